@@ -1,0 +1,132 @@
+//! The working-tree source: ripgrep's parallel walker, honouring .gitignore, .ignore and .wardenignore, seeing
+//! dotfiles (`.env`, `.npmrc`, `.github/`), never entering `.git/`.
+
+use crate::pipeline::{FileReport, ScanError, ScanResult, Scanner, SkipReason};
+use ignore::{WalkBuilder, WalkState};
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Instant;
+
+pub const IGNORE_FILE: &str = ".wardenignore";
+
+enum Event {
+    File(FileReport),
+    Skip { path: String, reason: SkipReason, message: String },
+}
+
+impl Scanner {
+    /// Scans the files under `root` (or `root` itself when it is a file).
+    pub fn scan_worktree(&self, root: &Path) -> Result<ScanResult, ScanError> {
+        let start = Instant::now();
+        let meta = std::fs::metadata(root)
+            .map_err(|e| ScanError::Input { path: root.to_owned(), reason: io_reason(&e) })?;
+        let single_file = meta.is_file();
+
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .parents(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .require_git(false)
+            .ignore(true)
+            .follow_links(self.config.follow_symlinks)
+            .threads(self.threads)
+            .add_custom_ignore_filename(IGNORE_FILE)
+            .filter_entry(|e| e.file_name() != ".git");
+
+        let (tx, rx) = mpsc::channel::<Event>();
+        let collector = std::thread::spawn(move || {
+            let mut result = ScanResult::default();
+            for event in rx {
+                match event {
+                    Event::File(r) => result.merge(r),
+                    Event::Skip { path, reason, message } => result.skip(path, reason, message),
+                }
+            }
+            result
+        });
+
+        builder.build_parallel().run(|| {
+            let tx = tx.clone();
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
+                        let _ = tx.send(Event::Skip { path, reason: SkipReason::Unreadable, message: err.to_string() });
+                        return WalkState::Continue;
+                    }
+                };
+                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                if ft.is_dir() {
+                    return WalkState::Continue;
+                }
+                let rel = relative(root, entry.path(), single_file);
+                if ft.is_symlink() {
+                    // Only reached when links are not followed.
+                    let _ = tx.send(Event::Skip { path: rel, reason: SkipReason::Symlink, message: "symbolic link not followed".into() });
+                    return WalkState::Continue;
+                }
+                if !ft.is_file() || !self.config.path_selected(&rel) {
+                    return WalkState::Continue;
+                }
+                let event = match read_capped(entry.path(), self.config.max_file_size()) {
+                    Ok(Some(bytes)) => Event::File(self.scan_bytes(&rel, &bytes)),
+                    Ok(None) => Event::Skip { path: rel, reason: SkipReason::TooLarge, message: String::new() },
+                    Err(e) => Event::Skip { path: rel, reason: SkipReason::Unreadable, message: io_reason(&e) },
+                };
+                let _ = tx.send(event);
+                WalkState::Continue
+            })
+        });
+        drop(tx);
+        let mut result = collector.join().expect("collector thread never panics");
+        self.finish(&mut result);
+        result.stats.duration_ms = start.elapsed().as_millis() as u64;
+        Ok(result)
+    }
+}
+
+/// Reads a whole file unless it is larger than `cap` (checked before reading, and again while reading, since
+/// a file may grow).
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > cap {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > cap { None } else { Some(bytes) })
+}
+
+/// `/`-separated path relative to the root; non-UTF-8 bytes are shown lossily.
+pub(crate) fn relative(root: &Path, path: &Path, single_file: bool) -> String {
+    let rel = if single_file {
+        Path::new(path.file_name().unwrap_or(path.as_os_str()))
+    } else {
+        path.strip_prefix(root).unwrap_or(path)
+    };
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' { s.into_owned() } else { s.replace(std::path::MAIN_SEPARATOR, "/") }
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

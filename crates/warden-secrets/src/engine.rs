@@ -1,0 +1,194 @@
+//! Matching: one Aho-Corasick pass finds every rule keyword; each rule's regex then runs only on windows
+//! around its keywords' hits (the enclosing line, or a wider span for multi-line rules). The regex never sees
+//! the rest of the file, which is what keeps hundreds of rules as cheap as one pass over the bytes.
+
+use crate::filters;
+use crate::rules::{RuleDef, RuleError};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::Regex;
+use std::ops::Range;
+use warden_core::RuleMeta;
+
+const BEFORE: usize = 1024;
+const AFTER: usize = 4096;
+const AFTER_MULTILINE: usize = 16 * 1024;
+
+pub struct CompiledRule {
+    pub def: RuleDef,
+    pub meta: RuleMeta,
+    regex: Regex,
+    secret_group: usize,
+    /// `generic-*` rules yield to any specific rule that matched the same bytes.
+    fallback: bool,
+}
+
+/// One accepted match: `secret` is the credential's byte range, `whole` the regex match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub rule: usize,
+    pub secret: Range<usize>,
+    pub whole: Range<usize>,
+}
+
+pub struct Engine {
+    pub rules: Vec<CompiledRule>,
+    keywords: AhoCorasick,
+    /// Keyword pattern id → the rules that use it.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+impl Engine {
+    pub fn new(defs: Vec<RuleDef>) -> Result<Self, RuleError> {
+        let mut rules = Vec::with_capacity(defs.len());
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for def in defs {
+            let regex = Regex::new(&def.pattern)
+                .map_err(|e| RuleError::Pattern { id: def.id.clone(), message: e.to_string() })?;
+            let secret_group = regex
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+            if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 2) {
+                return Err(RuleError::Invalid { id: def.id.clone(), message: "needs keywords of 2 or more bytes".into() });
+            }
+            let idx = rules.len() as u32;
+            for k in &def.keywords {
+                let k = k.to_ascii_lowercase();
+                match keywords.iter().position(|x| *x == k) {
+                    Some(p) => keyword_rules[p].push(idx),
+                    None => {
+                        keywords.push(k);
+                        keyword_rules.push(vec![idx]);
+                    }
+                }
+            }
+            let fallback = def.id.starts_with("generic-");
+            rules.push(CompiledRule { meta: def.meta(), def, regex, secret_group, fallback });
+        }
+        let keywords = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keywords)
+            .map_err(|e| RuleError::Invalid { id: "*".into(), message: format!("keyword automaton: {e}") })?;
+        Ok(Engine { rules, keywords, keyword_rules })
+    }
+
+    /// Every accepted match in `text`, at most one per rule and secret span, with overlaps resolved.
+    pub fn find(&self, text: &[u8]) -> Vec<Found> {
+        let mut hits: Vec<(u32, usize, usize)> = Vec::new();
+        for m in self.keywords.find_overlapping_iter(text) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                hits.push((r, m.start(), m.end()));
+            }
+        }
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        hits.sort_unstable();
+
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < hits.len() {
+            let rule_idx = hits[i].0;
+            let rule = &self.rules[rule_idx as usize];
+            let mut window: Option<Range<usize>> = None;
+            while i < hits.len() && hits[i].0 == rule_idx {
+                let w = window_for(text, hits[i].1, hits[i].2, rule.def.multiline);
+                window = match window {
+                    Some(cur) if w.start <= cur.end => Some(cur.start..cur.end.max(w.end)),
+                    Some(cur) => {
+                        self.match_window(rule_idx as usize, text, cur, &mut found);
+                        Some(w)
+                    }
+                    None => Some(w),
+                };
+                i += 1;
+            }
+            if let Some(w) = window {
+                self.match_window(rule_idx as usize, text, w, &mut found);
+            }
+        }
+        self.resolve_overlaps(found)
+    }
+
+    fn match_window(&self, rule_idx: usize, text: &[u8], window: Range<usize>, out: &mut Vec<Found>) {
+        let rule = &self.rules[rule_idx];
+        let base = window.start;
+        let slice = &text[window];
+        for caps in rule.regex.captures_iter(slice) {
+            let whole = caps.get(0).expect("group 0 always matches");
+            let Some(secret) = caps.get(rule.secret_group).or(Some(whole)).filter(|s| !s.is_empty()) else { continue };
+            let value = secret.as_bytes();
+            if filters::looks_like_placeholder(value) || !filters::passes_entropy(value, rule.def.min_entropy) {
+                continue;
+            }
+            if let Some(v) = rule.def.validate {
+                if !filters::validate(v, &slice[whole.start()..secret.start()], value) {
+                    continue;
+                }
+            }
+            out.push(Found {
+                rule: rule_idx,
+                secret: base + secret.start()..base + secret.end(),
+                whole: base + whole.start()..base + whole.end(),
+            });
+        }
+    }
+
+    /// Same secret span found by several rules: a specific rule beats a `generic-*` one, then the longer match
+    /// (more context: `gemini_key = AIza…` over a bare `AIza…`) and then higher confidence win. Different spans all stay.
+    fn resolve_overlaps(&self, mut found: Vec<Found>) -> Vec<Found> {
+        found.sort_by_key(|f| (f.secret.start, f.secret.end, f.rule));
+        found.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
+        let specific: Vec<Range<usize>> =
+            found.iter().filter(|f| !self.rules[f.rule].fallback).map(|f| f.secret.clone()).collect();
+        found.retain(|f| {
+            !self.rules[f.rule].fallback || !specific.iter().any(|s| s.start < f.secret.end && f.secret.start < s.end)
+        });
+        let rank = |f: &Found| {
+            let r = &self.rules[f.rule];
+            (f.whole.len(), r.def.confidence)
+        };
+        let mut out: Vec<Found> = Vec::with_capacity(found.len());
+        for f in found {
+            match out.last_mut() {
+                Some(last) if last.secret == f.secret => {
+                    if rank(&f) > rank(last) {
+                        *last = f;
+                    }
+                }
+                _ => out.push(f),
+            }
+        }
+        out
+    }
+}
+
+/// The part of `text` a rule's regex sees for a keyword hit at `start..end`.
+fn window_for(text: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+    let lo = start.saturating_sub(BEFORE);
+    let w_start = memchr::memrchr(b'\n', &text[lo..start]).map_or(lo, |i| lo + i + 1);
+    let w_end = if multiline {
+        (end + AFTER_MULTILINE).min(text.len())
+    } else {
+        let hi = (end + AFTER).min(text.len());
+        memchr::memchr(b'\n', &text[end..hi]).map_or(hi, |i| end + i)
+    };
+    w_start..w_end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_stop_at_lines() {
+        let text = b"first line\nkey = sk-abc\nlast";
+        let w = window_for(text, 11, 14, false);
+        assert_eq!(&text[w], b"key = sk-abc");
+        let w = window_for(text, 11, 14, true);
+        assert_eq!(&text[w], b"key = sk-abc\nlast");
+    }
+}

@@ -1,0 +1,212 @@
+//! Filters shared by all rules (placeholders, entropy) and the validators some rules name.
+
+use crate::entropy::shannon;
+use crate::rules::Validator;
+use base64::Engine;
+
+/// Markers that say a value is a stand-in, not a credential (lowercase; matched case-insensitively).
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "example", "xxxx", "****", "<", ">", "${", "{{", "}}", "your_", "your-", "yourkey", "changeme", "change_me",
+    "placeholder", "dummy", "redacted", "...", "…", "insert_", "replace_me", "replaceme",
+];
+
+pub const DEFAULT_MIN_ENTROPY: f64 = 2.0;
+
+/// Whether a secret is a placeholder or too uniform to be a credential.
+pub fn looks_like_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    PLACEHOLDER_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        // Long blobs (PEM bodies) have runs of `A` by nature; tokens do not.
+        || (secret.len() < 100 && longest_run(secret) >= 6)
+}
+
+/// Length of the longest run of one repeated byte (`aaaaaa`, `000000`).
+fn longest_run(s: &[u8]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for (i, b) in s.iter().enumerate() {
+        cur = if i > 0 && s[i - 1] == *b { cur + 1 } else { 1 };
+        best = best.max(cur);
+    }
+    best
+}
+
+pub fn passes_entropy(secret: &[u8], min: Option<f64>) -> bool {
+    shannon(secret) >= min.unwrap_or(DEFAULT_MIN_ENTROPY)
+}
+
+/// Runs a rule's validator; `before` is the part of the match before the secret (the key name), `secret` the
+/// captured value.
+pub fn validate(v: Validator, before: &[u8], secret: &[u8]) -> bool {
+    match v {
+        Validator::GenericValue => generic_value(before, secret),
+        Validator::Password => password(secret, None),
+        Validator::Base64UserPass => base64_user_pass(secret),
+        Validator::Jwt => jwt(secret),
+    }
+}
+
+/// Words in a key name that say the value is not a secret even though the name mentions one.
+const NON_SECRET_KEY_PARTS: &[&str] = &[
+    "public", "pubkey", "pub_key", "hash", "digest", "checksum", "sha1", "sha256", "sha512", "md5", "fingerprint",
+    "integrity", "_id", "-id", ".id", "keyid", "_name", "-name", "name_", "_path", "-path", "_file", "-file", "_url",
+    "-url", "_uri", "_endpoint", "_type", "-type", "_length", "_len", "_size", "_field", "_header", "_prefix",
+    "_env", "_ref", "_policy", "_format", "_expir", "_ttl", "_timeout", "max_tokens", "num_tokens", "tokenizer",
+    "token_count", "tokens_", "_regex", "_pattern", "cache_key", "sort_key", "primary_key", "foreign_key",
+    "_placeholder", "_label", "_hint", "_description", "_location", "_version", "_question", "_min", "_max",
+];
+
+/// Values that name, reference or describe a secret rather than hold one.
+const REFERENCE_MARKERS: &[&str] = &[
+    "${", "{{", "}}", "#{", "%(", "$(", "process.env", "os.environ", "getenv", "env(", "env.", "secrets.",
+    "vault:", "ref+", "arn:aws:", "://", "\\n", "secretkeyref", "valuefrom",
+];
+
+fn generic_value(before: &[u8], secret: &[u8]) -> bool {
+    let key = before.to_ascii_lowercase();
+    if NON_SECRET_KEY_PARTS.iter().any(|p| memchr::memmem::find(&key, p.as_bytes()).is_some()) {
+        return false;
+    }
+    let v = secret;
+    let lower = v.to_ascii_lowercase();
+    if REFERENCE_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
+        return false;
+    }
+    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'~' | b'.' | b'*' | b'!')) {
+        return false;
+    }
+    let text = String::from_utf8_lossy(v);
+    if is_uuid(&text) || is_hash_like(&text) || is_integrity_or_pwhash(&text) || has_file_extension(&text) {
+        return false;
+    }
+    let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let lowerc = v.iter().filter(|b| b.is_ascii_lowercase()).count();
+    let other = v.len() - digits - upper - lowerc;
+    // Words, identifiers and dotted names (`GITHUB_TOKEN`, `userPassword`, `config.api.key`) hold no secret.
+    if digits == 0 && (other == 0 || v.iter().all(|b| b.is_ascii_alphabetic() || b"_-.".contains(b))) {
+        return false;
+    }
+    let classes = [digits, upper, lowerc, other].iter().filter(|&&n| n > 0).count();
+    let entropy = shannon(v);
+    if v.len() < 16 {
+        classes >= 3 && entropy >= 3.0
+    } else {
+        classes >= 2 && entropy >= 3.3
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+/// Pure hex of a digest's length: commit ids, checksums.
+fn is_hash_like(s: &str) -> bool {
+    matches!(s.len(), 32 | 40 | 56 | 64 | 96 | 128) && s.bytes().all(|c| c.is_ascii_hexdigit()) && {
+        // Upper- and lowercase hex mixed is not how digests are written.
+        !(s.bytes().any(|c| c.is_ascii_uppercase()) && s.bytes().any(|c| c.is_ascii_lowercase()))
+    }
+}
+
+fn is_integrity_or_pwhash(s: &str) -> bool {
+    ["sha1-", "sha256-", "sha384-", "sha512-", "$2a$", "$2b$", "$2y$", "$argon2", "$5$", "$6$", "$pbkdf2", "pbkdf2_sha256$"]
+        .iter()
+        .any(|p| s.starts_with(p))
+}
+
+fn has_file_extension(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    [".pem", ".key", ".json", ".txt", ".yaml", ".yml", ".crt", ".p12", ".pfx", ".jks", ".env", ".py", ".js", ".ts", ".html"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// Passwords that stand in for a real one in samples and local setups.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password", "passwd", "pass", "pwd", "secret", "changeme", "admin", "root", "test", "postgres", "mysql", "guest",
+    "user", "username", "redis", "mongo", "default", "xxx", "foo", "bar", "foobar", "none", "null", "sa",
+];
+
+/// A password in a URI or connection string: not a reference, not a stock stand-in, not the user name again.
+pub fn password(secret: &[u8], user: Option<&[u8]>) -> bool {
+    if secret.is_empty() || user == Some(secret) {
+        return false;
+    }
+    let lower = secret.to_ascii_lowercase();
+    if matches!(secret.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b':' | b'*'))
+        || REFERENCE_MARKERS[..8].iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&lower);
+    !DEFAULT_PASSWORDS.contains(&text.as_ref())
+}
+
+fn base64_user_pass(secret: &[u8]) -> bool {
+    let Some(decoded) = decode_base64(secret) else { return false };
+    let Ok(text) = std::str::from_utf8(&decoded) else { return false };
+    match text.split_once(':') {
+        Some((user, pass)) if !user.is_empty() && !pass.is_empty() => {
+            !looks_like_placeholder(pass.as_bytes()) && password(pass.as_bytes(), Some(user.as_bytes()))
+        }
+        _ => false,
+    }
+}
+
+fn jwt(secret: &[u8]) -> bool {
+    let Some(header) = secret.split(|b| *b == b'.').next() else { return false };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_ascii_end()) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.get("alg").is_some())
+}
+
+/// Standard or URL-safe base64, padded or not.
+pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let s = s.trim_ascii();
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(s).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in ["sk-proj-xxxxxxxxxxxx", "<your-api-key>", "${OPENAI_API_KEY}", "AKIAIOSFODNN7EXAMPLE", "aaaaaaaaaaaa", "sk-..."] {
+            assert!(looks_like_placeholder(p.as_bytes()), "{p}");
+        }
+        assert!(!looks_like_placeholder(b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E"));
+    }
+
+    #[test]
+    fn generic_values() {
+        let ok = |m: &str, v: &str| generic_value(&m.as_bytes()[..m.find(v).unwrap()], v.as_bytes());
+        assert!(ok("api_key = 'Zx81kQp0Lm2Vb7Rt4Yw9", "Zx81kQp0Lm2Vb7Rt4Yw9"));
+        assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!"));
+        assert!(!ok("password: GITHUB_TOKEN_VALUE", "GITHUB_TOKEN_VALUE"));
+        assert!(!ok("token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'", "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"));
+        assert!(!ok("secret: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b", "3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b"));
+        assert!(!ok("password = os.environ['DB_PASSWORD']", "os.environ"));
+        assert!(!ok("secret_file: /etc/app/secret.pem", "/etc/app/secret.pem"));
+    }
+
+    #[test]
+    fn passwords_and_auth() {
+        assert!(password(b"Xk29!vLq", None));
+        assert!(!password(b"postgres", None));
+        assert!(!password(b"${DB_PASSWORD}", None));
+        assert!(!password(b"bob", Some(b"bob")));
+        assert!(base64_user_pass(b"ZGVwbG95OlI4bjJLcTl2THgz")); // deploy:R8n2Kq9vLx3
+        assert!(!base64_user_pass(b"dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(!base64_user_pass(b"bm90IGEgcGFpcg=="));
+    }
+
+    #[test]
+    fn jwt_headers() {
+        assert!(jwt(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"));
+        assert!(!jwt(b"eyJub3RoaW5nIjoxfQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
+    }
+}

@@ -1,0 +1,146 @@
+//! Rule data: TOML files under rules/, one per provider family, embedded at build time (see docs/secret-rules.md).
+
+use serde::Deserialize;
+use warden_core::{Confidence, Lifetime, RuleMeta, Severity};
+
+include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+
+/// Checks beyond the regex that some rules need, written in code because they decode or parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// A value assigned to a secret-named key: silent on placeholders, references, hashes, ids and prose.
+    GenericValue,
+    /// A password inside a URI or connection string: silent on placeholders and variable references.
+    Password,
+    /// base64 of `user:password` (docker `auth`, HTTP basic).
+    Base64UserPass,
+    /// A JWT whose header decodes to JSON with an `alg`.
+    Jwt,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub provider: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub lifetime: Lifetime,
+    pub keywords: Vec<String>,
+    pub pattern: String,
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    #[serde(default)]
+    pub multiline: bool,
+    #[serde(default)]
+    pub validate: Option<Validator>,
+    pub description: String,
+    #[serde(default)]
+    pub remediation: Option<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleDef>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("rules/{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("rule secrets/{id}: invalid pattern: {message}")]
+    Pattern { id: String, message: String },
+    #[error("rule secrets/{id}: {message}")]
+    Invalid { id: String, message: String },
+}
+
+/// Every embedded rule definition, in file order.
+pub fn embedded_rules() -> Result<Vec<(String, RuleDef)>, RuleError> {
+    let mut out = Vec::new();
+    for (file, text) in RULE_FILES {
+        let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
+            file: file.to_string(),
+            message: match e.span() {
+                Some(s) => format!("line {}: {}", text[..s.start].matches('\n').count() + 1, e.message()),
+                None => e.message().to_string(),
+            },
+        })?;
+        for r in parsed.rule {
+            out.push((file.to_string(), r));
+        }
+    }
+    Ok(out)
+}
+
+pub const CWE_HARDCODED_CREDENTIALS: &str = "CWE-798";
+
+impl RuleDef {
+    pub fn full_id(&self) -> String {
+        format!("secrets/{}", self.id)
+    }
+
+    pub fn meta(&self) -> RuleMeta {
+        let mut tags = vec![CWE_HARDCODED_CREDENTIALS.to_string(), "secret".to_string()];
+        if !self.provider.is_empty() {
+            tags.push(format!("provider:{}", slug(&self.provider)));
+        }
+        tags.push(format!("lifetime:{}", self.lifetime.as_str()));
+        RuleMeta {
+            id: self.full_id(),
+            title: self.title.clone(),
+            severity: self.severity,
+            confidence: self.confidence,
+            description: self.description.trim().to_string(),
+            remediation: self.remediation_text(),
+            tags,
+            references: self.references.clone(),
+        }
+    }
+
+    /// The rule's own advice, then what holds for every credential of its lifetime.
+    pub fn remediation_text(&self) -> String {
+        let general = match self.lifetime {
+            Lifetime::LongLived => {
+                "This credential stays valid until revoked: revoke or rotate it now, remove it from the code and \
+                 from git history, and load it at run time from a secret manager. Prefer short-lived credentials \
+                 issued through OIDC or workload identity where the platform supports them."
+            }
+            Lifetime::ShortLived => {
+                "This credential expires by itself, but may still be valid: revoke the session if it is, remove it \
+                 from the code, and find the process that wrote it here."
+            }
+            Lifetime::Unknown => {
+                "Rotate the credential, remove it from the code and from git history, and load it at run time \
+                 from a secret manager or the environment."
+            }
+        };
+        match &self.remediation {
+            Some(own) if !own.trim().is_empty() => format!("{} {general}", own.trim()),
+            _ => general.to_string(),
+        }
+    }
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}

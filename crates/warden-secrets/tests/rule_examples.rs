@@ -1,0 +1,65 @@
+//! Every secret rule carries its own examples; this runs each one through the real engine (prefilter, windows,
+//! decoding, filters, overlap resolution with all the other rules).
+
+use std::collections::HashSet;
+use warden_secrets::rules::embedded_rules;
+use warden_secrets::SecretsAnalyzer;
+
+#[test]
+fn every_rule_is_well_formed() {
+    let rules = embedded_rules().expect("rule files parse");
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    for (file, r) in &rules {
+        let at = format!("{file}: secrets/{}", r.id);
+        if !ids.insert(r.id.clone()) {
+            problems.push(format!("{at}: duplicate id"));
+        }
+        if !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            problems.push(format!("{at}: id must be kebab-case"));
+        }
+        if r.examples.is_empty() {
+            problems.push(format!("{at}: no examples"));
+        }
+        if r.negative_examples.is_empty() {
+            problems.push(format!("{at}: no negative_examples"));
+        }
+        if r.title.trim().is_empty() || r.description.trim().len() < 20 {
+            problems.push(format!("{at}: needs a title and a description"));
+        }
+        if r.references.is_empty() {
+            problems.push(format!("{at}: needs a reference"));
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn examples_match_and_negative_examples_do_not() {
+    let mut problems = Vec::new();
+    let mut defs = Vec::new();
+    for (_, d) in embedded_rules().expect("rule files parse") {
+        match SecretsAnalyzer::from_defs(vec![d.clone()]) {
+            Ok(_) => defs.push(d),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let analyzer = SecretsAnalyzer::from_defs(defs.clone()).expect("rules compile");
+    for d in &defs {
+        let id = d.full_id();
+        for (i, ex) in d.examples.iter().enumerate() {
+            let found = analyzer.scan("example.txt", ex.as_bytes());
+            if !found.iter().any(|f| f.rule_id == id) {
+                let others: Vec<_> = found.iter().map(|f| f.rule_id.as_str()).collect();
+                problems.push(format!("{id}: example {i} not detected (found instead: {others:?})"));
+            }
+        }
+        for (i, ex) in d.negative_examples.iter().enumerate() {
+            let found = analyzer.scan("example.txt", ex.as_bytes());
+            if found.iter().any(|f| f.rule_id == id) {
+                problems.push(format!("{id}: negative example {i} was detected"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
