@@ -299,7 +299,7 @@ def fmt_ratio(tw, tp, peer):
     return "warden is %.1fx slower than %s" % (1 / r, peer)
 
 
-def speed_input(label, target, kind, tools, args, runs, note=""):
+def speed_input(label, target, kind, tools, args, runs, note="", plants=None):
     if kind == "dir":
         size, nfiles, files = dir_stats(target)
         desc = "%.1f MiB in %d files" % (size / MIB, nfiles)
@@ -364,19 +364,36 @@ def speed_input(label, target, kind, tools, args, runs, note=""):
             continue
         wall = statistics.median(r["wall"] for r in results) * scale
         rss = max(r["rss_mib"] for r in results)
+        planted = ""
         try:
-            nfind = len(tool.parse(last["out"], target))
+            found = tool.parse(last["out"], target)
+            nfind = len(found)
+            if plants:
+                lines = {(p, ln) for p, ln, _ in found}
+                scope = plants if sample_files is None else {p: v for p, v in plants.items() if p in set(sample_files)}
+                hit = sum(1 for p, v in scope.items() if (p, v["line"]) in lines)
+                planted = "%d/%d" % (hit, len(scope))
         except Exception as e:  # noqa: BLE001
             nfind = "parse error: %s" % e
         mark = "*" if sample_files is not None else ""
         rows.append([tool.name, tool.version(), "%.2f%s" % (wall, mark), "%.1f" % (size / MIB / wall),
-                     "%.0f" % rss, "%s%s" % (nfind, " (sample)" if mark else ""), "", wall])
+                     "%.0f" % rss, "%s%s" % (nfind, " (sample)" if mark else ""), "", wall, planted])
     wrow = next((r for r in rows if r[0] == "warden" and len(r) > 7), None)
     for r in rows:
         if r[0] != "warden" and len(r) > 7:
             r[6] = fmt_ratio(wrow[7] if wrow else None, r[7], r[0])
-    hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings", "comparison / note"]
-    table(hdr, [r[:7] for r in rows])
+    if plants:
+        for r in rows:
+            r.insert(6, r[8] if len(r) > 8 else "")
+        hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings", "planted found", "comparison / note"]
+        table(hdr, [r[:8] for r in rows])
+    else:
+        hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings", "comparison / note"]
+        table(hdr, [r[:7] for r in rows])
+    w = next((r for r in rows if r[0] == "warden" and len(r) > 7), None)
+    if plants and w is not None and str(w[5]).startswith("0"):
+        say("    warning: warden found nothing here; check that it does not skip the input (e.g. through a "
+            "parent .gitignore: bench/work is ignored by the repo's .gitignore)")
     for f in footnotes:
         say("    " + f)
 
@@ -408,23 +425,25 @@ def run_speed(args, tools):
         hist, commits = os.path.join(WORK, "history-repo"), 2000
     gen(["corpus", "--out", corpus, "--size-mb", str(csize)])
     gen(["history", "--out", hist, "--commits", str(commits)])
-    big = 1 if not args.quick else args.runs
     size_a = dir_stats(target_a)[0]
     runs_a = 1 if size_a > 300 * MIB else args.runs
     speed_input("(a) python-lib", target_a, "dir", tools, args, runs_a if args.runs_forced is None else args.runs_forced,
                 note="" if not args.quick else " [quick: a subset of the lib dir]")
-    speed_input("(b) corpus", corpus, "dir", tools, args, args.runs if args.runs_forced is None else args.runs_forced)
     man = corpus.rstrip("/") + "-manifest.json"
+    plants = None
     if os.path.exists(man):
         with open(man) as fh:
-            say("    (corpus has %d planted keys)" % json.load(fh)["planted"])
+            plants = json.load(fh)["plants"]
+    speed_input("(b) corpus", corpus, "dir", tools, args, args.runs if args.runs_forced is None else args.runs_forced,
+                plants=plants)
+    if plants:
+        say("    (planted found = planted keys reported at their exact path and line)")
     speed_input("(c) git-history", hist, "git", tools, args, args.runs if args.runs_forced is None else args.runs_forced)
     man = hist.rstrip("/") + "-manifest.json"
     if os.path.exists(man):
         with open(man) as fh:
             m = json.load(fh)
             say("    (history: %d keys added over time, %d of them removed by a later commit)" % (m["keys_added"], m["keys_removed"]))
-    del big
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,6 +557,7 @@ def main():
     t0 = time.time()
     say("warden benchmark  %s  (%s; %d cores; threads=%d%s)" % (time.strftime("%Y-%m-%d %H:%M"), os.uname().machine,
                                                                os.cpu_count() or 0, args.threads, "; --quick" if args.quick else ""))
+    say("  load average at start: %.2f %.2f %.2f (other work on the machine skews timings)" % os.getloadavg())
     for t in tools:
         ok, why = t.available()
         say("  %-15s %s" % (t.name, t.version() if ok else "n/a: " + why))
@@ -546,7 +566,7 @@ def main():
     if args.only in (None, "speed"):
         run_speed(args, tools)
     say("")
-    say("total bench time %.0f s" % (time.time() - t0))
+    say("total bench time %.0f s; load average at the end: %.2f %.2f %.2f" % ((time.time() - t0,) + os.getloadavg()))
     with open(os.path.join(WORK, "last-run%s.txt" % ("-quick" if args.quick else "")), "w") as fh:
         fh.write("\n".join(LOG_LINES) + "\n")
 

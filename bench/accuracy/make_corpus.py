@@ -111,7 +111,7 @@ def next_provider():
 def password(n=None):
     n = n or rng.randint(16, 28)
     while True:
-        s = r(ALNUM + "!#%^*-_=+.", n)
+        s = r(ALNUM + "!*-_.~", n)
         if any(c in DIG for c in s) and any(c in UP for c in s) and any(c in LO for c in s):
             return s
 
@@ -323,7 +323,7 @@ def helm_values():
     f.t("replicaCount: 1").t("db:").t("  host: localhost")
     f.d('  password: ""', "placeholder")
     f.t("openai:")
-    f.d("  apiKey: {{ .Values.global.openaiKey }}", "template")
+    f.d('  apiKey: "{{ .Values.global.openaiKey }}"', "template")
     f.t("github:")
     f.d("  token: ${GITHUB_TOKEN}", "placeholder")
     f.t("stripe:")
@@ -396,7 +396,10 @@ def notebooks():
         p2 = ["huggingface", "groq", "replicate"][i]
         f.s('    "%s = \\"%s\\"\\n",' % (ENVVAR[p2].lower(), GEN[p2]()), p2)
         p3 = ["perplexity", "google-api", "huggingface"][i]
-        f.s('    "headers = {\\"Authorization\\": \\"Bearer %s\\"}\\n",' % GEN[p3](), p3)
+        if p3 == "google-api":
+            f.s('    "params = {\\"key\\": \\"%s\\"}\\n",' % GEN[p3](), p3)
+        else:
+            f.s('    "headers = {\\"Authorization\\": \\"Bearer %s\\"}\\n",' % GEN[p3](), p3)
         f.t('    "print(client.models.list())"').t("   ]").t("  },").t("  {").t('   "cell_type": "code",')
         f.t('   "execution_count": 2,').t('   "metadata": {},').t('   "outputs": [').t("    {").t('     "name": "stdout",')
         f.t('     "output_type": "stream",').t('     "text": [')

@@ -124,7 +124,9 @@ impl Scanner {
                 }
             }
         }
-        // Oldest first, so the first sighting of a blob is the commit that introduced it.
+        // Oldest first, so the first sighting of a blob is the commit that introduced it. The walk yields
+        // children before parents; reversed and stably sorted by time, equal times keep parents first.
+        commits.reverse();
         commits.sort_by_key(|c| c.time);
 
         let exclude = ExcludeRules::new(&repo);

@@ -19,7 +19,7 @@ pub struct CompiledRule {
     regex: Regex,
     secret_group: usize,
     /// `generic-*` rules yield to any specific rule that matched the same bytes.
-    fallback: bool,
+    pub fallback: bool,
 }
 
 /// One accepted match: `secret` is the credential's byte range, `whole` the regex match.

@@ -83,6 +83,13 @@ impl SecretsAnalyzer {
         if hits.is_empty() {
             return Vec::new();
         }
+        // A fallback match on an encoded value is noise once the decoded value produced its own finding.
+        let decoded: Vec<Range<usize>> = hits.iter().filter(|h| h.encoding.is_some()).map(|h| h.loc.clone()).collect();
+        hits.retain(|h| {
+            h.encoding.is_some()
+                || !self.engine.rules[h.rule].fallback
+                || !decoded.iter().any(|d| d.start < h.loc.end && h.loc.start < d.end)
+        });
         let lines = LineIndex::new(bytes);
         // One credential found raw and again in a decoded view of the same line is one finding.
         let mut seen = std::collections::HashSet::new();

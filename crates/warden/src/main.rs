@@ -1,1 +1,371 @@
-fn main(){}
+//! The warden CLI: parses arguments, builds the analyzers, runs a scan, and hands the result to a reporter.
+//! Findings go to stdout (or --output), diagnostics to stderr. Exit codes: 0 clean, 1 findings at or above
+//! --fail-on, 2 usage, config or I/O error (including files that could not be read).
+
+mod registry;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use warden_core::{Config, Severity};
+use warden_report::{JsonReporter, Report, Reporter, SarifReporter, ScanMode, TextReporter};
+use warden_scan::baseline::Baseline;
+use warden_scan::{Progress, ScanResult, Scanner};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const DEFAULT_BASELINE: &str = ".warden-baseline.json";
+
+#[derive(Parser)]
+#[command(name = "warden", version, about = "Find leaked credentials in a repository: working tree, staged changes or full git history.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a directory or file (default: the working tree of PATH)
+    Scan(ScanArgs),
+    /// Write a baseline of the current findings, so later scans with --baseline report only new ones
+    Baseline(BaselineArgs),
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation
+    Explain {
+        /// Rule id, e.g. secrets/openai-project-key (the `secrets/` prefix may be left out)
+        rule: String,
+    },
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// What to scan: a directory or a file; a path inside a git repository with --staged or --history
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Scan what is staged for commit (for pre-commit hooks)
+    #[arg(long, conflicts_with = "history")]
+    staged: bool,
+    /// Scan every commit reachable from any ref, each unique blob once
+    #[arg(long)]
+    history: bool,
+    /// Config file (default: warden.toml at PATH, if present)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Skip files larger than this (e.g. 10MiB); overrides warden.toml
+    #[arg(long)]
+    max_file_size: Option<String>,
+    /// Never draw progress on stderr
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of stdout (written whole or not at all)
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (`none`: never)
+    #[arg(long, default_value = "info", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Report only findings that are not in this baseline file
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Print secrets whole instead of redacted (never the default)
+    #[arg(long)]
+    show_secrets: bool,
+    /// Colour in text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Where to write the baseline
+    #[arg(long, short = 'o', default_value = DEFAULT_BASELINE)]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy)]
+enum FailOn {
+    Never,
+    AtLeast(Severity),
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") {
+        Ok(FailOn::Never)
+    } else {
+        s.parse().map(FailOn::AtLeast)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("warden: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Baseline(args) => baseline(args),
+        Command::Rules { format } => rules(format),
+        Command::Explain { rule } => explain(&rule),
+    }
+}
+
+fn load_config(src: &SourceArgs) -> Result<Config> {
+    let mut config = match &src.config {
+        Some(p) => Config::load(p)?,
+        None => {
+            let root = if src.path.is_dir() { src.path.clone() } else { src.path.parent().map(Path::to_path_buf).unwrap_or_default() };
+            Config::discover(&root)?
+        }
+    };
+    if let Some(s) = &src.max_file_size {
+        config.max_file_size =
+            Some(warden_core::config::parse_size(s).ok_or_else(|| anyhow!("--max-file-size: expected a size like 10MiB, got `{s}`"))?);
+    }
+    Ok(config)
+}
+
+fn mode(src: &SourceArgs) -> ScanMode {
+    if src.staged {
+        ScanMode::Staged
+    } else if src.history {
+        ScanMode::History
+    } else {
+        ScanMode::Worktree
+    }
+}
+
+/// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
+fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
+    let config = load_config(src)?;
+    let mut scanner = Scanner::new(registry::analyzers(&config)?, config);
+    if let Some(n) = src.threads {
+        scanner = scanner.threads(n);
+    }
+    let progress = Arc::new(Progress::default());
+    scanner = scanner.progress(progress.clone());
+    let ticker = (!src.no_progress && std::io::stderr().is_terminal()).then(|| spawn_ticker(progress.clone()));
+    let result = match mode(src) {
+        ScanMode::Worktree => scanner.scan_worktree(&src.path),
+        ScanMode::Staged => scanner.scan_staged(&src.path),
+        ScanMode::History => scanner.scan_history(&src.path),
+    };
+    if let Some((bar, done)) = ticker {
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = bar.join();
+    }
+    let result = result?;
+    for d in &result.diagnostics {
+        eprintln!("warden: {}: {} ({})", d.path, d.message, d.reason.as_str());
+    }
+    Ok((scanner, result))
+}
+
+fn spawn_ticker(p: Arc<Progress>) -> (std::thread::JoinHandle<()>, Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = Arc::new(AtomicBool::new(false));
+    let flag = done.clone();
+    let handle = std::thread::spawn(move || {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+        while !flag.load(Ordering::Relaxed) {
+            let files = p.files.load(Ordering::Relaxed);
+            let bytes = p.bytes.load(Ordering::Relaxed);
+            bar.set_message(format!("scanning: {files} files, {}", indicatif::HumanBytes(bytes)));
+            bar.tick();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        bar.finish_and_clear();
+    });
+    (handle, done)
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let (scanner, mut result) = run_scan(&args.source)?;
+    let (suppressed, stale) = match &args.baseline {
+        Some(p) => {
+            let b = Baseline::load(p)?;
+            let (n, stale) = b.apply(&mut result.findings);
+            // Only a scan of everything can tell that an entry matches nothing any more.
+            let stale = if args.source.staged { Vec::new() } else { stale };
+            for e in &stale {
+                eprintln!("warden: {}: stale baseline entry {} ({} in {}:{}) matches no finding", p.display(), e.fingerprint, e.rule_id, e.path, e.line);
+            }
+            (n, stale)
+        }
+        None => (0, Vec::new()),
+    };
+    if args.show_secrets {
+        for f in &mut result.findings {
+            if f.secret.is_some() {
+                f.secret = Some(f.matched.clone());
+            }
+        }
+    }
+    let rules = scanner.rules();
+    let target = args.source.path.display().to_string();
+    let report = Report {
+        tool_version: VERSION,
+        target: &target,
+        mode: mode(&args.source),
+        result: &result,
+        rules: &rules,
+        baseline_suppressed: suppressed,
+        stale_baseline: &stale,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let reporter: Box<dyn Reporter> = match args.format {
+        Format::Text => Box::new(TextReporter { color }),
+        Format::Json => Box::new(JsonReporter),
+        Format::Sarif => Box::new(SarifReporter),
+    };
+    let mut buf = Vec::new();
+    reporter.write(&report, &mut buf)?;
+    match &args.output {
+        Some(path) => write_atomically(path, &buf)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(&buf).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("writing the report to stdout");
+                }
+            }
+        }
+    }
+    let failing = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::AtLeast(min) => result.findings.iter().any(|f| f.severity >= min),
+    };
+    Ok(if failing {
+        1
+    } else if result.had_errors() {
+        2
+    } else {
+        0
+    })
+}
+
+/// Writes to a temporary file beside `path` and renames it over, so a reader never sees half a report.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| anyhow!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.warden-tmp-{}", name.to_string_lossy(), std::process::id()));
+    let res = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res.with_context(|| format!("{}: cannot write report", path.display()))
+}
+
+fn baseline(args: BaselineArgs) -> Result<u8> {
+    let (_, result) = run_scan(&args.source)?;
+    let b = Baseline::from_findings(&result.findings);
+    let mut text = serde_json::to_vec_pretty(&b)?;
+    text.push(b'\n');
+    write_atomically(&args.output, &text)?;
+    eprintln!("warden: wrote {} with {} entries", args.output.display(), b.entries.len());
+    Ok(if result.had_errors() { 2 } else { 0 })
+}
+
+fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
+    let analyzers = registry::analyzers(&Config::default())?;
+    Ok(analyzers.iter().flat_map(|a| a.rules().iter().cloned()).collect())
+}
+
+fn rules(format: ListFormat) -> Result<u8> {
+    let rules = all_rules()?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rules {
+                writeln!(out, "{:<width$}  {:<8}  {}", r.id, r.severity.as_str(), r.title)?;
+            }
+            writeln!(out, "\n{} rules", rules.len())?;
+        }
+    }
+    Ok(0)
+}
+
+fn explain(id: &str) -> Result<u8> {
+    let rules = all_rules()?;
+    let found = rules.iter().find(|r| r.id == id || r.id.split_once('/').is_some_and(|(_, s)| s == id));
+    let Some(r) = found else {
+        let near: Vec<&str> = rules.iter().map(|r| r.id.as_str()).filter(|r| r.contains(id)).take(8).collect();
+        let hint = if near.is_empty() { String::new() } else { format!("; did you mean: {}", near.join(", ")) };
+        eprintln!("warden: error: no rule `{id}`{hint} (see `warden rules`)");
+        return Ok(2);
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}\n{}\n", r.id, r.title)?;
+    writeln!(out, "severity:   {}\nconfidence: {}\ntags:       {}\n", r.severity, r.confidence, r.tags.join(", "))?;
+    writeln!(out, "What it finds\n  {}\n", r.description)?;
+    writeln!(out, "How to fix\n  {}", r.remediation)?;
+    if !r.references.is_empty() {
+        writeln!(out, "\nReferences")?;
+        for u in &r.references {
+            writeln!(out, "  {u}")?;
+        }
+    }
+    Ok(0)
+}

@@ -4,25 +4,25 @@ terraform {
 
 provider "aws" {
   region     = "eu-west-1"
-  access_key = "AKIAN3LSEFUPL3QFRFZ4"
-  secret_key = "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"
+  access_key = "AKIAA4RFCFL6DHPDHSSL"
+  secret_key = "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"
 }
 
 provider "github" {
   owner = "acme"
-  token = "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"
+  token = "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"
 }
 
 resource "azurerm_storage_account" "logs" {
   name = "acmelogs0"
 }
-  connection_string = "DefaultEndpointsProtocol=https;AccountName=acmelogs0;AccountKey=th9ak6KZvv4lfsw0HvMh7f5qqkFbIx1dfYWyv8PigaOtbu+5rmx5IqjCB+mKOV5JbtEfw8uQUdL6NA12ZHqbRA==;EndpointSuffix=core.windows.net"
+  connection_string = "DefaultEndpointsProtocol=https;AccountName=acmelogs0;AccountKey=VNqNVAXCEwMbwDaJbZKl1r4ss0mtEhVR+z4t1pxvndRDzhREF+9ncGQYI4mw/ofQebhEsGhP89y4SrVfwIwGYA==;EndpointSuffix=core.windows.net"
 provider "databricks" {
   host  = "https://adb-1234567890123456.7.azuredatabricks.net"
-  token = "dapi2d7037214e5b31f9d128ccd0654f8c31"
+  token = "dapic2c0145415c12ba29cb1d848c88b111c"
 }
 resource "aws_db_instance" "main" {
   engine   = "postgres"
   username = "app"
-  password = "Mok6wWA_UV%P*Jt9ZuSFbC%m=DY"
+  password = "RZ6pf72znHmnPtS*aPQ1gtROu!.-"
 }

@@ -2,11 +2,11 @@ import os
 
 DEBUG = False
 ALLOWED_HOSTS = ["api.acme.io"]
-SECRET_KEY = "_a=G+j0Ymyxg)@jeO&vmA@cIk^VOWy9f9AxV!soHxQrj5nSMb&"
-STRIPE_API_KEY = "sk_live_g6mXcApT8eXNDmuzwzRQhW9h"
+SECRET_KEY = "@BWr-pobckBhQOF_kp4MJrYKB2En5)C78Y+(3#Ic4txzhh#QZX"
+STRIPE_API_KEY = "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"
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-AWS_ACCESS_KEY_ID = "AKIAXEDUOSQFD4AKRXIQ"
-AWS_SECRET_ACCESS_KEY = "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"
+AWS_ACCESS_KEY_ID = "AKIAKHLZ6P6AYK7WUDYI"
+AWS_SECRET_ACCESS_KEY = "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"
 OPENAI_API_KEY = os.environ["OPENAI_API_KEY"]
-DATABASES = {"default": dj_database_url.parse("postgres://acme:li*aYZnJANdeXpPAIuhumWaxty8T@10.0.3.7:5432/acme")}
-CELERY_BROKER_URL = "amqp://celery:N0#a2hTQarTw0*Q1J@rabbitmq.internal:5672//"
+DATABASES = {"default": dj_database_url.parse("postgres://acme:jxOv9_UVMRK!*AyH@10.0.3.7:5432/acme")}
+CELERY_BROKER_URL = "amqp://celery:.UwTbFNgo5RtpEhbUxh_ali.a@rabbitmq.internal:5672//"

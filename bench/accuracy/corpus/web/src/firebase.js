@@ -1,8 +1,8 @@
 import { initializeApp } from 'firebase/app';
 const firebaseConfig = {
-  apiKey: 'AIzaY5AYg0JNpqb7oYTcp6qvahDHTEGAibQLhFe',
+  apiKey: 'AIzaEglKPQMKt9O1Pr2DgqJets8UKgfzGNiIHkG',
   authDomain: 'acme-web.firebaseapp.com',
   projectId: 'acme-web',
-  appId: '1:005016736834:web:c3217ac431491855830acd',
+  appId: '1:370346811553:web:ea647aeab6801411086428',
 };
 export const app = initializeApp(firebaseConfig);

@@ -7,5 +7,5 @@ variable "db_password" {
   sensitive = true
   default   = "REPLACE_ME"
 }
-# ami = "ami-0a66da25259e8ab26"
-# module source ref = "6f803cc7187da7e34ca4d86bc35ac0545af2549a"
+# ami = "ami-04d878f1c5112a249"
+# module source ref = "202f5390bf6fc1b764f12be906e267c0ce7a004b"

@@ -1,0 +1,143 @@
+use crate::time::date;
+use crate::{Report, Reporter};
+use owo_colors::{OwoColorize, Style};
+use std::io::{self, Write};
+use warden_core::Severity;
+
+/// The human report: findings grouped by file, each with its exact span, redacted line and fix, then a
+/// one-line summary. Colour only when asked (the CLI asks when stdout is a terminal).
+pub struct TextReporter {
+    pub color: bool,
+}
+
+impl TextReporter {
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.color { text.style(style).to_string() } else { text.to_string() }
+    }
+
+    fn severity_style(s: Severity) -> Style {
+        match s {
+            Severity::Critical => Style::new().bold().bright_red(),
+            Severity::High => Style::new().red(),
+            Severity::Medium => Style::new().yellow(),
+            Severity::Low => Style::new().cyan(),
+            Severity::Info => Style::new().dimmed(),
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Reporter for TextReporter {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let findings = &r.result.findings;
+        let dim = Style::new().dimmed();
+        let mut current: Option<&str> = None;
+        for f in findings {
+            if current != Some(f.location.path.as_str()) {
+                if current.is_some() {
+                    writeln!(out)?;
+                }
+                writeln!(out, "{}", self.paint(&f.location.path, Style::new().bold().underline()))?;
+                current = Some(&f.location.path);
+            }
+            let pos = format!("{}:{}", f.location.start_line, f.location.start_column);
+            let sev = format!("{:<8}", f.severity.as_str());
+            writeln!(
+                out,
+                "  {pos:<7} {} {}  {}",
+                self.paint(&sev, Self::severity_style(f.severity)),
+                self.paint(&f.rule_id, Style::new().bold()),
+                f.message
+            )?;
+            writeln!(out, "          {} {}", self.paint("│", dim), f.snippet)?;
+            if let Some(p) = &f.location.provenance {
+                let short = &p.commit[..p.commit.len().min(12)];
+                let state = if p.in_head { "still in HEAD" } else { "no longer in HEAD" };
+                writeln!(
+                    out,
+                    "          {} introduced in {short} by {} on {} \"{}\" ({state})",
+                    self.paint("│", dim),
+                    p.author,
+                    date(p.time),
+                    p.summary
+                )?;
+            }
+            let meta = format!(
+                "confidence {} · fingerprint {}",
+                f.confidence,
+                &f.fingerprint[..f.fingerprint.len().min(16)]
+            );
+            writeln!(out, "          {} {}", self.paint("│", dim), self.paint(&meta, dim))?;
+            writeln!(out, "          {} fix: {}", self.paint("└", dim), first_sentence(&f.remediation))?;
+        }
+        if !findings.is_empty() {
+            writeln!(out)?;
+        }
+        self.summary(r, out)
+    }
+}
+
+impl TextReporter {
+    fn summary(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let res = r.result;
+        let n = res.findings.len();
+        let mut files: Vec<&str> = res.findings.iter().map(|f| f.location.path.as_str()).collect();
+        files.dedup();
+        let head = if n == 0 {
+            self.paint("no findings", Style::new().green().bold())
+        } else {
+            let mut counts = Vec::new();
+            for s in Severity::ALL.iter().rev() {
+                let c = res.findings.iter().filter(|f| f.severity == *s).count();
+                if c > 0 {
+                    counts.push(format!("{c} {s}"));
+                }
+            }
+            format!(
+                "{} ({}) in {}",
+                self.paint(&plural(n, "finding", "findings"), Style::new().bold()),
+                counts.join(", "),
+                plural(files.len(), "file", "files")
+            )
+        };
+        let st = &res.stats;
+        let mut parts = vec![head];
+        let what = match (st.commits, st.blobs) {
+            (Some(c), Some(b)) => format!("{} in {} ({})", plural(b as usize, "blob", "blobs"), plural(c as usize, "commit", "commits"), human_bytes(st.bytes_scanned)),
+            _ => format!("{} ({})", plural(st.files_scanned as usize, "file", "files"), human_bytes(st.bytes_scanned)),
+        };
+        parts.push(format!("{what} scanned in {:.2}s", st.duration_ms as f64 / 1000.0));
+        if !st.skipped.is_empty() {
+            let skipped: Vec<String> = st.skipped.iter().map(|(k, v)| format!("{v} {}", k.as_str())).collect();
+            parts.push(format!("skipped {}", skipped.join(", ")));
+        }
+        if st.suppressed_inline > 0 || r.baseline_suppressed > 0 {
+            parts.push(format!("suppressed {} inline, {} by baseline", st.suppressed_inline, r.baseline_suppressed));
+        }
+        if !r.stale_baseline.is_empty() {
+            parts.push(format!("{} stale baseline {}", r.stale_baseline.len(), if r.stale_baseline.len() == 1 { "entry" } else { "entries" }));
+        }
+        writeln!(out, "warden: {}", parts.join(" · "))
+    }
+}
+
+fn first_sentence(s: &str) -> &str {
+    match s.find(". ") {
+        Some(i) => &s[..=i],
+        None => s,
+    }
+}

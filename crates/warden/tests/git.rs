@@ -1,0 +1,89 @@
+//! `warden scan --staged` and `--history` on repositories the tests create.
+
+mod common;
+use common::*;
+use tempfile::TempDir;
+
+#[test]
+fn staged_scans_the_index_not_the_working_tree() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "old.env", format!("GH={}\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "old key already committed"]);
+    write(root, "new.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "new.env"]);
+    // Unstaged edits are not what the commit will hold.
+    write(root, "unstaged.env", format!("AWS={}\n", aws_key_id()));
+    write(root, "new.env", "SLACK=removed-in-worktree-but-still-staged\n");
+    let out = warden().args(["scan", "--staged", "--format", "json"]).current_dir(root).assert().code(1);
+    let doc = json(&out.get_output().stdout);
+    assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"]);
+    assert_eq!(doc["findings"][0]["location"]["path"], "new.env");
+    assert_eq!(doc["scan"]["mode"], "staged");
+}
+
+#[test]
+fn staged_in_a_fresh_repository_without_commits() {
+    let dir = TempDir::new().unwrap();
+    init_repo(dir.path());
+    write(dir.path(), "a.env", format!("GH={}\n", github_pat()));
+    git(dir.path(), &["add", "."]);
+    warden().args(["scan", "--staged"]).current_dir(dir.path()).assert().code(1);
+}
+
+#[test]
+fn history_finds_removed_secrets_and_names_the_commit() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "app/config.py", "DEBUG = True\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "initial"]);
+    write(root, "app/config.py", format!("DEBUG = True\nGITHUB_TOKEN = \"{}\"\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "add token for CI"]);
+    // Edited again with the key still there: a new blob, the same finding.
+    write(root, "app/config.py", format!("DEBUG = False\nGITHUB_TOKEN = \"{}\"\n", github_pat()));
+    git(root, &["commit", "-qam", "turn debug off"]);
+    write(root, "app/config.py", "DEBUG = False\n");
+    git(root, &["commit", "-qam", "remove token"]);
+    // A key on a side branch only.
+    git(root, &["checkout", "-qb", "feature"]);
+    write(root, "feature.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "feature work"]);
+    git(root, &["checkout", "-q", "main"]);
+
+    warden().args(["scan", "."]).current_dir(root).assert().code(0);
+    let out = warden().args(["scan", "--history", "--format", "json"]).current_dir(root).assert().code(1);
+    let doc = json(&out.get_output().stdout);
+    let mut ids = rule_ids(&doc);
+    ids.sort();
+    assert_eq!(ids, ["secrets/github-classic-pat", "secrets/slack-bot-token"]);
+    let gh = doc["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "secrets/github-classic-pat").unwrap();
+    let prov = &gh["location"]["provenance"];
+    assert_eq!(prov["summary"], "add token for CI");
+    assert_eq!(prov["author"], "Dev One <dev@acme.test>");
+    assert_eq!(prov["in_head"], false);
+    assert_eq!(gh["location"]["path"], "app/config.py");
+    assert_eq!(gh["location"]["start_line"], 2);
+    assert_eq!(doc["summary"]["commits"], 5);
+
+    let text = warden().args(["scan", "--history"]).current_dir(root).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("introduced in") && text.contains("no longer in HEAD"), "{text}");
+}
+
+#[test]
+fn history_of_a_corrupt_repository_is_a_clear_error() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), ".git/HEAD", "garbage");
+    warden()
+        .args(["scan", "--history"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a usable git repository"));
+}
