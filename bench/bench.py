@@ -11,6 +11,7 @@ prints only counts, paths and line numbers, never secret values.
 """
 import argparse
 import glob
+import hashlib
 import json
 import math
 import os
@@ -107,7 +108,7 @@ class Warden(Tool):
     ok_codes = (0, 1)
 
     def __init__(self, path):
-        self.bin = path
+        self.bin = os.path.abspath(path)
 
     def available(self):
         if not os.path.isfile(self.bin) or not os.access(self.bin, os.X_OK):
@@ -133,7 +134,7 @@ class Warden(Tool):
         res = []
         for f in d.get("findings", []):
             loc = f.get("location", {})
-            res.append((norm_path(loc.get("path"), root), loc.get("start_line"), f.get("rule_id")))
+            res.append((norm_path(loc.get("path"), root), loc.get("start_line"), f.get("rule_id"), f.get("secret_sha256")))
         return res
 
 
@@ -182,7 +183,9 @@ class Kingfisher(Tool):
         for f in d.get("findings", []):
             fi = f.get("finding", {})
             path = fi.get("path")
-            res.append((norm_path(path, root), fi.get("line"), f.get("rule", {}).get("id")))
+            snip = fi.get("snippet")
+            res.append((norm_path(path, root), fi.get("line"), f.get("rule", {}).get("id"),
+                        hashlib.sha256(snip.encode()).hexdigest() if snip else None))
         return res
 
 
@@ -212,7 +215,7 @@ class DetectSecrets(Tool):
         res = []
         for fn, items in d.get("results", {}).items():
             for it in items:
-                res.append((norm_path(fn, root), it.get("line_number"), it.get("type")))
+                res.append((norm_path(fn, root), it.get("line_number"), it.get("type"), None))
         return res
 
 
@@ -250,8 +253,8 @@ class TruffleHog2(Tool):
                 if not line.startswith("{"):
                     continue
                 d = json.loads(line)
-                for _ in d.get("stringsFound", []) or [None]:
-                    res.append((d.get("path"), None, d.get("reason")))
+                for s in d.get("stringsFound", []) or [None]:
+                    res.append((d.get("path"), None, d.get("reason"), hashlib.sha256(s.encode()).hexdigest() if s else None))
         return res
 
 
@@ -294,12 +297,12 @@ def fmt_ratio(tw, tp, peer):
     if not tw or not tp:
         return ""
     r = tp / tw
-    if r >= 1:
-        return "warden is %.1fx faster than %s" % (r, peer)
-    return "warden is %.1fx slower than %s" % (1 / r, peer)
+    x = r if r >= 1 else 1 / r
+    xs = ("%.2f" % x) if x < 2 else ("%.1f" % x)
+    return "warden is %sx %s than %s" % (xs, "faster" if r >= 1 else "slower", peer)
 
 
-def speed_input(label, target, kind, tools, args, runs, note="", plants=None):
+def speed_input(label, target, kind, tools, args, runs, note="", plants=None, key_hashes=None):
     if kind == "dir":
         size, nfiles, files = dir_stats(target)
         desc = "%.1f MiB in %d files" % (size / MIB, nfiles)
@@ -365,27 +368,38 @@ def speed_input(label, target, kind, tools, args, runs, note="", plants=None):
         wall = statistics.median(r["wall"] for r in results) * scale
         rss = max(r["rss_mib"] for r in results)
         planted = ""
+        rule_note = None
         try:
             found = tool.parse(last["out"], target)
             nfind = len(found)
             if plants:
-                lines = {(p, ln) for p, ln, _ in found}
+                lines = {(f[0], f[1]) for f in found}
                 scope = plants if sample_files is None else {p: v for p, v in plants.items() if p in set(sample_files)}
                 hit = sum(1 for p, v in scope.items() if (p, v["line"]) in lines)
                 planted = "%d/%d" % (hit, len(scope))
+            if key_hashes:
+                got = {f[3] for f in found if len(f) > 3 and f[3]}
+                planted = "%d/%d" % (len(set(key_hashes) & got), len(set(key_hashes)))
+            if tool.name == "warden":
+                from collections import Counter
+                top = Counter(f[2] for f in found).most_common(6)
+                rule_note = "warden findings by rule: " + ", ".join("%s %d" % (r.replace("secrets/", ""), n) for r, n in top)
         except Exception as e:  # noqa: BLE001
             nfind = "parse error: %s" % e
         mark = "*" if sample_files is not None else ""
+        if rule_note:
+            footnotes.insert(0, rule_note)
         rows.append([tool.name, tool.version(), "%.2f%s" % (wall, mark), "%.1f" % (size / MIB / wall),
                      "%.0f" % rss, "%s%s" % (nfind, " (sample)" if mark else ""), "", wall, planted])
     wrow = next((r for r in rows if r[0] == "warden" and len(r) > 7), None)
     for r in rows:
         if r[0] != "warden" and len(r) > 7:
             r[6] = fmt_ratio(wrow[7] if wrow else None, r[7], r[0])
-    if plants:
+    if plants or key_hashes:
         for r in rows:
             r.insert(6, r[8] if len(r) > 8 else "")
-        hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings", "planted found", "comparison / note"]
+        hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings",
+               "planted found" if plants else "keys found", "comparison / note"]
         table(hdr, [r[:8] for r in rows])
     else:
         hdr = ["tool", "version", "wall s", "MiB/s", "peak RSS MiB", "findings", "comparison / note"]
@@ -438,12 +452,16 @@ def run_speed(args, tools):
                 plants=plants)
     if plants:
         say("    (planted found = planted keys reported at their exact path and line)")
-    speed_input("(c) git-history", hist, "git", tools, args, args.runs if args.runs_forced is None else args.runs_forced)
     man = hist.rstrip("/") + "-manifest.json"
+    m = {}
     if os.path.exists(man):
         with open(man) as fh:
             m = json.load(fh)
-            say("    (history: %d keys added over time, %d of them removed by a later commit)" % (m["keys_added"], m["keys_removed"]))
+    speed_input("(c) git-history", hist, "git", tools, args, args.runs if args.runs_forced is None else args.runs_forced,
+                key_hashes=m.get("key_sha256"))
+    if m:
+        say("    (history: %d keys added over time, %d of them removed by a later commit; keys found = distinct planted "
+            "key values reported, matched by sha256 of the reported secret)" % (m["keys_added"], m["keys_removed"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,7 +502,7 @@ def run_accuracy(args, tools):
             rows.append([tool.name, "error", "", "", "", "", "", "exit %s (log: %s)" % (res["rc"], os.path.relpath(res["stderr"], HERE))])
             continue
         found = tool.parse(out, root)
-        lines = {(p, ln) for p, ln, _ in found if p is not None and ln is not None}
+        lines = {(f[0], f[1]) for f in found if f[0] is not None and f[1] is not None}
         hit, fp_decoy, fp_unlabeled = set(), [], []
         for p, ln in sorted(lines):
             cover = [l for l in by_path.get(p, []) if l["line"] <= ln <= l.get("end_line", l["line"])]

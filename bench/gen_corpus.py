@@ -12,6 +12,7 @@ Both are skipped when the output already exists with the same parameters (stamp 
 Planted keys come from bench/accuracy/make_corpus.py's generators (fake, real shape).
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -149,11 +150,12 @@ PLANT = {
 PLANT_PROVIDERS = [p for p in mc.GEN if p != "azure-storage"]
 
 
-def plant_line(g, kind):
+def plant_line(g, kind, with_key=False):
     p = g.r.choice(PLANT_PROVIDERS)
     k = mc.GEN[p]()
     v = "%s_token" % g.w()
-    return PLANT[kind].format(v=v, V=v.upper(), k=k), p
+    line = PLANT[kind].format(v=v, V=v.upper(), k=k)
+    return (line, p, k) if with_key else (line, p)
 
 
 def gen_file(g, kind, nlines):
@@ -215,7 +217,7 @@ def corpus(out, size_mb, seed, plant_every):
 
 
 def history(out, commits, seed):
-    params = {"kind": "history", "commits": commits, "seed": seed, "v": 2}
+    params = {"kind": "history", "commits": commits, "seed": seed, "v": 3}
     if stamp_ok(out, params):
         print("history repo up to date: %s" % out)
         return
@@ -233,6 +235,7 @@ def history(out, commits, seed):
         files[name] = (kind, gen_file(g, kind, g.r.randint(30, 400)))
     names = sorted(files)
     pending_removal = []  # (commit_index_to_remove_at, file, line_text)
+    key_hashes = []  # sha256 of every planted key value (the values themselves are not stored)
     added = removed = 0
     buf = []
 
@@ -268,7 +271,8 @@ def history(out, commits, seed):
             if c % 25 == 7:
                 fn = g.r.choice(names)
                 kind, lines = files[fn]
-                line, _p = plant_line(g, kind)
+                line, _p, key = plant_line(g, kind, with_key=True)
+                key_hashes.append(hashlib.sha256(key.encode()).hexdigest())
                 lines.insert(g.r.randint(1, len(lines) - 1), line)
                 touched.add(fn)
                 added += 1
@@ -294,7 +298,8 @@ def history(out, commits, seed):
     with open(os.path.join(out, ".git", "info", "exclude"), "a") as fh:
         fh.write(".gen-stamp\n")
     with open(out.rstrip("/") + "-manifest.json", "w") as fh:
-        json.dump({"commits": commits, "files": nfiles, "keys_added": added, "keys_removed": removed}, fh)
+        json.dump({"commits": commits, "files": nfiles, "keys_added": added, "keys_removed": removed,
+                   "key_sha256": key_hashes}, fh)
     print("history: %d commits, %d files, %d keys added (%d later removed) -> %s" % (commits, nfiles, added, removed, out))
 
 

@@ -3,7 +3,8 @@
 
 use crate::pipeline::{FileReport, ScanError, ScanResult, Scanner, SkipReason};
 use ignore::{WalkBuilder, WalkState};
-use std::io::Read;
+use crate::classify::{is_binary, BINARY_SNIFF_LEN};
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -74,8 +75,9 @@ impl Scanner {
                     return WalkState::Continue;
                 }
                 let event = match read_capped(entry.path(), self.config.max_file_size()) {
-                    Ok(Some(bytes)) => Event::File(self.scan_bytes(&rel, &bytes)),
-                    Ok(None) => Event::Skip { path: rel, reason: SkipReason::TooLarge, message: String::new() },
+                    Ok(Read::Text(bytes)) => Event::File(self.scan_bytes(&rel, &bytes)),
+                    Ok(Read::Binary) => Event::Skip { path: rel, reason: SkipReason::Binary, message: String::new() },
+                    Ok(Read::TooLarge) => Event::Skip { path: rel, reason: SkipReason::TooLarge, message: String::new() },
                     Err(e) => Event::Skip { path: rel, reason: SkipReason::Unreadable, message: io_reason(&e) },
                 };
                 let _ = tx.send(event);
@@ -91,16 +93,27 @@ impl Scanner {
 }
 
 /// Reads a whole file unless it is larger than `cap` (checked before reading, and again while reading, since
-/// a file may grow).
-fn read_capped(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// a file may grow) or binary: the first 8 KiB decide, so a large binary costs one small read.
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Read> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     if len > cap {
-        return Ok(None);
+        return Ok(Read::TooLarge);
     }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(cap + 1).read_to_end(&mut bytes)?;
-    Ok(if bytes.len() as u64 > cap { None } else { Some(bytes) })
+    let mut bytes = Vec::with_capacity(len.min(cap) as usize + 1);
+    let mut file = file.take(cap + 1);
+    (&mut file).take(BINARY_SNIFF_LEN as u64).read_to_end(&mut bytes)?;
+    if is_binary(&bytes) {
+        return Ok(Read::Binary);
+    }
+    file.read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > cap { Read::TooLarge } else { Read::Text(bytes) })
+}
+
+enum Read {
+    Text(Vec<u8>),
+    Binary,
+    TooLarge,
 }
 
 /// `/`-separated path relative to the root; non-UTF-8 bytes are shown lossily.

@@ -5,8 +5,9 @@
 use crate::filters;
 use crate::rules::{RuleDef, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
+use std::sync::OnceLock;
 use warden_core::RuleMeta;
 
 const BEFORE: usize = 1024;
@@ -16,10 +17,28 @@ const AFTER_MULTILINE: usize = 16 * 1024;
 pub struct CompiledRule {
     pub def: RuleDef,
     pub meta: RuleMeta,
-    regex: Regex,
-    secret_group: usize,
+    /// Compiled on first use: most rules never see their keyword in a given run, and compiling all of them
+    /// up front would cost more than scanning a small repository.
+    regex: OnceLock<Option<(Regex, usize)>>,
     /// `generic-*` rules yield to any specific rule that matched the same bytes.
     pub fallback: bool,
+}
+
+impl CompiledRule {
+    /// The rule's regex (ASCII semantics: `\w`, `\b`, `(?i)` are ASCII-only, which is what token formats
+    /// need and is several times cheaper to build and run), and the group that holds the secret.
+    pub fn regex(&self) -> Option<&(Regex, usize)> {
+        self.regex
+            .get_or_init(|| {
+                let re = RegexBuilder::new(&self.def.pattern).unicode(false).size_limit(32 << 20).build().ok()?;
+                let group = re
+                    .capture_names()
+                    .position(|n| n == Some("secret"))
+                    .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+                Some((re, group))
+            })
+            .as_ref()
+    }
 }
 
 /// One accepted match: `secret` is the credential's byte range, `whole` the regex match.
@@ -43,12 +62,13 @@ impl Engine {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         for def in defs {
-            let regex = Regex::new(&def.pattern)
+            // Parse now (cheap) so a broken pattern fails loudly; compile later (costly).
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&def.pattern)
                 .map_err(|e| RuleError::Pattern { id: def.id.clone(), message: e.to_string() })?;
-            let secret_group = regex
-                .capture_names()
-                .position(|n| n == Some("secret"))
-                .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
             if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 2) {
                 return Err(RuleError::Invalid { id: def.id.clone(), message: "needs keywords of 2 or more bytes".into() });
             }
@@ -64,7 +84,7 @@ impl Engine {
                 }
             }
             let fallback = def.id.starts_with("generic-");
-            rules.push(CompiledRule { meta: def.meta(), def, regex, secret_group, fallback });
+            rules.push(CompiledRule { meta: def.meta(), def, regex: OnceLock::new(), fallback });
         }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -115,17 +135,19 @@ impl Engine {
 
     fn match_window(&self, rule_idx: usize, text: &[u8], window: Range<usize>, out: &mut Vec<Found>) {
         let rule = &self.rules[rule_idx];
+        let Some((regex, secret_group)) = rule.regex() else { return };
         let base = window.start;
         let slice = &text[window];
-        for caps in rule.regex.captures_iter(slice) {
+        for caps in regex.captures_iter(slice) {
             let whole = caps.get(0).expect("group 0 always matches");
-            let Some(secret) = caps.get(rule.secret_group).or(Some(whole)).filter(|s| !s.is_empty()) else { continue };
+            let Some(secret) = caps.get(*secret_group).or(Some(whole)).filter(|s| !s.is_empty()) else { continue };
             let value = secret.as_bytes();
             if filters::looks_like_placeholder(value) || !filters::passes_entropy(value, rule.def.min_entropy) {
                 continue;
             }
             if let Some(v) = rule.def.validate {
-                if !filters::validate(v, &slice[whole.start()..secret.start()], value) {
+                let after = slice.get(secret.end()).copied();
+                if !filters::validate(v, &slice[whole.start()..secret.start()], value, after) {
                     continue;
                 }
             }

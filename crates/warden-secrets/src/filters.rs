@@ -35,10 +35,11 @@ pub fn passes_entropy(secret: &[u8], min: Option<f64>) -> bool {
 }
 
 /// Runs a rule's validator; `before` is the part of the match before the secret (the key name), `secret` the
-/// captured value.
-pub fn validate(v: Validator, before: &[u8], secret: &[u8]) -> bool {
+/// captured value, `after` the byte that follows it, if any.
+pub fn validate(v: Validator, before: &[u8], secret: &[u8], after: Option<u8>) -> bool {
     match v {
-        Validator::GenericValue => generic_value(before, secret),
+        // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
+        Validator::GenericValue => after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c)) && generic_value(before, secret),
         Validator::Password => password(secret, None),
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
@@ -53,6 +54,17 @@ const NON_SECRET_KEY_PARTS: &[&str] = &[
     "_env", "_ref", "_policy", "_format", "_expir", "_ttl", "_timeout", "max_tokens", "num_tokens", "tokenizer",
     "token_count", "tokens_", "_regex", "_pattern", "cache_key", "sort_key", "primary_key", "foreign_key",
     "_placeholder", "_label", "_hint", "_description", "_location", "_version", "_question", "_min", "_max",
+    "next_token", "nexttoken", "page_token", "pagetoken", "continuation", "tokenizer", "::", "backwardtoken",
+    "forwardtoken", "paginationtoken", "lastused", "last_used", "created", "updated", "expires",
+];
+
+/// Words that make an identifier-shaped value code rather than a random credential (lowercase, 4+ letters:
+/// a random token holds one by chance about once in ten thousand).
+const CODE_WORDS: &[&str] = &[
+    "self", "this", "token", "secret", "passw", "value", "string", "config", "default", "name", "type", "user",
+    "data", "test", "handle", "typing", "param", "field", "state", "input", "output", "request", "response",
+    "client", "server", "session", "context", "object", "result", "error", "get_", "set_", "_key", "key_",
+    "auth", "cred", "file", "path", "list", "dict", "util", "model", "node", "item", "event", "http", "json",
 ];
 
 /// Values that name, reference or describe a secret rather than hold one.
@@ -71,12 +83,30 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     if REFERENCE_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
         return false;
     }
-    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'~' | b'.' | b'*' | b'!')) {
+    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'~' | b'.' | b'*' | b'!' | b'#')) || lower.starts_with(b"arn:") {
+        return false;
+    }
+    // Dates and timestamps, and 0x-prefixed numbers.
+    if (v.len() >= 10 && v[..4].iter().all(u8::is_ascii_digit) && v[4] == b'-' && v[7] == b'-')
+        || (lower.starts_with(b"0x") && v[2..].iter().all(u8::is_ascii_hexdigit))
+    {
         return false;
     }
     let text = String::from_utf8_lossy(v);
     if is_uuid(&text) || is_hash_like(&text) || is_integrity_or_pwhash(&text) || has_file_extension(&text) {
         return false;
+    }
+    // Code, not a credential: `_private`, `rust_openssl.hpke.x`, `win32typing.PyCredHandle`.
+    let identifier = v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let dotted = v.split(|b| *b == b'.').all(|seg| !seg.is_empty() && !seg[0].is_ascii_digit() && seg.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'));
+    if v[0] == b'_' || (dotted && memchr::memchr(b'.', v).is_some()) {
+        return false;
+    }
+    if identifier && CODE_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+        return false;
+    }
+    if v.iter().all(|b| b.is_ascii_hexdigit()) && v.len() < 32 {
+        return false; // short hex: ids, versions, colours; hex credentials are 32+ digits
     }
     let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
     let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
@@ -191,6 +221,10 @@ mod tests {
         assert!(!ok("secret: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b", "3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b"));
         assert!(!ok("password = os.environ['DB_PASSWORD']", "os.environ"));
         assert!(!ok("secret_file: /etc/app/secret.pem", "/etc/app/secret.pem"));
+        assert!(!ok("private_key = rust_openssl.hpke.X25519", "rust_openssl.hpke.X25519"));
+        assert!(!ok("Credential: _win32typing_PyCredHandle", "_win32typing_PyCredHandle"));
+        assert!(!ok("next_token = 'U2FsdGVkX1Q3w8Lm9PkR2vT'", "U2FsdGVkX1Q3w8Lm9PkR2vT"));
+        assert!(!ok("secret: cb5d330bf15d9d5a", "cb5d330bf15d9d5a"));
     }
 
     #[test]

@@ -51,6 +51,11 @@ impl SecretsAnalyzer {
         Ok(SecretsAnalyzer { engine, metas })
     }
 
+    /// Compiles every rule's regex now; the ids of those that fail (the engine would never match them).
+    pub fn compile_all(&self) -> Vec<String> {
+        self.engine.rules.iter().filter(|r| r.regex().is_none()).map(|r| format!("{}: pattern does not compile", r.meta.id)).collect()
+    }
+
     pub fn rule_defs(&self) -> impl Iterator<Item = &RuleDef> {
         self.engine.rules.iter().map(|r| &r.def)
     }
