@@ -100,10 +100,22 @@ impl SecretsAnalyzer {
         let mut seen = std::collections::HashSet::new();
         hits.retain(|h| seen.insert((h.rule, h.secret.clone(), lines.line_of(h.loc.start))));
         let redactions: Vec<Range<usize>> = hits.iter().map(|h| h.loc.clone()).collect();
-        hits.iter().map(|h| self.finding(path, bytes, &lines, h, &redactions)).collect()
+        let mut secrets: Vec<String> =
+            hits.iter().map(|h| String::from_utf8_lossy(&h.secret).into_owned()).filter(|s| s.len() >= 8).collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        hits.iter().map(|h| self.finding(path, bytes, &lines, h, &redactions, &secrets)).collect()
     }
 
-    fn finding(&self, path: &str, bytes: &[u8], lines: &LineIndex, h: &Hit, redactions: &[Range<usize>]) -> Finding {
+    fn finding(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        lines: &LineIndex,
+        h: &Hit,
+        redactions: &[Range<usize>],
+        secrets: &[String],
+    ) -> Finding {
         let rule = &self.engine.rules[h.rule];
         let secret = String::from_utf8_lossy(&h.secret).into_owned();
         let (start_line, start_column) = lines.position(h.loc.start);
@@ -126,7 +138,7 @@ impl SecretsAnalyzer {
             severity: rule.def.severity,
             confidence: rule.def.confidence,
             location: Location { path: path.to_owned(), start_line, start_column, end_line, end_column, provenance: None },
-            snippet: snippet(bytes, lines, h.loc.start, redactions),
+            snippet: snippet(bytes, lines, h.loc.start, redactions, secrets),
             secret: Some(redacted),
             secret_sha256: Some(secret_sha256(&secret)),
             lifetime: Some(lifetime),
@@ -184,8 +196,9 @@ impl LineIndex {
     }
 }
 
-/// The line around `at`, trimmed to at most [`SNIPPET_MAX`] characters, with every credential on it redacted.
-fn snippet(bytes: &[u8], lines: &LineIndex, at: usize, redactions: &[Range<usize>]) -> String {
+/// The line around `at`, trimmed to at most [`SNIPPET_MAX`] characters, with every credential on it redacted:
+/// the matched ranges, and any other occurrence of a matched secret's text.
+fn snippet(bytes: &[u8], lines: &LineIndex, at: usize, redactions: &[Range<usize>], secrets: &[String]) -> String {
     let line = lines.line_range(lines.line_of(at), bytes.len());
     let mut cuts: Vec<&Range<usize>> =
         redactions.iter().filter(|r| r.start < line.end.max(line.start + 1) && r.end > line.start).collect();
@@ -210,6 +223,11 @@ fn snippet(bytes: &[u8], lines: &LineIndex, at: usize, redactions: &[Range<usize
     }
     if pos < line.end {
         out.push_str(&String::from_utf8_lossy(&bytes[pos..line.end]));
+    }
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &redact::redact(secret));
+        }
     }
     let trimmed = out.trim_end_matches('\r');
     let lead = trimmed.chars().take_while(|c| c.is_whitespace()).count();
