@@ -142,7 +142,10 @@ impl Engine {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(secret) = caps.get(*secret_group).or(Some(whole)).filter(|s| !s.is_empty()) else { continue };
             let value = secret.as_bytes();
-            if filters::looks_like_placeholder(value) || !filters::passes_entropy(value, rule.def.min_entropy) {
+            if filters::looks_like_placeholder(value)
+                || filters::is_public_doc_value(value)
+                || !filters::passes_entropy(value, rule.def.min_entropy)
+            {
                 continue;
             }
             if let Some(v) = rule.def.validate {
@@ -159,8 +162,10 @@ impl Engine {
         }
     }
 
-    /// Same secret span found by several rules: a specific rule beats a `generic-*` one, then the longer match
-    /// (more context: `gemini_key = AIza…` over a bare `AIza…`) and then higher confidence win. Different spans all stay.
+    /// One credential, one finding. A specific rule beats a `generic-*` one anywhere they overlap. Among
+    /// specific rules, when one secret span contains another (`"private_key": "-----BEGIN…\\n"` and the PEM
+    /// inside it), the longer match (more context: `gemini_api_key = AIza…` over a bare `AIza…`) wins, then the
+    /// higher confidence. Disjoint or merely overlapping spans all stay.
     fn resolve_overlaps(&self, mut found: Vec<Found>) -> Vec<Found> {
         found.sort_by_key(|f| (f.secret.start, f.secret.end, f.rule));
         found.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
@@ -169,22 +174,20 @@ impl Engine {
         found.retain(|f| {
             !self.rules[f.rule].fallback || !specific.iter().any(|s| s.start < f.secret.end && f.secret.start < s.end)
         });
-        let rank = |f: &Found| {
-            let r = &self.rules[f.rule];
-            (f.whole.len(), r.def.confidence)
-        };
-        let mut out: Vec<Found> = Vec::with_capacity(found.len());
-        for f in found {
-            match out.last_mut() {
-                Some(last) if last.secret == f.secret => {
-                    if rank(&f) > rank(last) {
-                        *last = f;
-                    }
-                }
-                _ => out.push(f),
-            }
-        }
-        out
+        let rank = |f: &Found| (f.whole.len(), self.rules[f.rule].def.confidence, std::cmp::Reverse(f.rule));
+        let contains = |outer: &Range<usize>, inner: &Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+        let keep: Vec<bool> = found
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                !found.iter().enumerate().any(|(j, g)| {
+                    j != i
+                        && (contains(&g.secret, &f.secret) || contains(&f.secret, &g.secret))
+                        && rank(g) > rank(f)
+                })
+            })
+            .collect();
+        found.into_iter().zip(keep).filter_map(|(f, k)| k.then_some(f)).collect()
     }
 }
 

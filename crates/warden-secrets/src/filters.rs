@@ -83,7 +83,10 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     if REFERENCE_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
         return false;
     }
-    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'~' | b'.' | b'*' | b'!' | b'#')) || lower.starts_with(b"arn:") {
+    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'.' | b'*' | b'#'))
+        || lower.starts_with(b"arn:")
+        || lower.starts_with(b"~/")
+    {
         return false;
     }
     // Dates and timestamps, and 0x-prefixed numbers.
@@ -99,7 +102,7 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     // Code, not a credential: `_private`, `rust_openssl.hpke.x`, `win32typing.PyCredHandle`.
     let identifier = v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
     let dotted = v.split(|b| *b == b'.').all(|seg| !seg.is_empty() && !seg[0].is_ascii_digit() && seg.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'));
-    if v[0] == b'_' || (dotted && memchr::memchr(b'.', v).is_some()) {
+    if v[0] == b'_' || (dotted && memchr::memchr(b'.', v).is_some() && class_changes(v) * 2 < v.len()) {
         return false;
     }
     if identifier && CODE_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
@@ -123,6 +126,30 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     } else {
         classes >= 2 && entropy >= 3.3
     }
+}
+
+/// How often the character class (lower, upper, digit, other) changes along a value: random tokens change
+/// class every other character, names and code rarely.
+fn class_changes(v: &[u8]) -> usize {
+    let class = |b: &u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    v.windows(2).filter(|w| class(&w[0]) != class(&w[1])).count()
+}
+
+/// Credentials printed in vendors' public documentation, known to everyone and valid nowhere that matters.
+const PUBLIC_DOC_VALUES: &[&str] = &[
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+];
+
+/// Whether a secret is one of the well-known documentation values.
+pub fn is_public_doc_value(secret: &[u8]) -> bool {
+    PUBLIC_DOC_VALUES.iter().any(|v| v.as_bytes() == secret)
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -225,6 +252,9 @@ mod tests {
         assert!(!ok("Credential: _win32typing_PyCredHandle", "_win32typing_PyCredHandle"));
         assert!(!ok("next_token = 'U2FsdGVkX1Q3w8Lm9PkR2vT'", "U2FsdGVkX1Q3w8Lm9PkR2vT"));
         assert!(!ok("secret: cb5d330bf15d9d5a", "cb5d330bf15d9d5a"));
+        assert!(ok("POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU", "W_NHsi9_oEv.wGiJ6ikmQU"));
+        assert!(ok("password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z", "~Gxocf~hbdz8-7!BxYV9SmOwgq1z"));
+        assert!(ok("password=!2sj1c5DhS5vXLfTuhIbH8g", "!2sj1c5DhS5vXLfTuhIbH8g"));
     }
 
     #[test]

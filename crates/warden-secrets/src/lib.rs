@@ -88,6 +88,9 @@ impl SecretsAnalyzer {
         if hits.is_empty() {
             return Vec::new();
         }
+        // The same rule on the same spot, raw and decoded (a JSON-escaped PEM matched both ways), is one finding.
+        let raw: Vec<(usize, Range<usize>)> = hits.iter().filter(|h| h.encoding.is_none()).map(|h| (h.rule, h.loc.clone())).collect();
+        hits.retain(|h| h.encoding.is_none() || !raw.iter().any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end));
         // A fallback match on an encoded value is noise once the decoded value produced its own finding.
         let decoded: Vec<Range<usize>> = hits.iter().filter(|h| h.encoding.is_some()).map(|h| h.loc.clone()).collect();
         hits.retain(|h| {
