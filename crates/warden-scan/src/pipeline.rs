@@ -217,6 +217,20 @@ impl ScanResult {
         self.diagnostics.extend(r.diagnostics);
     }
 
+    /// Adds another partial result of the same scan.
+    pub(crate) fn absorb(&mut self, other: ScanResult) {
+        self.findings.extend(other.findings);
+        self.diagnostics.extend(other.diagnostics);
+        self.facts.all.extend(other.facts.all);
+        let (a, b) = (&mut self.stats, other.stats);
+        a.files_scanned += b.files_scanned;
+        a.bytes_scanned += b.bytes_scanned;
+        a.suppressed_inline += b.suppressed_inline;
+        for (k, v) in b.skipped {
+            *a.skipped.entry(k).or_default() += v;
+        }
+    }
+
     pub(crate) fn skip(&mut self, path: String, reason: SkipReason, message: String) {
         *self.stats.skipped.entry(reason).or_default() += 1;
         if reason.is_error() {

@@ -1,7 +1,7 @@
 //! The working-tree source: ripgrep's parallel walker, honouring .gitignore, .ignore and .wardenignore, seeing
 //! dotfiles (`.env`, `.npmrc`, `.github/`), never entering `.git/`.
 
-use crate::pipeline::{FileReport, ScanError, ScanResult, Scanner, SkipReason};
+use crate::pipeline::{ScanError, ScanResult, Scanner, SkipReason};
 use ignore::{WalkBuilder, WalkState};
 use crate::classify::{is_binary, BINARY_SNIFF_LEN};
 use std::io::Read as _;
@@ -11,9 +11,16 @@ use std::time::Instant;
 
 pub const IGNORE_FILE: &str = ".wardenignore";
 
-enum Event {
-    File(FileReport),
-    Skip { path: String, reason: SkipReason, message: String },
+/// A worker's share of the result, sent to the caller when the walker drops the worker.
+struct Local {
+    result: ScanResult,
+    tx: mpsc::Sender<ScanResult>,
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        let _ = self.tx.send(std::mem::take(&mut self.result));
+    }
 }
 
 impl Scanner {
@@ -38,26 +45,17 @@ impl Scanner {
             .add_custom_ignore_filename(IGNORE_FILE)
             .filter_entry(|e| e.file_name() != ".git");
 
-        let (tx, rx) = mpsc::channel::<Event>();
-        let collector = std::thread::spawn(move || {
-            let mut result = ScanResult::default();
-            for event in rx {
-                match event {
-                    Event::File(r) => result.merge(r),
-                    Event::Skip { path, reason, message } => result.skip(path, reason, message),
-                }
-            }
-            result
-        });
-
+        // Each worker keeps its own partial result and hands it over once, when the walk drops it: no
+        // per-file messages, no wake-ups of a collector on the hot path.
+        let (tx, rx) = mpsc::channel::<ScanResult>();
         builder.build_parallel().run(|| {
-            let tx = tx.clone();
+            let mut local = Local { result: ScanResult::default(), tx: tx.clone() };
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
-                        let _ = tx.send(Event::Skip { path, reason: SkipReason::Unreadable, message: err.to_string() });
+                        local.result.skip(path, SkipReason::Unreadable, err.to_string());
                         return WalkState::Continue;
                     }
                 };
@@ -68,24 +66,26 @@ impl Scanner {
                 let rel = relative(root, entry.path(), single_file);
                 if ft.is_symlink() {
                     // Only reached when links are not followed.
-                    let _ = tx.send(Event::Skip { path: rel, reason: SkipReason::Symlink, message: "symbolic link not followed".into() });
+                    local.result.skip(rel, SkipReason::Symlink, "symbolic link not followed".into());
                     return WalkState::Continue;
                 }
                 if !ft.is_file() || !self.config.path_selected(&rel) {
                     return WalkState::Continue;
                 }
-                let event = match read_capped(entry.path(), self.config.max_file_size()) {
-                    Ok(Read::Text(bytes)) => Event::File(self.scan_bytes(&rel, &bytes)),
-                    Ok(Read::Binary) => Event::Skip { path: rel, reason: SkipReason::Binary, message: String::new() },
-                    Ok(Read::TooLarge) => Event::Skip { path: rel, reason: SkipReason::TooLarge, message: String::new() },
-                    Err(e) => Event::Skip { path: rel, reason: SkipReason::Unreadable, message: io_reason(&e) },
-                };
-                let _ = tx.send(event);
+                match read_capped(entry.path(), self.config.max_file_size()) {
+                    Ok(Read::Text(bytes)) => local.result.merge(self.scan_bytes(&rel, &bytes)),
+                    Ok(Read::Binary) => local.result.skip(rel, SkipReason::Binary, String::new()),
+                    Ok(Read::TooLarge) => local.result.skip(rel, SkipReason::TooLarge, String::new()),
+                    Err(e) => local.result.skip(rel, SkipReason::Unreadable, io_reason(&e)),
+                }
                 WalkState::Continue
             })
         });
         drop(tx);
-        let mut result = collector.join().expect("collector thread never panics");
+        let mut result = ScanResult::default();
+        for part in rx {
+            result.absorb(part);
+        }
         self.finish(&mut result);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
