@@ -1,10 +1,10 @@
-//! Matching: one Aho-Corasick pass finds every rule keyword; each rule's regex then runs only on windows
+//! Matching: one pass of the keyword prefilter ([`crate::prefilter`]) finds every rule keyword; each rule's regex then runs only on windows
 //! around its keywords' hits (the enclosing line, or a wider span for multi-line rules). The regex never sees
 //! the rest of the file, which is what keeps hundreds of rules as cheap as one pass over the bytes.
 
 use crate::filters;
+use crate::prefilter::KeywordSet;
 use crate::rules::{RuleDef, RuleError};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -51,8 +51,8 @@ pub struct Found {
 
 pub struct Engine {
     pub rules: Vec<CompiledRule>,
-    keywords: AhoCorasick,
-    /// Keyword pattern id → the rules that use it.
+    keywords: KeywordSet,
+    /// Keyword index → the rules that use it.
     keyword_rules: Vec<Vec<u32>>,
 }
 
@@ -69,8 +69,8 @@ impl Engine {
                 .build()
                 .parse(&def.pattern)
                 .map_err(|e| RuleError::Pattern { id: def.id.clone(), message: e.to_string() })?;
-            if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 2) {
-                return Err(RuleError::Invalid { id: def.id.clone(), message: "needs keywords of 2 or more bytes".into() });
+            if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 3) {
+                return Err(RuleError::Invalid { id: def.id.clone(), message: "needs keywords of 3 or more bytes".into() });
             }
             let idx = rules.len() as u32;
             for k in &def.keywords {
@@ -86,23 +86,18 @@ impl Engine {
             let fallback = def.id.starts_with("generic-");
             rules.push(CompiledRule { meta: def.meta(), def, regex: OnceLock::new(), fallback });
         }
-        let keywords = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| RuleError::Invalid { id: "*".into(), message: format!("keyword automaton: {e}") })?;
+        let keywords = KeywordSet::new(&keywords);
         Ok(Engine { rules, keywords, keyword_rules })
     }
 
     /// Every accepted match in `text`, at most one per rule and secret span, with overlaps resolved.
     pub fn find(&self, text: &[u8]) -> Vec<Found> {
         let mut hits: Vec<(u32, usize, usize)> = Vec::new();
-        for m in self.keywords.find_overlapping_iter(text) {
-            for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                hits.push((r, m.start(), m.end()));
+        self.keywords.for_each_match(text, |k, start, end| {
+            for &r in &self.keyword_rules[k] {
+                hits.push((r, start, end));
             }
-        }
+        });
         if hits.is_empty() {
             return Vec::new();
         }

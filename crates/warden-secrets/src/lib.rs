@@ -6,6 +6,7 @@ pub mod decode;
 pub mod engine;
 pub mod entropy;
 pub mod filters;
+pub mod prefilter;
 pub mod redact;
 pub mod rules;
 

@@ -53,3 +53,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    /// The hand-written prefilter reports exactly what an Aho-Corasick automaton reports.
+    #[test]
+    fn prefilter_agrees_with_aho_corasick(
+        keywords in prop::collection::vec("[a-zA-Z_~:.-]{3,6}", 1..40),
+        text in prop::collection::vec(prop::sample::select(b"aAbBsSkK-_~:.tToOeEnN xyz\n".to_vec()), 0..400),
+    ) {
+        let mut kws: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+        kws.sort();
+        kws.dedup();
+        let set = warden_secrets::prefilter::KeywordSet::new(&kws);
+        let mut ours = Vec::new();
+        set.for_each_match(&text, |k, s, e| ours.push((k, s, e)));
+        let ac = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&kws).unwrap();
+        let mut theirs: Vec<_> = ac.find_overlapping_iter(&text).map(|m| (m.pattern().as_usize(), m.start(), m.end())).collect();
+        ours.sort();
+        theirs.sort();
+        prop_assert_eq!(ours, theirs);
+    }
+}
