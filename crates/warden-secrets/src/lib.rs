@@ -89,9 +89,6 @@ impl SecretsAnalyzer {
         if hits.is_empty() {
             return Vec::new();
         }
-        // The same rule on the same spot, raw and decoded (a JSON-escaped PEM matched both ways), is one finding.
-        let raw: Vec<(usize, Range<usize>)> = hits.iter().filter(|h| h.encoding.is_none()).map(|h| (h.rule, h.loc.clone())).collect();
-        hits.retain(|h| h.encoding.is_none() || !raw.iter().any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end));
         // A fallback match on an encoded value is noise once the decoded value produced its own finding.
         let decoded: Vec<Range<usize>> = hits.iter().filter(|h| h.encoding.is_some()).map(|h| h.loc.clone()).collect();
         hits.retain(|h| {
@@ -99,6 +96,9 @@ impl SecretsAnalyzer {
                 || !self.engine.rules[h.rule].fallback
                 || !decoded.iter().any(|d| d.start < h.loc.end && h.loc.start < d.end)
         });
+        // The same rule on the same spot, raw and decoded (a JSON-escaped PEM matched both ways), is one finding.
+        let raw: Vec<(usize, Range<usize>)> = hits.iter().filter(|h| h.encoding.is_none()).map(|h| (h.rule, h.loc.clone())).collect();
+        hits.retain(|h| h.encoding.is_none() || !raw.iter().any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end));
         let lines = LineIndex::new(bytes);
         // One credential found raw and again in a decoded view of the same line is one finding.
         let mut seen = std::collections::HashSet::new();
