@@ -144,8 +144,10 @@ impl Engine {
                 continue;
             }
             if let Some(v) = rule.def.validate {
-                let after = slice.get(secret.end()).copied();
-                if !filters::validate(v, &slice[whole.start()..secret.start()], value, after) {
+                let after = slice.get(whole.end()).copied().or_else(|| text.get(base + whole.end()).copied());
+                let after = if secret.end() < whole.end() { after } else { slice.get(secret.end()).copied() };
+                let (before, rest) = (&slice[whole.start()..secret.start()], &slice[secret.end()..whole.end()]);
+                if !filters::validate(v, before, value, rest, after) {
                     continue;
                 }
             }

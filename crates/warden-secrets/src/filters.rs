@@ -35,12 +35,12 @@ pub fn passes_entropy(secret: &[u8], min: Option<f64>) -> bool {
 }
 
 /// Runs a rule's validator; `before` is the part of the match before the secret (the key name), `secret` the
-/// captured value, `after` the byte that follows it, if any.
-pub fn validate(v: Validator, before: &[u8], secret: &[u8], after: Option<u8>) -> bool {
+/// captured value, `rest` the part of the match after it (a URI's host), `after` the byte after the match.
+pub fn validate(v: Validator, before: &[u8], secret: &[u8], rest: &[u8], after: Option<u8>) -> bool {
     match v {
         // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
         Validator::GenericValue => after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c)) && generic_value(before, secret),
-        Validator::Password => password(secret, None),
+        Validator::Password => password(secret, None) && !documentation_host(rest),
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
     }
@@ -73,13 +73,41 @@ const REFERENCE_MARKERS: &[&str] = &[
     "vault:", "ref+", "arn:aws:", "://", "\\n", "secretkeyref", "valuefrom",
 ];
 
+/// `user:pass@example.com`, `@your-host`, `@host:5432`: documentation, not a deployment.
+fn documentation_host(rest: &[u8]) -> bool {
+    let host = rest.strip_prefix(b"@").unwrap_or(rest).to_ascii_lowercase();
+    let name_end = host.iter().position(|b| b":/?#".contains(b)).unwrap_or(host.len());
+    let name = &host[..name_end];
+    host.starts_with(b"example.")
+        || host.starts_with(b"your")
+        || [&b"host"[..], b"hostname"].contains(&name)
+}
+
+/// Key names of tokens that are identifiers, not credentials (AWS idempotency and pagination tokens).
+const NON_SECRET_TOKEN_KEYS: &[&str] = &[
+    "clienttoken", "client_token", "changetoken", "updatetoken", "producttoken", "exporttoken", "importtoken",
+    "verificationtoken", "idempotency", "synctoken", "resumetoken", "canceltoken", "requesttoken", "csrf",
+];
+
+/// Values that say they are samples.
+const SAMPLE_VALUE_WORDS: &[&str] = &["password", "passw0rd", "secret", "sample", "mypass", "some"];
+
 fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     let key = before.to_ascii_lowercase();
-    if NON_SECRET_KEY_PARTS.iter().any(|p| memchr::memmem::find(&key, p.as_bytes()).is_some()) {
+    if NON_SECRET_KEY_PARTS.iter().chain(NON_SECRET_TOKEN_KEYS).any(|p| memchr::memmem::find(&key, p.as_bytes()).is_some()) {
+        return false;
+    }
+    // `ServiceSpecificCredentialId`, `secret_id`: identifiers of secrets, not secrets.
+    let name_end = before.iter().rposition(|b| b.is_ascii_alphanumeric()).map_or(0, |i| i + 1);
+    let name = &before[..name_end];
+    if name.ends_with(b"Id") || name.ends_with(b"ID") || name.to_ascii_lowercase().ends_with(b"_id") {
         return false;
     }
     let v = secret;
     let lower = v.to_ascii_lowercase();
+    if SAMPLE_VALUE_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+        return false;
+    }
     if REFERENCE_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
         return false;
     }
@@ -255,6 +283,9 @@ mod tests {
         assert!(ok("POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU", "W_NHsi9_oEv.wGiJ6ikmQU"));
         assert!(ok("password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z", "~Gxocf~hbdz8-7!BxYV9SmOwgq1z"));
         assert!(ok("password=!2sj1c5DhS5vXLfTuhIbH8g", "!2sj1c5DhS5vXLfTuhIbH8g"));
+        assert!(!ok("\"ServiceSpecificCredentialId\": \"ACCAQFODXMPL4YFHP7DZE\"", "ACCAQFODXMPL4YFHP7DZE"));
+        assert!(!ok("\"ClientToken\": \"c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x\"", "c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x"));
+        assert!(!ok("\"Password\": \"SomePassword123!\"", "SomePassword123!"));
     }
 
     #[test]
