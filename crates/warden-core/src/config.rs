@@ -14,9 +14,17 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: {message}")]
-    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// The settings a scan runs with.
@@ -95,8 +103,10 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Config::parse(&text, path)
     }
 
@@ -104,23 +114,35 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
             let (line, column) = line_col(text, span.map_or(0, |s| s.start));
-            ConfigError::Invalid { path: path.to_owned(), line, column, message }
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+            }
         };
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| invalid(e.span(), e.message().trim().to_string()))?;
 
-        let globs = |items: &[Spanned<String>], key: &str| -> Result<Option<GlobSet>, ConfigError> {
-            if items.is_empty() {
-                return Ok(None);
-            }
-            let mut b = GlobSetBuilder::new();
-            for item in items {
-                let glob = Glob::new(item.get_ref())
-                    .map_err(|e| invalid(Some(item.span()), format!("{key}: invalid glob: {}", e.kind())))?;
-                b.add(glob);
-            }
-            b.build().map(Some).map_err(|e| invalid(None, format!("{key}: {e}")))
-        };
+        let globs =
+            |items: &[Spanned<String>], key: &str| -> Result<Option<GlobSet>, ConfigError> {
+                if items.is_empty() {
+                    return Ok(None);
+                }
+                let mut b = GlobSetBuilder::new();
+                for item in items {
+                    let glob = Glob::new(item.get_ref()).map_err(|e| {
+                        invalid(
+                            Some(item.span()),
+                            format!("{key}: invalid glob: {}", e.kind()),
+                        )
+                    })?;
+                    b.add(glob);
+                }
+                b.build()
+                    .map(Some)
+                    .map_err(|e| invalid(None, format!("{key}: {e}")))
+            };
 
         let max_file_size = match raw.scan.max_file_size {
             None => None,
@@ -129,7 +151,10 @@ impl Config {
                 match s.into_inner() {
                     ByteSize::Bytes(n) => Some(n),
                     ByteSize::Text(t) => Some(parse_size(&t).ok_or_else(|| {
-                        invalid(Some(span), format!("scan.max_file_size: expected a size like 10MiB, got `{t}`"))
+                        invalid(
+                            Some(span),
+                            format!("scan.max_file_size: expected a size like 10MiB, got `{t}`"),
+                        )
                     })?),
                 }
             }
@@ -137,8 +162,12 @@ impl Config {
 
         let mut allow_values = Vec::new();
         for v in &raw.allowlist.values {
-            let re = Regex::new(v.get_ref())
-                .map_err(|e| invalid(Some(v.span()), format!("allowlist.values: invalid regex: {e}")))?;
+            let re = Regex::new(v.get_ref()).map_err(|e| {
+                invalid(
+                    Some(v.span()),
+                    format!("allowlist.values: invalid regex: {e}"),
+                )
+            })?;
             allow_values.push(re);
         }
 
@@ -160,7 +189,9 @@ impl Config {
 
     /// Whether a rule is switched off, by its id or a prefix ending in `/` (`secrets/` turns off all of them).
     pub fn rule_disabled(&self, id: &str) -> bool {
-        self.disabled_rules.iter().any(|d| d == id || (d.ends_with('/') && id.starts_with(d.as_str())))
+        self.disabled_rules
+            .iter()
+            .any(|d| d == id || (d.ends_with('/') && id.starts_with(d.as_str())))
     }
 
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
@@ -196,7 +227,10 @@ pub fn parse_size(text: &str) -> Option<u64> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, column)
 }
 
@@ -228,19 +262,28 @@ values = ["^AKIA.*TEST$"]
         assert!(c.rule_disabled("secrets/generic-secret"));
         assert!(!c.path_selected("vendor/a/b.js"));
         assert!(c.path_selected("src/main.py"));
-        assert_eq!(c.severity_overrides["secrets/slack-webhook-url"], Severity::Low);
+        assert_eq!(
+            c.severity_overrides["secrets/slack-webhook-url"],
+            Severity::Low
+        );
     }
 
     #[test]
     fn errors_name_file_line_and_expectation() {
-        let e = parse("[scan]\nmax_file_size = \"lots\"\n").unwrap_err().to_string();
+        let e = parse("[scan]\nmax_file_size = \"lots\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("warden.toml:2:"), "{e}");
         assert!(e.contains("expected a size"), "{e}");
-        let e = parse("[rules]\nseverity = { x = \"urgent\" }\n").unwrap_err().to_string();
+        let e = parse("[rules]\nseverity = { x = \"urgent\" }\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("warden.toml:2:"), "{e}");
         let e = parse("[scan]\nfollow = true\n").unwrap_err().to_string();
         assert!(e.contains("unknown field"), "{e}");
-        let e = parse("[allowlist]\nvalues = [\"(\"]\n").unwrap_err().to_string();
+        let e = parse("[allowlist]\nvalues = [\"(\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("invalid regex"), "{e}");
     }
 

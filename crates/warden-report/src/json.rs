@@ -51,8 +51,14 @@ impl Reporter for JsonReporter {
         }
         let doc = Document {
             version: JSON_REPORT_VERSION,
-            tool: Tool { name: "warden", version: r.tool_version },
-            scan: Scan { target: r.target, mode: r.mode },
+            tool: Tool {
+                name: "warden",
+                version: r.tool_version,
+            },
+            scan: Scan {
+                target: r.target,
+                mode: r.mode,
+            },
             summary: Summary {
                 findings: r.result.findings.len(),
                 by_severity,

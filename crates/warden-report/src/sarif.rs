@@ -8,8 +8,22 @@ use warden_core::{Finding, RuleMeta, Severity};
 pub struct SarifReporter;
 
 /// Characters a relative URI path must escape (RFC 3986); `/` stays.
-const PATH: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'[')
-    .add(b'\\').add(b']').add(b'^').add(b'`').add(b'{').add(b'|').add(b'}');
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -29,13 +43,18 @@ fn rule_name(id: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
 
 fn rule(meta: &RuleMeta) -> Value {
-    let mut markdown = format!("{}\n\n**How to fix:** {}", meta.description, meta.remediation);
+    let mut markdown = format!(
+        "{}\n\n**How to fix:** {}",
+        meta.description, meta.remediation
+    );
     if !meta.references.is_empty() {
         markdown.push_str("\n\n**References:**\n");
         for r in &meta.references {
@@ -111,7 +130,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
 impl Reporter for SarifReporter {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         // Rules: those reported first-come, so `ruleIndex` is stable for a given result set.
-        let by_id: BTreeMap<&str, &RuleMeta> = r.rules.iter().map(|m| (m.id.as_str(), *m)).collect();
+        let by_id: BTreeMap<&str, &RuleMeta> =
+            r.rules.iter().map(|m| (m.id.as_str(), *m)).collect();
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
         let mut rules = Vec::new();
         let mut results = Vec::new();
@@ -169,7 +189,13 @@ impl Reporter for SarifReporter {
 mod tests {
     #[test]
     fn names_and_uris() {
-        assert_eq!(super::rule_name("secrets/openai-project-key"), "SecretsOpenaiProjectKey");
-        assert_eq!(super::uri("dir with space/a#b.env"), "dir%20with%20space/a%23b.env");
+        assert_eq!(
+            super::rule_name("secrets/openai-project-key"),
+            "SecretsOpenaiProjectKey"
+        );
+        assert_eq!(
+            super::uri("dir with space/a#b.env"),
+            "dir%20with%20space/a%23b.env"
+        );
     }
 }

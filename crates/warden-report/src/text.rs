@@ -12,7 +12,11 @@ pub struct TextReporter {
 
 impl TextReporter {
     fn paint(&self, text: &str, style: Style) -> String {
-        if self.color { text.style(style).to_string() } else { text.to_string() }
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
     }
 
     fn severity_style(s: Severity) -> Style {
@@ -34,7 +38,11 @@ fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -51,7 +59,11 @@ impl Reporter for TextReporter {
                 if current.is_some() {
                     writeln!(out)?;
                 }
-                writeln!(out, "{}", self.paint(&f.location.path, Style::new().bold().underline()))?;
+                writeln!(
+                    out,
+                    "{}",
+                    self.paint(&f.location.path, Style::new().bold().underline())
+                )?;
                 current = Some(&f.location.path);
             }
             let pos = format!("{}:{}", f.location.start_line, f.location.start_column);
@@ -66,7 +78,11 @@ impl Reporter for TextReporter {
             writeln!(out, "          {} {}", self.paint("│", dim), f.snippet)?;
             if let Some(p) = &f.location.provenance {
                 let short = &p.commit[..p.commit.len().min(12)];
-                let state = if p.in_head { "still in HEAD" } else { "no longer in HEAD" };
+                let state = if p.in_head {
+                    "still in HEAD"
+                } else {
+                    "no longer in HEAD"
+                };
                 writeln!(
                     out,
                     "          {} introduced in {short} by {} on {} \"{}\" ({state})",
@@ -81,8 +97,18 @@ impl Reporter for TextReporter {
                 f.confidence,
                 &f.fingerprint[..f.fingerprint.len().min(16)]
             );
-            writeln!(out, "          {} {}", self.paint("│", dim), self.paint(&meta, dim))?;
-            writeln!(out, "          {} fix: {}", self.paint("└", dim), first_sentence(&f.remediation))?;
+            writeln!(
+                out,
+                "          {} {}",
+                self.paint("│", dim),
+                self.paint(&meta, dim)
+            )?;
+            writeln!(
+                out,
+                "          {} fix: {}",
+                self.paint("└", dim),
+                first_sentence(&f.remediation)
+            )?;
         }
         if !findings.is_empty() {
             writeln!(out)?;
@@ -95,7 +121,11 @@ impl TextReporter {
     fn summary(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         let res = r.result;
         let n = res.findings.len();
-        let mut files: Vec<&str> = res.findings.iter().map(|f| f.location.path.as_str()).collect();
+        let mut files: Vec<&str> = res
+            .findings
+            .iter()
+            .map(|f| f.location.path.as_str())
+            .collect();
         files.dedup();
         let head = if n == 0 {
             self.paint("no findings", Style::new().green().bold())
@@ -117,19 +147,46 @@ impl TextReporter {
         let st = &res.stats;
         let mut parts = vec![head];
         let what = match (st.commits, st.blobs) {
-            (Some(c), Some(b)) => format!("{} in {} ({})", plural(b as usize, "blob", "blobs"), plural(c as usize, "commit", "commits"), human_bytes(st.bytes_scanned)),
-            _ => format!("{} ({})", plural(st.files_scanned as usize, "file", "files"), human_bytes(st.bytes_scanned)),
+            (Some(c), Some(b)) => format!(
+                "{} in {} ({})",
+                plural(b as usize, "blob", "blobs"),
+                plural(c as usize, "commit", "commits"),
+                human_bytes(st.bytes_scanned)
+            ),
+            _ => format!(
+                "{} ({})",
+                plural(st.files_scanned as usize, "file", "files"),
+                human_bytes(st.bytes_scanned)
+            ),
         };
-        parts.push(format!("{what} scanned in {:.2}s", st.duration_ms as f64 / 1000.0));
+        parts.push(format!(
+            "{what} scanned in {:.2}s",
+            st.duration_ms as f64 / 1000.0
+        ));
         if !st.skipped.is_empty() {
-            let skipped: Vec<String> = st.skipped.iter().map(|(k, v)| format!("{v} {}", k.as_str())).collect();
+            let skipped: Vec<String> = st
+                .skipped
+                .iter()
+                .map(|(k, v)| format!("{v} {}", k.as_str()))
+                .collect();
             parts.push(format!("skipped {}", skipped.join(", ")));
         }
         if st.suppressed_inline > 0 || r.baseline_suppressed > 0 {
-            parts.push(format!("suppressed {} inline, {} by baseline", st.suppressed_inline, r.baseline_suppressed));
+            parts.push(format!(
+                "suppressed {} inline, {} by baseline",
+                st.suppressed_inline, r.baseline_suppressed
+            ));
         }
         if !r.stale_baseline.is_empty() {
-            parts.push(format!("{} stale baseline {}", r.stale_baseline.len(), if r.stale_baseline.len() == 1 { "entry" } else { "entries" }));
+            parts.push(format!(
+                "{} stale baseline {}",
+                r.stale_baseline.len(),
+                if r.stale_baseline.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
+            ));
         }
         writeln!(out, "warden: {}", parts.join(" · "))
     }

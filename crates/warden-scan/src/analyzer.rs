@@ -15,7 +15,9 @@ impl FileMeta<'_> {
     /// The file name's extension, lowercased, without the dot.
     pub fn extension(&self) -> Option<String> {
         let name = self.path.rsplit('/').next().unwrap_or(self.path);
-        name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()).map(|(_, e)| e.to_ascii_lowercase())
+        name.rsplit_once('.')
+            .filter(|(stem, _)| !stem.is_empty())
+            .map(|(_, e)| e.to_ascii_lowercase())
     }
 
     pub fn file_name(&self) -> &str {

@@ -44,26 +44,47 @@ impl Baseline {
                 line: f.location.start_line,
             })
             .collect();
-        Baseline { version: BASELINE_VERSION, entries }
+        Baseline {
+            version: BASELINE_VERSION,
+            entries,
+        }
     }
 
     pub fn load(path: &Path) -> Result<Self, BaselineError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read { path: name.clone(), reason: e.to_string() })?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid { path: name.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
+        let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
         if b.version != BASELINE_VERSION {
-            return Err(BaselineError::Invalid { path: name, reason: format!("version {} (expected {BASELINE_VERSION})", b.version) });
+            return Err(BaselineError::Invalid {
+                path: name,
+                reason: format!("version {} (expected {BASELINE_VERSION})", b.version),
+            });
         }
         Ok(b)
     }
 
     /// Drops findings the baseline knows; returns how many were dropped and the entries that matched nothing.
     pub fn apply(&self, findings: &mut Vec<Finding>) -> (usize, Vec<BaselineEntry>) {
-        let known: HashSet<&str> = self.entries.iter().map(|e| e.fingerprint.as_str()).collect();
+        let known: HashSet<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
         let present: HashSet<String> = findings.iter().map(|f| f.fingerprint.clone()).collect();
         let before = findings.len();
         findings.retain(|f| !known.contains(f.fingerprint.as_str()));
-        let stale = self.entries.iter().filter(|e| !present.contains(&e.fingerprint)).cloned().collect();
+        let stale = self
+            .entries
+            .iter()
+            .filter(|e| !present.contains(&e.fingerprint))
+            .cloned()
+            .collect();
         (before - findings.len(), stale)
     }
 }

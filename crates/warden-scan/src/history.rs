@@ -11,9 +11,15 @@ use warden_core::Provenance;
 
 pub(crate) fn open_repo(path: &Path) -> Result<gix::Repository, ScanError> {
     if !path.exists() {
-        return Err(ScanError::Input { path: path.to_owned(), reason: "no such file or directory".into() });
+        return Err(ScanError::Input {
+            path: path.to_owned(),
+            reason: "no such file or directory".into(),
+        });
     }
-    gix::discover(path).map_err(|e| ScanError::Git { path: path.to_owned(), reason: e.to_string() })
+    gix::discover(path).map_err(|e| ScanError::Git {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// `.wardenignore` at the repository root, applied to paths inside git objects.
@@ -21,7 +27,9 @@ pub(crate) struct ExcludeRules(Option<ignore::gitignore::Gitignore>);
 
 impl ExcludeRules {
     pub(crate) fn new(repo: &gix::Repository) -> Self {
-        let Some(root) = repo.workdir() else { return ExcludeRules(None) };
+        let Some(root) = repo.workdir() else {
+            return ExcludeRules(None);
+        };
         let file = root.join(IGNORE_FILE);
         if !file.is_file() {
             return ExcludeRules(None);
@@ -31,15 +39,27 @@ impl ExcludeRules {
     }
 
     pub(crate) fn excluded(&self, rel: &str) -> bool {
-        self.0.as_ref().is_some_and(|gi| gi.matched_path_or_any_parents(rel, false).is_ignore())
+        self.0
+            .as_ref()
+            .is_some_and(|gi| gi.matched_path_or_any_parents(rel, false).is_ignore())
     }
 }
 
 /// Every blob of a tree, recursively, with its path.
-pub(crate) fn tree_blobs(repo: &gix::Repository, tree: gix::ObjectId) -> Result<Vec<(String, gix::ObjectId)>, String> {
+pub(crate) fn tree_blobs(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+) -> Result<Vec<(String, gix::ObjectId)>, String> {
     let mut out = Vec::new();
     let mut seen_trees = HashSet::new();
-    walk_tree(repo, tree, "", &mut seen_trees, &mut |path, id| out.push((path.to_owned(), id)), false)?;
+    walk_tree(
+        repo,
+        tree,
+        "",
+        &mut seen_trees,
+        &mut |path, id| out.push((path.to_owned(), id)),
+        false,
+    )?;
     Ok(out)
 }
 
@@ -56,11 +76,17 @@ fn walk_tree(
     if skip_seen && !seen_trees.insert(tree) {
         return Ok(());
     }
-    let obj = repo.find_tree(tree).map_err(|e| format!("tree {tree}: {e}"))?;
+    let obj = repo
+        .find_tree(tree)
+        .map_err(|e| format!("tree {tree}: {e}"))?;
     let decoded = obj.decode().map_err(|e| format!("tree {tree}: {e}"))?;
     let mut subtrees = Vec::new();
     for entry in &decoded.entries {
-        let path = if prefix.is_empty() { entry.filename.to_string() } else { format!("{prefix}/{}", entry.filename) };
+        let path = if prefix.is_empty() {
+            entry.filename.to_string()
+        } else {
+            format!("{prefix}/{}", entry.filename)
+        };
         if entry.mode.is_tree() {
             subtrees.push((entry.oid.to_owned(), path));
         } else if !entry.mode.is_commit() && !entry.mode.is_link() {
@@ -87,7 +113,10 @@ impl Scanner {
     pub fn scan_history(&self, path: &Path) -> Result<ScanResult, ScanError> {
         let start = Instant::now();
         let repo = open_repo(path)?;
-        let git_err = |reason: String| ScanError::Git { path: path.to_owned(), reason };
+        let git_err = |reason: String| ScanError::Git {
+            path: path.to_owned(),
+            reason,
+        };
         let mut result = ScanResult::default();
 
         // Tips: every ref that peels to a commit.
@@ -109,12 +138,19 @@ impl Scanner {
 
         let mut commits = Vec::new();
         if !tips.is_empty() {
-            let walk = repo.rev_walk(tips).all().map_err(|e| git_err(e.to_string()))?;
+            let walk = repo
+                .rev_walk(tips)
+                .all()
+                .map_err(|e| git_err(e.to_string()))?;
             for info in walk {
                 let info = match info {
                     Ok(i) => i,
                     Err(e) => {
-                        result.skip(path.display().to_string(), SkipReason::Unreadable, format!("commit walk: {e}"));
+                        result.skip(
+                            path.display().to_string(),
+                            SkipReason::Unreadable,
+                            format!("commit walk: {e}"),
+                        );
                         continue;
                     }
                 };
@@ -141,7 +177,9 @@ impl Scanner {
             }
         }
         let head_blobs: HashSet<gix::ObjectId> = match repo.head_tree_id() {
-            Ok(t) => tree_blobs(&repo, t.detach()).map(|v| v.into_iter().map(|(_, id)| id).collect()).unwrap_or_default(),
+            Ok(t) => tree_blobs(&repo, t.detach())
+                .map(|v| v.into_iter().map(|(_, id)| id).collect())
+                .unwrap_or_default(),
             Err(_) => HashSet::new(),
         };
 
@@ -155,7 +193,10 @@ impl Scanner {
         result.stats.blobs = Some(blobs.len() as u64);
 
         let sync = repo.into_sync();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.threads).build().map_err(|e| git_err(e.to_string()))?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| git_err(e.to_string()))?;
         let reports: Vec<_> = pool.install(|| {
             blobs
                 .par_iter()
@@ -185,7 +226,11 @@ impl Scanner {
                     }
                     result.merge(report);
                 }
-                Err((p, msg)) => result.skip(p, SkipReason::Unreadable, format!("cannot read blob: {msg}")),
+                Err((p, msg)) => result.skip(
+                    p,
+                    SkipReason::Unreadable,
+                    format!("cannot read blob: {msg}"),
+                ),
             }
         }
 
@@ -197,9 +242,13 @@ impl Scanner {
                 in_head.insert((f.rule_id.clone(), f.matched.clone()));
             }
         }
-        result.findings.sort_by_key(|f| f.location.provenance.as_ref().map_or(0, |p| p.time));
+        result
+            .findings
+            .sort_by_key(|f| f.location.provenance.as_ref().map_or(0, |p| p.time));
         let mut seen = HashSet::new();
-        result.findings.retain(|f| seen.insert(f.fingerprint.clone()));
+        result
+            .findings
+            .retain(|f| seen.insert(f.fingerprint.clone()));
         for f in &mut result.findings {
             if let Some(p) = &mut f.location.provenance {
                 p.in_head = in_head.contains(&(f.rule_id.clone(), f.matched.clone()));
@@ -212,12 +261,26 @@ impl Scanner {
 }
 
 fn read_commit(repo: &gix::Repository, id: gix::ObjectId) -> Result<CommitInfo, String> {
-    let commit = repo.find_commit(id).map_err(|e| format!("commit {id}: {e}"))?;
-    let tree = commit.tree_id().map_err(|e| format!("commit {id}: {e}"))?.detach();
+    let commit = repo
+        .find_commit(id)
+        .map_err(|e| format!("commit {id}: {e}"))?;
+    let tree = commit
+        .tree_id()
+        .map_err(|e| format!("commit {id}: {e}"))?
+        .detach();
     let (author, time) = match commit.author() {
         Ok(sig) => (format!("{} <{}>", sig.name, sig.email), sig.seconds()),
         Err(_) => (String::new(), 0),
     };
-    let summary = commit.message().map(|m| m.summary().to_string()).unwrap_or_default();
-    Ok(CommitInfo { id, tree, author, time, summary })
+    let summary = commit
+        .message()
+        .map(|m| m.summary().to_string())
+        .unwrap_or_default();
+    Ok(CommitInfo {
+        id,
+        tree,
+        author,
+        time,
+        summary,
+    })
 }

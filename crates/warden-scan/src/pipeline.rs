@@ -106,7 +106,12 @@ pub(crate) struct FileReport {
 impl Scanner {
     pub fn new(analyzers: Vec<Box<dyn Analyzer>>, config: Config) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Scanner { analyzers, config, threads, progress: None }
+        Scanner {
+            analyzers,
+            config,
+            threads,
+            progress: None,
+        }
     }
 
     pub fn threads(mut self, n: usize) -> Self {
@@ -143,7 +148,11 @@ impl Scanner {
             report.skipped = Some(SkipReason::Binary);
             return report;
         }
-        let meta = FileMeta { path, size: bytes.len() as u64, head: &bytes[..bytes.len().min(BINARY_SNIFF_LEN)] };
+        let meta = FileMeta {
+            path,
+            size: bytes.len() as u64,
+            head: &bytes[..bytes.len().min(BINARY_SNIFF_LEN)],
+        };
         let file = SourceFile { meta, bytes };
         let mut out = FileOutput::default();
         for analyzer in &self.analyzers {
@@ -152,10 +161,15 @@ impl Scanner {
             }
         }
         for problem in out.problems {
-            report.diagnostics.push(Diagnostic { path: path.to_owned(), reason: SkipReason::Unsupported, message: problem });
+            report.diagnostics.push(Diagnostic {
+                path: path.to_owned(),
+                reason: SkipReason::Unsupported,
+                message: problem,
+            });
         }
         let before = out.findings.len();
-        out.findings.retain(|f| !suppress::is_suppressed(bytes, f.location.start_line, &f.rule_id));
+        out.findings
+            .retain(|f| !suppress::is_suppressed(bytes, f.location.start_line, &f.rule_id));
         report.suppressed_inline = (before - out.findings.len()) as u64;
         report.findings = out.findings;
         self.apply_config(&mut report.findings);
@@ -173,7 +187,10 @@ impl Scanner {
         let c = &self.config;
         findings.retain(|f| {
             !c.rule_disabled(&f.rule_id)
-                && !c.allow_paths.as_ref().is_some_and(|g| g.is_match(&f.location.path))
+                && !c
+                    .allow_paths
+                    .as_ref()
+                    .is_some_and(|g| g.is_match(&f.location.path))
                 && !c.allow_values.iter().any(|re| re.is_match(&f.matched))
         });
         for f in findings.iter_mut() {
@@ -191,12 +208,18 @@ impl Scanner {
         self.apply_config(&mut extra);
         result.findings.extend(extra);
         result.findings.sort_by(|a, b| {
-            (&a.location.path, a.location.start_line, a.location.start_column, &a.rule_id).cmp(&(
-                &b.location.path,
-                b.location.start_line,
-                b.location.start_column,
-                &b.rule_id,
-            ))
+            (
+                &a.location.path,
+                a.location.start_line,
+                a.location.start_column,
+                &a.rule_id,
+            )
+                .cmp(&(
+                    &b.location.path,
+                    b.location.start_line,
+                    b.location.start_column,
+                    &b.rule_id,
+                ))
         });
         result.diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
     }
@@ -234,7 +257,11 @@ impl ScanResult {
     pub(crate) fn skip(&mut self, path: String, reason: SkipReason, message: String) {
         *self.stats.skipped.entry(reason).or_default() += 1;
         if reason.is_error() {
-            self.diagnostics.push(Diagnostic { path, reason, message });
+            self.diagnostics.push(Diagnostic {
+                path,
+                reason,
+                message,
+            });
         }
     }
 

@@ -13,10 +13,16 @@ impl Scanner {
     pub fn scan_staged(&self, path: &Path) -> Result<ScanResult, ScanError> {
         let start = Instant::now();
         let repo = open_repo(path)?;
-        let git_err = |reason: String| ScanError::Git { path: path.to_owned(), reason };
+        let git_err = |reason: String| ScanError::Git {
+            path: path.to_owned(),
+            reason,
+        };
         let index = repo.index_or_empty().map_err(|e| git_err(e.to_string()))?;
         let head: HashMap<String, gix::ObjectId> = match repo.head_tree_id() {
-            Ok(tree) => tree_blobs(&repo, tree.detach()).map_err(git_err)?.into_iter().collect(),
+            Ok(tree) => tree_blobs(&repo, tree.detach())
+                .map_err(git_err)?
+                .into_iter()
+                .collect(),
             Err(_) => HashMap::new(), // unborn HEAD: everything staged is new
         };
         let exclude = ExcludeRules::new(&repo);
@@ -24,18 +30,26 @@ impl Scanner {
         let mut todo = Vec::new();
         for entry in index.entries() {
             let rel = entry.path(&index).to_string();
-            let Some(mode) = entry.mode.to_tree_entry_mode() else { continue };
+            let Some(mode) = entry.mode.to_tree_entry_mode() else {
+                continue;
+            };
             if mode.is_tree() || mode.is_commit() || mode.is_link() || entry.stage_raw() != 0 {
                 continue;
             }
-            if head.get(&rel) == Some(&entry.id) || !self.config.path_selected(&rel) || exclude.excluded(&rel) {
+            if head.get(&rel) == Some(&entry.id)
+                || !self.config.path_selected(&rel)
+                || exclude.excluded(&rel)
+            {
                 continue;
             }
             todo.push((rel, entry.id));
         }
 
         let sync = repo.into_sync();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.threads).build().map_err(|e| git_err(e.to_string()))?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| git_err(e.to_string()))?;
         let reports: Vec<_> = pool.install(|| {
             todo.par_iter()
                 .map_init(
@@ -51,7 +65,11 @@ impl Scanner {
         for r in reports {
             match r {
                 Ok(report) => result.merge(report),
-                Err((rel, msg)) => result.skip(rel, SkipReason::Unreadable, format!("cannot read staged blob: {msg}")),
+                Err((rel, msg)) => result.skip(
+                    rel,
+                    SkipReason::Unreadable,
+                    format!("cannot read staged blob: {msg}"),
+                ),
             }
         }
         self.finish(&mut result);

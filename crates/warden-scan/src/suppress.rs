@@ -14,7 +14,11 @@ pub fn line_ignores(line: &[u8], rule_id: &str) -> bool {
                 let end = memchr::memchr(b']', after).unwrap_or(after.len());
                 let list = String::from_utf8_lossy(&after[1..end]);
                 let short = rule_id.split_once('/').map_or(rule_id, |(_, s)| s);
-                if list.split(',').map(str::trim).any(|id| id == rule_id || id == short) {
+                if list
+                    .split(',')
+                    .map(str::trim)
+                    .any(|id| id == rule_id || id == short)
+                {
                     return true;
                 }
             }
@@ -44,7 +48,8 @@ pub fn nth_line(bytes: &[u8], line: u32) -> &[u8] {
 
 /// Whether a finding at `line` is silenced by a marker on that line or the one above.
 pub fn is_suppressed(bytes: &[u8], line: u32, rule_id: &str) -> bool {
-    line_ignores(nth_line(bytes, line), rule_id) || line_ignores(nth_line(bytes, line.saturating_sub(1)), rule_id)
+    line_ignores(nth_line(bytes, line), rule_id)
+        || line_ignores(nth_line(bytes, line.saturating_sub(1)), rule_id)
 }
 
 #[cfg(test)]
@@ -55,9 +60,18 @@ mod tests {
     fn markers() {
         let id = "secrets/openai-project-key";
         assert!(line_ignores(b"key = 'sk-proj-..' # warden:ignore", id));
-        assert!(line_ignores(b"# warden:ignore[secrets/openai-project-key]", id));
-        assert!(line_ignores(b"// warden:ignore[other, openai-project-key]", id));
-        assert!(!line_ignores(b"# warden:ignore[secrets/slack-bot-token]", id));
+        assert!(line_ignores(
+            b"# warden:ignore[secrets/openai-project-key]",
+            id
+        ));
+        assert!(line_ignores(
+            b"// warden:ignore[other, openai-project-key]",
+            id
+        ));
+        assert!(!line_ignores(
+            b"# warden:ignore[secrets/slack-bot-token]",
+            id
+        ));
         assert!(!line_ignores(b"# warden:ignored-by-nobody", id));
         assert!(!line_ignores(b"nothing here", id));
     }

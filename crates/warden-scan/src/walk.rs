@@ -1,9 +1,9 @@
 //! The working-tree source: ripgrep's parallel walker, honouring .gitignore, .ignore and .wardenignore, seeing
 //! dotfiles (`.env`, `.npmrc`, `.github/`), never entering `.git/`.
 
+use crate::classify::{is_binary, BINARY_SNIFF_LEN};
 use crate::pipeline::{ScanError, ScanResult, Scanner, SkipReason};
 use ignore::{WalkBuilder, WalkState};
-use crate::classify::{is_binary, BINARY_SNIFF_LEN};
 use std::io::Read as _;
 use std::path::Path;
 use std::sync::mpsc;
@@ -27,8 +27,10 @@ impl Scanner {
     /// Scans the files under `root` (or `root` itself when it is a file).
     pub fn scan_worktree(&self, root: &Path) -> Result<ScanResult, ScanError> {
         let start = Instant::now();
-        let meta = std::fs::metadata(root)
-            .map_err(|e| ScanError::Input { path: root.to_owned(), reason: io_reason(&e) })?;
+        let meta = std::fs::metadata(root).map_err(|e| ScanError::Input {
+            path: root.to_owned(),
+            reason: io_reason(&e),
+        })?;
         let single_file = meta.is_file();
 
         let mut builder = WalkBuilder::new(root);
@@ -49,24 +51,35 @@ impl Scanner {
         // per-file messages, no wake-ups of a collector on the hot path.
         let (tx, rx) = mpsc::channel::<ScanResult>();
         builder.build_parallel().run(|| {
-            let mut local = Local { result: ScanResult::default(), tx: tx.clone() };
+            let mut local = Local {
+                result: ScanResult::default(),
+                tx: tx.clone(),
+            };
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
                         let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
-                        local.result.skip(path, SkipReason::Unreadable, err.to_string());
+                        local
+                            .result
+                            .skip(path, SkipReason::Unreadable, err.to_string());
                         return WalkState::Continue;
                     }
                 };
-                let Some(ft) = entry.file_type() else { return WalkState::Continue };
+                let Some(ft) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
                 if ft.is_dir() {
                     return WalkState::Continue;
                 }
                 let rel = relative(root, entry.path(), single_file);
                 if ft.is_symlink() {
                     // Only reached when links are not followed.
-                    local.result.skip(rel, SkipReason::Symlink, "symbolic link not followed".into());
+                    local.result.skip(
+                        rel,
+                        SkipReason::Symlink,
+                        "symbolic link not followed".into(),
+                    );
                     return WalkState::Continue;
                 }
                 if !ft.is_file() || !self.config.path_selected(&rel) {
@@ -75,8 +88,12 @@ impl Scanner {
                 match read_capped(entry.path(), self.config.max_file_size()) {
                     Ok(Read::Text(bytes)) => local.result.merge(self.scan_bytes(&rel, &bytes)),
                     Ok(Read::Binary) => local.result.skip(rel, SkipReason::Binary, String::new()),
-                    Ok(Read::TooLarge) => local.result.skip(rel, SkipReason::TooLarge, String::new()),
-                    Err(e) => local.result.skip(rel, SkipReason::Unreadable, io_reason(&e)),
+                    Ok(Read::TooLarge) => {
+                        local.result.skip(rel, SkipReason::TooLarge, String::new())
+                    }
+                    Err(e) => local
+                        .result
+                        .skip(rel, SkipReason::Unreadable, io_reason(&e)),
                 }
                 WalkState::Continue
             })
@@ -102,12 +119,18 @@ fn read_capped(path: &Path, cap: u64) -> std::io::Result<Read> {
     }
     let mut bytes = Vec::with_capacity(len.min(cap) as usize + 1);
     let mut file = file.take(cap + 1);
-    (&mut file).take(BINARY_SNIFF_LEN as u64).read_to_end(&mut bytes)?;
+    (&mut file)
+        .take(BINARY_SNIFF_LEN as u64)
+        .read_to_end(&mut bytes)?;
     if is_binary(&bytes) {
         return Ok(Read::Binary);
     }
     file.read_to_end(&mut bytes)?;
-    Ok(if bytes.len() as u64 > cap { Read::TooLarge } else { Read::Text(bytes) })
+    Ok(if bytes.len() as u64 > cap {
+        Read::TooLarge
+    } else {
+        Read::Text(bytes)
+    })
 }
 
 enum Read {
@@ -124,13 +147,19 @@ pub(crate) fn relative(root: &Path, path: &Path, single_file: bool) -> String {
         path.strip_prefix(root).unwrap_or(path)
     };
     let s = rel.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' { s.into_owned() } else { s.replace(std::path::MAIN_SEPARATOR, "/") }
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
         _ => None,
     }

@@ -6,7 +6,9 @@ fn main() {
     let t = Instant::now();
     for (_, d) in warden_secrets::rules::embedded_rules().expect("rules parse") {
         let s = Instant::now();
-        let _ = regex::bytes::RegexBuilder::new(&d.pattern).unicode(false).build();
+        let _ = regex::bytes::RegexBuilder::new(&d.pattern)
+            .unicode(false)
+            .build();
         costs.push((s.elapsed(), d.id));
     }
     println!("all rules: {:?}", t.elapsed());

@@ -21,19 +21,29 @@ pub struct Segment {
 
 impl View {
     fn new(encoding: &'static str) -> Self {
-        View { text: Vec::new(), segments: Vec::new(), encoding }
+        View {
+            text: Vec::new(),
+            segments: Vec::new(),
+            encoding,
+        }
     }
 
     fn push(&mut self, decoded: &[u8], src: Range<usize>) {
         let start = self.text.len();
         self.text.extend_from_slice(decoded);
         self.text.push(b'\n');
-        self.segments.push(Segment { view: start..self.text.len(), src });
+        self.segments.push(Segment {
+            view: start..self.text.len(),
+            src,
+        });
     }
 
     /// The encoded source range that view offset `at` came from.
     pub fn source_of(&self, at: usize) -> Range<usize> {
-        let i = self.segments.partition_point(|s| s.view.end <= at).min(self.segments.len().saturating_sub(1));
+        let i = self
+            .segments
+            .partition_point(|s| s.view.end <= at)
+            .min(self.segments.len().saturating_sub(1));
         self.segments[i].src.clone()
     }
 }
@@ -43,9 +53,11 @@ static YAML_B64: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static JSON_B64: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#""([A-Za-z0-9_.-]{1,128})"[ \t]*:[ \t]*"([A-Za-z0-9+/]{12,}={0,2})""#).expect("static regex")
+    Regex::new(r#""([A-Za-z0-9_.-]{1,128})"[ \t]*:[ \t]*"([A-Za-z0-9+/]{12,}={0,2})""#)
+        .expect("static regex")
 });
-static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}").expect("static regex"));
+static PERCENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"%[0-9A-Fa-f]{2}").expect("static regex"));
 
 /// Every decoded view worth scanning for this file.
 pub fn views(path: &str, text: &[u8]) -> Vec<View> {
@@ -69,31 +81,47 @@ fn contains(text: &[u8], needle: &str) -> bool {
 }
 
 fn is_k8s_secret(text: &[u8]) -> bool {
-    ["kind: Secret", "kind: \"Secret\"", "kind: 'Secret'", "\"kind\": \"Secret\"", "\"kind\":\"Secret\""]
-        .iter()
-        .any(|k| contains(text, k))
+    [
+        "kind: Secret",
+        "kind: \"Secret\"",
+        "kind: 'Secret'",
+        "\"kind\": \"Secret\"",
+        "\"kind\":\"Secret\"",
+    ]
+    .iter()
+    .any(|k| contains(text, k))
 }
 
 /// base64 values of key/value pairs, in Kubernetes Secrets and docker configs only: elsewhere base64 is data.
 fn base64_values(text: &[u8]) -> Option<View> {
     let k8s = is_k8s_secret(text);
-    let docker = contains(text, "\"auth\"") || contains(text, "dockerconfigjson") || contains(text, "dockercfg");
+    let docker = contains(text, "\"auth\"")
+        || contains(text, "dockerconfigjson")
+        || contains(text, "dockercfg");
     if !k8s && !docker {
         return None;
     }
     let mut view = View::new("base64");
     let mut seen: Vec<Range<usize>> = Vec::new();
-    let regexes: &[&Regex] = if k8s { &[&YAML_B64, &JSON_B64] } else { &[&JSON_B64] };
+    let regexes: &[&Regex] = if k8s {
+        &[&YAML_B64, &JSON_B64]
+    } else {
+        &[&JSON_B64]
+    };
     for re in regexes {
         for caps in re.captures_iter(text) {
-            let (Some(key), Some(val)) = (caps.get(1), caps.get(2)) else { continue };
+            let (Some(key), Some(val)) = (caps.get(1), caps.get(2)) else {
+                continue;
+            };
             if !k8s && key.as_bytes() != b"auth" {
                 continue;
             }
             if seen.contains(&val.range()) {
                 continue;
             }
-            let Some(decoded) = decode_base64(val.as_bytes()).filter(|d| is_printable(d)) else { continue };
+            let Some(decoded) = decode_base64(val.as_bytes()).filter(|d| is_printable(d)) else {
+                continue;
+            };
             seen.push(val.range());
             let mut line = key.as_bytes().to_vec();
             line.extend_from_slice(b": ");
@@ -107,19 +135,22 @@ fn base64_values(text: &[u8]) -> Option<View> {
 /// Text, not bytes: valid UTF-8 without control characters other than whitespace.
 fn is_printable(d: &[u8]) -> bool {
     !d.is_empty()
-        && std::str::from_utf8(d).is_ok_and(|s| s.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')))
+        && std::str::from_utf8(d).is_ok_and(|s| {
+            s.chars()
+                .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        })
 }
 
 fn is_json_like(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    [".json", ".ipynb", ".jsonl", ".ndjson", ".har", ".tfstate"].iter().any(|e| lower.ends_with(e))
+    [".json", ".ipynb", ".jsonl", ".ndjson", ".har", ".tfstate"]
+        .iter()
+        .any(|e| lower.ends_with(e))
 }
 
 /// Each line holding JSON escapes, unescaped.
 fn json_unescaped(text: &[u8]) -> Option<View> {
-    if memchr::memchr(b'\\', text).is_none() {
-        return None;
-    }
+    memchr::memchr(b'\\', text)?;
     let mut view = View::new("json-escape");
     for (range, line) in lines(text) {
         if memchr::memchr(b'\\', line).is_none() {
@@ -175,9 +206,7 @@ pub fn unescape_json(s: &[u8]) -> Vec<u8> {
 
 /// Lines holding two or more percent-escapes, decoded.
 fn url_decoded(text: &[u8]) -> Option<View> {
-    if memchr::memchr(b'%', text).is_none() {
-        return None;
-    }
+    memchr::memchr(b'%', text)?;
     let mut view = View::new("url-encoding");
     for (range, line) in lines(text) {
         if memchr::memchr(b'%', line).is_none() || PERCENT.find_iter(line).nth(1).is_none() {
@@ -220,7 +249,10 @@ mod tests {
     fn k8s_secret_values_decode_with_their_keys() {
         let text = b"apiVersion: v1\nkind: Secret\ndata:\n  password: UzNjcjN0UEBzc3cwcmQh\n  name: bXlhcHA=\n";
         let v = base64_values(text).unwrap();
-        assert_eq!(String::from_utf8_lossy(&v.text), "password: S3cr3tP@ssw0rd!\n");
+        assert_eq!(
+            String::from_utf8_lossy(&v.text),
+            "password: S3cr3tP@ssw0rd!\n"
+        );
         let src = v.source_of(3);
         assert_eq!(&text[src], b"UzNjcjN0UEBzc3cwcmQh");
     }
@@ -240,6 +272,9 @@ mod tests {
     #[test]
     fn url_lines() {
         let v = url_decoded(b"url: https://h/?token%3Dabc%26x%3D1\nplain 100%\n").unwrap();
-        assert_eq!(String::from_utf8_lossy(&v.text), "url: https://h/?token=abc&x=1\n");
+        assert_eq!(
+            String::from_utf8_lossy(&v.text),
+            "url: https://h/?token=abc&x=1\n"
+        );
     }
 }

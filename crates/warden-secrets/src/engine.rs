@@ -30,7 +30,11 @@ impl CompiledRule {
     pub fn regex(&self) -> Option<&(Regex, usize)> {
         self.regex
             .get_or_init(|| {
-                let re = RegexBuilder::new(&self.def.pattern).unicode(false).size_limit(32 << 20).build().ok()?;
+                let re = RegexBuilder::new(&self.def.pattern)
+                    .unicode(false)
+                    .size_limit(32 << 20)
+                    .build()
+                    .ok()?;
                 let group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
@@ -68,9 +72,15 @@ impl Engine {
                 .utf8(false)
                 .build()
                 .parse(&def.pattern)
-                .map_err(|e| RuleError::Pattern { id: def.id.clone(), message: e.to_string() })?;
+                .map_err(|e| RuleError::Pattern {
+                    id: def.id.clone(),
+                    message: e.to_string(),
+                })?;
             if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 3) {
-                return Err(RuleError::Invalid { id: def.id.clone(), message: "needs keywords of 3 or more bytes".into() });
+                return Err(RuleError::Invalid {
+                    id: def.id.clone(),
+                    message: "needs keywords of 3 or more bytes".into(),
+                });
             }
             let idx = rules.len() as u32;
             for k in &def.keywords {
@@ -84,10 +94,19 @@ impl Engine {
                 }
             }
             let fallback = def.id.starts_with("generic-");
-            rules.push(CompiledRule { meta: def.meta(), def, regex: OnceLock::new(), fallback });
+            rules.push(CompiledRule {
+                meta: def.meta(),
+                def,
+                regex: OnceLock::new(),
+                fallback,
+            });
         }
         let keywords = KeywordSet::new(&keywords);
-        Ok(Engine { rules, keywords, keyword_rules })
+        Ok(Engine {
+            rules,
+            keywords,
+            keyword_rules,
+        })
     }
 
     /// Every accepted match in `text`, at most one per rule and secret span, with overlaps resolved.
@@ -128,14 +147,28 @@ impl Engine {
         self.resolve_overlaps(found)
     }
 
-    fn match_window(&self, rule_idx: usize, text: &[u8], window: Range<usize>, out: &mut Vec<Found>) {
+    fn match_window(
+        &self,
+        rule_idx: usize,
+        text: &[u8],
+        window: Range<usize>,
+        out: &mut Vec<Found>,
+    ) {
         let rule = &self.rules[rule_idx];
-        let Some((regex, secret_group)) = rule.regex() else { return };
+        let Some((regex, secret_group)) = rule.regex() else {
+            return;
+        };
         let base = window.start;
         let slice = &text[window];
         for caps in regex.captures_iter(slice) {
             let whole = caps.get(0).expect("group 0 always matches");
-            let Some(secret) = caps.get(*secret_group).or(Some(whole)).filter(|s| !s.is_empty()) else { continue };
+            let Some(secret) = caps
+                .get(*secret_group)
+                .or(Some(whole))
+                .filter(|s| !s.is_empty())
+            else {
+                continue;
+            };
             let value = secret.as_bytes();
             if filters::looks_like_placeholder(value)
                 || filters::is_public_doc_value(value)
@@ -144,9 +177,19 @@ impl Engine {
                 continue;
             }
             if let Some(v) = rule.def.validate {
-                let after = slice.get(whole.end()).copied().or_else(|| text.get(base + whole.end()).copied());
-                let after = if secret.end() < whole.end() { after } else { slice.get(secret.end()).copied() };
-                let (before, rest) = (&slice[whole.start()..secret.start()], &slice[secret.end()..whole.end()]);
+                let after = slice
+                    .get(whole.end())
+                    .copied()
+                    .or_else(|| text.get(base + whole.end()).copied());
+                let after = if secret.end() < whole.end() {
+                    after
+                } else {
+                    slice.get(secret.end()).copied()
+                };
+                let (before, rest) = (
+                    &slice[whole.start()..secret.start()],
+                    &slice[secret.end()..whole.end()],
+                );
                 if !filters::validate(v, before, value, rest, after) {
                     continue;
                 }
@@ -166,13 +209,27 @@ impl Engine {
     fn resolve_overlaps(&self, mut found: Vec<Found>) -> Vec<Found> {
         found.sort_by_key(|f| (f.secret.start, f.secret.end, f.rule));
         found.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
-        let specific: Vec<Range<usize>> =
-            found.iter().filter(|f| !self.rules[f.rule].fallback).map(|f| f.secret.clone()).collect();
+        let specific: Vec<Range<usize>> = found
+            .iter()
+            .filter(|f| !self.rules[f.rule].fallback)
+            .map(|f| f.secret.clone())
+            .collect();
         found.retain(|f| {
-            !self.rules[f.rule].fallback || !specific.iter().any(|s| s.start < f.secret.end && f.secret.start < s.end)
+            !self.rules[f.rule].fallback
+                || !specific
+                    .iter()
+                    .any(|s| s.start < f.secret.end && f.secret.start < s.end)
         });
-        let rank = |f: &Found| (f.whole.len(), self.rules[f.rule].def.confidence, std::cmp::Reverse(f.rule));
-        let contains = |outer: &Range<usize>, inner: &Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+        let rank = |f: &Found| {
+            (
+                f.whole.len(),
+                self.rules[f.rule].def.confidence,
+                std::cmp::Reverse(f.rule),
+            )
+        };
+        let contains = |outer: &Range<usize>, inner: &Range<usize>| {
+            outer.start <= inner.start && inner.end <= outer.end
+        };
         let keep: Vec<bool> = found
             .iter()
             .enumerate()
@@ -184,7 +241,11 @@ impl Engine {
                 })
             })
             .collect();
-        found.into_iter().zip(keep).filter_map(|(f, k)| k.then_some(f)).collect()
+        found
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(f, k)| k.then_some(f))
+            .collect()
     }
 }
 

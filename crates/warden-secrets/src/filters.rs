@@ -6,8 +6,27 @@ use base64::Engine;
 
 /// Markers that say a value is a stand-in, not a credential (lowercase; matched case-insensitively).
 const PLACEHOLDER_MARKERS: &[&str] = &[
-    "example", "xxxx", "****", "<", ">", "${", "{{", "}}", "your_", "your-", "yourkey", "changeme", "change_me",
-    "placeholder", "dummy", "redacted", "...", "…", "insert_", "replace_me", "replaceme",
+    "example",
+    "xxxx",
+    "****",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "}}",
+    "your_",
+    "your-",
+    "yourkey",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "...",
+    "…",
+    "insert_",
+    "replace_me",
+    "replaceme",
 ];
 
 pub const DEFAULT_MIN_ENTROPY: f64 = 2.0;
@@ -36,10 +55,19 @@ pub fn passes_entropy(secret: &[u8], min: Option<f64>) -> bool {
 
 /// Runs a rule's validator; `before` is the part of the match before the secret (the key name), `secret` the
 /// captured value, `rest` the part of the match after it (a URI's host), `after` the byte after the match.
-pub fn validate(v: Validator, before: &[u8], secret: &[u8], rest: &[u8], after: Option<u8>) -> bool {
+pub fn validate(
+    v: Validator,
+    before: &[u8],
+    secret: &[u8],
+    rest: &[u8],
+    after: Option<u8>,
+) -> bool {
     match v {
         // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
-        Validator::GenericValue => after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c)) && generic_value(before, secret),
+        Validator::GenericValue => {
+            after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
+                && generic_value(before, secret)
+        }
         Validator::Password => password(secret, None) && !documentation_host(rest),
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
@@ -48,35 +76,125 @@ pub fn validate(v: Validator, before: &[u8], secret: &[u8], rest: &[u8], after: 
 
 /// Words in a key name that say the value is not a secret even though the name mentions one.
 const NON_SECRET_KEY_PARTS: &[&str] = &[
-    "public", "pubkey", "pub_key", "hash", "digest", "checksum", "sha1", "sha256", "sha512", "md5", "fingerprint",
-    "integrity", "_id", "-id", ".id", "keyid", "_name", "-name", "name_", "_path", "-path", "_file", "-file", "_url",
-    "-url", "_uri", "_endpoint", "_type", "-type", "_length", "_len", "_size", "_field", "_header", "_prefix",
-    "_env", "_ref", "_policy", "_format", "_expir", "_ttl", "_timeout", "max_tokens", "num_tokens", "tokenizer",
-    "token_count", "tokens_", "_regex", "_pattern", "cache_key", "sort_key", "primary_key", "foreign_key",
-    "_placeholder", "_label", "_hint", "_description", "_location", "_version", "_question", "_min", "_max",
-    "next_token", "nexttoken", "page_token", "pagetoken", "continuation", "tokenizer", "::", "backwardtoken",
-    "forwardtoken", "paginationtoken", "lastused", "last_used", "created", "updated", "expires",
+    "public",
+    "pubkey",
+    "pub_key",
+    "hash",
+    "digest",
+    "checksum",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "fingerprint",
+    "integrity",
+    "_id",
+    "-id",
+    ".id",
+    "keyid",
+    "_name",
+    "-name",
+    "name_",
+    "_path",
+    "-path",
+    "_file",
+    "-file",
+    "_url",
+    "-url",
+    "_uri",
+    "_endpoint",
+    "_type",
+    "-type",
+    "_length",
+    "_len",
+    "_size",
+    "_field",
+    "_header",
+    "_prefix",
+    "_env",
+    "_ref",
+    "_policy",
+    "_format",
+    "_expir",
+    "_ttl",
+    "_timeout",
+    "max_tokens",
+    "num_tokens",
+    "tokenizer",
+    "token_count",
+    "tokens_",
+    "_regex",
+    "_pattern",
+    "cache_key",
+    "sort_key",
+    "primary_key",
+    "foreign_key",
+    "_placeholder",
+    "_label",
+    "_hint",
+    "_description",
+    "_location",
+    "_version",
+    "_question",
+    "_min",
+    "_max",
+    "next_token",
+    "nexttoken",
+    "page_token",
+    "pagetoken",
+    "continuation",
+    "tokenizer",
+    "::",
+    "backwardtoken",
+    "forwardtoken",
+    "paginationtoken",
+    "lastused",
+    "last_used",
+    "created",
+    "updated",
+    "expires",
 ];
 
 /// Words that make an identifier-shaped value code rather than a random credential (lowercase, 4+ letters:
 /// a random token holds one by chance about once in ten thousand).
 const CODE_WORDS: &[&str] = &[
-    "self", "this", "token", "secret", "passw", "value", "string", "config", "default", "name", "type", "user",
-    "data", "test", "handle", "typing", "param", "field", "state", "input", "output", "request", "response",
-    "client", "server", "session", "context", "object", "result", "error", "get_", "set_", "_key", "key_",
-    "auth", "cred", "file", "path", "list", "dict", "util", "model", "node", "item", "event", "http", "json",
+    "self", "this", "token", "secret", "passw", "value", "string", "config", "default", "name",
+    "type", "user", "data", "test", "handle", "typing", "param", "field", "state", "input",
+    "output", "request", "response", "client", "server", "session", "context", "object", "result",
+    "error", "get_", "set_", "_key", "key_", "auth", "cred", "file", "path", "list", "dict",
+    "util", "model", "node", "item", "event", "http", "json",
 ];
 
 /// Values that name, reference or describe a secret rather than hold one.
 const REFERENCE_MARKERS: &[&str] = &[
-    "${", "{{", "}}", "#{", "%(", "$(", "process.env", "os.environ", "getenv", "env(", "env.", "secrets.",
-    "vault:", "ref+", "arn:aws:", "://", "\\n", "secretkeyref", "valuefrom",
+    "${",
+    "{{",
+    "}}",
+    "#{",
+    "%(",
+    "$(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env(",
+    "env.",
+    "secrets.",
+    "vault:",
+    "ref+",
+    "arn:aws:",
+    "://",
+    "\\n",
+    "secretkeyref",
+    "valuefrom",
 ];
 
 /// `user:pass@example.com`, `@your-host`, `@host:5432`: documentation, not a deployment.
 fn documentation_host(rest: &[u8]) -> bool {
     let host = rest.strip_prefix(b"@").unwrap_or(rest).to_ascii_lowercase();
-    let name_end = host.iter().position(|b| b":/?#".contains(b)).unwrap_or(host.len());
+    let name_end = host
+        .iter()
+        .position(|b| b":/?#".contains(b))
+        .unwrap_or(host.len());
     let name = &host[..name_end];
     host.starts_with(b"example.")
         || host.starts_with(b"your")
@@ -85,8 +203,20 @@ fn documentation_host(rest: &[u8]) -> bool {
 
 /// Key names of tokens that are identifiers, not credentials (AWS idempotency and pagination tokens).
 const NON_SECRET_TOKEN_KEYS: &[&str] = &[
-    "clienttoken", "client_token", "changetoken", "updatetoken", "producttoken", "exporttoken", "importtoken",
-    "verificationtoken", "idempotency", "synctoken", "resumetoken", "canceltoken", "requesttoken", "csrf",
+    "clienttoken",
+    "client_token",
+    "changetoken",
+    "updatetoken",
+    "producttoken",
+    "exporttoken",
+    "importtoken",
+    "verificationtoken",
+    "idempotency",
+    "synctoken",
+    "resumetoken",
+    "canceltoken",
+    "requesttoken",
+    "csrf",
 ];
 
 /// Values that say they are samples.
@@ -94,25 +224,41 @@ const SAMPLE_VALUE_WORDS: &[&str] = &["password", "passw0rd", "secret", "sample"
 
 fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     let key = before.to_ascii_lowercase();
-    if NON_SECRET_KEY_PARTS.iter().chain(NON_SECRET_TOKEN_KEYS).any(|p| memchr::memmem::find(&key, p.as_bytes()).is_some()) {
+    if NON_SECRET_KEY_PARTS
+        .iter()
+        .chain(NON_SECRET_TOKEN_KEYS)
+        .any(|p| memchr::memmem::find(&key, p.as_bytes()).is_some())
+    {
         return false;
     }
     // `ServiceSpecificCredentialId`, `secret_id`: identifiers of secrets, not secrets.
-    let name_end = before.iter().rposition(|b| b.is_ascii_alphanumeric()).map_or(0, |i| i + 1);
+    let name_end = before
+        .iter()
+        .rposition(|b| b.is_ascii_alphanumeric())
+        .map_or(0, |i| i + 1);
     let name = &before[..name_end];
-    if name.ends_with(b"Id") || name.ends_with(b"ID") || name.to_ascii_lowercase().ends_with(b"_id") {
+    if name.ends_with(b"Id") || name.ends_with(b"ID") || name.to_ascii_lowercase().ends_with(b"_id")
+    {
         return false;
     }
     let v = secret;
     let lower = v.to_ascii_lowercase();
-    if SAMPLE_VALUE_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+    if SAMPLE_VALUE_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    {
         return false;
     }
-    if REFERENCE_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
+    if REFERENCE_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
         return false;
     }
-    if matches!(v.first(), Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'.' | b'*' | b'#'))
-        || lower.starts_with(b"arn:")
+    if matches!(
+        v.first(),
+        Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'.' | b'*' | b'#')
+    ) || lower.starts_with(b"arn:")
         || lower.starts_with(b"~/")
     {
         return false;
@@ -124,16 +270,30 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
         return false;
     }
     let text = String::from_utf8_lossy(v);
-    if is_uuid(&text) || is_hash_like(&text) || is_integrity_or_pwhash(&text) || has_file_extension(&text) {
+    if is_uuid(&text)
+        || is_hash_like(&text)
+        || is_integrity_or_pwhash(&text)
+        || has_file_extension(&text)
+    {
         return false;
     }
     // Code, not a credential: `_private`, `rust_openssl.hpke.x`, `win32typing.PyCredHandle`.
     let identifier = v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
-    let dotted = v.split(|b| *b == b'.').all(|seg| !seg.is_empty() && !seg[0].is_ascii_digit() && seg.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'));
-    if v[0] == b'_' || (dotted && memchr::memchr(b'.', v).is_some() && class_changes(v) * 2 < v.len()) {
+    let dotted = v.split(|b| *b == b'.').all(|seg| {
+        !seg.is_empty()
+            && !seg[0].is_ascii_digit()
+            && seg.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    });
+    if v[0] == b'_'
+        || (dotted && memchr::memchr(b'.', v).is_some() && class_changes(v) * 2 < v.len())
+    {
         return false;
     }
-    if identifier && CODE_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+    if identifier
+        && CODE_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    {
         return false;
     }
     if v.iter().all(|b| b.is_ascii_hexdigit()) && v.len() < 32 {
@@ -144,10 +304,17 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     let lowerc = v.iter().filter(|b| b.is_ascii_lowercase()).count();
     let other = v.len() - digits - upper - lowerc;
     // Words, identifiers and dotted names (`GITHUB_TOKEN`, `userPassword`, `config.api.key`) hold no secret.
-    if digits == 0 && (other == 0 || v.iter().all(|b| b.is_ascii_alphabetic() || b"_-.".contains(b))) {
+    if digits == 0
+        && (other == 0
+            || v.iter()
+                .all(|b| b.is_ascii_alphabetic() || b"_-.".contains(b)))
+    {
         return false;
     }
-    let classes = [digits, upper, lowerc, other].iter().filter(|&&n| n > 0).count();
+    let classes = [digits, upper, lowerc, other]
+        .iter()
+        .filter(|&&n| n > 0)
+        .count();
     let entropy = shannon(v);
     if v.len() < 16 {
         classes >= 3 && entropy >= 3.0
@@ -165,7 +332,9 @@ fn class_changes(v: &[u8]) -> usize {
         b'0'..=b'9' => 2,
         _ => 3,
     };
-    v.windows(2).filter(|w| class(&w[0]) != class(&w[1])).count()
+    v.windows(2)
+        .filter(|w| class(&w[0]) != class(&w[1]))
+        .count()
 }
 
 /// Credentials printed in vendors' public documentation, known to everyone and valid nowhere that matters.
@@ -183,7 +352,13 @@ pub fn is_public_doc_value(secret: &[u8]) -> bool {
 fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// Pure hex of a digest's length: commit ids, checksums.
@@ -195,22 +370,39 @@ fn is_hash_like(s: &str) -> bool {
 }
 
 fn is_integrity_or_pwhash(s: &str) -> bool {
-    ["sha1-", "sha256-", "sha384-", "sha512-", "$2a$", "$2b$", "$2y$", "$argon2", "$5$", "$6$", "$pbkdf2", "pbkdf2_sha256$"]
-        .iter()
-        .any(|p| s.starts_with(p))
+    [
+        "sha1-",
+        "sha256-",
+        "sha384-",
+        "sha512-",
+        "$2a$",
+        "$2b$",
+        "$2y$",
+        "$argon2",
+        "$5$",
+        "$6$",
+        "$pbkdf2",
+        "pbkdf2_sha256$",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
 }
 
 fn has_file_extension(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    [".pem", ".key", ".json", ".txt", ".yaml", ".yml", ".crt", ".p12", ".pfx", ".jks", ".env", ".py", ".js", ".ts", ".html"]
-        .iter()
-        .any(|e| lower.ends_with(e))
+    [
+        ".pem", ".key", ".json", ".txt", ".yaml", ".yml", ".crt", ".p12", ".pfx", ".jks", ".env",
+        ".py", ".js", ".ts", ".html",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e))
 }
 
 /// Passwords that stand in for a real one in samples and local setups.
 const DEFAULT_PASSWORDS: &[&str] = &[
-    "password", "passwd", "pass", "pwd", "secret", "changeme", "admin", "root", "test", "postgres", "mysql", "guest",
-    "user", "username", "redis", "mongo", "default", "xxx", "foo", "bar", "foobar", "none", "null", "sa",
+    "password", "passwd", "pass", "pwd", "secret", "changeme", "admin", "root", "test", "postgres",
+    "mysql", "guest", "user", "username", "redis", "mongo", "default", "xxx", "foo", "bar",
+    "foobar", "none", "null", "sa",
 ];
 
 /// A password in a URI or connection string: not a reference, not a stock stand-in, not the user name again.
@@ -219,8 +411,12 @@ pub fn password(secret: &[u8], user: Option<&[u8]>) -> bool {
         return false;
     }
     let lower = secret.to_ascii_lowercase();
-    if matches!(secret.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b':' | b'*'))
-        || REFERENCE_MARKERS[..8].iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    if matches!(
+        secret.first(),
+        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b':' | b'*')
+    ) || REFERENCE_MARKERS[..8]
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
     {
         return false;
     }
@@ -229,19 +425,28 @@ pub fn password(secret: &[u8], user: Option<&[u8]>) -> bool {
 }
 
 fn base64_user_pass(secret: &[u8]) -> bool {
-    let Some(decoded) = decode_base64(secret) else { return false };
-    let Ok(text) = std::str::from_utf8(&decoded) else { return false };
+    let Some(decoded) = decode_base64(secret) else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(&decoded) else {
+        return false;
+    };
     match text.split_once(':') {
         Some((user, pass)) if !user.is_empty() && !pass.is_empty() => {
-            !looks_like_placeholder(pass.as_bytes()) && password(pass.as_bytes(), Some(user.as_bytes()))
+            !looks_like_placeholder(pass.as_bytes())
+                && password(pass.as_bytes(), Some(user.as_bytes()))
         }
         _ => false,
     }
 }
 
 fn jwt(secret: &[u8]) -> bool {
-    let Some(header) = secret.split(|b| *b == b'.').next() else { return false };
-    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_ascii_end()) else {
+    let Some(header) = secret.split(|b| *b == b'.').next() else {
+        return false;
+    };
+    let Ok(bytes) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_ascii_end())
+    else {
         return false;
     };
     serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.get("alg").is_some())
@@ -251,7 +456,9 @@ fn jwt(secret: &[u8]) -> bool {
 pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let s = s.trim_ascii();
-    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(s).ok())
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(s).ok())
 }
 
 #[cfg(test)]
@@ -260,32 +467,81 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["sk-proj-xxxxxxxxxxxx", "<your-api-key>", "${OPENAI_API_KEY}", "AKIAIOSFODNN7EXAMPLE", "aaaaaaaaaaaa", "sk-..."] {
+        for p in [
+            "sk-proj-xxxxxxxxxxxx",
+            "<your-api-key>",
+            "${OPENAI_API_KEY}",
+            "AKIAIOSFODNN7EXAMPLE",
+            "aaaaaaaaaaaa",
+            "sk-...",
+        ] {
             assert!(looks_like_placeholder(p.as_bytes()), "{p}");
         }
-        assert!(!looks_like_placeholder(b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E"));
+        assert!(!looks_like_placeholder(
+            b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E"
+        ));
     }
 
     #[test]
     fn generic_values() {
-        let ok = |m: &str, v: &str| generic_value(&m.as_bytes()[..m.find(v).unwrap()], v.as_bytes());
-        assert!(ok("api_key = 'Zx81kQp0Lm2Vb7Rt4Yw9", "Zx81kQp0Lm2Vb7Rt4Yw9"));
+        let ok =
+            |m: &str, v: &str| generic_value(&m.as_bytes()[..m.find(v).unwrap()], v.as_bytes());
+        assert!(ok(
+            "api_key = 'Zx81kQp0Lm2Vb7Rt4Yw9",
+            "Zx81kQp0Lm2Vb7Rt4Yw9"
+        ));
         assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!"));
         assert!(!ok("password: GITHUB_TOKEN_VALUE", "GITHUB_TOKEN_VALUE"));
-        assert!(!ok("token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'", "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"));
-        assert!(!ok("secret: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b", "3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b"));
+        assert!(!ok(
+            "token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'",
+            "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"
+        ));
+        assert!(!ok(
+            "secret: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b",
+            "3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b"
+        ));
         assert!(!ok("password = os.environ['DB_PASSWORD']", "os.environ"));
-        assert!(!ok("secret_file: /etc/app/secret.pem", "/etc/app/secret.pem"));
-        assert!(!ok("private_key = rust_openssl.hpke.X25519", "rust_openssl.hpke.X25519"));
-        assert!(!ok("Credential: _win32typing_PyCredHandle", "_win32typing_PyCredHandle"));
-        assert!(!ok("next_token = 'U2FsdGVkX1Q3w8Lm9PkR2vT'", "U2FsdGVkX1Q3w8Lm9PkR2vT"));
+        assert!(!ok(
+            "secret_file: /etc/app/secret.pem",
+            "/etc/app/secret.pem"
+        ));
+        assert!(!ok(
+            "private_key = rust_openssl.hpke.X25519",
+            "rust_openssl.hpke.X25519"
+        ));
+        assert!(!ok(
+            "Credential: _win32typing_PyCredHandle",
+            "_win32typing_PyCredHandle"
+        ));
+        assert!(!ok(
+            "next_token = 'U2FsdGVkX1Q3w8Lm9PkR2vT'",
+            "U2FsdGVkX1Q3w8Lm9PkR2vT"
+        ));
         assert!(!ok("secret: cb5d330bf15d9d5a", "cb5d330bf15d9d5a"));
-        assert!(ok("POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU", "W_NHsi9_oEv.wGiJ6ikmQU"));
-        assert!(ok("password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z", "~Gxocf~hbdz8-7!BxYV9SmOwgq1z"));
-        assert!(ok("password=!2sj1c5DhS5vXLfTuhIbH8g", "!2sj1c5DhS5vXLfTuhIbH8g"));
-        assert!(!ok("\"ServiceSpecificCredentialId\": \"ACCAQFODXMPL4YFHP7DZE\"", "ACCAQFODXMPL4YFHP7DZE"));
-        assert!(!ok("\"ClientToken\": \"c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x\"", "c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x"));
-        assert!(!ok("\"Password\": \"SomePassword123!\"", "SomePassword123!"));
+        assert!(ok(
+            "POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU",
+            "W_NHsi9_oEv.wGiJ6ikmQU"
+        ));
+        assert!(ok(
+            "password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z",
+            "~Gxocf~hbdz8-7!BxYV9SmOwgq1z"
+        ));
+        assert!(ok(
+            "password=!2sj1c5DhS5vXLfTuhIbH8g",
+            "!2sj1c5DhS5vXLfTuhIbH8g"
+        ));
+        assert!(!ok(
+            "\"ServiceSpecificCredentialId\": \"ACCAQFODXMPL4YFHP7DZE\"",
+            "ACCAQFODXMPL4YFHP7DZE"
+        ));
+        assert!(!ok(
+            "\"ClientToken\": \"c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x\"",
+            "c9adb218-3c2d-4d8e-9bd0-2a1f5ab3e2c1x"
+        ));
+        assert!(!ok(
+            "\"Password\": \"SomePassword123!\"",
+            "SomePassword123!"
+        ));
     }
 
     #[test]
@@ -301,7 +557,9 @@ mod tests {
 
     #[test]
     fn jwt_headers() {
-        assert!(jwt(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"));
+        assert!(jwt(
+            b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+        ));
         assert!(!jwt(b"eyJub3RoaW5nIjoxfQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
     }
 }

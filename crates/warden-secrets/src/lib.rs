@@ -54,7 +54,12 @@ impl SecretsAnalyzer {
 
     /// Compiles every rule's regex now; the ids of those that fail (the engine would never match them).
     pub fn compile_all(&self) -> Vec<String> {
-        self.engine.rules.iter().filter(|r| r.regex().is_none()).map(|r| format!("{}: pattern does not compile", r.meta.id)).collect()
+        self.engine
+            .rules
+            .iter()
+            .filter(|r| r.regex().is_none())
+            .map(|r| format!("{}: pattern does not compile", r.meta.id))
+            .collect()
     }
 
     pub fn rule_defs(&self) -> impl Iterator<Item = &RuleDef> {
@@ -63,7 +68,12 @@ impl SecretsAnalyzer {
 
     fn hits(&self, path: &str, text: &[u8], depth: usize, out: &mut Vec<Hit>) {
         for f in self.engine.find(text) {
-            out.push(Hit { rule: f.rule, secret: text[f.secret.clone()].to_vec(), loc: f.secret, encoding: None });
+            out.push(Hit {
+                rule: f.rule,
+                secret: text[f.secret.clone()].to_vec(),
+                loc: f.secret,
+                encoding: None,
+            });
         }
         if depth >= MAX_DECODE_DEPTH {
             return;
@@ -90,25 +100,45 @@ impl SecretsAnalyzer {
             return Vec::new();
         }
         // A fallback match on an encoded value is noise once the decoded value produced its own finding.
-        let decoded: Vec<Range<usize>> = hits.iter().filter(|h| h.encoding.is_some()).map(|h| h.loc.clone()).collect();
+        let decoded: Vec<Range<usize>> = hits
+            .iter()
+            .filter(|h| h.encoding.is_some())
+            .map(|h| h.loc.clone())
+            .collect();
         hits.retain(|h| {
             h.encoding.is_some()
                 || !self.engine.rules[h.rule].fallback
-                || !decoded.iter().any(|d| d.start < h.loc.end && h.loc.start < d.end)
+                || !decoded
+                    .iter()
+                    .any(|d| d.start < h.loc.end && h.loc.start < d.end)
         });
         // The same rule on the same spot, raw and decoded (a JSON-escaped PEM matched both ways), is one finding.
-        let raw: Vec<(usize, Range<usize>)> = hits.iter().filter(|h| h.encoding.is_none()).map(|h| (h.rule, h.loc.clone())).collect();
-        hits.retain(|h| h.encoding.is_none() || !raw.iter().any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end));
+        let raw: Vec<(usize, Range<usize>)> = hits
+            .iter()
+            .filter(|h| h.encoding.is_none())
+            .map(|h| (h.rule, h.loc.clone()))
+            .collect();
+        hits.retain(|h| {
+            h.encoding.is_none()
+                || !raw
+                    .iter()
+                    .any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end)
+        });
         let lines = LineIndex::new(bytes);
         // One credential found raw and again in a decoded view of the same line is one finding.
         let mut seen = std::collections::HashSet::new();
         hits.retain(|h| seen.insert((h.rule, h.secret.clone(), lines.line_of(h.loc.start))));
         let redactions: Vec<Range<usize>> = hits.iter().map(|h| h.loc.clone()).collect();
-        let mut secrets: Vec<String> =
-            hits.iter().map(|h| String::from_utf8_lossy(&h.secret).into_owned()).filter(|s| s.len() >= 8).collect();
+        let mut secrets: Vec<String> = hits
+            .iter()
+            .map(|h| String::from_utf8_lossy(&h.secret).into_owned())
+            .filter(|s| s.len() >= 8)
+            .collect();
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
-        hits.iter().map(|h| self.finding(path, bytes, &lines, h, &redactions, &secrets)).collect()
+        hits.iter()
+            .map(|h| self.finding(path, bytes, &lines, h, &redactions, &secrets))
+            .collect()
     }
 
     fn finding(
@@ -130,7 +160,9 @@ impl SecretsAnalyzer {
         if let Some(enc) = h.encoding {
             message.push_str(&format!(" (decoded from {enc})"));
         }
-        message.push_str(&format!("; {} credential", lifetime.as_str()).replace("; unknown credential", ""));
+        message.push_str(
+            &format!("; {} credential", lifetime.as_str()).replace("; unknown credential", ""),
+        );
         let mut tags = rule.meta.tags.clone();
         if let Some(enc) = h.encoding {
             tags.push(format!("decoded:{enc}"));
@@ -141,7 +173,14 @@ impl SecretsAnalyzer {
             message,
             severity: rule.def.severity,
             confidence: rule.def.confidence,
-            location: Location { path: path.to_owned(), start_line, start_column, end_line, end_column, provenance: None },
+            location: Location {
+                path: path.to_owned(),
+                start_line,
+                start_column,
+                end_line,
+                end_column,
+                provenance: None,
+            },
             snippet: snippet(bytes, lines, h.loc.start, redactions, secrets),
             secret: Some(redacted),
             secret_sha256: Some(secret_sha256(&secret)),
@@ -202,10 +241,18 @@ impl LineIndex {
 
 /// The line around `at`, trimmed to at most [`SNIPPET_MAX`] characters, with every credential on it redacted:
 /// the matched ranges, and any other occurrence of a matched secret's text.
-fn snippet(bytes: &[u8], lines: &LineIndex, at: usize, redactions: &[Range<usize>], secrets: &[String]) -> String {
+fn snippet(
+    bytes: &[u8],
+    lines: &LineIndex,
+    at: usize,
+    redactions: &[Range<usize>],
+    secrets: &[String],
+) -> String {
     let line = lines.line_range(lines.line_of(at), bytes.len());
-    let mut cuts: Vec<&Range<usize>> =
-        redactions.iter().filter(|r| r.start < line.end.max(line.start + 1) && r.end > line.start).collect();
+    let mut cuts: Vec<&Range<usize>> = redactions
+        .iter()
+        .filter(|r| r.start < line.end.max(line.start + 1) && r.end > line.start)
+        .collect();
     cuts.sort_by_key(|r| r.start);
     let mut out = String::new();
     let mut pos = line.start;
@@ -240,7 +287,9 @@ fn snippet(bytes: &[u8], lines: &LineIndex, at: usize, redactions: &[Range<usize
     if chars.len() <= SNIPPET_MAX {
         return chars.into_iter().collect();
     }
-    let start = focus.saturating_sub(SNIPPET_MAX / 3).min(chars.len() - SNIPPET_MAX);
+    let start = focus
+        .saturating_sub(SNIPPET_MAX / 3)
+        .min(chars.len() - SNIPPET_MAX);
     let mut s: String = chars[start..start + SNIPPET_MAX].iter().collect();
     if start > 0 {
         s.insert(0, '…');

@@ -70,7 +70,10 @@ fn commonness() -> std::collections::HashMap<u32, u32> {
 impl KeywordSet {
     pub fn new(keywords: &[String]) -> Self {
         let common = commonness();
-        let keywords: Vec<Vec<u8>> = keywords.iter().map(|k| k.as_bytes().to_ascii_lowercase()).collect();
+        let keywords: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.as_bytes().to_ascii_lowercase())
+            .collect();
         let mut bitmap = Box::new([0u64; 1024]);
         let mut anchored: Vec<(usize, u32, u32)> = Vec::new();
         for (i, k) in keywords.iter().enumerate() {
@@ -78,7 +81,10 @@ impl KeywordSet {
             let offset = (0..k.len() - 2)
                 .min_by_key(|&o| {
                     let w = window_of(&k[o..]);
-                    (common.get(&w).copied().unwrap_or(0), weight(k[o]) * weight(k[o + 1]) * weight(k[o + 2]))
+                    (
+                        common.get(&w).copied().unwrap_or(0),
+                        weight(k[o]) * weight(k[o + 1]) * weight(k[o + 2]),
+                    )
                 })
                 .unwrap_or(0);
             let p = hash(window_of(&k[offset..]));
@@ -94,7 +100,12 @@ impl KeywordSet {
             first[p + 1] += first[p];
         }
         let candidates = anchored.into_iter().map(|(_, k, o)| (k, o)).collect();
-        KeywordSet { keywords, bitmap, first, candidates }
+        KeywordSet {
+            keywords,
+            bitmap,
+            first,
+            candidates,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -119,8 +130,11 @@ impl KeywordSet {
         };
         let visit = |i: usize, hit: &mut dyn FnMut(usize, usize, usize)| {
             let p = hash(window_of(&text[i..]));
-            for &(k, offset) in &self.candidates[self.first[p] as usize..self.first[p + 1] as usize] {
-                let Some(start) = i.checked_sub(offset as usize) else { continue };
+            for &(k, offset) in &self.candidates[self.first[p] as usize..self.first[p + 1] as usize]
+            {
+                let Some(start) = i.checked_sub(offset as usize) else {
+                    continue;
+                };
                 let kw = &self.keywords[k as usize];
                 let end = start + kw.len();
                 if end <= text.len() && text[start..end].eq_ignore_ascii_case(kw) {
@@ -140,20 +154,6 @@ impl KeywordSet {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_overlapping_and_case_insensitive() {
-        let set = KeywordSet::new(&["sk-".into(), "sk-proj-".into(), "token".into(), "8q~".into()]);
-        let mut hits = Vec::new();
-        set.for_each_match(b"SK-PROJ-abc Token 8Q~x sk", |k, s, e| hits.push((k, s, e)));
-        hits.sort();
-        assert_eq!(hits, [(0, 0, 3), (1, 0, 8), (2, 12, 17), (3, 18, 21)]);
-    }
-}
-
 impl KeywordSet {
     /// Diagnostic: how many positions of `text` the bitmap flags, and the anchored pairs flagged most.
     pub fn flag_stats(&self, text: &[u8]) -> (usize, Vec<(String, usize)>) {
@@ -169,10 +169,35 @@ impl KeywordSet {
         }
         let mut top: Vec<_> = counts
             .into_iter()
-            .map(|(p, c)| (String::from_utf8_lossy(&[(p >> 16) as u8, (p >> 8) as u8, p as u8]).into_owned(), c))
+            .map(|(p, c)| {
+                (
+                    String::from_utf8_lossy(&[(p >> 16) as u8, (p >> 8) as u8, p as u8])
+                        .into_owned(),
+                    c,
+                )
+            })
             .collect();
         top.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
         top.truncate(25);
         (flagged, top)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_overlapping_and_case_insensitive() {
+        let set = KeywordSet::new(&[
+            "sk-".into(),
+            "sk-proj-".into(),
+            "token".into(),
+            "8q~".into(),
+        ]);
+        let mut hits = Vec::new();
+        set.for_each_match(b"SK-PROJ-abc Token 8Q~x sk", |k, s, e| hits.push((k, s, e)));
+        hits.sort();
+        assert_eq!(hits, [(0, 0, 3), (1, 0, 8), (2, 12, 17), (3, 18, 21)]);
     }
 }

@@ -73,7 +73,11 @@ pub fn embedded_rules() -> Result<Vec<(String, RuleDef)>, RuleError> {
         let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
             file: file.to_string(),
             message: match e.span() {
-                Some(s) => format!("line {}: {}", text[..s.start].matches('\n').count() + 1, e.message()),
+                Some(s) => format!(
+                    "line {}: {}",
+                    text[..s.start].matches('\n').count() + 1,
+                    e.message()
+                ),
                 None => e.message().to_string(),
             },
         })?;

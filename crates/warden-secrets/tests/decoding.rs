@@ -10,14 +10,20 @@ fn b64(s: &str) -> String {
 
 fn scan(path: &str, text: &str) -> Vec<(String, u32, Vec<String>)> {
     let a = SecretsAnalyzer::new(&Config::default()).unwrap();
-    a.scan(path, text.as_bytes()).into_iter().map(|f| (f.rule_id, f.location.start_line, f.tags)).collect()
+    a.scan(path, text.as_bytes())
+        .into_iter()
+        .map(|f| (f.rule_id, f.location.start_line, f.tags))
+        .collect()
 }
 
 const PAT: &str = concat!("ghp_", "R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E");
 
 #[test]
 fn kubernetes_secret_data_is_decoded() {
-    let text = format!("apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  GITHUB_TOKEN: {}\n", b64(PAT));
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  GITHUB_TOKEN: {}\n",
+        b64(PAT)
+    );
     let found = scan("deploy/secret.yaml", &text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "secrets/github-classic-pat");
@@ -27,8 +33,14 @@ fn kubernetes_secret_data_is_decoded() {
 
 #[test]
 fn dockerconfigjson_inside_a_secret_is_decoded_twice() {
-    let inner = format!(r#"{{"auths":{{"registry.acme.io":{{"auth":"{}"}}}}}}"#, b64(&format!("deploy:{PAT}")));
-    let text = format!("kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n", b64(&inner));
+    let inner = format!(
+        r#"{{"auths":{{"registry.acme.io":{{"auth":"{}"}}}}}}"#,
+        b64(&format!("deploy:{PAT}"))
+    );
+    let text = format!(
+        "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+        b64(&inner)
+    );
     let found = scan("pull-secret.yaml", &text);
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert!(rules.contains(&"secrets/docker-registry-auth"), "{found:?}");
@@ -41,7 +53,14 @@ fn notebook_json_escapes_are_decoded() {
     let key = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\\n-----END PRIVATE KEY-----\\n";
     let text = format!("{{\n \"cells\": [\n  {{\"source\": [\"KEY = \\\"{key}\\\"\"]}}\n ]\n}}\n");
     let found = scan("analysis.ipynb", &text);
-    assert_eq!(found.iter().filter(|f| f.0 == "secrets/private-key").count(), 1, "{found:?}");
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.0 == "secrets/private-key")
+            .count(),
+        1,
+        "{found:?}"
+    );
     assert_eq!(found[0].1, 3);
 }
 
@@ -49,7 +68,12 @@ fn notebook_json_escapes_are_decoded() {
 fn url_encoded_values_are_decoded() {
     let text = format!("callback: https://hooks.acme.io/cb?next=%2Fhome%3Ftoken%3D{PAT}%26x%3D1\n");
     let found = scan("app.yaml", &text);
-    assert!(found.iter().any(|f| f.0 == "secrets/github-classic-pat" && f.1 == 1), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "secrets/github-classic-pat" && f.1 == 1),
+        "{found:?}"
+    );
 }
 
 #[test]

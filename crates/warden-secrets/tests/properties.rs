@@ -6,17 +6,47 @@ use std::sync::LazyLock;
 use warden_core::Config;
 use warden_secrets::{decode, redact::redact, SecretsAnalyzer};
 
-static ANALYZER: LazyLock<SecretsAnalyzer> = LazyLock::new(|| SecretsAnalyzer::new(&Config::default()).unwrap());
+static ANALYZER: LazyLock<SecretsAnalyzer> =
+    LazyLock::new(|| SecretsAnalyzer::new(&Config::default()).unwrap());
 
 /// Bytes that look like config files with keys in them, so the strategies reach the interesting paths.
 fn texty() -> impl Strategy<Value = Vec<u8>> {
     let pieces = prop::sample::select(vec![
-        "kind: Secret\n", "data:\n", "  password: ", "UzNjcjN0UEBzc3cwcmQh", "\"auth\": \"", "ZGVwbG95OlI4bjJLcTl2THgz",
-        "ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E", "api_key = ", "\\n", "\\\"", "%3D", "%40", "-----BEGIN PRIVATE KEY-----",
-        "-----END PRIVATE KEY-----", "\n", "\"", "'", "=", ":", " ", "é", "\u{0}", "xoxb-", "AKIA", "eyJ", "://u:p@h",
+        "kind: Secret\n",
+        "data:\n",
+        "  password: ",
+        "UzNjcjN0UEBzc3cwcmQh",
+        "\"auth\": \"",
+        "ZGVwbG95OlI4bjJLcTl2THgz",
+        "ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E",
+        "api_key = ",
+        "\\n",
+        "\\\"",
+        "%3D",
+        "%40",
+        "-----BEGIN PRIVATE KEY-----",
+        "-----END PRIVATE KEY-----",
+        "\n",
+        "\"",
+        "'",
+        "=",
+        ":",
+        " ",
+        "é",
+        "\u{0}",
+        "xoxb-",
+        "AKIA",
+        "eyJ",
+        "://u:p@h",
     ]);
-    prop::collection::vec(prop_oneof![pieces.prop_map(|s| s.as_bytes().to_vec()), prop::collection::vec(any::<u8>(), 0..8)], 0..60)
-        .prop_map(|v| v.concat())
+    prop::collection::vec(
+        prop_oneof![
+            pieces.prop_map(|s| s.as_bytes().to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8)
+        ],
+        0..60,
+    )
+    .prop_map(|v| v.concat())
 }
 
 proptest! {

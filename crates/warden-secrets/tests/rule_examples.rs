@@ -15,7 +15,11 @@ fn every_rule_is_well_formed() {
         if !ids.insert(r.id.clone()) {
             problems.push(format!("{at}: duplicate id"));
         }
-        if !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !r
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             problems.push(format!("{at}: id must be kebab-case"));
         }
         if r.examples.is_empty() {
@@ -31,7 +35,12 @@ fn every_rule_is_well_formed() {
             problems.push(format!("{at}: needs a reference"));
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -52,7 +61,9 @@ fn examples_match_and_negative_examples_do_not() {
             let found = analyzer.scan("example.txt", ex.as_bytes());
             if !found.iter().any(|f| f.rule_id == id) {
                 let others: Vec<_> = found.iter().map(|f| f.rule_id.as_str()).collect();
-                problems.push(format!("{id}: example {i} not detected (found instead: {others:?})"));
+                problems.push(format!(
+                    "{id}: example {i} not detected (found instead: {others:?})"
+                ));
             }
         }
         for (i, ex) in d.negative_examples.iter().enumerate() {
@@ -62,5 +73,10 @@ fn examples_match_and_negative_examples_do_not() {
             }
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -19,7 +19,11 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const DEFAULT_BASELINE: &str = ".warden-baseline.json";
 
 #[derive(Parser)]
-#[command(name = "warden", version, about = "Find leaked credentials in a repository: working tree, staged changes or full git history.")]
+#[command(
+    name = "warden",
+    version,
+    about = "Find leaked credentials in a repository: working tree, staged changes or full git history."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -168,13 +172,19 @@ fn load_config(src: &SourceArgs) -> Result<Config> {
     let mut config = match &src.config {
         Some(p) => Config::load(p)?,
         None => {
-            let root = if src.path.is_dir() { src.path.clone() } else { src.path.parent().map(Path::to_path_buf).unwrap_or_default() };
+            let root = if src.path.is_dir() {
+                src.path.clone()
+            } else {
+                src.path.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
             Config::discover(&root)?
         }
     };
     if let Some(s) = &src.max_file_size {
         config.max_file_size =
-            Some(warden_core::config::parse_size(s).ok_or_else(|| anyhow!("--max-file-size: expected a size like 10MiB, got `{s}`"))?);
+            Some(warden_core::config::parse_size(s).ok_or_else(|| {
+                anyhow!("--max-file-size: expected a size like 10MiB, got `{s}`")
+            })?);
     }
     Ok(config)
 }
@@ -198,7 +208,8 @@ fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
     }
     let progress = Arc::new(Progress::default());
     scanner = scanner.progress(progress.clone());
-    let ticker = (!src.no_progress && std::io::stderr().is_terminal()).then(|| spawn_ticker(progress.clone()));
+    let ticker = (!src.no_progress && std::io::stderr().is_terminal())
+        .then(|| spawn_ticker(progress.clone()));
     let result = match mode(src) {
         ScanMode::Worktree => scanner.scan_worktree(&src.path),
         ScanMode::Staged => scanner.scan_staged(&src.path),
@@ -215,17 +226,28 @@ fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
     Ok((scanner, result))
 }
 
-fn spawn_ticker(p: Arc<Progress>) -> (std::thread::JoinHandle<()>, Arc<std::sync::atomic::AtomicBool>) {
+fn spawn_ticker(
+    p: Arc<Progress>,
+) -> (
+    std::thread::JoinHandle<()>,
+    Arc<std::sync::atomic::AtomicBool>,
+) {
     use std::sync::atomic::{AtomicBool, Ordering};
     let done = Arc::new(AtomicBool::new(false));
     let flag = done.clone();
     let handle = std::thread::spawn(move || {
         let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("static template"));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .expect("static template"),
+        );
         while !flag.load(Ordering::Relaxed) {
             let files = p.files.load(Ordering::Relaxed);
             let bytes = p.bytes.load(Ordering::Relaxed);
-            bar.set_message(format!("scanning: {files} files, {}", indicatif::HumanBytes(bytes)));
+            bar.set_message(format!(
+                "scanning: {files} files, {}",
+                indicatif::HumanBytes(bytes)
+            ));
             bar.tick();
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
@@ -241,9 +263,20 @@ fn scan(args: ScanArgs) -> Result<u8> {
             let b = Baseline::load(p)?;
             let (n, stale) = b.apply(&mut result.findings);
             // Only a scan of everything can tell that an entry matches nothing any more.
-            let stale = if args.source.staged { Vec::new() } else { stale };
+            let stale = if args.source.staged {
+                Vec::new()
+            } else {
+                stale
+            };
             for e in &stale {
-                eprintln!("warden: {}: stale baseline entry {} ({} in {}:{}) matches no finding", p.display(), e.fingerprint, e.rule_id, e.path, e.line);
+                eprintln!(
+                    "warden: {}: stale baseline entry {} ({} in {}:{}) matches no finding",
+                    p.display(),
+                    e.fingerprint,
+                    e.rule_id,
+                    e.path,
+                    e.line
+                );
             }
             (n, stale)
         }
@@ -270,7 +303,11 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let reporter: Box<dyn Reporter> = match args.format {
         Format::Text => Box::new(TextReporter { color }),
@@ -305,9 +342,18 @@ fn scan(args: ScanArgs) -> Result<u8> {
 
 /// Writes to a temporary file beside `path` and renames it over, so a reader never sees half a report.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| anyhow!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.warden-tmp-{}", name.to_string_lossy(), std::process::id()));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.warden-tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let res = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -321,13 +367,20 @@ fn baseline(args: BaselineArgs) -> Result<u8> {
     let mut text = serde_json::to_vec_pretty(&b)?;
     text.push(b'\n');
     write_atomically(&args.output, &text)?;
-    eprintln!("warden: wrote {} with {} entries", args.output.display(), b.entries.len());
+    eprintln!(
+        "warden: wrote {} with {} entries",
+        args.output.display(),
+        b.entries.len()
+    );
     Ok(if result.had_errors() { 2 } else { 0 })
 }
 
 fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
     let analyzers = registry::analyzers(&Config::default())?;
-    Ok(analyzers.iter().flat_map(|a| a.rules().iter().cloned()).collect())
+    Ok(analyzers
+        .iter()
+        .flat_map(|a| a.rules().iter().cloned())
+        .collect())
 }
 
 fn rules(format: ListFormat) -> Result<u8> {
@@ -342,7 +395,13 @@ fn rules(format: ListFormat) -> Result<u8> {
         ListFormat::Text => {
             let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in &rules {
-                writeln!(out, "{:<width$}  {:<8}  {}", r.id, r.severity.as_str(), r.title)?;
+                writeln!(
+                    out,
+                    "{:<width$}  {:<8}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.title
+                )?;
             }
             writeln!(out, "\n{} rules", rules.len())?;
         }
@@ -355,13 +414,31 @@ fn rules_markdown(rules: &[warden_core::RuleMeta]) -> String {
     let mut s = String::from(
         "# Rules reference\n\nGenerated by `warden rules --format markdown` from the rule data; do not edit.\n\n",
     );
-    s.push_str(&format!("{} rules.\n\n| id | title | severity | confidence |\n|---|---|---|---|\n", rules.len()));
+    s.push_str(&format!(
+        "{} rules.\n\n| id | title | severity | confidence |\n|---|---|---|---|\n",
+        rules.len()
+    ));
     for r in rules {
-        s.push_str(&format!("| [`{}`](#{}) | {} | {} | {} |\n", r.id, anchor(&r.id), r.title, r.severity, r.confidence));
+        s.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} |\n",
+            r.id,
+            anchor(&r.id),
+            r.title,
+            r.severity,
+            r.confidence
+        ));
     }
     for r in rules {
-        s.push_str(&format!("\n## {}\n\n**{}** · severity {} · confidence {} · {}\n\n{}\n\n**How to fix:** {}\n",
-            r.id, r.title, r.severity, r.confidence, r.tags.join(", "), r.description, r.remediation));
+        s.push_str(&format!(
+            "\n## {}\n\n**{}** · severity {} · confidence {} · {}\n\n{}\n\n**How to fix:** {}\n",
+            r.id,
+            r.title,
+            r.severity,
+            r.confidence,
+            r.tags.join(", "),
+            r.description,
+            r.remediation
+        ));
         if !r.references.is_empty() {
             s.push('\n');
             for u in &r.references {
@@ -373,21 +450,46 @@ fn rules_markdown(rules: &[warden_core::RuleMeta]) -> String {
 }
 
 fn anchor(id: &str) -> String {
-    id.chars().filter_map(|c| if c.is_ascii_alphanumeric() || c == '-' { Some(c.to_ascii_lowercase()) } else { None }).collect()
+    id.chars()
+        .filter_map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                Some(c.to_ascii_lowercase())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn explain(id: &str) -> Result<u8> {
     let rules = all_rules()?;
-    let found = rules.iter().find(|r| r.id == id || r.id.split_once('/').is_some_and(|(_, s)| s == id));
+    let found = rules
+        .iter()
+        .find(|r| r.id == id || r.id.split_once('/').is_some_and(|(_, s)| s == id));
     let Some(r) = found else {
-        let near: Vec<&str> = rules.iter().map(|r| r.id.as_str()).filter(|r| r.contains(id)).take(8).collect();
-        let hint = if near.is_empty() { String::new() } else { format!("; did you mean: {}", near.join(", ")) };
+        let near: Vec<&str> = rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|r| r.contains(id))
+            .take(8)
+            .collect();
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean: {}", near.join(", "))
+        };
         eprintln!("warden: error: no rule `{id}`{hint} (see `warden rules`)");
         return Ok(2);
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}\n{}\n", r.id, r.title)?;
-    writeln!(out, "severity:   {}\nconfidence: {}\ntags:       {}\n", r.severity, r.confidence, r.tags.join(", "))?;
+    writeln!(
+        out,
+        "severity:   {}\nconfidence: {}\ntags:       {}\n",
+        r.severity,
+        r.confidence,
+        r.tags.join(", ")
+    )?;
     writeln!(out, "What it finds\n  {}\n", r.description)?;
     writeln!(out, "How to fix\n  {}", r.remediation)?;
     if !r.references.is_empty() {

@@ -5,5 +5,7 @@ use warden_core::Config;
 use warden_scan::Analyzer;
 
 pub fn analyzers(config: &Config) -> Result<Vec<Box<dyn Analyzer>>> {
-    Ok(vec![Box::new(warden_secrets::SecretsAnalyzer::new(config)?)])
+    Ok(vec![Box::new(warden_secrets::SecretsAnalyzer::new(
+        config,
+    )?)])
 }

@@ -12,7 +12,10 @@ pub fn aws_key_id() -> String {
     format!("AKIA{}", "Z3KQ7RMW5VXN2TPB")
 }
 pub fn slack_bot_token() -> String {
-    format!("xoxb-{}-{}-{}", "2847561930", "4719305826371", "Qm7vT2kPzR8xW3nL5bY9cH4d")
+    format!(
+        "xoxb-{}-{}-{}",
+        "2847561930", "4719305826371", "Qm7vT2kPzR8xW3nL5bY9cH4d"
+    )
 }
 
 pub fn warden() -> assert_cmd::Command {
@@ -41,7 +44,11 @@ pub fn git(root: &Path, args: &[&str]) {
         .env("HOME", root)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn init_repo(root: &Path) {
@@ -54,5 +61,10 @@ pub fn json(stdout: &[u8]) -> serde_json::Value {
 }
 
 pub fn rule_ids(doc: &serde_json::Value) -> Vec<String> {
-    doc["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).collect()
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
 }

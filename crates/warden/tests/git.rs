@@ -16,8 +16,16 @@ fn staged_scans_the_index_not_the_working_tree() {
     git(root, &["add", "new.env"]);
     // Unstaged edits are not what the commit will hold.
     write(root, "unstaged.env", format!("AWS={}\n", aws_key_id()));
-    write(root, "new.env", "SLACK=removed-in-worktree-but-still-staged\n");
-    let out = warden().args(["scan", "--staged", "--format", "json"]).current_dir(root).assert().code(1);
+    write(
+        root,
+        "new.env",
+        "SLACK=removed-in-worktree-but-still-staged\n",
+    );
+    let out = warden()
+        .args(["scan", "--staged", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"]);
     assert_eq!(doc["findings"][0]["location"]["path"], "new.env");
@@ -30,7 +38,11 @@ fn staged_in_a_fresh_repository_without_commits() {
     init_repo(dir.path());
     write(dir.path(), "a.env", format!("GH={}\n", github_pat()));
     git(dir.path(), &["add", "."]);
-    warden().args(["scan", "--staged"]).current_dir(dir.path()).assert().code(1);
+    warden()
+        .args(["scan", "--staged"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -41,28 +53,56 @@ fn history_finds_removed_secrets_and_names_the_commit() {
     write(root, "app/config.py", "DEBUG = True\n");
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "initial"]);
-    write(root, "app/config.py", format!("DEBUG = True\nGITHUB_TOKEN = \"{}\"\n", github_pat()));
+    write(
+        root,
+        "app/config.py",
+        format!("DEBUG = True\nGITHUB_TOKEN = \"{}\"\n", github_pat()),
+    );
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "add token for CI"]);
     // Edited again with the key still there: a new blob, the same finding.
-    write(root, "app/config.py", format!("DEBUG = False\nGITHUB_TOKEN = \"{}\"\n", github_pat()));
+    write(
+        root,
+        "app/config.py",
+        format!("DEBUG = False\nGITHUB_TOKEN = \"{}\"\n", github_pat()),
+    );
     git(root, &["commit", "-qam", "turn debug off"]);
     write(root, "app/config.py", "DEBUG = False\n");
     git(root, &["commit", "-qam", "remove token"]);
     // A key on a side branch only.
     git(root, &["checkout", "-qb", "feature"]);
-    write(root, "feature.env", format!("SLACK={}\n", slack_bot_token()));
+    write(
+        root,
+        "feature.env",
+        format!("SLACK={}\n", slack_bot_token()),
+    );
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "feature work"]);
     git(root, &["checkout", "-q", "main"]);
 
-    warden().args(["scan", "."]).current_dir(root).assert().code(0);
-    let out = warden().args(["scan", "--history", "--format", "json"]).current_dir(root).assert().code(1);
+    warden()
+        .args(["scan", "."])
+        .current_dir(root)
+        .assert()
+        .code(0);
+    let out = warden()
+        .args(["scan", "--history", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     let mut ids = rule_ids(&doc);
     ids.sort();
-    assert_eq!(ids, ["secrets/github-classic-pat", "secrets/slack-bot-token"]);
-    let gh = doc["findings"].as_array().unwrap().iter().find(|f| f["rule_id"] == "secrets/github-classic-pat").unwrap();
+    assert_eq!(
+        ids,
+        ["secrets/github-classic-pat", "secrets/slack-bot-token"]
+    );
+    let gh = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
+        .unwrap();
     let prov = &gh["location"]["provenance"];
     assert_eq!(prov["summary"], "add token for CI");
     assert_eq!(prov["author"], "Dev One <dev@acme.test>");
@@ -71,9 +111,19 @@ fn history_finds_removed_secrets_and_names_the_commit() {
     assert_eq!(gh["location"]["start_line"], 2);
     assert_eq!(doc["summary"]["commits"], 5);
 
-    let text = warden().args(["scan", "--history"]).current_dir(root).assert().code(1).get_output().stdout.clone();
+    let text = warden()
+        .args(["scan", "--history"])
+        .current_dir(root)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("introduced in") && text.contains("no longer in HEAD"), "{text}");
+    assert!(
+        text.contains("introduced in") && text.contains("no longer in HEAD"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -9,13 +9,24 @@ fn fixture() -> TempDir {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
     write(root, ".env", format!("GITHUB_TOKEN={}\nAWS_ACCESS_KEY_ID={}\nPLACEHOLDER=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", github_pat(), aws_key_id()));
-    write(root, "src/app.py", format!("import os\n\nSLACK = \"{}\"\nDB = os.environ[\"DB_PASSWORD\"]\n", slack_bot_token()));
+    write(
+        root,
+        "src/app.py",
+        format!(
+            "import os\n\nSLACK = \"{}\"\nDB = os.environ[\"DB_PASSWORD\"]\n",
+            slack_bot_token()
+        ),
+    );
     write(
         root,
         "deploy/secret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  password: UzNjcjN0UEBzc3cwcmQh\n",
     );
-    write(root, "README.md", "# app\nSet OPENAI_API_KEY=<your-key> before running.\n");
+    write(
+        root,
+        "README.md",
+        "# app\nSet OPENAI_API_KEY=<your-key> before running.\n",
+    );
     dir
 }
 
@@ -28,7 +39,14 @@ fn settings() -> insta::Settings {
 #[test]
 fn text_report() {
     let dir = fixture();
-    let out = warden().args(["scan", "."]).current_dir(dir.path()).assert().code(1).get_output().stdout.clone();
+    let out = warden()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     settings().bind(|| insta::assert_snapshot!(String::from_utf8(out).unwrap()));
 }
 
@@ -36,10 +54,24 @@ fn text_report() {
 fn secrets_are_never_printed_whole_unless_asked() {
     let dir = fixture();
     for format in ["text", "json", "sarif"] {
-        let out = warden().args(["scan", ".", "--format", format]).current_dir(dir.path()).assert().code(1);
+        let out = warden()
+            .args(["scan", ".", "--format", format])
+            .current_dir(dir.path())
+            .assert()
+            .code(1);
         let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-        for secret in [github_pat(), aws_key_id(), slack_bot_token(), "UzNjcjN0UEBzc3cwcmQh".into(), "S3cr3tP@ssw0rd!".into()] {
-            assert!(!stdout.contains(&secret), "{format} output leaks {}", &secret[..6]);
+        for secret in [
+            github_pat(),
+            aws_key_id(),
+            slack_bot_token(),
+            "UzNjcjN0UEBzc3cwcmQh".into(),
+            "S3cr3tP@ssw0rd!".into(),
+        ] {
+            assert!(
+                !stdout.contains(&secret),
+                "{format} output leaks {}",
+                &secret[..6]
+            );
         }
     }
     warden()
@@ -53,12 +85,19 @@ fn secrets_are_never_printed_whole_unless_asked() {
 #[test]
 fn json_report_matches_its_schema() {
     let dir = fixture();
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(dir.path()).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../../docs/schemas/report-v1.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let mut ids = rule_ids(&doc);
     ids.sort();
@@ -72,29 +111,57 @@ fn json_report_matches_its_schema() {
         ]
     );
     // The Kubernetes finding comes from the decoded value and points at the encoded one.
-    let k8s = doc["findings"].as_array().unwrap().iter().find(|f| f["location"]["path"] == "deploy/secret.yaml").unwrap();
+    let k8s = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"]["path"] == "deploy/secret.yaml")
+        .unwrap();
     assert_eq!(k8s["location"]["start_line"], 6);
-    assert!(k8s["tags"].as_array().unwrap().contains(&"decoded:base64".into()));
+    assert!(k8s["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&"decoded:base64".into()));
     assert_eq!(doc["findings"][0]["lifetime"], "long-lived");
 }
 
 #[test]
 fn sarif_report_matches_the_official_schema() {
     let dir = fixture();
-    let out = warden().args(["scan", ".", "--format", "sarif"]).current_dir(dir.path()).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "sarif"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
-    let schema: serde_json::Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let run = &doc["runs"][0];
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 4);
     for r in results {
-        assert!(r["partialFingerprints"]["wardenFingerprint/v1"].as_str().unwrap().len() == 32);
+        assert!(
+            r["partialFingerprints"]["wardenFingerprint/v1"]
+                .as_str()
+                .unwrap()
+                .len()
+                == 32
+        );
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], r["ruleId"]);
-        assert!(run["tool"]["driver"]["rules"][idx]["help"]["text"].as_str().unwrap().len() > 40);
+        assert!(
+            run["tool"]["driver"]["rules"][idx]["help"]["text"]
+                .as_str()
+                .unwrap()
+                .len()
+                > 40
+        );
     }
 }
 
@@ -104,29 +171,67 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
     let report = dir.path().join("out/report.json");
     std::fs::create_dir_all(report.parent().unwrap()).unwrap();
     warden()
-        .args(["scan", ".", "--format", "json", "--output", "out/report.json"])
+        .args([
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--output",
+            "out/report.json",
+        ])
         .current_dir(dir.path())
         .assert()
         .code(1)
         .stdout(predicate::str::is_empty());
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(doc["version"], 1);
-    let leftovers: Vec<_> = std::fs::read_dir(report.parent().unwrap()).unwrap().collect();
+    let leftovers: Vec<_> = std::fs::read_dir(report.parent().unwrap())
+        .unwrap()
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
 }
 
 #[test]
 fn exit_codes_follow_fail_on() {
     let dir = TempDir::new().unwrap();
-    write(dir.path(), "a.env", format!("SLACK_BOT_TOKEN={}\n", slack_bot_token()));
-    warden().args(["scan", "."]).current_dir(dir.path()).assert().code(1);
-    warden().args(["scan", ".", "--fail-on", "critical"]).current_dir(dir.path()).assert().code(0);
-    warden().args(["scan", ".", "--fail-on", "high"]).current_dir(dir.path()).assert().code(1);
-    warden().args(["scan", ".", "--fail-on", "none"]).current_dir(dir.path()).assert().code(0);
-    warden().args(["scan", ".", "--fail-on", "urgent"]).current_dir(dir.path()).assert().code(2);
+    write(
+        dir.path(),
+        "a.env",
+        format!("SLACK_BOT_TOKEN={}\n", slack_bot_token()),
+    );
+    warden()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
+    warden()
+        .args(["scan", ".", "--fail-on", "critical"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+    warden()
+        .args(["scan", ".", "--fail-on", "high"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
+    warden()
+        .args(["scan", ".", "--fail-on", "none"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+    warden()
+        .args(["scan", ".", "--fail-on", "urgent"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2);
     let clean = TempDir::new().unwrap();
     write(clean.path(), "main.py", "print('hello')\n");
-    warden().args(["scan", "."]).current_dir(clean.path()).assert().code(0).stdout(predicate::str::contains("no findings"));
+    warden()
+        .args(["scan", "."])
+        .current_dir(clean.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings"));
 }
 
 #[test]
@@ -135,7 +240,9 @@ fn a_missing_path_is_a_clear_error() {
         .args(["scan", "/definitely/not/here"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("/definitely/not/here: no such file or directory"));
+        .stderr(predicate::str::contains(
+            "/definitely/not/here: no such file or directory",
+        ));
 }
 
 #[test]
@@ -151,7 +258,11 @@ fn inline_ignore_silences_one_line() {
             aws_key_id()
         ),
     );
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(dir.path()).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     assert_eq!(rule_ids(&doc), ["secrets/aws-access-key-id"]);
     assert_eq!(doc["summary"]["suppressed_inline"], 2);
@@ -169,9 +280,18 @@ fn dotfiles_are_scanned_and_ignore_files_honoured() {
     write(root, ".git/config", &line);
     write(root, ".gitignore", "ignored-by-git/\n");
     write(root, ".wardenignore", "ignored-by-warden/\n");
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(root).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
-    let mut paths: Vec<&str> = doc["findings"].as_array().unwrap().iter().map(|f| f["location"]["path"].as_str().unwrap()).collect();
+    let mut paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
     paths.sort();
     assert_eq!(paths, [".github/workflows/ci.yml", ".npmrc"]);
 }
@@ -180,7 +300,16 @@ fn dotfiles_are_scanned_and_ignore_files_honoured() {
 fn config_disables_rules_overrides_severity_and_allowlists() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
-    write(root, "a.env", format!("GH={}\nSLACK={}\nAWS={}\n", github_pat(), slack_bot_token(), aws_key_id()));
+    write(
+        root,
+        "a.env",
+        format!(
+            "GH={}\nSLACK={}\nAWS={}\n",
+            github_pat(),
+            slack_bot_token(),
+            aws_key_id()
+        ),
+    );
     write(root, "fixtures/b.env", format!("GH={}\n", github_pat()));
     write(
         root,
@@ -188,7 +317,11 @@ fn config_disables_rules_overrides_severity_and_allowlists() {
         "[rules]\ndisable = [\"secrets/slack-bot-token\"]\nseverity = { \"secrets/github-classic-pat\" = \"low\" }\n\
          [allowlist]\npaths = [\"fixtures/**\"]\nvalues = [\"^AKIAZ3KQ\"]\n",
     );
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(root).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     assert_eq!(rule_ids(&doc), ["secrets/github-classic-pat"]);
     assert_eq!(doc["findings"][0]["severity"], "low");
@@ -197,13 +330,20 @@ fn config_disables_rules_overrides_severity_and_allowlists() {
 #[test]
 fn a_malformed_config_names_file_line_and_expectation() {
     let dir = TempDir::new().unwrap();
-    write(dir.path(), "warden.toml", "[scan]\nmax_file_size = \"huge\"\n");
+    write(
+        dir.path(),
+        "warden.toml",
+        "[scan]\nmax_file_size = \"huge\"\n",
+    );
     warden()
         .args(["scan", "."])
         .current_dir(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("warden.toml:2:").and(predicate::str::contains("expected a size like 10MiB")));
+        .stderr(
+            predicate::str::contains("warden.toml:2:")
+                .and(predicate::str::contains("expected a size like 10MiB")),
+        );
 }
 
 #[test]
@@ -211,9 +351,22 @@ fn bad_input_is_skipped_counted_and_never_fatal() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
     // Binary: a NUL early on.
-    write(root, "blob.bin", [b"\x00\x01\x02ELF".as_slice(), github_pat().as_bytes()].concat());
+    write(
+        root,
+        "blob.bin",
+        [b"\x00\x01\x02ELF".as_slice(), github_pat().as_bytes()].concat(),
+    );
     // Invalid UTF-8 around a real key is still text and still scanned.
-    write(root, "latin1.txt", [b"caf\xe9 \xff token=".as_slice(), github_pat().as_bytes(), b"\n"].concat());
+    write(
+        root,
+        "latin1.txt",
+        [
+            b"caf\xe9 \xff token=".as_slice(),
+            github_pat().as_bytes(),
+            b"\n",
+        ]
+        .concat(),
+    );
     // Too large for the cap given on the command line.
     write(root, "big.log", format!("{}\n", "x".repeat(4096)));
     // A name that is not UTF-8.
@@ -237,7 +390,10 @@ fn bad_input_is_skipped_counted_and_never_fatal() {
     ids.sort();
     assert!(ids.contains(&"secrets/github-classic-pat".to_string()));
     #[cfg(unix)]
-    assert!(ids.contains(&"secrets/slack-bot-token".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"secrets/slack-bot-token".to_string()),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -260,8 +416,15 @@ fn symlink_loops_are_reported_when_following_links() {
 fn scanning_a_single_file_works() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "one.env", format!("T={}\n", github_pat()));
-    let out = warden().args(["scan", "one.env", "--format", "json"]).current_dir(dir.path()).assert().code(1);
-    assert_eq!(json(&out.get_output().stdout)["findings"][0]["location"]["path"], "one.env");
+    let out = warden()
+        .args(["scan", "one.env", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
+    assert_eq!(
+        json(&out.get_output().stdout)["findings"][0]["location"]["path"],
+        "one.env"
+    );
 }
 
 #[test]
@@ -269,41 +432,83 @@ fn baseline_reports_only_new_findings_and_stale_entries() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
     write(root, "a.env", format!("GH={}\n", github_pat()));
-    warden().args(["baseline", "."]).current_dir(root).assert().code(0).stderr(predicate::str::contains("1 entries"));
+    warden()
+        .args(["baseline", "."])
+        .current_dir(root)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("1 entries"));
     // Known finding moves down a line: still known.
     write(root, "a.env", format!("# moved\nGH={}\n", github_pat()));
-    warden().args(["scan", ".", "--baseline", ".warden-baseline.json"]).current_dir(root).assert().code(0);
+    warden()
+        .args(["scan", ".", "--baseline", ".warden-baseline.json"])
+        .current_dir(root)
+        .assert()
+        .code(0);
     // A new one is reported; the fixed one turns its entry stale.
     write(root, "a.env", format!("SLACK={}\n", slack_bot_token()));
     let out = warden()
-        .args(["scan", ".", "--baseline", ".warden-baseline.json", "--format", "json"])
+        .args([
+            "scan",
+            ".",
+            "--baseline",
+            ".warden-baseline.json",
+            "--format",
+            "json",
+        ])
         .current_dir(root)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("stale baseline entry"));
     let doc = json(&out.get_output().stdout);
     assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"]);
-    assert_eq!(doc["stale_baseline"][0]["rule_id"], "secrets/github-classic-pat");
+    assert_eq!(
+        doc["stale_baseline"][0]["rule_id"],
+        "secrets/github-classic-pat"
+    );
     write(root, "broken.json", "{");
     warden()
         .args(["scan", ".", "--baseline", "broken.json"])
         .current_dir(root)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("broken.json: not a warden baseline"));
+        .stderr(predicate::str::contains(
+            "broken.json: not a warden baseline",
+        ));
 }
 
 #[test]
 fn rules_and_explain() {
-    let out = warden().args(["rules"]).assert().code(0).get_output().stdout.clone();
+    let out = warden()
+        .args(["rules"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("secrets/openai-project-key"));
-    let count: usize = text.lines().last().unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let count: usize = text
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(count >= 250, "{count} rules");
     warden()
         .args(["explain", "github-classic-pat"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("secrets/github-classic-pat").and(predicate::str::contains("How to fix")));
-    warden().args(["explain", "no-such-rule"]).assert().code(2).stderr(predicate::str::contains("no rule"));
+        .stdout(
+            predicate::str::contains("secrets/github-classic-pat")
+                .and(predicate::str::contains("How to fix")),
+        );
+    warden()
+        .args(["explain", "no-such-rule"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule"));
 }
