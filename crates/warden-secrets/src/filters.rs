@@ -478,7 +478,7 @@ mod tests {
             assert!(looks_like_placeholder(p.as_bytes()), "{p}");
         }
         assert!(!looks_like_placeholder(
-            b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E"
+            b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E" // warden:ignore: test fixture
         ));
     }
 
@@ -487,10 +487,10 @@ mod tests {
         let ok =
             |m: &str, v: &str| generic_value(&m.as_bytes()[..m.find(v).unwrap()], v.as_bytes());
         assert!(ok(
-            "api_key = 'Zx81kQp0Lm2Vb7Rt4Yw9",
+            "api_key = 'Zx81kQp0Lm2Vb7Rt4Yw9", // warden:ignore: test fixture
             "Zx81kQp0Lm2Vb7Rt4Yw9"
         ));
-        assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!"));
+        assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!")); // warden:ignore: test fixture
         assert!(!ok("password: GITHUB_TOKEN_VALUE", "GITHUB_TOKEN_VALUE"));
         assert!(!ok(
             "token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'",
@@ -519,15 +519,15 @@ mod tests {
         ));
         assert!(!ok("secret: cb5d330bf15d9d5a", "cb5d330bf15d9d5a"));
         assert!(ok(
-            "POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU",
+            "POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU", // warden:ignore: test fixture
             "W_NHsi9_oEv.wGiJ6ikmQU"
         ));
         assert!(ok(
-            "password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z",
+            "password: ~Gxocf~hbdz8-7!BxYV9SmOwgq1z", // warden:ignore: test fixture
             "~Gxocf~hbdz8-7!BxYV9SmOwgq1z"
         ));
         assert!(ok(
-            "password=!2sj1c5DhS5vXLfTuhIbH8g",
+            "password=!2sj1c5DhS5vXLfTuhIbH8g", // warden:ignore: test fixture
             "!2sj1c5DhS5vXLfTuhIbH8g"
         ));
         assert!(!ok(
@@ -558,7 +558,7 @@ mod tests {
     #[test]
     fn jwt_headers() {
         assert!(jwt(
-            b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+            b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl" // warden:ignore: test fixture
         ));
         assert!(!jwt(b"eyJub3RoaW5nIjoxfQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
     }

@@ -512,3 +512,10 @@ fn rules_and_explain() {
         .code(2)
         .stderr(predicate::str::contains("no rule"));
 }
+
+#[test]
+fn warden_scans_its_own_repository_clean() {
+    // Rule examples and fixtures are fake credentials kept out by .wardenignore and inline markers.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    warden().args(["scan", "."]).current_dir(&root).assert().code(0).stdout(predicate::str::contains("no findings"));
+}
