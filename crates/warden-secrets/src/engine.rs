@@ -51,6 +51,8 @@ pub struct Found {
     pub rule: usize,
     pub secret: Range<usize>,
     pub whole: Range<usize>,
+    /// For formats with a built-in checksum: whether it holds.
+    pub checksum: Option<bool>,
 }
 
 pub struct Engine {
@@ -198,6 +200,7 @@ impl Engine {
                 rule: rule_idx,
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
+                checksum: rule.def.checksum.map(|c| filters::checksum_holds(c, value)),
             });
         }
     }

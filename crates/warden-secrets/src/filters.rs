@@ -452,6 +452,31 @@ fn jwt(secret: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.get("alg").is_some())
 }
 
+/// Whether a token's built-in checksum holds.
+pub fn checksum_holds(kind: crate::rules::Checksum, secret: &[u8]) -> bool {
+    match kind {
+        crate::rules::Checksum::Crc32Base62 => {
+            let tail = secret.rsplit(|b| *b == b'_').next().unwrap_or(secret);
+            if tail.len() <= 6 {
+                return false;
+            }
+            let (body, check) = tail.split_at(tail.len() - 6);
+            base62_6(crc32fast::hash(body)).as_bytes() == check
+        }
+    }
+}
+
+/// `n` in base62 (`0-9A-Za-z`), left-padded with `0` to 6 digits.
+fn base62_6(mut n: u32) -> String {
+    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Standard or URL-safe base64, padded or not.
 pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -553,6 +578,20 @@ mod tests {
         assert!(base64_user_pass(b"ZGVwbG95OlI4bjJLcTl2THgz")); // deploy:R8n2Kq9vLx3
         assert!(!base64_user_pass(b"dXNlcjpwYXNzd29yZA==")); // user:password
         assert!(!base64_user_pass(b"bm90IGEgcGFpcg=="));
+    }
+
+    #[test]
+    fn github_checksums() {
+        use crate::rules::Checksum::Crc32Base62;
+        let body = "R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9A";
+        let good = format!("ghp_{body}{}", base62_6(crc32fast::hash(body.as_bytes())));
+        assert!(checksum_holds(Crc32Base62, good.as_bytes()));
+        assert!(!checksum_holds(
+            Crc32Base62,
+            b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E"
+        )); // warden:ignore
+        assert_eq!(base62_6(0), "000000");
+        assert_eq!(base62_6(61), "00000z");
     }
 
     #[test]

@@ -33,6 +33,7 @@ struct Hit {
     /// Where to point in the file: the secret itself, or the encoded value it was decoded from.
     loc: Range<usize>,
     encoding: Option<&'static str>,
+    checksum: Option<bool>,
 }
 
 impl SecretsAnalyzer {
@@ -73,6 +74,7 @@ impl SecretsAnalyzer {
                 secret: text[f.secret.clone()].to_vec(),
                 loc: f.secret,
                 encoding: None,
+                checksum: f.checksum,
             });
         }
         if depth >= MAX_DECODE_DEPTH {
@@ -87,6 +89,7 @@ impl SecretsAnalyzer {
                     secret: h.secret,
                     loc: view.source_of(h.loc.start),
                     encoding: Some(h.encoding.unwrap_or(view.encoding)),
+                    checksum: h.checksum,
                 });
             }
         }
@@ -167,12 +170,23 @@ impl SecretsAnalyzer {
         if let Some(enc) = h.encoding {
             tags.push(format!("decoded:{enc}"));
         }
+        // A token whose built-in checksum fails was never issued: a test value or a typo, still worth a look.
+        let mut confidence = rule.def.confidence;
+        match h.checksum {
+            Some(true) => tags.push("checksum:valid".into()),
+            Some(false) => {
+                tags.push("checksum:invalid".into());
+                confidence = warden_core::Confidence::Low;
+                message.push_str(" (its checksum does not match: likely not a real token)");
+            }
+            None => {}
+        }
         Finding {
             rule_id: rule.meta.id.clone(),
             title: rule.def.title.clone(),
             message,
             severity: rule.def.severity,
-            confidence: rule.def.confidence,
+            confidence,
             location: Location {
                 path: path.to_owned(),
                 start_line,

@@ -19,6 +19,15 @@ pub enum Validator {
     Jwt,
 }
 
+/// A checksum some token formats carry, which tells a real token from a look-alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checksum {
+    /// The last 6 characters after the final `_` are the base62 CRC32 of the characters before them
+    /// (GitHub `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_`, npm `npm_`).
+    Crc32Base62,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
@@ -38,6 +47,8 @@ pub struct RuleDef {
     pub multiline: bool,
     #[serde(default)]
     pub validate: Option<Validator>,
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
     pub description: String,
     #[serde(default)]
     pub remediation: Option<String>,

@@ -517,5 +517,38 @@ fn rules_and_explain() {
 fn warden_scans_its_own_repository_clean() {
     // Rule examples and fixtures are fake credentials kept out by .wardenignore and inline markers.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    warden().args(["scan", "."]).current_dir(&root).assert().code(0).stdout(predicate::str::contains("no findings"));
+    warden()
+        .args(["scan", "."])
+        .current_dir(&root)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no findings"));
+}
+
+#[test]
+fn a_token_with_a_broken_checksum_is_reported_with_low_confidence() {
+    let dir = TempDir::new().unwrap();
+    let fake = format!("ghp_{}", "R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9AQq81Kx");
+    write(
+        dir.path(),
+        "a.env",
+        format!("GOOD={}\nFAKE={fake}\n", github_pat()),
+    );
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    let f = doc["findings"].as_array().unwrap();
+    assert_eq!(f[0]["confidence"], "high");
+    assert!(f[0]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&"checksum:valid".into()));
+    assert_eq!(f[1]["confidence"], "low");
+    assert!(f[1]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&"checksum:invalid".into()));
 }
