@@ -35,6 +35,8 @@ pub struct Config {
     /// When not empty, only paths matching one of these are scanned.
     pub include: Option<GlobSet>,
     pub exclude: Option<GlobSet>,
+    /// When not empty, only these rules (ids or `prefix/`) run.
+    pub enabled_rules: Vec<String>,
     pub disabled_rules: Vec<String>,
     pub severity_overrides: BTreeMap<String, Severity>,
     /// Findings whose matched content matches one of these are dropped.
@@ -69,6 +71,8 @@ struct RawScan {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawRules {
+    #[serde(default)]
+    enable: Vec<String>,
     #[serde(default)]
     disable: Vec<String>,
     #[serde(default)]
@@ -176,6 +180,7 @@ impl Config {
             follow_symlinks: raw.scan.follow_symlinks,
             include: globs(&raw.scan.include, "scan.include")?,
             exclude: globs(&raw.scan.exclude, "scan.exclude")?,
+            enabled_rules: raw.rules.enable,
             disabled_rules: raw.rules.disable,
             severity_overrides: raw.rules.severity,
             allow_values,

@@ -556,14 +556,22 @@ fn a_token_with_a_broken_checksum_is_reported_with_low_confidence() {
 #[test]
 fn json_and_sarif_reports() {
     let dir = fixture();
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(dir.path()).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     insta::assert_json_snapshot!("json_report", doc, {
         ".tool.version" => "[version]",
         ".summary.duration_ms" => "[ms]",
         ".findings[].remediation" => "[remediation]",
     });
-    let out = warden().args(["scan", ".", "--format", "sarif"]).current_dir(dir.path()).assert().code(1);
+    let out = warden()
+        .args(["scan", ".", "--format", "sarif"])
+        .current_dir(dir.path())
+        .assert()
+        .code(1);
     let doc = json(&out.get_output().stdout);
     insta::assert_json_snapshot!("sarif_report", doc, {
         ".runs[].tool.driver.version" => "[version]",
