@@ -59,10 +59,12 @@ impl Scanner {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(err) => {
-                        let path = error_path(&err).unwrap_or_else(|| root.display().to_string());
-                        local
-                            .result
-                            .skip(path, SkipReason::Unreadable, err.to_string());
+                        let (path, message) = describe(&err);
+                        let path = path.map_or_else(
+                            || root.display().to_string(),
+                            |p| relative(root, &p, false),
+                        );
+                        local.result.skip(path, SkipReason::Unreadable, message);
                         return WalkState::Continue;
                     }
                 };
@@ -154,14 +156,19 @@ pub(crate) fn relative(root: &Path, path: &Path, single_file: bool) -> String {
     }
 }
 
-fn error_path(err: &ignore::Error) -> Option<String> {
+/// The path a walk error is about, and the reason without the path repeated.
+fn describe(err: &ignore::Error) -> (Option<std::path::PathBuf>, String) {
     match err {
-        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
+            describe(err)
         }
-        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
-        _ => None,
+        ignore::Error::Loop { child, ancestor } => (
+            Some(child.clone()),
+            format!("symbolic link loop back to {}", ancestor.display()),
+        ),
+        ignore::Error::Io(e) => (None, io_reason(e)),
+        other => (None, other.to_string()),
     }
 }
 
