@@ -402,14 +402,22 @@ fn symlink_loops_are_reported_when_following_links() {
     let root = dir.path();
     write(root, "a/ok.txt", "nothing\n");
     #[cfg(unix)]
-    std::os::unix::fs::symlink(root.join("a"), root.join("a/again")).unwrap();
+    {
+        std::os::unix::fs::symlink(root.join("a"), root.join("a/again")).unwrap();
+        std::os::unix::fs::symlink(root.join("missing"), root.join("dangling.env")).unwrap();
+    }
     write(root, "warden.toml", "[scan]\nfollow_symlinks = true\n");
     warden()
         .args(["scan", "."])
         .current_dir(root)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("a/again").and(predicate::str::contains("loop")));
+        .stderr(
+            predicate::str::contains("a/again")
+                .and(predicate::str::contains("loop"))
+                .and(predicate::str::contains("warden: dangling.env: no such file or directory (unreadable)")),
+        )
+        .stdout(predicate::str::contains("skipped 2 unreadable"));
 }
 
 #[test]
