@@ -5,7 +5,9 @@ Run through bench/run.sh (it installs the peers into bench/.venv). Usage:
   bench.py [--quick] [--only speed|accuracy] [--threads N] [--runs N] [--tools a,b] [--warden PATH]
 
 Speed inputs: (a) this Python installation's lib dir, (b) a generated corpus with planted keys,
-(c) a generated git history (~2000 commits). Accuracy: the labeled corpus in bench/accuracy/.
+(c) a generated git history (~2000 commits). Accuracy: two labeled corpora, the dev corpus in
+bench/accuracy/ (warden was tuned while looking at it) and the held-out corpus in bench/accuracy-holdout/
+(written independently of warden's rules and never tuned against its results).
 Tool outputs and logs go to bench/work/out/ (they may contain the planted fake keys); this script
 prints only counts, paths and line numbers, never secret values.
 """
@@ -481,9 +483,40 @@ def run_speed(args, tools):
 # ---------------------------------------------------------------------------------------------
 # accuracy
 # ---------------------------------------------------------------------------------------------
+ACCURACY_CORPORA = [
+    # (title, directory under bench/, output subdir of bench/work/out/)
+    ("accuracy (dev corpus)", "accuracy", "accuracy"),
+    ("accuracy (held-out corpus)", "accuracy-holdout", "accuracy-holdout"),
+]
+
+
 def run_accuracy(args, tools):
-    root = os.path.join(HERE, "accuracy", "corpus")
-    with open(os.path.join(HERE, "accuracy", "labels.json")) as fh:
+    summary = {}
+    for title, sub, outname in ACCURACY_CORPORA:
+        if not os.path.isfile(os.path.join(HERE, sub, "labels.json")):
+            say("")
+            say("=== %s: bench/%s/labels.json missing, skipped" % (title, sub))
+            continue
+        summary[title] = run_accuracy_corpus(args, tools, title, sub, outname)
+    if len(summary) > 1:
+        say("")
+        say("=== accuracy summary (recall / precision / F1 per corpus)")
+        titles = list(summary)
+        hdr = ["tool"] + [t.replace("accuracy ", "").strip("()") for t in titles]
+        rows = []
+        for tool in tools:
+            row = [tool.name]
+            for t in titles:
+                m = summary[t].get(tool.name)
+                row.append("%.1f%% / %.1f%% / %.3f" % m if m else "n/a")
+            rows.append(row)
+        table(hdr, rows, left=tuple(range(len(hdr))))
+
+
+def run_accuracy_corpus(args, tools, title, sub, outname):
+    """Scores each tool on bench/<sub>/corpus against bench/<sub>/labels.json; returns {tool: (recall%, precision%, F1)}."""
+    root = os.path.join(HERE, sub, "corpus")
+    with open(os.path.join(HERE, sub, "labels.json")) as fh:
         labels = json.load(fh)
     by_path = defaultdict(list)
     for i, lab in enumerate(labels):
@@ -492,11 +525,11 @@ def run_accuracy(args, tools):
     secrets = [l for l in labels if l["kind"] == "secret"]
     ndecoy = sum(1 for l in labels if l["kind"] == "decoy")
     say("")
-    say("=== accuracy: bench/accuracy/corpus (%d labeled secrets in %d providers, %d decoys; per line)"
-        % (len(secrets), len({l['provider'] for l in secrets}), ndecoy))
-    odir = os.path.join(OUTDIR, "accuracy")
+    say("=== %s: bench/%s/corpus (%d labeled secrets in %d providers, %d decoys; per line)"
+        % (title, sub, len(secrets), len({l['provider'] for l in secrets}), ndecoy))
+    odir = os.path.join(OUTDIR, outname)
     os.makedirs(odir, exist_ok=True)
-    rows, details = [], {}
+    rows, details, metrics = [], {}, {}
     for tool in tools:
         ok, why = tool.available()
         if not ok:
@@ -535,6 +568,7 @@ def run_accuracy(args, tools):
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         rows.append([tool.name, str(tp), str(fp), "%d/%d" % (len(fp_decoy), len(fp_unlabeled)), str(fn),
                      "%.1f%%" % (100 * rec), "%.1f%%" % (100 * prec), "%.3f" % f1])
+        metrics[tool.name] = (100 * rec, 100 * prec, f1)
         details[tool.name] = {"missed": [l for l in secrets if l["_i"] not in hit], "fp_decoy": fp_decoy, "fp_unlabeled": fp_unlabeled}
     table(["tool", "TP", "FP", "FP decoy/unlabeled", "FN", "recall", "precision", "F1 / note"], rows)
     for name in ("warden", "kingfisher"):
@@ -559,6 +593,7 @@ def run_accuracy(args, tools):
                 say("      %s:%d %s" % (p, ln, ("[decoy: %s]" % prov) if prov else "[unlabeled]"))
             if len(d["fp_decoy"]) + len(d["fp_unlabeled"]) > 30:
                 say("      ...")
+    return metrics
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ import shutil
 import string
 import struct
 import sys
-import textwrap
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,9 +81,9 @@ def base62(n, width=6):
     return s.rjust(width, "0")
 
 
-def gh(prefix):
-    """GitHub ghp_/gho_/ghu_/ghs_/ghr_ (and npm_): 30 random base62 + CRC32 of them in 6 base62 chars."""
-    body = rs(ALNUM, 30)
+def gh(prefix, n=30):
+    """GitHub ghp_/gho_/ghu_/ghs_/ghr_ (and npm_): n random base62 + CRC32 of them in 6 base62 chars."""
+    body = rs(ALNUM, n)
     return prefix + body + base62(zlib.crc32(body.encode()) & 0xFFFFFFFF)
 
 
@@ -168,7 +167,7 @@ def ec_der():
 
 
 def cert_der():
-    return bytes.fromhex("3082037730820" + "25fa003020102021413") + rbytes(0x377 + 4 - 15)
+    return bytes.fromhex("3082037730820" + "25fa003020102021413") + rbytes(0x377 + 4 - 16)
 
 
 def pubkey_der():
@@ -264,8 +263,7 @@ class F:
         FILES.append(self)
 
     def t(self, text):
-        """Plain (unlabeled) lines; text is dedented, a leading newline dropped."""
-        text = textwrap.dedent(text)
+        """Plain (unlabeled) lines, written as given (absolute indentation); a leading newline is dropped."""
         if text.startswith("\n"):
             text = text[1:]
         if text.endswith("\n"):
@@ -871,7 +869,8 @@ f.d('      CI_SEED: %s' % uuid4(), "uuid")
 f.t('    steps:')
 f.t('      - checkout')
 f.t('      - restore_cache:')
-f.d('          keys: [v2-deps-{{ checksum "package-lock.json" }}]', "template")
+f.t('          keys:')
+f.d('            - v2-deps-{{ checksum "package-lock.json" }}', "template")
 f.t('      - run: npm ci && npm test')
 
 f = F("Jenkinsfile", "jenkinsfile")
@@ -954,13 +953,14 @@ spring:
       client:
         registration:
           github:
-            client-id: Iv1.%s''' % hexs(16))
+''')
+f.d('            client-id: Iv1.%s' % hexs(16), "public-id")
 f.s('            client-secret: %s' % hexs(40), "github-oauth-secret")
 f.t('          okta:')
-f.t('            client-id: 0oa%s' % rs(ALNUM, 17))
+f.d('            client-id: 0oa%s' % rs(ALNUM, 17), "public-id")
 f.s('            client-secret: %s' % rs(ALNUM + "-_", 64), "okta-client-secret")
 f.t('          google:')
-f.t('            client-id: %s-%s.apps.googleusercontent.com' % (rs(DIG, 12), rs(LO + DIG, 32)))
+f.d('            client-id: %s-%s.apps.googleusercontent.com' % (rs(DIG, 12), rs(LO + DIG, 32)), "public-id")
 f.s('            client-secret: GOCSPX-%s' % rs(ALNUM + "-_", 28), "google-oauth")
 f.t('''
   cloud:
@@ -983,7 +983,7 @@ import org.springframework.context.annotation.Configuration
 class PaymentsConfig {
     companion object {''')
 f.s('        private const val BRAINTREE_PRIVATE_KEY = "%s"' % hexs(32), "braintree")
-f.t('        private const val BRAINTREE_MERCHANT_ID = "%s"' % rs(LO + DIG, 16))
+f.d('        private const val BRAINTREE_MERCHANT_ID = "%s"' % rs(LO + DIG, 16), "public-id")
 f.d('        const val BUILD_SHA = "%s"' % sha1(), "sha1")
 f.d('        const val SCHEMA_CHECKSUM = "%s"' % sha256h(), "sha256")
 f.s('        private const val SHOPIFY_ADMIN_TOKEN = "shpat_%s"' % hexs(32), "shopify")
@@ -1363,7 +1363,7 @@ nb(f, [
               ('# openai_key = "sk-..."  # paste yours', (D, "placeholder")),
               ('index = pc.Index(host=os.environ.get("PINECONE_HOST", "https://docs-%s.svc.aped-4627-b74a.pinecone.io"))' % hexs(7), (D, "env-lookup"))], None),
     ("code", [("df = run_eval(index, co, k=20)", None), ("df.plot.bar(x='reranker', y='ndcg@10')", None)],
-     [((D, "base64-nonsecret", 3), [
+     [((D, "base64-nonsecret", 2), [
          '    {',
          '     "data": {',
          '      "image/png": ' + json.dumps(png) + ',',
@@ -1379,10 +1379,6 @@ nb(f, [
          '     "text": ["run_id=%s\\n"]' % uuid4(),
          '    }'])]),
 ])
-# fix: label on the png line must point at index 2 ("image/png") -> relabel below after building
-for lab in LABELS:
-    if lab["path"] == f.path and lab["provider"] == "base64-nonsecret":
-        lab["line"] -= 1
 
 f = F("notebooks/finetune-llama.ipynb", "jupyter")
 nb(f, [
@@ -1616,7 +1612,7 @@ f.t('    user: ci')
 f = F("home/deploy/.config/gh-app/refresh.json", "json")
 f.t('{')
 f.d('  "installation_id": 51234087,', "public-id")
-f.s('  "refresh_token": "%s",' % ("ghr_" + gh("ghr_")[4:] + rs(ALNUM, 40)), "github-refresh")
+f.s('  "refresh_token": "%s",' % gh("ghr_", 70), "github-refresh")
 f.d('  "expires_at": "2025-09-01T00:00:00Z"', "placeholder")
 f.t('}')
 
@@ -1624,14 +1620,10 @@ f = F("deploy/keys/legacy-sftp.key", "pem-file")
 f.s(pem("RSA PRIVATE KEY", rsa_pkcs1_der()), "private-key")
 
 f = F("deploy/keys/putty-admin.ppk", "putty-key")
-f.t('PuTTY-User-Key-File-3: ssh-rsa')
-f.t('Encryption: none')
-f.t('Comment: rsa-key-20240514-admin')
-f.t('Public-Lines: 6')
-f.d([rs(B64, 64) for _ in range(5)] + [rs(B64, 20)], "public-key")
-f.t('Private-Lines: 14')
-f.s([rs(B64, 64) for _ in range(13)] + [rs(B64, 40) + "=="], "private-key")
-f.t('Private-MAC: %s' % sha256h())
+# the whole file is one private key: a single span
+f.s(['PuTTY-User-Key-File-3: ssh-rsa', 'Encryption: none', 'Comment: rsa-key-20240514-admin', 'Public-Lines: 6']
+    + [rs(B64, 64) for _ in range(5)] + [rs(B64, 20)] + ['Private-Lines: 14']
+    + [rs(B64, 64) for _ in range(13)] + [rs(B64, 40) + "=="] + ['Private-MAC: %s' % sha256h()], "private-key")
 
 f = F("deploy/keys/signing.pub.pem", "pem-public")
 f.d(pem("PUBLIC KEY", pubkey_der()), "public-key")
@@ -1785,7 +1777,7 @@ f = F("frontend/src/config.ts", "typescript")
 f.d('export const POSTHOG_KEY = "phc_%s"; // public project key, safe in the browser' % rs(ALNUM, 43), "public-key")
 f.d('export const STRIPE_PK = import.meta.env.VITE_STRIPE_PUBLISHABLE_KEY;', "env-lookup")
 f.d('export const SENTRY_RELEASE = "%s";' % sha1(), "sha1")
-f.d('export const CSP_NONCE_SEED = "%s"; // replaced at build time' % "%%NONCE%%", "placeholder")
+f.d('export const CSP_NONCE_SEED = "__CSP_NONCE__"; // replaced at build time', "placeholder")
 f.t('export const API_BASE = "https://api.larkspur.app";')
 
 f = F("frontend/package-lock.json", "package-lock")

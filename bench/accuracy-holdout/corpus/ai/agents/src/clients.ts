@@ -1,0 +1,10 @@
+import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
+import { GoogleGenerativeAI } from "@google/generative-ai";
+export const openai = new OpenAI({ apiKey: "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" });
+export const openaiAdmin = new OpenAI({ apiKey: "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" });
+export const anthropicAdmin = new Anthropic({ apiKey: "sk-ant-admin01-d8kXPNNJ8OLLY7RA0cHfwcqS1wfP4ru29Tz20hV_8Vu_VzTAuu3SSFL_pMpgPHeRiKrtXuzzsvPHkGFIoRw5omJoUMt-HAA" });
+export const gemini = new GoogleGenerativeAI("AIzaKYVx5QOSuK3z1g5HjutTiAcvwoxihQ0ACwn");
+export const anthropic = new Anthropic({ apiKey: process.env.ANTHROPIC_API_KEY });
+export const legacy = new OpenAI({ apiKey: process.env.OPENAI_API_KEY ?? "sk-..." });
+export const ELEVENLABS_KEY = "sk_2f660f28eda2e0cd3a2c9f06753df917dc347ccbb40d1338";
