@@ -9,8 +9,6 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "example",
     "xxxx",
     "****",
-    "<",
-    ">",
     "${",
     "{{",
     "}}",
@@ -35,8 +33,47 @@ pub const DEFAULT_MIN_ENTROPY: f64 = 2.0;
 pub fn looks_like_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     PLACEHOLDER_MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        || has_angle_placeholder(secret)
         // Long blobs (PEM bodies) have runs of `A` by nature; tokens do not.
-        || (secret.len() < 100 && longest_run(secret) >= 6)
+        || (secret.len() < 100 && (longest_run(secret) >= 6 || longest_sequence(secret) >= 6))
+}
+
+/// `<token>`, `<your-api-key>`: a word in angle brackets. A lone `<` is just a character (WordPress salts).
+fn has_angle_placeholder(s: &[u8]) -> bool {
+    let mut rest = s;
+    while let Some(i) = memchr::memchr(b'<', rest) {
+        let after = &rest[i + 1..];
+        let word = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"_- .".contains(b))
+            .count();
+        if word >= 2 && after.get(word) == Some(&b'>') {
+            return true;
+        }
+        if word == 0 && after.is_empty() {
+            return true; // cut off right after `<`
+        }
+        rest = after;
+    }
+    s.first() == Some(&b'<') || s.last() == Some(&b'>')
+}
+
+/// Length of the longest run of consecutive ascending bytes (`abcdef`, `123456`): typed by a person.
+fn longest_sequence(s: &[u8]) -> usize {
+    let (mut best, mut cur) = (1, 1);
+    for w in s.windows(2) {
+        cur = if w[1] == w[0].wrapping_add(1) && w[0].is_ascii_alphanumeric() {
+            cur + 1
+        } else {
+            1
+        };
+        best = best.max(cur);
+    }
+    if s.is_empty() {
+        0
+    } else {
+        best
+    }
 }
 
 /// Length of the longest run of one repeated byte (`aaaaaa`, `000000`).
@@ -68,7 +105,9 @@ pub fn validate(
             after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
                 && generic_value(before, secret)
         }
-        Validator::Password => password(secret, None) && !documentation_host(rest),
+        Validator::Password => {
+            password(secret, None) && !documentation_host(rest) && !documentation_machine(before)
+        }
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
     }
@@ -201,8 +240,24 @@ fn documentation_host(rest: &[u8]) -> bool {
         || [&b"host"[..], b"hostname"].contains(&name)
 }
 
+/// `machine example.com login … password …` (.netrc): a documentation host named before the password.
+fn documentation_machine(before: &[u8]) -> bool {
+    let lower = before.to_ascii_lowercase();
+    [
+        &b"machine example."[..],
+        b"machine host.domain",
+        b"machine your",
+    ]
+    .iter()
+    .any(|m| memchr::memmem::find(&lower, m).is_some())
+}
+
 /// Key names of tokens that are identifiers, not credentials (AWS idempotency and pagination tokens).
 const NON_SECRET_TOKEN_KEYS: &[&str] = &[
+    "secretsmanager",
+    "secretmanager",
+    "secret_manager",
+    "keyvault",
     "clienttoken",
     "client_token",
     "changetoken",
@@ -231,6 +286,12 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     {
         return false;
     }
+    // A key that plainly names a secret (`client_secret`, `api_key`, `password`).
+    let strong_key = [
+        "secret", "passw", "api_key", "apikey", "api-key", "private", "signing",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&key, w.as_bytes()).is_some());
     // `ServiceSpecificCredentialId`, `secret_id`: identifiers of secrets, not secrets.
     let name_end = before
         .iter()
@@ -270,8 +331,9 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
         return false;
     }
     let text = String::from_utf8_lossy(v);
-    if is_uuid(&text)
-        || is_hash_like(&text)
+    // Hex digests and UUIDs are ids and checksums, unless the key plainly names a secret: many providers
+    // issue hex or UUID keys.
+    if ((is_uuid(&text) || is_hash_like(&text)) && !strong_key)
         || is_integrity_or_pwhash(&text)
         || has_file_extension(&text)
     {
@@ -296,7 +358,7 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     {
         return false;
     }
-    if v.iter().all(|b| b.is_ascii_hexdigit()) && v.len() < 32 {
+    if v.iter().all(|b| b.is_ascii_hexdigit()) && v.len() < 32 && !(strong_key && v.len() >= 24) {
         return false; // short hex: ids, versions, colours; hex credentials are 32+ digits
     }
     let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
@@ -421,7 +483,11 @@ pub fn password(secret: &[u8], user: Option<&[u8]>) -> bool {
         return false;
     }
     let text = String::from_utf8_lossy(&lower);
-    !DEFAULT_PASSWORDS.contains(&text.as_ref())
+    // `passw0rd1`, `mysecret`, `samplepass`: stand-ins that say so.
+    let says_so = ["pass", "secret", "sample"]
+        .iter()
+        .any(|w| text.contains(w));
+    !DEFAULT_PASSWORDS.contains(&text.as_ref()) && !says_so
 }
 
 fn base64_user_pass(secret: &[u8]) -> bool {
@@ -499,11 +565,22 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLE",
             "aaaaaaaaaaaa",
             "sk-...",
+            "hf_abcdefghijklmnopqrstuvwxyz0123456789",
+            "token<",
+            "Bearer <token>",
         ] {
             assert!(looks_like_placeholder(p.as_bytes()), "{p}");
         }
         assert!(!looks_like_placeholder(
             b"ghp_R8b2Kc9dLm3Np4Qr5St6Uv7Wx8Yz9Ab0Cd1E" // warden:ignore: test fixture
+        ));
+    }
+
+    #[test]
+    fn salts_with_angle_brackets_are_not_placeholders() {
+        // warden:ignore: test fixture
+        assert!(!looks_like_placeholder(
+            b"f<b~`%BcU`3.mC5@-Qymsl/`aiEho)_zj+I9.l{v,Q~S<5:9|0k&CpsWy+7TK>Go"
         ));
     }
 
@@ -522,7 +599,7 @@ mod tests {
             "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"
         ));
         assert!(!ok(
-            "secret: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b",
+            "trace_token: 3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b",
             "3f2b8c1e-9a4d-4e5f-8b7a-1c2d3e4f5a6b"
         ));
         assert!(!ok("password = os.environ['DB_PASSWORD']", "os.environ"));
@@ -543,6 +620,15 @@ mod tests {
             "U2FsdGVkX1Q3w8Lm9PkR2vT"
         ));
         assert!(!ok("secret: cb5d330bf15d9d5a", "cb5d330bf15d9d5a"));
+        assert!(ok(
+            // warden:ignore: test fixture
+            "client-secret: 65dafd2c1edc82de0d2e2bccab48b051fa6515c9",
+            "65dafd2c1edc82de0d2e2bccab48b051fa6515c9"
+        ));
+        assert!(!ok(
+            "commit: 65dafd2c1edc82de0d2e2bccab48b051fa6515c9",
+            "65dafd2c1edc82de0d2e2bccab48b051fa6515c9"
+        ));
         assert!(ok(
             "POSTGRES_PASSWORD: W_NHsi9_oEv.wGiJ6ikmQU", // warden:ignore: test fixture
             "W_NHsi9_oEv.wGiJ6ikmQU"

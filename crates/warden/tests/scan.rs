@@ -415,7 +415,9 @@ fn symlink_loops_are_reported_when_following_links() {
         .stderr(
             predicate::str::contains("a/again")
                 .and(predicate::str::contains("loop"))
-                .and(predicate::str::contains("warden: dangling.env: no such file or directory (unreadable)")),
+                .and(predicate::str::contains(
+                    "warden: dangling.env: no such file or directory (unreadable)",
+                )),
         )
         .stdout(predicate::str::contains("skipped 2 unreadable"));
 }
