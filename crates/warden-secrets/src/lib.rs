@@ -115,17 +115,22 @@ impl SecretsAnalyzer {
                     .iter()
                     .any(|d| d.start < h.loc.end && h.loc.start < d.end)
         });
-        // The same rule on the same spot, raw and decoded (a JSON-escaped PEM matched both ways), is one finding.
+        // The same credential raw and decoded is one finding: the same rule on the same spot (a JSON-escaped PEM
+        // matched both ways), or, where decoding only unescapes (JSON, URL), any specific rule on the same spot
+        // (the service-account rule on the raw line, the PEM rule on the unescaped one).
         let raw: Vec<(usize, Range<usize>)> = hits
             .iter()
             .filter(|h| h.encoding.is_none())
             .map(|h| (h.rule, h.loc.clone()))
             .collect();
         hits.retain(|h| {
-            h.encoding.is_none()
-                || !raw
-                    .iter()
-                    .any(|(r, l)| *r == h.rule && l.start < h.loc.end && h.loc.start < l.end)
+            let Some(enc) = h.encoding else { return true };
+            let unescaped = enc != "base64";
+            !raw.iter().any(|(r, l)| {
+                l.start < h.loc.end
+                    && h.loc.start < l.end
+                    && (*r == h.rule || (unescaped && !self.engine.rules[*r].fallback))
+            })
         });
         let lines = LineIndex::new(bytes);
         // One credential found raw and again in a decoded view of the same line is one finding.

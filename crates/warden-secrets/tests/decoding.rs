@@ -100,3 +100,14 @@ token = request.headers.get("Authorization")
     let found = scan("settings.env", text);
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn a_json_escaped_key_is_reported_once() {
+    let body: String = (0..12).map(|i| format!("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cK{i}\\n")).collect();
+    let text = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{body}-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"ci@acme.iam.gserviceaccount.com\"\n}}\n"
+    );
+    let found = scan("sa.json", &text);
+    let on_key_line: Vec<_> = found.iter().filter(|f| f.1 == 3).collect();
+    assert_eq!(on_key_line.len(), 1, "{found:?}");
+}
