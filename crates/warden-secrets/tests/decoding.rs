@@ -103,7 +103,9 @@ token = request.headers.get("Authorization")
 
 #[test]
 fn a_json_escaped_key_is_reported_once() {
-    let body: String = (0..12).map(|i| format!("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cK{i}\\n")).collect();
+    let body: String = (0..12)
+        .map(|i| format!("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cK{i}\\n"))
+        .collect();
     let text = format!(
         "{{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{body}-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"ci@acme.iam.gserviceaccount.com\"\n}}\n"
     );

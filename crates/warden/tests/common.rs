@@ -69,3 +69,24 @@ pub fn rule_ids(doc: &serde_json::Value) -> Vec<String> {
         .map(|f| f["rule_id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Runs `warden scan . --format json` plus `extra` in `root`, expects `code`, and parses the report.
+pub fn scan_json(root: &Path, extra: &[&str], code: i32) -> serde_json::Value {
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .args(extra)
+        .current_dir(root)
+        .assert()
+        .code(code);
+    json(&out.get_output().stdout)
+}
+
+/// Every error of `doc` against the JSON Schema `schema` (text), as readable lines.
+pub fn schema_errors(schema: &str, doc: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}

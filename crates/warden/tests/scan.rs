@@ -85,19 +85,11 @@ fn secrets_are_never_printed_whole_unless_asked() {
 #[test]
 fn json_report_matches_its_schema() {
     let dir = fixture();
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../../docs/schemas/report-v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
+    let doc = scan_json(dir.path(), &[], 1);
+    let errors = schema_errors(
+        include_str!("../../../docs/schemas/report-v1.schema.json"),
+        &doc,
+    );
     assert!(errors.is_empty(), "{errors:#?}");
     let mut ids = rule_ids(&doc);
     ids.sort();
@@ -134,13 +126,7 @@ fn sarif_report_matches_the_official_schema() {
         .assert()
         .code(1);
     let doc = json(&out.get_output().stdout);
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
+    let errors = schema_errors(include_str!("data/sarif-schema-2.1.0.json"), &doc);
     assert!(errors.is_empty(), "{errors:#?}");
     let run = &doc["runs"][0];
     let results = run["results"].as_array().unwrap();
@@ -258,12 +244,7 @@ fn inline_ignore_silences_one_line() {
             aws_key_id()
         ),
     );
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(dir.path(), &[], 1);
     assert_eq!(rule_ids(&doc), ["secrets/aws-access-key-id"]);
     assert_eq!(doc["summary"]["suppressed_inline"], 2);
 }
@@ -280,12 +261,7 @@ fn dotfiles_are_scanned_and_ignore_files_honoured() {
     write(root, ".git/config", &line);
     write(root, ".gitignore", "ignored-by-git/\n");
     write(root, ".wardenignore", "ignored-by-warden/\n");
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(root)
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(root, &[], 1);
     let mut paths: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()
@@ -317,12 +293,7 @@ fn config_disables_rules_overrides_severity_and_allowlists() {
         "[rules]\ndisable = [\"secrets/slack-bot-token\"]\nseverity = { \"secrets/github-classic-pat\" = \"low\" }\n\
          [allowlist]\npaths = [\"fixtures/**\"]\nvalues = [\"^AKIAZ3KQ\"]\n",
     );
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(root)
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(root, &[], 1);
     assert_eq!(rule_ids(&doc), ["secrets/github-classic-pat"]);
     assert_eq!(doc["findings"][0]["severity"], "low");
 }
@@ -377,12 +348,7 @@ fn bad_input_is_skipped_counted_and_never_fatal() {
         std::fs::write(root.join(name), format!("SLACK={}\n", slack_bot_token())).unwrap();
         std::os::unix::fs::symlink(root.join("loop"), root.join("loop")).ok();
     }
-    let out = warden()
-        .args(["scan", ".", "--format", "json", "--max-file-size", "1KiB"])
-        .current_dir(root)
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(root, &["--max-file-size", "1KiB"], 1);
     let skipped = &doc["summary"]["skipped"];
     assert_eq!(skipped["binary"], 1);
     assert_eq!(skipped["too-large"], 1);
@@ -544,12 +510,7 @@ fn a_token_with_a_broken_checksum_is_reported_with_low_confidence() {
         "a.env",
         format!("GOOD={}\nFAKE={fake}\n", github_pat()),
     );
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(dir.path(), &[], 1);
     let f = doc["findings"].as_array().unwrap();
     assert_eq!(f[0]["confidence"], "high");
     assert!(f[0]["tags"]
@@ -566,12 +527,7 @@ fn a_token_with_a_broken_checksum_is_reported_with_low_confidence() {
 #[test]
 fn json_and_sarif_reports() {
     let dir = fixture();
-    let out = warden()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .assert()
-        .code(1);
-    let doc = json(&out.get_output().stdout);
+    let doc = scan_json(dir.path(), &[], 1);
     insta::assert_json_snapshot!("json_report", doc, {
         ".tool.version" => "[version]",
         ".summary.duration_ms" => "[ms]",
