@@ -406,6 +406,7 @@ def sha256hex():
 
 ESCQ = '\\"'
 NL = "\n"
+BS = "\\"
 
 
 def sha1hex():
@@ -1364,7 +1365,1127 @@ NODE_ENV=production
 PORT=8080
 {S("DATABASE_URL=mysql://trailmate:" + rs(20, ALNUM) + "@aws.connect.psdb.cloud/trailmate?sslaccept=strict", "mysql-uri")}
 {S("EXPO_ACCESS_TOKEN=" + rs(40, B64U), "expo")}
-{S("ONESIGNAL_REST_API_KEY=os_v2_app_" + rs(113, LOWALNUM), "onesignal")}
+{S("ONESIGNAL_REST_API_KEY=os_v2_app_" + rs(113, "abcdefghijklmnopqrstuvwxyz234567"), "onesignal")}
 {S("MAPBOX_SECRET_TOKEN=" + mapbox("sk", "trailmate"), "mapbox-secret")}
 {S("FIREBASE_SERVICE_ACCOUNT_BASE64=" + b64(json.dumps({"type": "service_account", "project_id": "trailmate-prod", "private_key_id": rs(40, HEX), "private_key": pkcs8_rsa_pem() + NL, "client_email": "firebase-adminsdk-x1y2z@trailmate-prod.iam.gserviceaccount.com"}).encode()), "gcp-service-account-b64")}
 """)
+
+
+# =============================================================================================
+# data-platform/
+# =============================================================================================
+def data_platform():
+    P = "data-platform/"
+    add(P + "airflow/config/connections.json", "airflow-connections", f"""
+{{
+  "snowflake_default": {{
+    "conn_type": "snowflake",
+    "login": "AIRFLOW_SVC",
+{S('    "password": "' + rs(24, ALNUM) + '",', "snowflake-password")}
+    "schema": "RAW",
+    "extra": {{"account": "xy12345.eu-central-1", "warehouse": "LOAD_WH", "database": "RAW", "role": "LOADER"}}
+  }},
+  "postgres_app_replica": {{
+    "conn_type": "postgres",
+    "host": "app-replica.cx1e4kq2zj7h.eu-central-1.rds.amazonaws.com",
+    "login": "etl_reader",
+{S('    "password": "' + rs(20, ALNUM) + '",', "generic-password")}
+    "port": 5432,
+    "schema": "app"
+  }},
+  "aws_default": {{
+    "conn_type": "aws",
+{SS('    "login": "' + aws_id() + '",', "aws")}
+{E('    "password": "' + aws_secret() + '",')}
+    "extra": {{"region_name": "eu-central-1"}}
+  }},
+  "slack_alerts": {{
+    "conn_type": "slack",
+{S('    "password": "' + slack_bot() + '"', "slack-bot")}
+  }},
+  "google_cloud_default": {{
+    "conn_type": "google_cloud_platform",
+{D('    "extra": {"key_path": "/opt/airflow/secrets/gcp-etl.json", "project": "acme-analytics"}', "file-reference")}
+  }},
+  "hubspot_api": {{
+    "conn_type": "http",
+    "host": "https://api.hubapi.com",
+{D('    "password": "{{ var.value.hubspot_token }}"', "template-reference")}
+  }}
+}}
+""", validate_json=True)
+
+    add(P + "airflow/config/variables.json", "airflow-variables", f"""
+{{
+  "environment": "prod",
+  "raw_bucket": "s3://acme-datalake-raw-prod",
+{S('  "dbt_cloud_token": "dbtc_' + rs(48, B64U) + '",', "dbt-cloud")}
+  "dbt_cloud_account_id": "70403103947212",
+{SS('  "fivetran_api_key": "' + rs(16, ALNUM) + '",', "fivetran")}
+{E('  "fivetran_api_secret": "' + rs(32, ALNUM) + '",')}
+{S('  "hightouch_api_token": "' + ruuid() + '",', "hightouch")}
+{D('  "run_id_namespace": "' + ruuid() + '",', "uuid")}
+{D('  "segment_write_key": "{{ var.value.segment_write_key }}"', "template-reference")}
+}}
+""", validate_json=True)
+
+    add(P + "airflow/airflow.cfg", "airflow-cfg", f"""
+[core]
+dags_folder = /opt/airflow/dags
+executor = CeleryExecutor
+{S("fernet_key = " + b64u(rbytes(32)) + "=", "airflow-fernet-key")}
+load_examples = False
+
+[database]
+{S("sql_alchemy_conn = postgresql+psycopg2://airflow:" + rs(22, ALNUM) + "@airflow-meta.internal:5432/airflow", "postgres-uri")}
+
+[celery]
+{S("broker_url = redis://:" + rs(24, ALNUM) + "@airflow-redis.internal:6379/0", "redis-uri")}
+{D("result_backend = db+postgresql://airflow:{AIRFLOW_DB_PASSWORD}@airflow-meta.internal:5432/airflow", "env-reference")}
+
+[webserver]
+{S("secret_key = " + rs(32, HEX), "flask-secret-key")}
+base_url = https://airflow.data.acme.io
+
+[smtp]
+smtp_host = email-smtp.eu-central-1.amazonaws.com
+{SS("smtp_user = " + aws_id(), "aws-ses-smtp")}
+{E("smtp_password = B" + rs(43, B64))}
+
+[secrets]
+backend = airflow.providers.hashicorp.secrets.vault.VaultBackend
+{D('backend_kwargs = {"connections_path": "airflow/connections", "mount_point": "kv", "url": "https://vault.acme.io", "auth_type": "kubernetes"}', "vault-reference")}
+""")
+
+    add(P + "airflow/dags/sync_hubspot.py", "python-airflow-dag", f"""
+from datetime import datetime
+
+import requests
+from airflow.decorators import dag, task
+from airflow.hooks.base import BaseHook
+from airflow.models import Variable
+
+# TODO: move to the hubspot_api connection (it still uses the old private app)
+{S('HUBSPOT_TOKEN = "pat-na1-' + ruuid() + '"', "hubspot")}
+
+
+@dag(schedule="@hourly", start_date=datetime(2025, 1, 1), catchup=False, tags=["crm"])
+def sync_hubspot():
+    @task
+    def extract():
+{D('        token = Variable.get("hubspot_token")', "config-reference")}
+{D('        conn = BaseHook.get_connection("postgres_app_replica").password', "config-reference")}
+        r = requests.get("https://api.hubapi.com/crm/v3/objects/deals", headers={{"Authorization": f"Bearer {{HUBSPOT_TOKEN}}"}})
+        return r.json()["results"]
+
+    extract()
+
+
+sync_hubspot()
+""")
+
+    sa_email = "dbt-runner@acme-analytics.iam.gserviceaccount.com"
+    add(P + "dbt/profiles.yml", "dbt-profiles", f"""
+acme:
+  target: dev
+  outputs:
+    dev:
+      type: snowflake
+      account: xy12345.eu-central-1
+      user: "{{{{ env_var('SNOWFLAKE_USER') }}}}"
+{D('      password: "' + "{{ env_var('SNOWFLAKE_PASSWORD') }}" + '"', "env-reference")}
+      role: TRANSFORMER
+      database: ANALYTICS_DEV
+      warehouse: TRANSFORM_WH
+      schema: dbt_dana
+      threads: 8
+    prod:
+      type: snowflake
+      account: xy12345.eu-central-1
+      user: DBT_PROD
+{S("      password: " + rs(22, ALNUM), "snowflake-password")}
+      role: TRANSFORMER
+      database: ANALYTICS
+      warehouse: TRANSFORM_WH
+      schema: marts
+      threads: 16
+
+acme_bq:
+  target: prod
+  outputs:
+    prod:
+      type: bigquery
+      method: service-account-json
+      project: acme-analytics
+      dataset: marts
+      keyfile_json:
+        type: service_account
+        project_id: acme-analytics
+{SS("        private_key_id: " + rs(40, HEX), "gcp-service-account")}
+{E("        private_key: " + json.dumps(pkcs8_rsa_pem() + NL))}
+        client_email: {sa_email}
+        client_id: "{rs(21, DI)}"
+        token_uri: https://oauth2.googleapis.com/token
+
+acme_redshift:
+  target: prod
+  outputs:
+    prod:
+      type: redshift
+      host: acme-dw.c7kq2x9z1b4e.eu-central-1.redshift.amazonaws.com
+      user: dbt
+{S("      password: " + rs(20, ALNUM) + "#", "generic-password")}
+      port: 5439
+      dbname: analytics
+      schema: marts
+""")
+
+    add(P + "dbt/package-lock.yml", "lockfile", f"""
+packages:
+  - package: dbt-labs/dbt_utils
+    version: 1.3.0
+  - package: calogica/dbt_expectations
+    version: 0.10.4
+{D("sha1_hash: " + sha1hex(), "sha1")}
+""")
+
+    add(P + "spark/conf/spark-defaults.conf", "spark-conf", f"""
+spark.master                                   k8s://https://kubernetes.default.svc
+spark.executor.memory                          8g
+spark.sql.extensions                           io.delta.sql.DeltaSparkSessionExtension
+spark.hadoop.fs.s3a.endpoint                   s3.eu-central-1.amazonaws.com
+{SS("spark.hadoop.fs.s3a.access.key                 " + aws_id(), "aws")}
+{E("spark.hadoop.fs.s3a.secret.key                 " + aws_secret())}
+{S("spark.hadoop.fs.azure.account.key.acmelake.dfs.core.windows.net  " + b64(rbytes(64)), "azure-storage-key")}
+spark.eventLog.enabled                         true
+{D("spark.hadoop.fs.s3a.aws.credentials.provider   com.amazonaws.auth.WebIdentityTokenCredentialsProvider", "not-a-secret")}
+""")
+
+    ck = rs(16, UP + DI)
+    add(P + "kafka/client.properties", "kafka-client-properties", f"""
+bootstrap.servers=pkc-e0zxq.eu-central-1.aws.confluent.cloud:9092
+security.protocol=SASL_SSL
+sasl.mechanism=PLAIN
+{S('sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="' + ck + '" password="' + rs(64, B64) + '";', "confluent")}
+client.dns.lookup=use_all_dns_ips
+session.timeout.ms=45000
+schema.registry.url=https://psrc-8kz20.eu-central-1.aws.confluent.cloud
+basic.auth.credentials.source=USER_INFO
+{S("basic.auth.user.info=" + rs(16, UP + DI) + ":" + rs(64, B64), "confluent")}
+ssl.truststore.location=/etc/kafka/secrets/truststore.jks
+{D("ssl.truststore.password=changeit", "default-password")}
+""")
+
+    add(P + "kafka/connect/debezium-orders-postgres.json", "debezium-connector", f"""
+{{
+  "name": "orders-postgres-cdc",
+  "config": {{
+    "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+    "database.hostname": "orders-db.internal",
+    "database.port": "5432",
+    "database.user": "debezium",
+{S('    "database.password": "' + rs(20, ALNUM) + '",', "generic-password")}
+    "database.dbname": "orders",
+    "topic.prefix": "orders",
+    "plugin.name": "pgoutput",
+    "slot.name": "debezium_orders"
+  }}
+}}
+""", validate_json=True)
+
+    add(P + "kafka/connect/debezium-inventory-mysql.json", "debezium-connector", f"""
+{{
+  "name": "inventory-mysql-cdc",
+  "config": {{
+    "connector.class": "io.debezium.connector.mysql.MySqlConnector",
+    "database.hostname": "inventory-db.internal",
+    "database.user": "debezium",
+{D('    "database.password": "${file:/opt/kafka/external-configuration/mysql-credentials/credentials.properties:password}",', "config-provider-reference")}
+    "database.server.id": "184054",
+    "topic.prefix": "inventory",
+    "schema.history.internal.kafka.bootstrap.servers": "kafka:9092",
+{D('    "schema.history.internal.producer.sasl.jaas.config": "${secrets:kafka/connect-sasl:jaas}"', "config-provider-reference")}
+  }}
+}}
+""", validate_json=True)
+
+    add(P + "warehouse/snowflake/connections.toml", "snowflake-cli-toml", f"""
+default_connection_name = "dev"
+
+[dev]
+account = "xy12345.eu-central-1"
+user = "DANA"
+authenticator = "externalbrowser"
+role = "ANALYST"
+
+[prod_loader]
+account = "xy12345.eu-central-1"
+user = "LOADER_SVC"
+{S('password = "' + rs(22, ALNUM) + '"', "snowflake-password")}
+warehouse = "LOAD_WH"
+
+[prod_keypair]
+account = "xy12345.eu-central-1"
+user = "DBT_PROD"
+authenticator = "SNOWFLAKE_JWT"
+{D('private_key_file = "~/.snowflake/keys/dbt_prod_rsa_key.p8"', "file-reference")}
+""")
+
+    add(P + "warehouse/snowflake/dbt_prod_rsa_key.pub", "public-key", span_block(rsa_pub_pem(), "public-key", "D"))
+
+    add(P + "warehouse/redshift/unload_events.sql", "sql", f"""
+-- one-off backfill, run manually by dana on 2025-10-02
+UNLOAD ('SELECT * FROM events WHERE event_date >= ''2025-01-01''')
+TO 's3://acme-datalake-raw-prod/backfill/events_'
+{S("CREDENTIALS 'aws_access_key_id=" + aws_id() + ";aws_secret_access_key=" + aws_secret() + "'", "aws")}
+FORMAT AS PARQUET;
+
+-- the scheduled version uses the cluster role instead
+UNLOAD ('SELECT * FROM events WHERE event_date = CURRENT_DATE - 1')
+TO 's3://acme-datalake-raw-prod/daily/events_'
+{D("IAM_ROLE 'arn:aws:iam::" + rs(12, DI) + ":role/redshift-unload'", "arn")}
+FORMAT AS PARQUET;
+""")
+
+    add(P + "warehouse/bigquery/sa-etl-loader.json", "gcp-service-account", f"""
+{{
+  "type": "service_account",
+  "project_id": "acme-analytics",
+{SS('  "private_key_id": "' + rs(40, HEX) + '",', "gcp-service-account")}
+{E('  "private_key": ' + json.dumps(pkcs8_rsa_pem() + NL) + ',')}
+  "client_email": "etl-loader@acme-analytics.iam.gserviceaccount.com",
+  "client_id": "{rs(21, DI)}",
+  "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+  "token_uri": "https://oauth2.googleapis.com/token",
+  "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+  "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/etl-loader%40acme-analytics.iam.gserviceaccount.com",
+  "universe_domain": "googleapis.com"
+}}
+""", validate_json=True)
+
+    add(P + "notebooks/data_quality_checks.py", "databricks-notebook", f"""
+# Databricks notebook source
+# MAGIC %md
+# MAGIC ## Daily data-quality checks (orders, payments)
+
+# COMMAND ----------
+
+{D('jdbc_password = dbutils.secrets.get(scope="dq", key="orders-db-password")', "secret-manager-reference")}
+{S('spark.conf.set("fs.azure.account.key.acmelake.dfs.core.windows.net", "' + b64(rbytes(64)) + '")', "azure-storage-key")}
+
+# COMMAND ----------
+
+{S('legacy_url = "jdbc:sqlserver://legacy-erp.database.windows.net:1433;database=erp;user=dq_reader;password=' + rs(18, ALNUM) + ';encrypt=true"', "mssql-connection")}
+df = spark.read.jdbc(legacy_url, "dbo.payments")
+display(df.groupBy("status").count())
+""")
+
+    add(P + "great_expectations/uncommitted/config_variables.yml", "great-expectations", f"""
+warehouse_creds:
+  drivername: snowflake
+  host: xy12345.eu-central-1.snowflakecomputing.com
+  username: GX_RUNNER
+{S("  password: " + rs(20, ALNUM), "snowflake-password")}
+staging_creds:
+  drivername: postgresql
+  host: staging-db.internal
+  username: gx
+{D("  password: ${GX_STAGING_PASSWORD}", "env-reference")}
+""")
+
+    add(P + ".idea/workspace.xml", "intellij-workspace", f"""
+<?xml version="1.0" encoding="UTF-8"?>
+<project version="4">
+  <component name="RunManager" selected="Python.load_orders">
+    <configuration name="load_orders" type="PythonConfigurationType" factoryName="Python">
+      <envs>
+        <env name="PYTHONUNBUFFERED" value="1" />
+{S('        <env name="SNOWFLAKE_PASSWORD" value="' + rs(18, ALNUM) + '" />', "snowflake-password")}
+{D('        <env name="OPENAI_API_KEY" value="$OPENAI_API_KEY$" />', "ide-macro-reference")}
+{S('        <env name="DATABRICKS_TOKEN" value="dapi' + rs(32, HEX) + '" />', "databricks")}
+      </envs>
+      <option name="SCRIPT_NAME" value="$PROJECT_DIR$/pipelines/load_orders.py" />
+    </configuration>
+  </component>
+</project>
+""")
+
+    add(P + ".idea/dataSources.xml", "intellij-datasources", f"""
+<?xml version="1.0" encoding="UTF-8"?>
+<project version="4">
+  <component name="DataSourceManagerImpl" format="xml" multifile-model="true">
+{D('    <data-source source="LOCAL" name="analytics@snowflake" uuid="' + ruuid() + '">', "uuid")}
+      <driver-ref>snowflake</driver-ref>
+      <jdbc-url>jdbc:snowflake://xy12345.eu-central-1.snowflakecomputing.com/?db=ANALYTICS&amp;warehouse=ADHOC_WH</jdbc-url>
+      <working-dir>$ProjectFileDir$</working-dir>
+    </data-source>
+  </component>
+</project>
+""")
+
+
+# =============================================================================================
+# infra/
+# =============================================================================================
+def infra():
+    I = "infra/"
+    add(I + "pulumi/Pulumi.yaml", "pulumi-project", """
+name: tessera-infra
+runtime:
+  name: nodejs
+  options:
+    packagemanager: pnpm
+description: Core AWS + Cloudflare infrastructure
+""")
+
+    add(I + "pulumi/Pulumi.prod.yaml", "pulumi-stack", f"""
+{D("encryptionsalt: v1:" + b64(rbytes(8)) + ":v1:" + b64(rbytes(12)) + ":" + b64(rbytes(32)), "pulumi-encryptionsalt")}
+config:
+  aws:region: eu-central-1
+  tessera-infra:dbPassword:
+{D("    secure: " + pulumi_secure(24), "pulumi-secure")}
+  tessera-infra:stripeSecretKey:
+{D("    secure: " + pulumi_secure(107), "pulumi-secure")}
+  tessera-infra:githubToken:
+{D("    secure: " + pulumi_secure(40), "pulumi-secure")}
+  # TODO: encrypt with `pulumi config set --secret` (added in a hurry during the incident)
+{S("  cloudflare:apiToken: " + rs(40, B64U), "cloudflare")}
+{S("  datadog:apiKey: " + rs(32, HEX), "datadog")}
+  datadog:appKey:
+{D("    secure: " + pulumi_secure(40), "pulumi-secure")}
+  tessera-infra:domain: tessera.ai
+""")
+
+    add(I + "pulumi/Pulumi.staging.yaml", "pulumi-stack", f"""
+secretsprovider: awskms://alias/pulumi-staging?region=eu-central-1
+{D("encryptedkey: " + b64(rbytes(184)), "pulumi-encryptedkey")}
+config:
+  aws:region: eu-central-1
+  tessera-infra:dbPassword:
+{D("    secure: " + b64(rbytes(60)), "pulumi-secure")}
+  tessera-infra:sentryDsn: {sentry_dsn()}
+""")
+
+    add(I + "pulumi/index.ts", "typescript-pulumi", f"""
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as github from "@pulumi/github";
+
+const config = new pulumi.Config();
+{D('const dbPassword = config.requireSecret("dbPassword");', "config-reference")}
+
+const db = new aws.rds.Instance("tessera-db", {{
+  engine: "postgres",
+  engineVersion: "16.4",
+  instanceClass: "db.r6g.large",
+  allocatedStorage: 100,
+  username: "tessera",
+  password: dbPassword,
+}});
+
+// provider for repo settings + actions secrets (token of the tessera-bot machine user)
+{S('const gh = new github.Provider("gh", { owner: "tessera-ai", token: "' + gh("ghp_") + '" });', "github-pat")}
+
+new github.ActionsSecret("db-url", {{
+  repository: "platform",
+  secretName: "DATABASE_URL",
+  plaintextValue: pulumi.interpolate`postgres://tessera:${{dbPassword}}@${{db.endpoint}}/tessera`,
+}}, {{ provider: gh }});
+""")
+
+    add(I + ".github/workflows/pulumi.yml", "github-actions", f"""
+name: pulumi
+on:
+  push:
+    branches: [main]
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    env:
+{S("      PULUMI_ACCESS_TOKEN: pul-" + rs(40, HEX), "pulumi")}
+{D("      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}", "ci-secret-reference")}
+{D("      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}", "ci-secret-reference")}
+    steps:
+      - uses: actions/checkout@{sha1hex()}
+      - uses: pulumi/actions@v6
+        with:
+          command: up
+          stack-name: tessera-ai/prod
+          work-dir: infra/pulumi
+""")
+
+    add(I + "packer/ubuntu-base.pkr.hcl", "packer-hcl", f"""
+packer {{
+  required_plugins {{
+    amazon = {{
+      version = ">= 1.3.0"
+      source  = "github.com/hashicorp/amazon"
+    }}
+  }}
+}}
+
+variable "aws_access_key" {{
+  type    = string
+{SS('  default = "' + aws_id() + '"', "aws")}
+}}
+
+variable "aws_secret_key" {{
+  type      = string
+{E('  default   = "' + aws_secret() + '"')}
+  sensitive = true
+}}
+
+variable "hcp_client_id" {{
+  type    = string
+{D('  default = "' + rs(32, ALNUM) + '"', "public-id")}
+}}
+
+variable "hcp_client_secret" {{
+  type      = string
+{S('  default   = "' + rs(64, B64U) + '"', "hcp-client-secret")}
+  sensitive = true
+}}
+
+variable "ssh_password" {{
+  type      = string
+  sensitive = true
+}}
+
+source "amazon-ebs" "ubuntu" {{
+  access_key    = var.aws_access_key
+{D('  secret_key    = var.aws_secret_key', "config-reference")}
+  region        = "eu-central-1"
+  instance_type = "t3.small"
+  ssh_username  = "ubuntu"
+{D('  ssh_password  = var.ssh_password', "config-reference")}
+  ami_name      = "tessera-base-{{{{timestamp}}}}"
+  source_ami_filter {{
+    filters = {{
+      name = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+    }}
+    owners      = ["099720109477"]
+    most_recent = true
+  }}
+}}
+
+build {{
+  sources = ["source.amazon-ebs.ubuntu"]
+}}
+""")
+
+    add(I + "vagrant/Vagrantfile", "vagrantfile", f"""
+Vagrant.configure("2") do |config|
+  config.vm.box = "bento/ubuntu-24.04"
+
+  config.vm.provider :aws do |aws, override|
+{SS('    aws.access_key_id = "' + aws_id() + '"', "aws")}
+{E('    aws.secret_access_key = "' + aws_secret() + '"')}
+    aws.region = "eu-central-1"
+    aws.keypair_name = "dana-dev"
+    override.ssh.private_key_path = "~/.ssh/dana-dev.pem"
+  end
+
+  config.vm.provision "shell",
+    path: "provision.sh",
+{D('    env: { "VAULT_TOKEN" => ENV["VAULT_TOKEN"], "VAULT_ADDR" => "https://vault.tessera.ai" }', "env-reference")}
+end
+""")
+
+    add(I + "cloud-init/bastion-user-data.yaml", "cloud-init", f"""
+#cloud-config
+hostname: bastion-1
+users:
+  - name: deploy
+    groups: [sudo]
+    shell: /bin/bash
+{D("    passwd: $6$rounds=4096$" + crypt_salt(16) + "$" + crypt_salt(86), "password-hash")}
+    ssh_authorized_keys:
+{D("      - " + ssh_pub_ed("dana@laptop"), "public-key")}
+{D("      - " + ssh_pub_ed("ci@tessera"), "public-key")}
+chpasswd:
+  expire: false
+  users:
+    - name: ubuntu
+{S("      password: " + rs(16, ALNUM), "generic-password")}
+      type: text
+write_files:
+  - path: /etc/wireguard/wg0.conf
+    permissions: "0600"
+    content: |
+      [Interface]
+{S("      PrivateKey = " + wg_key(), "wireguard-private-key")}
+      Address = 10.8.0.2/24
+      [Peer]
+{D("      PublicKey = " + wg_key(), "public-key")}
+{S("      PresharedKey = " + wg_key(), "wireguard-preshared-key")}
+      Endpoint = vpn.tessera.ai:51820
+      AllowedIPs = 10.8.0.0/16
+  - path: /etc/datadog-agent/datadog.yaml
+    content: |
+{S("      api_key: " + rs(32, HEX), "datadog")}
+      site: datadoghq.eu
+runcmd:
+  - systemctl enable --now wg-quick@wg0
+""")
+
+    add(I + "nomad/jobs/api.nomad.hcl", "nomad-job", f"""
+job "api" {{
+  datacenters = ["eu-central-1"]
+  type        = "service"
+
+  group "api" {{
+    count = 3
+
+    task "api" {{
+      driver = "docker"
+      config {{
+        image = "ghcr.io/tessera-ai/api:2025.11.3"
+      }}
+
+      vault {{
+        policies = ["api"]
+      }}
+
+      template {{
+        data        = <<EOH
+{{{{ with secret "kv/data/api" }}}}
+{D('DATABASE_URL={{ .Data.data.database_url }}', "template-reference")}
+{D('OPENAI_API_KEY={{ .Data.data.openai_api_key }}', "template-reference")}
+{{{{ end }}}}
+EOH
+        destination = "secrets/api.env"
+        env         = true
+      }}
+
+      env {{
+        LOG_LEVEL         = "info"
+{S('        STRIPE_SECRET_KEY = "sk_live_51' + rs(97, ALNUM) + '"', "stripe")}
+      }}
+    }}
+  }}
+}}
+""")
+
+    add(I + "nomad/server.hcl", "nomad-config", f"""
+datacenter = "eu-central-1"
+data_dir   = "/opt/nomad/data"
+
+server {{
+  enabled          = true
+  bootstrap_expect = 3
+{S('  encrypt          = "' + b64(rbytes(32)) + '"', "nomad-gossip-key")}
+}}
+
+acl {{
+  enabled = true
+}}
+
+vault {{
+  enabled = true
+  address = "https://vault.tessera.ai"
+{S('  token   = "hvs.CAESI' + rs(86, B64U) + '"', "vault")}
+}}
+""")
+
+    add(I + "consul/consul.hcl", "consul-config", f"""
+datacenter = "eu-central-1"
+data_dir   = "/opt/consul"
+server     = true
+{S('encrypt    = "' + b64(rbytes(32)) + '"', "consul-gossip-key")}
+
+acl {{
+  enabled        = true
+  default_policy = "deny"
+  tokens {{
+{S('    initial_management = "' + ruuid() + '"', "consul-acl-token")}
+{S('    agent              = "' + ruuid() + '"', "consul-acl-token")}
+  }}
+}}
+
+{D('node_id = "' + ruuid() + '"', "uuid")}
+""")
+
+    add(I + "vault/agent.hcl", "vault-agent", f"""
+pid_file = "/run/vault-agent.pid"
+
+vault {{
+  address = "https://vault.tessera.ai"
+}}
+
+auto_auth {{
+  method "approle" {{
+    config = {{
+{D('      role_id_file_path   = "/etc/vault-agent/role-id"', "file-reference")}
+{D('      secret_id_file_path = "/etc/vault-agent/secret-id"', "file-reference")}
+      remove_secret_id_file_after_reading = true
+    }}
+  }}
+  sink "file" {{
+    config = {{ path = "/run/vault-agent/token" }}
+  }}
+}}
+
+template {{
+{D('  contents    = "{{ with secret ' + ESCQ + 'database/creds/app' + ESCQ + ' }}{{ .Data.password }}{{ end }}"', "template-reference")}
+  destination = "/run/secrets/db-password"
+}}
+""")
+
+    add(I + "vault/bootstrap-approle.sh", "shell", f"""
+#!/usr/bin/env bash
+set -euo pipefail
+export VAULT_ADDR=https://vault.tessera.ai
+# root token from the init ceremony; revoke after bootstrap!
+{S("export VAULT_TOKEN=hvs." + rs(24, ALNUM), "vault")}
+
+vault auth enable approle || true
+vault write auth/approle/role/agent token_policies=agent token_ttl=1h
+{D('ROLE_ID="$(vault read -field=role_id auth/approle/role/agent/role-id)"', "command-substitution")}
+{D('SECRET_ID="$(vault write -f -field=secret_id auth/approle/role/agent/secret-id)"', "command-substitution")}
+echo "$ROLE_ID" > /etc/vault-agent/role-id
+""")
+
+    add(I + "haproxy/haproxy.cfg", "haproxy-cfg", f"""
+global
+  log stdout format raw local0
+  maxconn 4096
+
+userlist ops_users
+{D("  user admin password $6$" + crypt_salt(16) + "$" + crypt_salt(86), "password-hash")}
+{S("  user grafana insecure-password " + rs(16, ALNUM), "generic-password")}
+
+frontend stats
+  bind :8404
+  stats enable
+  stats uri /stats
+{S("  stats auth admin:" + rs(18, ALNUM), "generic-password")}
+
+backend legacy_billing
+  server billing1 10.0.4.21:8080 check
+{S('  http-request set-header Authorization "Basic ' + b64(("billing-proxy:" + rs(20, ALNUM)).encode()) + '"', "basic-auth")}
+""")
+
+    add(I + "nginx/.htpasswd", "htpasswd", f"""
+{D("grafana:$apr1$" + crypt_salt(8) + "$" + crypt_salt(22), "password-hash")}
+{D("prometheus:$2y$10$" + crypt_salt(53), "password-hash")}
+{D("legacy:{SHA}" + b64(rbytes(20)), "password-hash")}
+""")
+
+    add(I + "nginx/conf.d/vendor-proxy.conf", "nginx-conf", f"""
+server {{
+  listen 443 ssl;
+  server_name vendor-proxy.tessera.ai;
+  ssl_certificate     /etc/nginx/tls/tls.crt;
+  ssl_certificate_key /etc/nginx/tls/tls.key;
+
+  location /grafana/ {{
+    auth_basic "ops";
+{D("    auth_basic_user_file /etc/nginx/.htpasswd;", "file-reference")}
+    proxy_pass http://grafana:3000/;
+  }}
+
+  location /geo/ {{
+    proxy_pass https://api.ipinfo.io/;
+{S('    proxy_set_header Authorization "Bearer ' + rs(14, HEX) + '";', "ipinfo")}
+  }}
+}}
+""")
+
+    vault_hex = rs(80 * 12, HEX)
+    add(I + "ansible/group_vars/bastion/vault.yml", "ansible-vault",
+        span_block("$ANSIBLE_VAULT;1.1;AES256\n" + "\n".join(vault_hex[i:i + 80] for i in range(0, len(vault_hex), 80)),
+                   "ansible-vault", "D"))
+
+    add(I + "secrets/prod.enc.yaml", "sops", f"""
+database:
+{D("    password: " + sops(22), "sops-encrypted")}
+stripe:
+{D("    secret_key: " + sops(107), "sops-encrypted")}
+openai:
+{D("    api_key: " + sops(164), "sops-encrypted")}
+sops:
+    age:
+{D("        - recipient: age1" + rs(58, "qpzry9x8gf2tvdw0s3jn54khce6mua7l"), "public-key")}
+          enc: |
+{DS("            -----BEGIN AGE ENCRYPTED FILE-----", "sops-age-encrypted")}
+            {b64(rbytes(48))}
+            {b64(rbytes(48))}
+{E("            -----END AGE ENCRYPTED FILE-----")}
+    lastmodified: "2025-10-28T09:12:44Z"
+{D("    mac: " + sops(32), "sops-encrypted")}
+    version: 3.9.1
+""")
+
+    add(I + "k8s/sealed-db-credentials.yaml", "sealed-secret", f"""
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata:
+  name: db-credentials
+  namespace: tessera
+spec:
+  encryptedData:
+{D("    password: AgB" + b64(rbytes(520)), "sealed-secret")}
+{D("    username: AgA" + b64(rbytes(500)), "sealed-secret")}
+  template:
+    metadata:
+      name: db-credentials
+""")
+
+    add(I + "k8s/kubeconfig-ci.yaml", "kubeconfig", f"""
+apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+{D("    certificate-authority-data: " + b64((cert_pem() + NL).encode()), "certificate-b64")}
+    server: https://k8s-prod.tessera.ai:6443
+  name: prod
+contexts:
+- context:
+    cluster: prod
+    user: ci-admin
+  name: prod-admin
+- context:
+    cluster: prod
+    user: ci-deployer
+  name: prod-deployer
+current-context: prod-deployer
+users:
+- name: ci-admin
+  user:
+{D("    client-certificate-data: " + b64((cert_pem() + NL).encode()), "certificate-b64")}
+{S("    client-key-data: " + b64((rsa_pem() + NL).encode()), "private-key-b64")}
+- name: ci-deployer
+  user:
+{S("    token: " + jwt({"iss": "kubernetes/serviceaccount", "kubernetes.io/serviceaccount/namespace": "ci", "kubernetes.io/serviceaccount/service-account.name": "deployer", "sub": "system:serviceaccount:ci:deployer"}, 342, "RS256"), "k8s-sa-token")}
+- name: eks-readonly
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: aws
+      args: ["eks", "get-token", "--cluster-name", "tessera-prod"]
+""")
+
+    add(I + "scripts/bootstrap-k3s.sh", "shell", f"""
+#!/usr/bin/env bash
+# joins an agent to the edge k3s cluster
+set -euo pipefail
+{S("K3S_TOKEN=K10" + rs(64, HEX) + "::server:" + rs(32, HEX), "k3s-token")}
+curl -sfL https://get.k3s.io | K3S_URL=https://edge-0.tessera.ai:6443 K3S_TOKEN="$K3S_TOKEN" sh -
+
+# old kubeadm cluster (kept for reference; the first command is the example from the kubeadm docs)
+{D("# kubeadm join 10.0.0.10:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification", "doc-example")}
+{S("kubeadm join 10.0.0.10:6443 --token " + rs(6, LOWALNUM) + "." + rs(16, LOWALNUM) + " " + BS, "kubeadm-token")}
+{D("  --discovery-token-ca-cert-hash sha256:" + sha256hex(), "sha256")}
+""")
+
+
+# =============================================================================================
+# devbox/home/dana/
+# =============================================================================================
+def devbox():
+    H = "devbox/home/dana/"
+    add(H + ".docker/config.json", "docker-config", f"""
+{{
+  "auths": {{
+    "ghcr.io": {{
+{S('      "auth": "' + b64(("dana-tessera:" + gh("ghp_")).encode()) + '"', "docker-auth")}
+    }},
+    "registry.gitlab.com": {{
+{S('      "auth": "' + b64(("dana:glpat-" + rs(20, B64U)).encode()) + '"', "docker-auth")}
+    }},
+    "https://index.docker.io/v1/": {{}}
+  }},
+  "credsStore": "desktop",
+  "credHelpers": {{
+    "{rs(12, DI)}.dkr.ecr.eu-central-1.amazonaws.com": "ecr-login",
+    "europe-west3-docker.pkg.dev": "gcloud"
+  }}
+}}
+""", validate_json=True)
+
+    add(H + ".gem/credentials", "gem-credentials", f"""
+---
+{S(":rubygems_api_key: rubygems_" + rs(48, HEX), "rubygems")}
+""")
+
+    add(H + ".m2/settings.xml", "maven-settings", f"""
+<settings xmlns="http://maven.apache.org/SETTINGS/1.2.0">
+  <servers>
+    <server>
+      <id>tessera-nexus</id>
+      <username>dana</username>
+{S('      <password>' + rs(20, ALNUM) + '</password>', "generic-password")}
+    </server>
+    <server>
+      <id>ossrh</id>
+      <username>tessera-release</username>
+{D('      <password>{' + b64(rbytes(32)) + '}</password>', "maven-encrypted-password")}
+    </server>
+    <server>
+      <id>artifactory</id>
+      <username>ci</username>
+{D('      <password>${env.ARTIFACTORY_TOKEN}</password>', "env-reference")}
+    </server>
+  </servers>
+</settings>
+""")
+
+    add(H + ".m2/settings-security.xml", "maven-settings-security", f"""
+<settingsSecurity>
+{D('  <master>{' + b64(rbytes(32)) + '}</master>', "maven-encrypted-password")}
+</settingsSecurity>
+""")
+
+    add(H + ".gradle/gradle.properties", "gradle-properties", f"""
+org.gradle.daemon=true
+org.gradle.caching=true
+ossrhUsername=tessera-release
+{S("ossrhPassword=" + rs(24, ALNUM), "generic-password")}
+{D("signing.keyId=" + rs(8, HEX).upper(), "public-id")}
+{S("signing.password=" + rs(20, ALNUM), "generic-password")}
+signing.secretKeyRingFile=/Users/dana/.gnupg/secring.gpg
+""")
+
+    add(H + ".gradle/init.d/company-repos.gradle", "gradle-init-script", f"""
+allprojects {{
+    repositories {{
+        maven {{
+            url "https://tessera.jfrog.io/artifactory/libs-release"
+            credentials {{
+                username = "dana@tessera.ai"
+{S('                password = "AKCp8' + rs(68, ALNUM) + '"', "artifactory")}
+            }}
+        }}
+        maven {{
+            url "https://tessera.jfrog.io/artifactory/libs-snapshot"
+            credentials {{
+                username = System.getenv("ARTIFACTORY_USER")
+{D('                password = System.getenv("ARTIFACTORY_TOKEN")', "env-reference")}
+            }}
+        }}
+    }}
+}}
+""")
+
+    add(H + ".cargo/credentials.toml", "cargo-credentials", f"""
+[registry]
+{S('token = "cio' + rs(32, ALNUM) + '"', "crates-io")}
+
+[registries.tessera]
+{S('token = "Bearer ' + rs(40, HEX) + '"', "cloudsmith")}
+""")
+
+    add(H + ".config/composer/auth.json", "composer-auth", f"""
+{{
+  "github-oauth": {{
+{S('    "github.com": "' + gh("gho_") + '"', "github-oauth")}
+  }},
+  "gitlab-token": {{
+{S('    "gitlab.com": "glpat-' + rs(20, B64U) + '"', "gitlab-pat")}
+  }},
+  "http-basic": {{
+    "repo.packagist.com": {{
+      "username": "token",
+{S('      "password": "' + rs(64, HEX) + '"', "private-packagist")}
+    }}
+  }}
+}}
+""", validate_json=True)
+
+    add(H + ".pypirc", "pypirc", f"""
+[distutils]
+index-servers =
+    pypi
+    testpypi
+
+[pypi]
+username = __token__
+{S("password = pypi-AgEIcHlwaS5vcmc" + rs(150, B64U), "pypi")}
+
+[testpypi]
+repository = https://test.pypi.org/legacy/
+username = __token__
+{D("password = <your-testpypi-token>", "placeholder")}
+""")
+
+    add(H + ".condarc", "condarc", f"""
+channels:
+  - conda-forge
+  - tessera
+{S("channel_alias: https://conda-reader:" + rs(20, ALNUM) + "@conda.internal.tessera.ai", "basic-auth-url")}
+ssl_verify: /Users/dana/.certs/tessera-root-ca.pem
+auto_activate_base: false
+""")
+
+    priv, pub = openssh_ed25519("dana@tessera-mbp")
+    add(H + ".ssh/id_ed25519", "ssh-private-key", span_block(priv, "private-key"))
+    add(H + ".ssh/id_ed25519.pub", "ssh-public-key", D(pub, "public-key"))
+    add(H + ".ssh/known_hosts", "ssh-known-hosts", f"""
+{D("|1|" + b64(rbytes(20)) + "|" + b64(rbytes(20)) + " ssh-ed25519 " + b64(sstr("ssh-ed25519") + sstr(rbytes(32))), "public-key")}
+{D("|1|" + b64(rbytes(20)) + "|" + b64(rbytes(20)) + " ecdsa-sha2-nistp256 " + b64(sstr("ecdsa-sha2-nistp256") + sstr("nistp256") + sstr(bytes([4]) + rbytes(64))), "public-key")}
+""")
+
+    add(H + ".databrickscfg", "databricks-cfg", f"""
+[DEFAULT]
+host  = https://adb-{rs(16, DI)}.{rs(1, DI)}.azuredatabricks.net
+{S("token = dapi" + rs(32, HEX) + "-2", "databricks")}
+
+[sp-prod]
+host                = https://adb-{rs(16, DI)}.{rs(1, DI)}.azuredatabricks.net
+{D("azure_client_id     = " + ruuid(), "oauth-client-id (public by design)")}
+azure_tenant_id     = {ruuid()}
+{S("azure_client_secret = " + rs(3, ALNUM) + rs(1, DI) + "Q~" + rs(34, ALNUM + "_~.-"), "azure-ad-client-secret")}
+""")
+
+    add(H + ".pulumi/credentials.json", "pulumi-credentials", f"""
+{{
+    "current": "https://api.pulumi.com",
+    "accessTokens": {{
+{S('        "https://api.pulumi.com": "pul-' + rs(40, HEX) + '"', "pulumi")}
+    }},
+    "accounts": {{
+        "https://api.pulumi.com": {{
+            "accessToken": "",
+            "username": "dana-tessera",
+            "lastValidatedAt": "2025-11-02T08:14:51.30Z"
+        }}
+    }}
+}}
+""", validate_json=True)
+
+    add(H + "Library/Application Support/Claude/claude_desktop_config.json", "claude-desktop-config", f"""
+{{
+  "mcpServers": {{
+    "github": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": {{
+{S('        "GITHUB_PERSONAL_ACCESS_TOKEN": "' + gh_fine() + '"', "github-fine-grained")}
+      }}
+    }},
+    "google-maps": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-google-maps"],
+      "env": {{
+{S('        "GOOGLE_MAPS_API_KEY": "' + google_key() + '"', "google-api-key")}
+      }}
+    }},
+    "slack": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-slack"],
+      "env": {{
+{D('        "SLACK_BOT_TOKEN": "xoxb-your-bot-token",', "placeholder")}
+        "SLACK_TEAM_ID": "T01234567"
+      }}
+    }},
+    "filesystem": {{
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/Users/dana/src"]
+    }}
+  }}
+}}
+""", validate_json=True)
+
+    add(H + ".continue/config.yaml", "continue-config", f"""
+name: dana
+version: 0.0.1
+schema: v1
+models:
+  - name: Claude Sonnet
+    provider: anthropic
+    model: claude-3-7-sonnet-latest
+{D("    apiKey: ${{ secrets.ANTHROPIC_API_KEY }}", "secret-reference")}
+  - name: Codestral
+    provider: mistral
+    model: codestral-latest
+{S("    apiKey: " + rs(32, ALNUM), "mistral")}
+    roles: [autocomplete]
+  - name: GPT-4o
+    provider: openai
+    model: gpt-4o
+{S("    apiKey: " + openai("proj"), "openai-project")}
+""")
+
+    add(H + ".aider.conf.yml", "aider-config", f"""
+model: sonnet
+{S("openai-api-key: " + openai("proj"), "openai-project")}
+{D("# anthropic-api-key: xxx", "placeholder")}
+api-key:
+{S("  - deepseek=" + deepseek(), "deepseek")}
+{S("  - gemini=" + google_key(), "gemini")}
+auto-commits: false
+""")
+
+    add(H + ".zsh_history", "shell-history", f"""
+: 1761820411:0;cd ~/src/tessera/ai-platform
+: 1761820433:0;uv sync
+{S(": 1761820502:0;export ANTHROPIC_API_KEY=" + anthropic(), "anthropic")}
+: 1761820519:0;uv run pytest -x apps/api/tests
+{S(": 1761821004:0;curl -s https://huggingface.co/api/whoami-v2 -H 'Authorization: Bearer " + hf() + "'", "huggingface")}
+{D(": 1761821950:0;export OPENAI_API_KEY=$(op read op://Private/OpenAI/credential)", "secret-manager-reference")}
+{S(": 1761822377:0;aws configure set aws_secret_access_key " + aws_secret() + " --profile legacy", "aws-secret-only")}
+{S(": 1761823012:0;export XAI_API_KEY=" + xai(), "xai")}
+: 1761823015:0;git status
+{D(": 1761823101:0;git cherry-pick " + sha1hex(), "commit-id")}
+{S(": 1761823288:0;docker login ghcr.io -u dana-tessera -p " + gh("ghp_"), "github-pat")}
+""")
+
+    add(H + ".wakatime.cfg", "wakatime-cfg", f"""
+[settings]
+{S("api_key = waka_" + ruuid(), "wakatime")}
+hide_file_names = true
+""")
+
+    add(H + ".config/ngrok/ngrok.yml", "ngrok-config", f"""
+version: "3"
+agent:
+{S("  authtoken: 2" + rs(26, ALNUM) + "_" + rs(21, ALNUM), "ngrok")}
+tunnels:
+  api:
+    proto: http
+    addr: 8000
+""")
+
+    add(H + ".config/stripe/config.toml", "stripe-cli-config", f"""
+[default]
+  device_name = "tessera-mbp"
+  display_name = "Tessera AI"
+{S('  live_mode_api_key = "rk_live_51' + rs(97, ALNUM) + '"', "stripe-restricted")}
+{D('  live_mode_pub_key = "pk_live_51' + rs(97, ALNUM) + '"', "stripe-publishable-key (public by design)")}
+  account_id = "acct_1{rs(15, ALNUM)}"
+""")
+
+
+# =============================================================================================
+def main():
+    ai_platform()
+    mobile()
+    data_platform()
+    infra()
+    devbox()
+    seen = set()
+    for lab in LAB:
+        k = (lab["path"], lab["line"])
+        assert k not in seen, "two labels on one line: %s:%d" % k
+        seen.add(k)
+        body = FILES[lab["path"]].split("\n")
+        assert body[lab["line"] - 1].strip(), "label on an empty line: %s:%d" % k
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    for path, body in FILES.items():
+        full = os.path.join(OUT, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as fh:
+            fh.write(body)
+    labels = sorted(LAB, key=lambda l: (l["path"], l["line"]))
+    with open(LABELS, "w") as fh:
+        json.dump(labels, fh, indent=1)
+        fh.write("\n")
+    sec = [l for l in labels if l["kind"] == "secret"]
+    print("wrote %d files, %d secret labels (%d providers), %d decoy labels -> %s"
+          % (len(FILES), len(sec), len({l["provider"] for l in sec}), len(labels) - len(sec), os.path.relpath(OUT)),
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

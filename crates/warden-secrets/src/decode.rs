@@ -7,6 +7,9 @@ use regex::bytes::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+/// Longest line that JSON-unescaping and URL-decoding look at.
+const MAX_VIEW_LINE: usize = 8 * 1024;
+
 pub struct View {
     pub text: Vec<u8>,
     /// Sorted by `view.start`; every byte of `text` belongs to one segment.
@@ -153,7 +156,8 @@ fn json_unescaped(text: &[u8]) -> Option<View> {
     memchr::memchr(b'\\', text)?;
     let mut view = View::new("json-escape");
     for (range, line) in lines(text) {
-        if memchr::memchr(b'\\', line).is_none() {
+        // Minified bundles and source maps are one huge line: a finding there could not point anywhere useful.
+        if line.len() > MAX_VIEW_LINE || memchr::memchr(b'\\', line).is_none() {
             continue;
         }
         let decoded = unescape_json(line);
@@ -209,7 +213,10 @@ fn url_decoded(text: &[u8]) -> Option<View> {
     memchr::memchr(b'%', text)?;
     let mut view = View::new("url-encoding");
     for (range, line) in lines(text) {
-        if memchr::memchr(b'%', line).is_none() || PERCENT.find_iter(line).nth(1).is_none() {
+        if line.len() > MAX_VIEW_LINE
+            || memchr::memchr(b'%', line).is_none()
+            || PERCENT.find_iter(line).nth(1).is_none()
+        {
             continue;
         }
         let decoded: Vec<u8> = percent_encoding::percent_decode(line).collect();

@@ -188,11 +188,20 @@ impl Engine {
                 } else {
                     slice.get(secret.end()).copied()
                 };
-                let (before, rest) = (
-                    &slice[whole.start()..secret.start()],
-                    &slice[secret.end()..whole.end()],
-                );
-                if !filters::validate(v, before, value, rest, after) {
+                let line_start = base + whole.start();
+                let from =
+                    memchr::memrchr(b'\n', &text[line_start.saturating_sub(256)..line_start])
+                        .map_or(line_start.saturating_sub(256), |i| {
+                            line_start.saturating_sub(256) + i + 1
+                        });
+                let m = filters::MatchContext {
+                    line_before: &text[from..line_start],
+                    before: &slice[whole.start()..secret.start()],
+                    secret: value,
+                    rest: &slice[secret.end()..whole.end()],
+                    after,
+                };
+                if !filters::validate(v, &m) {
                     continue;
                 }
             }

@@ -90,23 +90,33 @@ pub fn passes_entropy(secret: &[u8], min: Option<f64>) -> bool {
     shannon(secret) >= min.unwrap_or(DEFAULT_MIN_ENTROPY)
 }
 
-/// Runs a rule's validator; `before` is the part of the match before the secret (the key name), `secret` the
-/// captured value, `rest` the part of the match after it (a URI's host), `after` the byte after the match.
-pub fn validate(
-    v: Validator,
-    before: &[u8],
-    secret: &[u8],
-    rest: &[u8],
-    after: Option<u8>,
-) -> bool {
+/// A match as a validator sees it.
+pub struct MatchContext<'a> {
+    /// The line before the match (at most 256 bytes): `…/badge.svg?` before `token=…`.
+    pub line_before: &'a [u8],
+    /// The part of the match before the secret: the key name.
+    pub before: &'a [u8],
+    pub secret: &'a [u8],
+    /// The part of the match after the secret: a URI's host.
+    pub rest: &'a [u8],
+    /// The byte after the secret when the match ends with it, else the byte after the match.
+    pub after: Option<u8>,
+}
+
+/// Runs a rule's validator.
+pub fn validate(v: Validator, m: &MatchContext) -> bool {
+    let secret = m.secret;
     match v {
         // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
         Validator::GenericValue => {
-            after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
-                && generic_value(before, secret)
+            m.after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
+                && !public_badge(m.line_before)
+                && generic_value(m.before, secret)
         }
         Validator::Password => {
-            password(secret, None) && !documentation_host(rest) && !documentation_machine(before)
+            password(secret, None)
+                && !documentation_host(m.rest)
+                && !documentation_machine(m.before)
         }
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
@@ -227,7 +237,8 @@ const REFERENCE_MARKERS: &[&str] = &[
     "valuefrom",
 ];
 
-/// `user:pass@example.com`, `@your-host`, `@host:5432`: documentation, not a deployment.
+/// `user:pass@example.com`, `@your-host`, `@host:5432`, `@localhost`: documentation, tests and a developer's
+/// own machine, not a deployment.
 fn documentation_host(rest: &[u8]) -> bool {
     let host = rest.strip_prefix(b"@").unwrap_or(rest).to_ascii_lowercase();
     let name_end = host
@@ -236,8 +247,19 @@ fn documentation_host(rest: &[u8]) -> bool {
         .unwrap_or(host.len());
     let name = &host[..name_end];
     host.starts_with(b"example.")
+        || host.starts_with(b"www.example.")
         || host.starts_with(b"your")
+        || name == b"localhost"
+        || name.starts_with(b"127.")
         || [&b"host"[..], b"hostname"].contains(&name)
+}
+
+/// Status badges carry read-only tokens that their owners publish on purpose (`badge.svg?token=…`).
+fn public_badge(line_before: &[u8]) -> bool {
+    let lower = line_before.to_ascii_lowercase();
+    [&b"badge.svg?"[..], b"codecov.io/", b"/badge?"]
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m).is_some())
 }
 
 /// `machine example.com login … password …` (.netrc): a documentation host named before the password.
@@ -274,6 +296,43 @@ const NON_SECRET_TOKEN_KEYS: &[&str] = &[
     "csrf",
 ];
 
+/// Endings of key names that describe a secret instead of holding it.
+const NON_SECRET_NAME_ENDINGS: &[&str] = &[
+    "type",
+    "name",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "length",
+    "size",
+    "count",
+    "prefix",
+    "policy",
+    "endpoint",
+    "version",
+    "expiry",
+    "expires",
+    "expiration",
+    "ttl",
+    "format",
+    "field",
+    "header",
+    "label",
+    "hint",
+    "regex",
+    "pattern",
+    "mode",
+    "enabled",
+    "required",
+    "provider",
+    "source",
+    "store",
+    "manager",
+    "location",
+    "kind",
+];
+
 /// Values that say they are samples.
 const SAMPLE_VALUE_WORDS: &[&str] = &["password", "passw0rd", "secret", "sample", "mypass", "some"];
 
@@ -302,6 +361,14 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     {
         return false;
     }
+    // `issuedTokenType`, `passwordPolicy`, `secretName`: names that describe a secret, not hold one.
+    let lname = name.to_ascii_lowercase();
+    if NON_SECRET_NAME_ENDINGS
+        .iter()
+        .any(|e| lname.ends_with(e.as_bytes()))
+    {
+        return false;
+    }
     let v = secret;
     let lower = v.to_ascii_lowercase();
     if SAMPLE_VALUE_WORDS
@@ -320,6 +387,8 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
         v.first(),
         Some(b'$' | b'%' | b'@' | b'&' | b'/' | b'.' | b'*' | b'#')
     ) || lower.starts_with(b"arn:")
+        || lower.starts_with(b"urn:")
+        || lower.starts_with(b"!!")
         || lower.starts_with(b"~/")
     {
         return false;
@@ -339,12 +408,19 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     {
         return false;
     }
-    // Type paths in annotations: `htoken: super::Foundation::HANDLE`, `tokens: proc_macro2::TokenStream`.
-    if memchr::memmem::find(v, b"::").is_some() {
+    // Type paths in annotations (`htoken: super::Foundation::HANDLE`) and operators of minified code; base64
+    // padding (`…==`) is not an operator.
+    let unpadded = &v[..v.iter().rposition(|b| *b != b'=').map_or(0, |i| i + 1)];
+    if ["::", "==", "=>", "&&", "||", "!=", "+="]
+        .iter()
+        .any(|op| memchr::memmem::find(unpadded, op.as_bytes()).is_some())
+    {
         return false;
     }
     // Code, not a credential: `_private`, `rust_openssl.hpke.x`, `win32typing.PyCredHandle`.
-    let identifier = v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let identifier = v
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$');
     let dotted = v.split(|b| *b == b'.').all(|seg| {
         !seg.is_empty()
             && !seg[0].is_ascii_digit()
@@ -355,8 +431,19 @@ fn generic_value(before: &[u8], secret: &[u8]) -> bool {
     {
         return false;
     }
-    if identifier && wordiness(v) >= 0.7 {
-        return false; // `X509CertificateEnrollmentFlags`, `D3DKMT_DEFRAG_PASS`: names made of words
+    if wordiness(v) >= 0.7 {
+        // `X509CertificateEnrollmentFlags`, `D3DKMT_DEFRAG_PASS`, `Buffer|Uint8Array|Blob`: made of words
+        return false;
+    }
+    // Dotted code (`this.webIdentityCredentials`, `config.secret_key`) says so with a code word.
+    let dotted_code = v.split(|b| *b == b'.').count() > 1
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(b))
+        && CODE_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some());
+    if dotted_code {
+        return false;
     }
     if identifier
         && CODE_WORDS
