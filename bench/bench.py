@@ -575,6 +575,10 @@ def run_accuracy_corpus(args, tools, title, sub, outname):
         metrics[tool.name] = (100 * rec, 100 * prec, f1)
         details[tool.name] = {"missed": [l for l in secrets if l["_i"] not in hit], "fp_decoy": fp_decoy, "fp_unlabeled": fp_unlabeled}
     table(["tool", "TP", "FP", "FP decoy/unlabeled", "FN", "recall", "precision", "F1 / note"], rows)
+    if sub == "accuracy-blind":
+        # Which lines or providers warden misses here must stay unknown to whoever writes warden's rules.
+        say("    (blind corpus: misses and false positives are not listed; see README)")
+        return metrics
     for name in ("warden", "kingfisher"):
         if name not in details:
             continue
