@@ -22,6 +22,8 @@ pub struct CompiledRule {
     regex: OnceLock<Option<(Regex, usize)>>,
     /// `generic-*` rules yield to any specific rule that matched the same bytes.
     pub fallback: bool,
+    /// The files the rule applies to, if restricted.
+    paths: Option<globset::GlobSet>,
 }
 
 impl CompiledRule {
@@ -60,13 +62,19 @@ pub struct Engine {
     keywords: KeywordSet,
     /// Keyword index → the rules that use it.
     keyword_rules: Vec<Vec<u32>>,
+    /// Rules without keywords: they run on the whole of each file their `paths` select.
+    path_only: Vec<u32>,
 }
+
+/// Largest file a keyword-less, path-selected rule reads whole.
+const PATH_RULE_MAX: usize = 64 * 1024;
 
 impl Engine {
     pub fn new(defs: Vec<RuleDef>) -> Result<Self, RuleError> {
         let mut rules = Vec::with_capacity(defs.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut path_only = Vec::new();
         for def in defs {
             // Parse now (cheap) so a broken pattern fails loudly; compile later (costly).
             regex_syntax::ParserBuilder::new()
@@ -78,13 +86,38 @@ impl Engine {
                     id: def.id.clone(),
                     message: e.to_string(),
                 })?;
-            if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 3) {
+            if (def.keywords.is_empty() && def.paths.is_empty())
+                || def.keywords.iter().any(|k| k.len() < 3)
+            {
                 return Err(RuleError::Invalid {
                     id: def.id.clone(),
-                    message: "needs keywords of 3 or more bytes".into(),
+                    message: "needs keywords of 3 or more bytes, or paths".into(),
                 });
             }
+            let paths = if def.paths.is_empty() {
+                None
+            } else {
+                let mut b = globset::GlobSetBuilder::new();
+                for p in &def.paths {
+                    // `config/master.key` matches at any depth; `/config/master.key` only at the root.
+                    let glob = match p.strip_prefix('/') {
+                        Some(anchored) => anchored.to_string(),
+                        None => format!("**/{p}"),
+                    };
+                    b.add(globset::Glob::new(&glob).map_err(|e| RuleError::Invalid {
+                        id: def.id.clone(),
+                        message: format!("paths: {e}"),
+                    })?);
+                }
+                Some(b.build().map_err(|e| RuleError::Invalid {
+                    id: def.id.clone(),
+                    message: format!("paths: {e}"),
+                })?)
+            };
             let idx = rules.len() as u32;
+            if def.keywords.is_empty() {
+                path_only.push(idx);
+            }
             for k in &def.keywords {
                 let k = k.to_ascii_lowercase();
                 match keywords.iter().position(|x| *x == k) {
@@ -101,6 +134,7 @@ impl Engine {
                 def,
                 regex: OnceLock::new(),
                 fallback,
+                paths,
             });
         }
         let keywords = KeywordSet::new(&keywords);
@@ -108,23 +142,39 @@ impl Engine {
             rules,
             keywords,
             keyword_rules,
+            path_only,
         })
     }
 
-    /// Every accepted match in `text`, at most one per rule and secret span, with overlaps resolved.
-    pub fn find(&self, text: &[u8]) -> Vec<Found> {
+    /// Every accepted match in `text` (the contents of `path`), at most one per rule and secret span, with
+    /// overlaps resolved.
+    pub fn find(&self, path: &str, text: &[u8]) -> Vec<Found> {
+        let applies = |r: u32| {
+            self.rules[r as usize]
+                .paths
+                .as_ref()
+                .is_none_or(|g| g.is_match(path))
+        };
+        let mut found = Vec::new();
+        if text.len() <= PATH_RULE_MAX {
+            for &r in &self.path_only {
+                if applies(r) {
+                    self.match_window(r as usize, text, 0..text.len(), &mut found);
+                }
+            }
+        }
         let mut hits: Vec<(u32, usize, usize)> = Vec::new();
         self.keywords.for_each_match(text, |k, start, end| {
             for &r in &self.keyword_rules[k] {
                 hits.push((r, start, end));
             }
         });
+        hits.retain(|h| applies(h.0));
         if hits.is_empty() {
-            return Vec::new();
+            return self.resolve_overlaps(found);
         }
         hits.sort_unstable();
 
-        let mut found = Vec::new();
         let mut i = 0;
         while i < hits.len() {
             let rule_idx = hits[i].0;

@@ -68,7 +68,7 @@ impl SecretsAnalyzer {
     }
 
     fn hits(&self, path: &str, text: &[u8], depth: usize, out: &mut Vec<Hit>) {
-        for f in self.engine.find(text) {
+        for f in self.engine.find(path, text) {
             out.push(Hit {
                 rule: f.rule,
                 secret: text[f.secret.clone()].to_vec(),

@@ -39,7 +39,16 @@ pub struct RuleDef {
     pub confidence: Confidence,
     #[serde(default)]
     pub lifetime: Lifetime,
+    /// Literals one of which must occur near a match; empty only for rules restricted by `paths`.
+    #[serde(default)]
     pub keywords: Vec<String>,
+    /// Globs of the files the rule applies to (`config/master.key`, `.pgpass`), matched at any depth unless
+    /// they start with `/`. Empty: every file.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The file name the rule's examples are scanned as (for rules with `paths`).
+    #[serde(default)]
+    pub example_path: Option<String>,
     pub pattern: String,
     #[serde(default)]
     pub min_entropy: Option<f64>,

@@ -113,3 +113,17 @@ fn a_json_escaped_key_is_reported_once() {
     let on_key_line: Vec<_> = found.iter().filter(|f| f.1 == 3).collect();
     assert_eq!(on_key_line.len(), 1, "{found:?}");
 }
+
+#[test]
+fn path_rules_apply_only_to_their_files() {
+    let key = "232a5a798431007be0e5764187c0865d\n";
+    let here = scan("services/shop/config/master.key", key);
+    assert_eq!(
+        here.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["secrets/rails-master-key"]
+    );
+    assert!(scan("notes/checksum.txt", key).is_empty());
+    let pgpass = "db.acme.internal:5432:app:app:Zq81kLp0Xm2Vb7Rt\n";
+    assert_eq!(scan(".pgpass", pgpass).len(), 1);
+    assert!(scan("times.txt", pgpass).is_empty());
+}

@@ -31,6 +31,9 @@ fn every_rule_is_well_formed() {
         if r.title.trim().is_empty() || r.description.trim().len() < 20 {
             problems.push(format!("{at}: needs a title and a description"));
         }
+        if !r.paths.is_empty() && r.example_path.is_none() {
+            problems.push(format!("{at}: a rule with paths needs an example_path"));
+        }
         if r.references.is_empty() {
             problems.push(format!("{at}: needs a reference"));
         }
@@ -57,8 +60,9 @@ fn examples_match_and_negative_examples_do_not() {
     let analyzer = SecretsAnalyzer::from_defs(defs.clone()).expect("rules compile");
     for d in &defs {
         let id = d.full_id();
+        let path = d.example_path.as_deref().unwrap_or("example.txt");
         for (i, ex) in d.examples.iter().enumerate() {
-            let found = analyzer.scan("example.txt", ex.as_bytes());
+            let found = analyzer.scan(path, ex.as_bytes());
             if !found.iter().any(|f| f.rule_id == id) {
                 let others: Vec<_> = found.iter().map(|f| f.rule_id.as_str()).collect();
                 problems.push(format!(
@@ -67,7 +71,7 @@ fn examples_match_and_negative_examples_do_not() {
             }
         }
         for (i, ex) in d.negative_examples.iter().enumerate() {
-            let found = analyzer.scan("example.txt", ex.as_bytes());
+            let found = analyzer.scan(path, ex.as_bytes());
             if found.iter().any(|f| f.rule_id == id) {
                 problems.push(format!("{id}: negative example {i} was detected"));
             }
