@@ -271,17 +271,31 @@ impl Engine {
     fn resolve_overlaps(&self, mut found: Vec<Found>) -> Vec<Found> {
         found.sort_by_key(|f| (f.secret.start, f.secret.end, f.rule));
         found.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
-        let specific: Vec<Range<usize>> = found
-            .iter()
-            .filter(|f| !self.rules[f.rule].fallback)
-            .map(|f| f.secret.clone())
-            .collect();
-        found.retain(|f| {
-            !self.rules[f.rule].fallback
-                || !specific
-                    .iter()
-                    .any(|s| s.start < f.secret.end && f.secret.start < s.end)
-        });
+        let fallback = |f: &Found| self.rules[f.rule].fallback;
+        // Matches are sorted by start, so the partners of `i` that overlap it are the `j > i` that start
+        // before `i` ends: a sweep, not every pair (a minified file can hold thousands of matches).
+        let overlapping = |found: &[Found], visit: &mut dyn FnMut(usize, usize)| {
+            for i in 0..found.len() {
+                for j in i + 1..found.len() {
+                    if found[j].secret.start >= found[i].secret.end {
+                        break;
+                    }
+                    visit(i, j);
+                }
+            }
+        };
+        let mut dropped = vec![false; found.len()];
+        overlapping(
+            &found,
+            &mut |i, j| match (fallback(&found[i]), fallback(&found[j])) {
+                (true, false) => dropped[i] = true,
+                (false, true) => dropped[j] = true,
+                _ => {}
+            },
+        );
+        let mut keep = dropped.iter().map(|d| !d);
+        found.retain(|_| keep.next().unwrap_or(true));
+
         let rank = |f: &Found| {
             (
                 f.whole.len(),
@@ -292,22 +306,20 @@ impl Engine {
         let contains = |outer: &Range<usize>, inner: &Range<usize>| {
             outer.start <= inner.start && inner.end <= outer.end
         };
-        let keep: Vec<bool> = found
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                !found.iter().enumerate().any(|(j, g)| {
-                    j != i
-                        && (contains(&g.secret, &f.secret) || contains(&f.secret, &g.secret))
-                        && rank(g) > rank(f)
-                })
-            })
-            .collect();
+        let mut dropped = vec![false; found.len()];
+        overlapping(&found, &mut |i, j| {
+            let (f, g) = (&found[i], &found[j]);
+            if contains(&f.secret, &g.secret) || contains(&g.secret, &f.secret) {
+                match rank(f).cmp(&rank(g)) {
+                    std::cmp::Ordering::Less => dropped[i] = true,
+                    std::cmp::Ordering::Greater => dropped[j] = true,
+                    std::cmp::Ordering::Equal => {}
+                }
+            }
+        });
+        let mut keep = dropped.iter().map(|d| !d);
+        found.retain(|_| keep.next().unwrap_or(true));
         found
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(f, k)| k.then_some(f))
-            .collect()
     }
 }
 
