@@ -56,13 +56,18 @@ impl Baseline {
             path: name.clone(),
             reason: e.to_string(),
         })?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
-            path: name.clone(),
+        Self::parse(&text, &name)
+    }
+
+    /// Parses baseline text; `name` only names the file in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Self, BaselineError> {
+        let b: Baseline = serde_json::from_str(text).map_err(|e| BaselineError::Invalid {
+            path: name.to_owned(),
             reason: e.to_string(),
         })?;
         if b.version != BASELINE_VERSION {
             return Err(BaselineError::Invalid {
-                path: name,
+                path: name.to_owned(),
                 reason: format!("version {} (expected {BASELINE_VERSION})", b.version),
             });
         }
