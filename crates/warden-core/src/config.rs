@@ -43,10 +43,39 @@ pub struct Config {
     pub allow_values: Vec<Regex>,
     /// Findings in paths matching these are dropped.
     pub allow_paths: Option<GlobSet>,
+    /// When not empty, only these analyzers run (`scan.only`, `--only`).
+    pub only: Vec<String>,
+    /// These analyzers do not run (`scan.skip`, `--skip`).
+    pub skip: Vec<String>,
+    /// A file holding the hex key for fingerprints and secret hashes (`hash.key_file`), for an organisation
+    /// that shares one key across repositories.
+    pub hash_key_file: Option<PathBuf>,
+    /// Analyzer sections (`[secrets]`, …), each read by its analyzer; the registry rejects unknown names.
+    pub sections: BTreeMap<String, Section>,
 }
 
+/// One analyzer's table in `warden.toml`, with where it starts for error messages.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub table: toml::Table,
+    pub path: PathBuf,
+    pub line: usize,
+}
+
+impl Section {
+    /// Reads the section as the analyzer's own settings type; errors name the file and the section's line.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, ConfigError> {
+        T::deserialize(toml::Value::Table(self.table.clone())).map_err(|e| ConfigError::Invalid {
+            path: self.path.clone(),
+            line: self.line,
+            column: 1,
+            message: format!("[{name}]: {}", e.message().trim()),
+        })
+    }
+}
+
+// No `deny_unknown_fields` here: other tables are analyzer sections, checked against the registry.
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
     scan: RawScan,
@@ -54,6 +83,16 @@ struct RawConfig {
     rules: RawRules,
     #[serde(default)]
     allowlist: RawAllowlist,
+    #[serde(default)]
+    hash: RawHash,
+    #[serde(flatten)]
+    sections: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHash {
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -66,6 +105,10 @@ struct RawScan {
     max_file_size: Option<Spanned<ByteSize>>,
     #[serde(default)]
     follow_symlinks: bool,
+    #[serde(default)]
+    only: Vec<String>,
+    #[serde(default)]
+    skip: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,6 +218,34 @@ impl Config {
             allow_values.push(re);
         }
 
+        let mut sections = BTreeMap::new();
+        for (name, value) in raw.sections {
+            let line = section_line(text, &name);
+            let toml::Value::Table(table) = value else {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    column: 1,
+                    message: format!(
+                        "`{name}` must be a table (an analyzer section like [secrets])"
+                    ),
+                });
+            };
+            sections.insert(
+                name,
+                Section {
+                    table,
+                    path: path.to_owned(),
+                    line,
+                },
+            );
+        }
+        // A relative key file is relative to the config file.
+        let hash_key_file = raw.hash.key_file.map(|f| match path.parent() {
+            Some(dir) if f.is_relative() => dir.join(f),
+            _ => f,
+        });
+
         Ok(Config {
             max_file_size,
             follow_symlinks: raw.scan.follow_symlinks,
@@ -185,6 +256,10 @@ impl Config {
             severity_overrides: raw.rules.severity,
             allow_values,
             allow_paths: globs(&raw.allowlist.paths, "allowlist.paths")?,
+            only: raw.scan.only,
+            skip: raw.scan.skip,
+            hash_key_file,
+            sections,
         })
     }
 
@@ -192,11 +267,26 @@ impl Config {
         self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
     }
 
-    /// Whether a rule is switched off, by its id or a prefix ending in `/` (`secrets/` turns off all of them).
-    pub fn rule_disabled(&self, id: &str) -> bool {
-        self.disabled_rules
-            .iter()
-            .any(|d| d == id || (d.ends_with('/') && id.starts_with(d.as_str())))
+    /// Whether a rule runs: listed in `rules.enable` (when that is not empty) and not in `rules.disable`, by
+    /// its id or a prefix ending in `/` (`secrets/` names all of them).
+    pub fn rule_enabled(&self, id: &str) -> bool {
+        let names = |list: &[String]| {
+            list.iter()
+                .any(|d| d == id || (d.ends_with('/') && id.starts_with(d.as_str())))
+        };
+        (self.enabled_rules.is_empty() || names(&self.enabled_rules))
+            && !names(&self.disabled_rules)
+    }
+
+    /// Whether the analyzer `name` runs under `only`/`skip`.
+    pub fn analyzer_selected(&self, name: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|n| n == name))
+            && !self.skip.iter().any(|n| n == name)
+    }
+
+    /// The `[name]` section, if the config has one.
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.get(name)
     }
 
     /// Whether a path (relative, `/`-separated) is to be scanned at all.
@@ -208,6 +298,14 @@ impl Config {
         }
         !self.exclude.as_ref().is_some_and(|ex| ex.is_match(rel))
     }
+}
+
+/// The line of a `[name]` table header, or 1.
+fn section_line(text: &str, name: &str) -> usize {
+    let header = format!("[{name}]");
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&header))
+        .map_or(1, |i| i + 1)
 }
 
 /// `10MiB`, `512KB`, `1048576`, `2 GiB`.
@@ -264,7 +362,8 @@ values = ["^AKIA.*TEST$"]
         )
         .unwrap();
         assert_eq!(c.max_file_size(), 1024 * 1024);
-        assert!(c.rule_disabled("secrets/generic-secret"));
+        assert!(!c.rule_enabled("secrets/generic-secret"));
+        assert!(c.rule_enabled("secrets/slack-webhook-url"));
         assert!(!c.path_selected("vendor/a/b.js"));
         assert!(c.path_selected("src/main.py"));
         assert_eq!(
@@ -286,10 +385,53 @@ values = ["^AKIA.*TEST$"]
         assert!(e.starts_with("warden.toml:2:"), "{e}");
         let e = parse("[scan]\nfollow = true\n").unwrap_err().to_string();
         assert!(e.contains("unknown field"), "{e}");
+        let e = parse("\n\nsecrets = 3\n").unwrap_err().to_string();
+        assert!(e.contains("must be a table"), "{e}");
         let e = parse("[allowlist]\nvalues = [\"(\"]\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("invalid regex"), "{e}");
+    }
+
+    #[test]
+    fn enable_narrows_disable_removes_and_families_select() {
+        let c = parse(
+            "[scan]\nonly = [\"secrets\", \"code\"]\nskip = [\"code\"]\n[rules]\nenable = [\"secrets/\"]\ndisable = [\"secrets/generic-secret\"]\n",
+        )
+        .unwrap();
+        assert!(c.rule_enabled("secrets/aws-access-key-id"));
+        assert!(!c.rule_enabled("secrets/generic-secret"));
+        assert!(!c.rule_enabled("code/py/exec"));
+        assert!(c.analyzer_selected("secrets"));
+        assert!(!c.analyzer_selected("code"));
+        assert!(!c.analyzer_selected("models"));
+        assert!(Config::default().rule_enabled("anything/at-all"));
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Demo {
+        decode: bool,
+    }
+
+    #[test]
+    fn analyzer_sections_parse_with_their_line() {
+        let c = parse("[scan]\n\n[demo]\ndecode = false\n[hash]\nkey_file = \"k.hex\"\n").unwrap();
+        let s = c.section("demo").unwrap();
+        assert_eq!(s.line, 3);
+        assert!(!s.parse::<Demo>("demo").unwrap().decode);
+        assert_eq!(c.hash_key_file.as_deref(), Some(Path::new("k.hex")));
+        let c = parse("[demo]\ndecod = false\n").unwrap();
+        let e = c
+            .section("demo")
+            .unwrap()
+            .parse::<Demo>("demo")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("warden.toml:1:1: [demo]: unknown field `decod`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
-use crate::{Confidence, Lifetime, Severity};
+use crate::{Confidence, Severity};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// Where a finding is: a path relative to the scanned root and a 1-based line/column span (columns count bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +15,20 @@ pub struct Location {
     pub provenance: Option<Provenance>,
 }
 
+impl Location {
+    /// A span on one line.
+    pub fn at(path: impl Into<String>, line: u32, start_column: u32, end_column: u32) -> Self {
+        Location {
+            path: path.into(),
+            start_line: line,
+            start_column,
+            end_line: line,
+            end_column,
+            provenance: None,
+        }
+    }
+}
+
 /// Which commit brought a blob into the history, and whether its finding survives in HEAD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provenance {
@@ -23,12 +37,32 @@ pub struct Provenance {
     /// Author time, seconds since the Unix epoch.
     pub time: i64,
     pub summary: String,
+    /// The blob the finding is in; empty for findings about a whole tree (an analyzer's second phase).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub blob: String,
-    /// Whether the same secret (rule and value) is still present in HEAD.
+    /// Whether the same finding (rule and content) is still present in HEAD.
     pub in_head: bool,
 }
 
-/// One thing warden reports.
+/// What a related location is to its finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelatedKind {
+    /// A step of a flow that ends at the finding (a taint trace), in order; rendered as a SARIF code flow.
+    Step,
+    /// Context that explains the finding (the workload that exposes a key, the other half of a pair).
+    Context,
+}
+
+/// Another place that explains a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub kind: RelatedKind,
+    pub location: Location,
+    pub message: String,
+}
+
+/// One thing warden reports. Analyzer-specific details live in [`Finding::ext`], under the analyzer's name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub rule_id: String,
@@ -37,58 +71,52 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub location: Location,
-    /// The matched line(s) with any secret redacted.
+    /// Steps of a flow and other places that explain the finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    /// The matched line(s), with anything sensitive redacted by the analyzer.
     pub snippet: String,
-    /// The secret in redacted form (`sk-proj-Ab…[164 chars]`), unless `--show-secrets`.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub secret: Option<String>,
-    /// SHA-256 of the secret: the same credential in many places has one hash.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub secret_sha256: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lifetime: Option<Lifetime>,
-    /// Content-based identity; see [`fingerprint`].
+    /// Content-based identity, keyed (see [`crate::HashKey::fingerprint`]); filled in by the pipeline.
     pub fingerprint: String,
     pub tags: Vec<String>,
     pub remediation: String,
-    /// The matched content, kept in memory only: for fingerprints, allowlists and `--show-secrets`.
+    /// Inventory assets the finding is about (ids of [`crate::Asset`]s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<String>,
+    /// Analyzer-owned details, keyed by analyzer name (`"secrets": {"secret": …, "lifetime": …}`). The analyzer
+    /// defines and documents their shape; nothing else edits them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ext: BTreeMap<String, serde_json::Value>,
+    /// The matched content, kept in memory only: for fingerprints and allowlists. Never serialised.
     #[serde(skip)]
     pub matched: String,
 }
 
 impl Finding {
-    /// Recomputes the fingerprint from rule, path and matched content.
-    pub fn refresh_fingerprint(&mut self) {
-        self.fingerprint = fingerprint(&self.rule_id, &self.location.path, &self.matched);
+    /// A finding with the given identity and place; the rest empty, to be filled in by the analyzer.
+    pub fn new(rule: &crate::RuleMeta, message: impl Into<String>, location: Location) -> Self {
+        Finding {
+            rule_id: rule.id.clone(),
+            title: rule.title.clone(),
+            message: message.into(),
+            severity: rule.severity,
+            confidence: rule.confidence,
+            location,
+            related: Vec::new(),
+            snippet: String::new(),
+            fingerprint: String::new(),
+            tags: rule.tags.clone(),
+            remediation: rule.remediation.clone(),
+            assets: Vec::new(),
+            ext: BTreeMap::new(),
+            matched: String::new(),
+        }
     }
-}
 
-/// A finding's stable identity: SHA-256 over rule id, path and the matched content, never line numbers, so a
-/// finding keeps its identity when lines move. Hex, first 32 digits (128 bits).
-pub fn fingerprint(rule_id: &str, path: &str, matched: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [rule_id, path, matched] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(&h.finalize()[..16])
-}
-
-/// Hex SHA-256 of a secret value.
-pub fn secret_sha256(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprint_is_stable_and_separates_fields() {
-        let a = fingerprint("secrets/x", "a.env", "k");
-        assert_eq!(a, fingerprint("secrets/x", "a.env", "k"));
-        assert_eq!(a.len(), 32);
-        // Length prefixes keep ("ab","c") and ("a","bc") apart.
-        assert_ne!(fingerprint("r", "ab", "c"), fingerprint("r", "a", "bc"));
+    /// The analyzer part of the rule id (`secrets` in `secrets/openai-project-key`).
+    pub fn analyzer(&self) -> &str {
+        self.rule_id
+            .split_once('/')
+            .map_or(self.rule_id.as_str(), |(a, _)| a)
     }
 }

@@ -1,25 +1,5 @@
 use crate::{Confidence, Severity};
-use serde::{Deserialize, Serialize};
-
-/// Whether a credential stays valid until someone revokes it, or expires by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Lifetime {
-    LongLived,
-    ShortLived,
-    #[default]
-    Unknown,
-}
-
-impl Lifetime {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LongLived => "long-lived",
-            Self::ShortLived => "short-lived",
-            Self::Unknown => "unknown",
-        }
-    }
-}
+use serde::Serialize;
 
 /// What every rule of every analyzer tells the user about itself: listed by `warden rules`, printed by
 /// `warden explain`, and written into SARIF `tool.driver.rules`.

@@ -2,72 +2,56 @@ use crate::{Report, Reporter};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use warden_core::Finding;
-use warden_scan::baseline::BaselineEntry;
-use warden_scan::{Diagnostic, Stats};
+use warden_core::{Asset, BaselineEntry, Component, Diagnostic, Edge, Finding, ScanInfo, Stats};
 
-/// Bumped on any incompatible change to the document (docs/report-json.md, docs/schemas/report-v1.schema.json).
-pub const JSON_REPORT_VERSION: u32 = 1;
+/// Bumped on any incompatible change to the document (docs/report-json.md, docs/schemas/report-v2.schema.json).
+pub const JSON_REPORT_VERSION: u32 = 2;
 
 pub struct JsonReporter;
 
+/// The JSON report document (version 2).
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    tool: Tool<'a>,
-    scan: Scan<'a>,
+    scan: &'a ScanInfo,
     summary: Summary<'a>,
     findings: &'a [Finding],
     diagnostics: &'a [Diagnostic],
+    assets: &'a [Asset],
+    edges: &'a [Edge],
+    components: &'a [Component],
     stale_baseline: &'a [BaselineEntry],
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    name: &'static str,
-    version: &'a str,
-}
-
-#[derive(Serialize)]
-struct Scan<'a> {
-    target: &'a str,
-    mode: crate::ScanMode,
 }
 
 #[derive(Serialize)]
 struct Summary<'a> {
     findings: usize,
     by_severity: BTreeMap<&'static str, usize>,
-    suppressed_baseline: usize,
     #[serde(flatten)]
     stats: &'a Stats,
 }
 
 impl Reporter for JsonReporter {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let res = r.result;
         let mut by_severity = BTreeMap::new();
-        for f in &r.result.findings {
+        for f in &res.findings {
             *by_severity.entry(f.severity.as_str()).or_default() += 1;
         }
         let doc = Document {
             version: JSON_REPORT_VERSION,
-            tool: Tool {
-                name: "warden",
-                version: r.tool_version,
-            },
-            scan: Scan {
-                target: r.target,
-                mode: r.mode,
-            },
+            scan: &res.scan,
             summary: Summary {
-                findings: r.result.findings.len(),
+                findings: res.findings.len(),
                 by_severity,
-                suppressed_baseline: r.baseline_suppressed,
-                stats: &r.result.stats,
+                stats: &res.stats,
             },
-            findings: &r.result.findings,
-            diagnostics: &r.result.diagnostics,
-            stale_baseline: r.stale_baseline,
+            findings: &res.findings,
+            diagnostics: &res.diagnostics,
+            assets: &res.assets,
+            edges: &res.edges,
+            components: &res.components,
+            stale_baseline: &res.stale_baseline,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)

@@ -3,7 +3,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use warden_core::{Finding, RuleMeta, Severity};
+use warden_core::{Finding, Location, RelatedKind, RuleMeta, Severity};
 
 pub struct SarifReporter;
 
@@ -83,17 +83,31 @@ fn rule(meta: &RuleMeta) -> Value {
     v
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
+fn physical(l: &Location, snippet: Option<&str>) -> Value {
+    let mut region = json!({
+        "startLine": l.start_line,
+        "startColumn": l.start_column,
+        "endLine": l.end_line,
+        "endColumn": l.end_column,
+    });
+    if let Some(s) = snippet {
+        region["snippet"] = json!({ "text": s });
+    }
+    json!({ "physicalLocation": { "artifactLocation": { "uri": uri(&l.path) }, "region": region } })
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     let mut props = json!({
         "severity": f.severity,
         "confidence": f.confidence,
         "tags": f.tags,
     });
-    if let Some(l) = f.lifetime {
-        props["lifetime"] = json!(l);
+    // Analyzer-owned details, under the analyzer's name, as in the JSON report.
+    for (k, v) in &f.ext {
+        props[k] = v.clone();
     }
-    if let Some(s) = &f.secret {
-        props["secret"] = json!(s);
+    if !f.assets.is_empty() {
+        props["assets"] = json!(f.assets);
     }
     if let Some(p) = &f.location.provenance {
         props["commit"] = json!(p.commit);
@@ -101,55 +115,70 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         props["commitTime"] = json!(p.time);
         props["inHead"] = json!(p.in_head);
     }
-    let mut fingerprints = json!({ "wardenFingerprint/v1": f.fingerprint });
-    if let Some(h) = &f.secret_sha256 {
-        fingerprints["secretSha256/v1"] = json!(h);
-    }
-    json!({
+    let mut v = json!({
         "ruleId": f.rule_id,
-        "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": { "text": f.message },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri(&f.location.path) },
-                "region": {
-                    "startLine": f.location.start_line,
-                    "startColumn": f.location.start_column,
-                    "endLine": f.location.end_line,
-                    "endColumn": f.location.end_column,
-                    "snippet": { "text": f.snippet },
-                }
-            }
-        }],
-        "partialFingerprints": fingerprints,
+        "locations": [physical(&f.location, Some(&f.snippet))],
+        "partialFingerprints": { "wardenFingerprint/v2": f.fingerprint },
         "properties": props,
-    })
+    });
+    if let Some(i) = rule_index {
+        v["ruleIndex"] = json!(i);
+    }
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut loc = physical(&r.location, None);
+                loc["id"] = json!(i + 1);
+                loc["message"] = json!({ "text": r.message });
+                loc
+            })
+            .collect();
+        v["relatedLocations"] = json!(related);
+    }
+    // A flow (source → … → sink) is a code flow: its steps in order, then the finding itself.
+    let steps: Vec<Value> = f
+        .related
+        .iter()
+        .filter(|r| r.kind == RelatedKind::Step)
+        .map(|r| {
+            let mut loc = physical(&r.location, None);
+            loc["message"] = json!({ "text": r.message });
+            json!({ "location": loc })
+        })
+        .collect();
+    if !steps.is_empty() {
+        let mut sink = physical(&f.location, None);
+        sink["message"] = json!({ "text": f.message });
+        let mut all = steps;
+        all.push(json!({ "location": sink }));
+        v["codeFlows"] = json!([{ "threadFlows": [{ "locations": all }] }]);
+    }
+    v
 }
 
 impl Reporter for SarifReporter {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
-        // Rules: those reported first-come, so `ruleIndex` is stable for a given result set.
-        let by_id: BTreeMap<&str, &RuleMeta> =
-            r.rules.iter().map(|m| (m.id.as_str(), *m)).collect();
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut rules = Vec::new();
-        let mut results = Vec::new();
-        for f in &r.result.findings {
-            let i = match index.get(f.rule_id.as_str()) {
-                Some(i) => *i,
-                None => {
-                    let meta = by_id.get(f.rule_id.as_str()).copied();
-                    rules.push(match meta {
-                        Some(m) => rule(m),
-                        None => json!({ "id": f.rule_id, "shortDescription": { "text": f.title } }),
-                    });
-                    index.insert(&f.rule_id, rules.len() - 1);
-                    rules.len() - 1
-                }
-            };
-            results.push(result(f, i));
-        }
+        // Every rule that could report in this run, in a stable order; findings point at them by index.
+        let mut metas: Vec<&RuleMeta> = r.rules.to_vec();
+        metas.sort_by(|a, b| a.id.cmp(&b.id));
+        metas.dedup_by(|a, b| a.id == b.id);
+        let index: BTreeMap<&str, usize> = metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        let rules: Vec<Value> = metas.iter().map(|m| rule(m)).collect();
+        let results: Vec<Value> = r
+            .result
+            .findings
+            .iter()
+            .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
+            .collect();
         let notifications: Vec<Value> = r
             .result
             .diagnostics
@@ -162,23 +191,38 @@ impl Reporter for SarifReporter {
                 })
             })
             .collect();
+        let scan = &r.result.scan;
+        let mut run = json!({
+            "tool": { "driver": {
+                "name": "warden",
+                "version": scan.tool_version,
+                "semanticVersion": scan.tool_version,
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": r.result.diagnostics.is_empty(),
+                "startTimeUtc": scan.started_at,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+            "properties": {
+                "mode": scan.mode,
+                "target": scan.target,
+                "rulesVersion": scan.rules_version,
+                "hashKeyId": scan.hash_key_id,
+            },
+        });
+        // `versionControlProvenance` needs the repository's URI, which a local scan does not know.
+        if let Some(c) = &scan.head_commit {
+            run["properties"]["headCommit"] = json!(c);
+        }
+        if let Some(b) = &scan.branch {
+            run["properties"]["branch"] = json!(b);
+        }
         let doc = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": "warden",
-                    "version": r.tool_version,
-                    "semanticVersion": r.tool_version,
-                    "informationUri": "https://github.com/warden-sec/warden",
-                    "rules": rules,
-                }},
-                "invocations": [{
-                    "executionSuccessful": r.result.diagnostics.is_empty(),
-                    "toolExecutionNotifications": notifications,
-                }],
-                "results": results,
-            }]
+            "runs": [run],
         });
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)

@@ -1,7 +1,7 @@
-use crate::time::date;
 use crate::{Report, Reporter};
 use owo_colors::{OwoColorize, Style};
 use std::io::{self, Write};
+use warden_core::time::date;
 use warden_core::Severity;
 
 /// The human report: findings grouped by file, each with its exact span, redacted line and fix, then a
@@ -76,6 +76,26 @@ impl Reporter for TextReporter {
                 f.message
             )?;
             writeln!(out, "          {} {}", self.paint("│", dim), f.snippet)?;
+            let mut step = 0;
+            for rel in &f.related {
+                let label = match rel.kind {
+                    warden_core::RelatedKind::Step => {
+                        step += 1;
+                        format!("step {step}")
+                    }
+                    warden_core::RelatedKind::Context => "see".to_string(),
+                };
+                let l = &rel.location;
+                writeln!(
+                    out,
+                    "          {} {label:<7} {}:{}:{}  {}",
+                    self.paint("│", dim),
+                    l.path,
+                    l.start_line,
+                    l.start_column,
+                    rel.message
+                )?;
+            }
             if let Some(p) = &f.location.provenance {
                 let short = &p.commit[..p.commit.len().min(12)];
                 let state = if p.in_head {
@@ -171,21 +191,18 @@ impl TextReporter {
                 .collect();
             parts.push(format!("skipped {}", skipped.join(", ")));
         }
-        if st.suppressed_inline > 0 || r.baseline_suppressed > 0 {
+        if st.suppressed_inline > 0 || st.suppressed_baseline > 0 {
             parts.push(format!(
                 "suppressed {} inline, {} by baseline",
-                st.suppressed_inline, r.baseline_suppressed
+                st.suppressed_inline, st.suppressed_baseline
             ));
         }
-        if !r.stale_baseline.is_empty() {
+        let stale = &res.stale_baseline;
+        if !stale.is_empty() {
             parts.push(format!(
                 "{} stale baseline {}",
-                r.stale_baseline.len(),
-                if r.stale_baseline.len() == 1 {
-                    "entry"
-                } else {
-                    "entries"
-                }
+                stale.len(),
+                if stale.len() == 1 { "entry" } else { "entries" }
             ));
         }
         writeln!(out, "warden: {}", parts.join(" · "))

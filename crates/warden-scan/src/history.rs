@@ -1,13 +1,80 @@
 //! The history source: every commit reachable from any ref, each unique blob scanned once. A blob's findings
 //! are attributed to the oldest commit (by commit time) whose tree holds it, at the path it had there.
 
-use crate::pipeline::{ScanError, ScanResult, Scanner, SkipReason};
+use crate::pipeline::{FileReport, Partial, ScanError, Scanner};
 use crate::walk::IGNORE_FILE;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use warden_core::Provenance;
+use warden_core::{Fact, Facts, FinishScope, Provenance, ScanMode, ScanResult, SkipReason};
+
+/// HEAD's commit id and branch name for the repository holding `target`, where there is one.
+pub(crate) fn head_of(target: &Path) -> (Option<String>, Option<String>) {
+    let dir = if target.is_file() {
+        target.parent().unwrap_or(Path::new("."))
+    } else {
+        target
+    };
+    let Ok(repo) = gix::discover(dir) else {
+        return (None, None);
+    };
+    let commit = repo.head_id().ok().map(|id| id.to_string());
+    let branch = repo
+        .head_name()
+        .ok()
+        .flatten()
+        .map(|n| n.shorten().to_string());
+    (commit, branch)
+}
+
+/// Loads a blob unless it is larger than `cap`: the size comes from the object header, so an oversized blob
+/// is never decompressed.
+pub(crate) fn load_blob(
+    repo: &gix::Repository,
+    id: gix::ObjectId,
+    cap: u64,
+) -> Result<Option<Vec<u8>>, String> {
+    let header = repo.find_header(id).map_err(|e| e.to_string())?;
+    if header.size() > cap {
+        return Ok(None);
+    }
+    let blob = repo.find_blob(id).map_err(|e| e.to_string())?;
+    Ok(Some(blob.detach().data))
+}
+
+/// Scans one blob, or counts it as too large.
+pub(crate) fn scan_blob(
+    scanner: &Scanner,
+    repo: &gix::Repository,
+    path: &str,
+    id: gix::ObjectId,
+) -> Result<FileReport, String> {
+    Ok(match load_blob(repo, id, scanner.config.max_file_size())? {
+        Some(bytes) => scanner.scan_loaded(path, &bytes),
+        None => FileReport {
+            skipped: Some(SkipReason::TooLarge),
+            ..FileReport::default()
+        },
+    })
+}
+
+/// A tree's facts: each blob's facts, at the path the blob has in that tree.
+pub(crate) fn tree_facts(
+    blobs: &[(String, gix::ObjectId)],
+    by_blob: &HashMap<gix::ObjectId, Vec<Fact>>,
+) -> Facts {
+    let mut all = Vec::new();
+    for (path, id) in blobs {
+        for f in by_blob.get(id).into_iter().flatten() {
+            all.push(Fact {
+                path: path.clone(),
+                ..f.clone()
+            });
+        }
+    }
+    Facts { all }
+}
 
 pub(crate) fn open_repo(path: &Path) -> Result<gix::Repository, ScanError> {
     if !path.exists() {
@@ -117,7 +184,8 @@ impl Scanner {
             path: path.to_owned(),
             reason,
         };
-        let mut result = ScanResult::default();
+        let info = self.scan_info(path, ScanMode::History);
+        let mut result = Partial::default();
 
         // Tips: every ref that peels to a commit.
         let mut tips = Vec::new();
@@ -176,12 +244,12 @@ impl Scanner {
                 result.skip(format!("commit {}", c.id), SkipReason::Unreadable, e);
             }
         }
-        let head_blobs: HashSet<gix::ObjectId> = match repo.head_tree_id() {
-            Ok(t) => tree_blobs(&repo, t.detach())
-                .map(|v| v.into_iter().map(|(_, id)| id).collect())
-                .unwrap_or_default(),
-            Err(_) => HashSet::new(),
+        let head_tree: Vec<(String, gix::ObjectId)> = match repo.head_tree_id() {
+            Ok(t) => tree_blobs(&repo, t.detach()).unwrap_or_default(),
+            Err(_) => Vec::new(),
         };
+        let head_blobs: HashSet<gix::ObjectId> = head_tree.iter().map(|(_, id)| *id).collect();
+        let head_commit = repo.head_id().ok().map(|id| id.detach());
 
         let mut blobs: Vec<(gix::ObjectId, String, usize)> = first_seen
             .into_iter()
@@ -202,17 +270,21 @@ impl Scanner {
                 .par_iter()
                 .map_init(
                     || sync.to_thread_local(),
-                    |repo, (id, p, ci)| match repo.find_blob(*id) {
-                        Ok(blob) => Ok((self.scan_bytes(p, &blob.data), *id, *ci)),
-                        Err(e) => Err((p.clone(), e.to_string())),
+                    |repo, (id, p, ci)| match scan_blob(self, repo, p, *id) {
+                        Ok(report) => Ok((report, *id, *ci)),
+                        Err(e) => Err((p.clone(), e)),
                     },
                 )
                 .collect()
         });
 
+        let mut facts_by_blob: HashMap<gix::ObjectId, Vec<Fact>> = HashMap::new();
         for r in reports {
             match r {
                 Ok((mut report, blob, ci)) => {
+                    if !report.facts.is_empty() {
+                        facts_by_blob.insert(blob, std::mem::take(&mut report.facts));
+                    }
                     let c = &commits[ci];
                     for f in &mut report.findings {
                         f.location.provenance = Some(Provenance {
@@ -254,9 +326,75 @@ impl Scanner {
                 p.in_head = in_head.contains(&(f.rule_id.clone(), f.matched.clone()));
             }
         }
-        self.finish(&mut result);
-        result.stats.duration_ms = start.elapsed().as_millis() as u64;
-        Ok(result)
+        let mut out = ScanResult::new(info);
+        let provenance = |c: &CommitInfo, in_head: bool| Provenance {
+            commit: c.id.to_string(),
+            author: c.author.clone(),
+            time: c.time,
+            summary: c.summary.clone(),
+            blob: String::new(),
+            in_head,
+        };
+        let read_in = |tree: &[(String, gix::ObjectId)], rel: &str| {
+            let id = tree.iter().find(|(p, _)| p == rel)?.1;
+            load_blob(&sync.to_thread_local(), id, self.config.max_file_size())
+                .ok()
+                .flatten()
+        };
+        // Second phases see one tree at a time, never a pool of every blob ever seen: HEAD's tree, and every
+        // commit's tree for analyzers that ask.
+        let head_info = head_commit.and_then(|h| commits.iter().find(|c| c.id == h));
+        if self.has_finish(|s| s == FinishScope::Head) {
+            let facts = tree_facts(&head_tree, &facts_by_blob);
+            let read = |rel: &str| read_in(&head_tree, rel);
+            let (mut fin, suppressed) = self.finish_tree(&facts, |s| s == FinishScope::Head, &read);
+            for f in &mut fin.findings {
+                f.location.provenance = head_info.map(|c| provenance(c, true));
+            }
+            result.stats.suppressed_inline += suppressed;
+            Self::absorb_finish(&mut result, &mut out, fin);
+            result.facts = facts.all;
+        }
+        if self.has_finish(|s| s == FinishScope::EachCommit) {
+            let repo = sync.to_thread_local();
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut per_commit = Vec::new();
+            let mut head_prints = HashSet::new();
+            for c in &commits {
+                let tree = match tree_blobs(&repo, c.tree) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        result.skip(format!("commit {}", c.id), SkipReason::Unreadable, e);
+                        continue;
+                    }
+                };
+                let facts = tree_facts(&tree, &facts_by_blob);
+                let read = |rel: &str| read_in(&tree, rel);
+                let (mut fin, suppressed) =
+                    self.finish_tree(&facts, |s| s == FinishScope::EachCommit, &read);
+                if Some(c.id) == head_commit {
+                    head_prints.extend(fin.findings.iter().map(|f| f.fingerprint.clone()));
+                    result.stats.suppressed_inline += suppressed;
+                }
+                fin.findings
+                    .retain(|f| seen.insert(f.fingerprint.clone(), 0).is_none());
+                for f in &mut fin.findings {
+                    f.location.provenance = Some(provenance(c, false));
+                }
+                per_commit.push(fin);
+            }
+            for mut fin in per_commit {
+                for f in &mut fin.findings {
+                    if let Some(p) = &mut f.location.provenance {
+                        p.in_head = head_prints.contains(&f.fingerprint);
+                    }
+                }
+                Self::absorb_finish(&mut result, &mut out, fin);
+            }
+        }
+        let mut out = self.complete(out, result);
+        out.stats.duration_ms = start.elapsed().as_millis() as u64;
+        Ok(out)
     }
 }
 

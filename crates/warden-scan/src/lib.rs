@@ -1,16 +1,14 @@
 //! warden's scan pipeline. Sources (the working tree, the staged index, every blob of the git history) yield
-//! files; each file is read once, classified, and handed to every [`Analyzer`] that wants it; findings are
-//! filtered (config, inline `warden:ignore`, baseline) and sorted. Analyzers plug in through the trait alone.
+//! files; each file is stat'ed and sniffed, claimed by the analyzers that want it, read at most once, and
+//! analysed; findings are filtered (config, inline `warden:ignore`), fingerprinted and sorted; each tree's facts
+//! go to the analyzers' second phase. Analyzers plug in through `warden_core::Analyzer` alone.
 
-mod analyzer;
 pub mod baseline;
-mod classify;
 mod history;
+pub mod key;
 mod pipeline;
 mod staged;
 pub mod suppress;
 mod walk;
 
-pub use analyzer::{Analyzer, Fact, Facts, FileMeta, FileOutput, SourceFile};
-pub use classify::{is_binary, BINARY_SNIFF_LEN};
-pub use pipeline::{Diagnostic, Progress, ScanError, ScanResult, Scanner, SkipReason, Stats};
+pub use pipeline::{Progress, ScanError, Scanner};

@@ -1,72 +1,15 @@
-use crate::analyzer::{Analyzer, Fact, Facts, FileMeta, FileOutput, SourceFile};
-use crate::classify::{is_binary, BINARY_SNIFF_LEN};
-use crate::suppress;
+use crate::suppress::Markers;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use sha2::{Digest, Sha256};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use warden_core::{Config, Finding, RuleMeta};
-
-/// Why a file was not scanned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SkipReason {
-    Binary,
-    TooLarge,
-    Unreadable,
-    Symlink,
-    Unsupported,
-}
-
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Binary => "binary",
-            Self::TooLarge => "too-large",
-            Self::Unreadable => "unreadable",
-            Self::Symlink => "symlink",
-            Self::Unsupported => "unsupported",
-        }
-    }
-
-    /// Whether the user must hear about each such file (an error), or only a count in the summary.
-    pub fn is_error(self) -> bool {
-        matches!(self, Self::Unreadable | Self::Unsupported)
-    }
-}
-
-/// A problem with one input: the file and the reason.
-#[derive(Debug, Clone, Serialize)]
-pub struct Diagnostic {
-    pub path: String,
-    pub reason: SkipReason,
-    pub message: String,
-}
-
-/// Counts for the summary line.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct Stats {
-    pub files_scanned: u64,
-    pub bytes_scanned: u64,
-    pub skipped: BTreeMap<SkipReason, u64>,
-    /// History scans: commits walked and unique blobs seen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commits: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub blobs: Option<u64>,
-    /// Findings dropped by inline `warden:ignore` markers.
-    pub suppressed_inline: u64,
-    pub duration_ms: u64,
-}
-
-#[derive(Debug, Default)]
-pub struct ScanResult {
-    pub findings: Vec<Finding>,
-    pub diagnostics: Vec<Diagnostic>,
-    pub facts: Facts,
-    pub stats: Stats,
-}
+use warden_core::{
+    is_binary, Analyzer, Claim, Config, Diagnostic, Fact, Facts, FileMeta, FileOutput, Finding,
+    FinishOutput, FinishScope, HashKey, ReadSeek, RuleMeta, ScanInfo, ScanMode, ScanResult,
+    SkipReason, SourceFile, Stats, HEAD_LEN,
+};
 
 /// Errors that stop a scan before it starts (a missing path, a repository that cannot be opened).
 #[derive(Debug, thiserror::Error)]
@@ -88,11 +31,12 @@ pub struct Progress {
 pub struct Scanner {
     pub(crate) analyzers: Vec<Box<dyn Analyzer>>,
     pub(crate) config: Config,
+    pub(crate) key: HashKey,
     pub(crate) threads: usize,
     pub(crate) progress: Option<Arc<Progress>>,
 }
 
-/// What one file contributed, sent from worker threads to the collector.
+/// What one file contributed.
 #[derive(Default)]
 pub(crate) struct FileReport {
     pub findings: Vec<Finding>,
@@ -103,12 +47,31 @@ pub(crate) struct FileReport {
     pub suppressed_inline: u64,
 }
 
+/// A worker's share of a scan, merged into the [`ScanResult`] at the end.
+#[derive(Default, Serialize)]
+pub(crate) struct Partial {
+    pub findings: Vec<Finding>,
+    pub facts: Vec<Fact>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// Which analyzers run on a file, and how it must be read for them.
+struct Plan {
+    run: Vec<usize>,
+    /// Read the whole file into memory, up to this many bytes.
+    read_cap: Option<u64>,
+    /// Why nothing runs, when nothing does.
+    skipped: Option<SkipReason>,
+}
+
 impl Scanner {
-    pub fn new(analyzers: Vec<Box<dyn Analyzer>>, config: Config) -> Self {
+    pub fn new(analyzers: Vec<Box<dyn Analyzer>>, config: Config, key: HashKey) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         Scanner {
             analyzers,
             config,
+            key,
             threads,
             progress: None,
         }
@@ -128,38 +91,171 @@ impl Scanner {
         &self.config
     }
 
-    /// Every rule of every analyzer, config-disabled ones left out.
+    pub fn hash_key(&self) -> &HashKey {
+        &self.key
+    }
+
+    /// Every rule that can report in this run: the analyzers that run, less rules the config turns off.
     pub fn rules(&self) -> Vec<&RuleMeta> {
         self.analyzers
             .iter()
             .flat_map(|a| a.rules())
-            .filter(|r| !self.config.rule_disabled(&r.id))
+            .filter(|r| self.config.rule_enabled(&r.id))
             .collect()
     }
 
-    /// The per-file path shared by every source: classify, analyze, filter.
-    pub(crate) fn scan_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
-        let mut report = FileReport::default();
-        if bytes.len() as u64 > self.config.max_file_size() {
-            report.skipped = Some(SkipReason::TooLarge);
-            return report;
+    /// A digest of the tool version and every rule that can report: equal values ran equal rules.
+    pub fn rules_version(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for r in self.rules() {
+            h.update(serde_json::to_vec(r).unwrap_or_default());
         }
-        if is_binary(bytes) {
-            report.skipped = Some(SkipReason::Binary);
-            return report;
+        hex::encode(&h.finalize()[..8])
+    }
+
+    /// The identity of a scan of `target` starting now.
+    pub(crate) fn scan_info(&self, target: &Path, mode: ScanMode) -> ScanInfo {
+        let (head_commit, branch) = crate::history::head_of(target);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        ScanInfo {
+            tool: "warden".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            rules_version: self.rules_version(),
+            target: target.display().to_string(),
+            mode,
+            head_commit,
+            branch,
+            started_at: warden_core::time::rfc3339(now),
+            analyzers: self
+                .analyzers
+                .iter()
+                .map(|a| a.name().to_string())
+                .collect(),
+            hash_key_id: self.key.id(),
         }
-        let meta = FileMeta {
-            path,
-            size: bytes.len() as u64,
-            head: &bytes[..bytes.len().min(BINARY_SNIFF_LEN)],
+    }
+
+    /// Asks every analyzer how it wants the file.
+    fn plan(&self, meta: &FileMeta) -> Plan {
+        let cap = self.config.max_file_size();
+        let mut plan = Plan {
+            run: Vec::new(),
+            read_cap: None,
+            skipped: None,
         };
-        let file = SourceFile { meta, bytes };
-        let mut out = FileOutput::default();
-        for analyzer in &self.analyzers {
-            if analyzer.wants(&meta) {
-                analyzer.analyze(&file, &mut out);
+        let mut reason = None;
+        let read = |plan: &mut Plan, i: usize, max: u64| {
+            plan.run.push(i);
+            plan.read_cap = Some(plan.read_cap.unwrap_or(0).max(max));
+        };
+        for (i, a) in self.analyzers.iter().enumerate() {
+            match a.claim(meta) {
+                Claim::Skip => {}
+                Claim::Text if meta.size > cap => {
+                    reason.get_or_insert(SkipReason::TooLarge);
+                }
+                Claim::Text if meta.binary => {
+                    reason.get_or_insert(SkipReason::Binary);
+                }
+                Claim::Text => read(&mut plan, i, cap),
+                Claim::Bytes { max } if meta.size > max => {
+                    reason.get_or_insert(SkipReason::TooLarge);
+                }
+                Claim::Bytes { max } => read(&mut plan, i, max),
+                Claim::Stream => plan.run.push(i),
             }
         }
+        if plan.run.is_empty() {
+            plan.skipped = Some(reason.unwrap_or(SkipReason::Unclaimed));
+        }
+        plan
+    }
+
+    /// A file on disk: a stat and the first 8 KiB decide; the rest is read only if an analyzer needs it whole.
+    pub(crate) fn scan_disk(&self, rel: &str, abs: &Path) -> std::io::Result<FileReport> {
+        let file = std::fs::File::open(abs)?;
+        let size = file.metadata()?.len();
+        let mut buf = Vec::with_capacity(if size <= self.config.max_file_size() {
+            size as usize + 1
+        } else {
+            HEAD_LEN
+        });
+        let mut file = file;
+        (&mut file).take(HEAD_LEN as u64).read_to_end(&mut buf)?;
+        let meta = FileMeta {
+            path: rel,
+            size,
+            head: &buf,
+            binary: is_binary(&buf),
+        };
+        let binary = meta.binary;
+        let plan = self.plan(&meta);
+        if let Some(reason) = plan.skipped {
+            return Ok(FileReport {
+                skipped: Some(reason),
+                ..FileReport::default()
+            });
+        }
+        if let Some(cap) = plan.read_cap {
+            // The file may have grown since the stat: never read past the cap.
+            file.take((cap + 1).saturating_sub(buf.len() as u64))
+                .read_to_end(&mut buf)?;
+            if buf.len() as u64 > cap {
+                return Ok(FileReport {
+                    skipped: Some(SkipReason::TooLarge),
+                    ..FileReport::default()
+                });
+            }
+        }
+        let size = if plan.read_cap.is_some() {
+            buf.len() as u64
+        } else {
+            size
+        };
+        let head = &buf[..buf.len().min(HEAD_LEN)];
+        let meta = FileMeta {
+            path: rel,
+            size,
+            head,
+            binary,
+        };
+        let abs = abs.to_owned();
+        let opener = move || std::fs::File::open(&abs).map(|f| Box::new(f) as Box<dyn ReadSeek>);
+        let source = match plan.read_cap {
+            Some(_) => SourceFile::in_memory(meta, &buf),
+            None => SourceFile::streamed(meta, &opener),
+        };
+        Ok(self.run(&source, &plan))
+    }
+
+    /// Content already in memory (a git blob).
+    pub(crate) fn scan_loaded(&self, rel: &str, bytes: &[u8]) -> FileReport {
+        let meta = FileMeta {
+            path: rel,
+            size: bytes.len() as u64,
+            head: &bytes[..bytes.len().min(HEAD_LEN)],
+            binary: is_binary(bytes),
+        };
+        let plan = self.plan(&meta);
+        if let Some(reason) = plan.skipped {
+            return FileReport {
+                skipped: Some(reason),
+                ..FileReport::default()
+            };
+        }
+        self.run(&SourceFile::in_memory(meta, bytes), &plan)
+    }
+
+    fn run(&self, file: &SourceFile, plan: &Plan) -> FileReport {
+        let mut out = FileOutput::default();
+        for &i in &plan.run {
+            self.analyzers[i].analyze(file, &mut out);
+        }
+        let path = file.meta.path;
+        let mut report = FileReport::default();
         for problem in out.problems {
             report.diagnostics.push(Diagnostic {
                 path: path.to_owned(),
@@ -167,26 +263,34 @@ impl Scanner {
                 message: problem,
             });
         }
-        let before = out.findings.len();
-        out.findings
-            .retain(|f| !suppress::is_suppressed(bytes, f.location.start_line, &f.rule_id));
-        report.suppressed_inline = (before - out.findings.len()) as u64;
+        self.apply_config(&mut out.findings);
+        if let Some(bytes) = file.in_memory_bytes() {
+            report.suppressed_inline = Markers::new(bytes).retain(&mut out.findings);
+        }
+        self.fingerprint(&mut out.findings);
         report.findings = out.findings;
-        self.apply_config(&mut report.findings);
         report.facts = out.facts;
-        report.scanned_bytes = Some(bytes.len() as u64);
+        report.scanned_bytes = Some(file.meta.size);
         if let Some(p) = &self.progress {
             p.files.fetch_add(1, Ordering::Relaxed);
-            p.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            p.bytes.fetch_add(file.meta.size, Ordering::Relaxed);
         }
         report
+    }
+
+    fn fingerprint(&self, findings: &mut [Finding]) {
+        for f in findings {
+            f.fingerprint = self
+                .key
+                .fingerprint(&f.rule_id, &f.location.path, &f.matched);
+        }
     }
 
     /// Config-driven filtering and overrides that hold for every analyzer.
     pub(crate) fn apply_config(&self, findings: &mut Vec<Finding>) {
         let c = &self.config;
         findings.retain(|f| {
-            !c.rule_disabled(&f.rule_id)
+            c.rule_enabled(&f.rule_id)
                 && !c
                     .allow_paths
                     .as_ref()
@@ -200,13 +304,59 @@ impl Scanner {
         }
     }
 
-    pub(crate) fn finish(&self, result: &mut ScanResult) {
-        let mut extra = Vec::new();
-        for analyzer in &self.analyzers {
-            analyzer.finish(&result.facts, &mut extra);
+    /// Whether some analyzer's second phase is `select`ed by its scope.
+    pub(crate) fn has_finish(&self, select: impl Fn(FinishScope) -> bool) -> bool {
+        self.analyzers.iter().any(|a| select(a.finish_scope()))
+    }
+
+    /// The second phase over one tree's facts, for the analyzers whose scope `select` picks: config applied,
+    /// inline markers honoured (`read` returns a file of that tree), fingerprints set.
+    pub(crate) fn finish_tree(
+        &self,
+        facts: &Facts,
+        select: impl Fn(FinishScope) -> bool,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> (FinishOutput, u64) {
+        let mut all = FinishOutput::default();
+        for a in &self.analyzers {
+            let scope = a.finish_scope();
+            if scope == FinishScope::None || !select(scope) {
+                continue;
+            }
+            let out = a.finish(facts);
+            all.findings.extend(out.findings);
+            all.problems.extend(out.problems);
+            all.assets.extend(out.assets);
+            all.edges.extend(out.edges);
+            all.components.extend(out.components);
         }
-        self.apply_config(&mut extra);
-        result.findings.extend(extra);
+        self.apply_config(&mut all.findings);
+        let suppressed = suppress_by_file(&mut all.findings, read);
+        self.fingerprint(&mut all.findings);
+        (all, suppressed)
+    }
+
+    /// Adds a tree's second-phase output to the partial result.
+    pub(crate) fn absorb_finish(part: &mut Partial, result: &mut ScanResult, out: FinishOutput) {
+        part.findings.extend(out.findings);
+        for p in out.problems {
+            part.diagnostics.push(Diagnostic {
+                path: p.path,
+                reason: SkipReason::Unsupported,
+                message: p.message,
+            });
+        }
+        result.assets.extend(out.assets);
+        result.edges.extend(out.edges);
+        result.components.extend(out.components);
+    }
+
+    /// The finished result: partial results merged, findings and diagnostics in a stable order.
+    pub(crate) fn complete(&self, mut result: ScanResult, part: Partial) -> ScanResult {
+        result.findings = part.findings;
+        result.diagnostics = part.diagnostics;
+        result.facts = part.facts;
+        result.stats = part.stats;
         result.findings.sort_by(|a, b| {
             (
                 &a.location.path,
@@ -221,11 +371,40 @@ impl Scanner {
                     &b.rule_id,
                 ))
         });
-        result.diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+        result
+            .diagnostics
+            .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        result.assets.sort_by(|a, b| a.id.cmp(&b.id));
+        result.assets.dedup_by(|a, b| a.id == b.id);
+        result
     }
 }
 
-impl ScanResult {
+/// Drops second-phase findings silenced by a marker in their file; each file is read once.
+fn suppress_by_file(findings: &mut Vec<Finding>, read: &dyn Fn(&str) -> Option<Vec<u8>>) -> u64 {
+    if findings.is_empty() {
+        return 0;
+    }
+    findings.sort_by(|a, b| a.location.path.cmp(&b.location.path));
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut dropped = 0;
+    let mut rest = std::mem::take(findings).into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let path = first.location.path.clone();
+        let mut group = vec![first];
+        while rest.peek().is_some_and(|f| f.location.path == path) {
+            group.extend(rest.next());
+        }
+        if let Some(bytes) = read(&path) {
+            dropped += Markers::new(&bytes).retain(&mut group);
+        }
+        kept.extend(group);
+    }
+    *findings = kept;
+    dropped
+}
+
+impl Partial {
     pub(crate) fn merge(&mut self, r: FileReport) {
         if let Some(n) = r.scanned_bytes {
             self.stats.files_scanned += 1;
@@ -236,15 +415,15 @@ impl ScanResult {
         }
         self.stats.suppressed_inline += r.suppressed_inline;
         self.findings.extend(r.findings);
-        self.facts.all.extend(r.facts);
+        self.facts.extend(r.facts);
         self.diagnostics.extend(r.diagnostics);
     }
 
-    /// Adds another partial result of the same scan.
-    pub(crate) fn absorb(&mut self, other: ScanResult) {
+    /// Adds another worker's share of the same scan.
+    pub(crate) fn absorb(&mut self, other: Partial) {
         self.findings.extend(other.findings);
         self.diagnostics.extend(other.diagnostics);
-        self.facts.all.extend(other.facts.all);
+        self.facts.extend(other.facts);
         let (a, b) = (&mut self.stats, other.stats);
         a.files_scanned += b.files_scanned;
         a.bytes_scanned += b.bytes_scanned;
@@ -263,10 +442,5 @@ impl ScanResult {
                 message,
             });
         }
-    }
-
-    /// Whether some input could not be read or parsed.
-    pub fn had_errors(&self) -> bool {
-        !self.diagnostics.is_empty()
     }
 }

@@ -1,12 +1,13 @@
 //! The staged source: every blob in the index that differs from HEAD, read from the object database (what
 //! `git commit` would record, not what the working tree holds).
 
-use crate::history::{open_repo, tree_blobs, ExcludeRules};
-use crate::pipeline::{ScanError, ScanResult, Scanner, SkipReason};
+use crate::history::{load_blob, open_repo, scan_blob, tree_blobs, tree_facts, ExcludeRules};
+use crate::pipeline::{Partial, ScanError, Scanner};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
+use warden_core::{FinishScope, ScanMode, ScanResult, SkipReason};
 
 impl Scanner {
     /// Scans what is staged for commit in the repository containing `path`.
@@ -17,6 +18,7 @@ impl Scanner {
             path: path.to_owned(),
             reason,
         };
+        let info = self.scan_info(path, ScanMode::Staged);
         let index = repo.index_or_empty().map_err(|e| git_err(e.to_string()))?;
         let head: HashMap<String, gix::ObjectId> = match repo.head_tree_id() {
             Ok(tree) => tree_blobs(&repo, tree.detach())
@@ -26,8 +28,12 @@ impl Scanner {
             Err(_) => HashMap::new(), // unborn HEAD: everything staged is new
         };
         let exclude = ExcludeRules::new(&repo);
+        let finishing = self.has_finish(|s| s != FinishScope::None);
 
+        // Changed entries are scanned; with a second phase, unchanged ones contribute their facts too, so it
+        // reasons about the whole index, as the commit will record it.
         let mut todo = Vec::new();
+        let mut index_tree = Vec::new();
         for entry in index.entries() {
             let rel = entry.path(&index).to_string();
             let Some(mode) = entry.mode.to_tree_entry_mode() else {
@@ -36,13 +42,14 @@ impl Scanner {
             if mode.is_tree() || mode.is_commit() || mode.is_link() || entry.stage_raw() != 0 {
                 continue;
             }
-            if head.get(&rel) == Some(&entry.id)
-                || !self.config.path_selected(&rel)
-                || exclude.excluded(&rel)
-            {
+            if !self.config.path_selected(&rel) || exclude.excluded(&rel) {
                 continue;
             }
-            todo.push((rel, entry.id));
+            let changed = head.get(&rel) != Some(&entry.id);
+            if changed || finishing {
+                todo.push((rel.clone(), entry.id, changed));
+            }
+            index_tree.push((rel, entry.id));
         }
 
         let sync = repo.into_sync();
@@ -54,25 +61,55 @@ impl Scanner {
             todo.par_iter()
                 .map_init(
                     || sync.to_thread_local(),
-                    |repo, (rel, id)| match repo.find_blob(*id) {
-                        Ok(blob) => Ok(self.scan_bytes(rel, &blob.data)),
-                        Err(e) => Err((rel.clone(), e.to_string())),
+                    |repo, (rel, id, changed)| {
+                        (rel, *id, *changed, scan_blob(self, repo, rel, *id))
                     },
                 )
                 .collect()
         });
-        let mut result = ScanResult::default();
-        for r in reports {
+        let mut part = Partial::default();
+        let mut facts_by_blob = HashMap::new();
+        for (rel, id, changed, r) in reports {
             match r {
-                Ok(report) => result.merge(report),
-                Err((rel, msg)) => result.skip(
-                    rel,
+                Ok(mut report) => {
+                    facts_by_blob.insert(id, std::mem::take(&mut report.facts));
+                    if changed {
+                        part.merge(report);
+                    }
+                }
+                Err(msg) => part.skip(
+                    rel.clone(),
                     SkipReason::Unreadable,
                     format!("cannot read staged blob: {msg}"),
                 ),
             }
         }
-        self.finish(&mut result);
+        let mut result = ScanResult::new(info);
+        if finishing {
+            let facts = tree_facts(&index_tree, &facts_by_blob);
+            let by_path: HashMap<&str, gix::ObjectId> =
+                index_tree.iter().map(|(p, id)| (p.as_str(), *id)).collect();
+            let read = |rel: &str| {
+                let id = *by_path.get(rel)?;
+                load_blob(&sync.to_thread_local(), id, self.config.max_file_size())
+                    .ok()
+                    .flatten()
+            };
+            let (mut fin, suppressed) = self.finish_tree(&facts, |_| true, &read);
+            // A pre-commit check speaks of what the commit changes: findings that touch a changed file.
+            let changed: HashSet<&str> =
+                todo.iter().filter(|t| t.2).map(|t| t.0.as_str()).collect();
+            fin.findings.retain(|f| {
+                changed.contains(f.location.path.as_str())
+                    || f.related
+                        .iter()
+                        .any(|r| changed.contains(r.location.path.as_str()))
+            });
+            part.stats.suppressed_inline += suppressed;
+            Self::absorb_finish(&mut part, &mut result, fin);
+            part.facts = facts.all;
+        }
+        let mut result = self.complete(result, part);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }

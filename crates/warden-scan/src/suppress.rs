@@ -2,6 +2,8 @@
 //! `warden:ignore[secrets/openai-project-key, generic-secret]` only the rules named (full id or the part after
 //! the analyzer prefix).
 
+use warden_core::Finding;
+
 const MARKER: &[u8] = b"warden:ignore";
 
 /// Whether `line` carries a marker that silences `rule_id`.
@@ -30,7 +32,63 @@ pub fn line_ignores(line: &[u8], rule_id: &str) -> bool {
     false
 }
 
-/// The 1-based `line` of `bytes` (without its newline), or empty.
+/// The lines of one file that carry a marker, found in one pass: checking a finding costs a binary search,
+/// not a count of lines from the top (a file with 200,000 findings stays linear).
+pub struct Markers<'a> {
+    bytes: &'a [u8],
+    /// (1-based line, byte range of the line) for every line holding the marker, in order.
+    lines: Vec<(u32, std::ops::Range<usize>)>,
+}
+
+impl<'a> Markers<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let mut lines = Vec::new();
+        let finder = memchr::memmem::Finder::new(MARKER);
+        let mut line_no = 1u32;
+        let mut counted_to = 0;
+        let mut last_line = 0;
+        for at in finder.find_iter(bytes) {
+            line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..at]).count() as u32;
+            counted_to = at;
+            if line_no == last_line {
+                continue;
+            }
+            last_line = line_no;
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            lines.push((line_no, start..end));
+        }
+        Markers { bytes, lines }
+    }
+
+    fn line(&self, line: u32) -> Option<&[u8]> {
+        let i = self.lines.binary_search_by_key(&line, |(l, _)| *l).ok()?;
+        Some(&self.bytes[self.lines[i].1.clone()])
+    }
+
+    /// Whether a finding of `rule_id` at `line` is silenced by a marker on that line or the one above.
+    pub fn suppresses(&self, line: u32, rule_id: &str) -> bool {
+        if self.lines.is_empty() {
+            return false;
+        }
+        [line, line.saturating_sub(1)]
+            .into_iter()
+            .filter_map(|l| self.line(l))
+            .any(|text| line_ignores(text, rule_id))
+    }
+
+    /// Drops silenced findings; returns how many.
+    pub fn retain(&self, findings: &mut Vec<Finding>) -> u64 {
+        if self.lines.is_empty() {
+            return 0;
+        }
+        let before = findings.len();
+        findings.retain(|f| !self.suppresses(f.location.start_line, &f.rule_id));
+        (before - findings.len()) as u64
+    }
+}
+
+/// The 1-based `line` of `bytes` (without its newline), or empty. Linear in the file: for tests and one-offs.
 pub fn nth_line(bytes: &[u8], line: u32) -> &[u8] {
     if line == 0 {
         return &[];
@@ -48,8 +106,7 @@ pub fn nth_line(bytes: &[u8], line: u32) -> &[u8] {
 
 /// Whether a finding at `line` is silenced by a marker on that line or the one above.
 pub fn is_suppressed(bytes: &[u8], line: u32, rule_id: &str) -> bool {
-    line_ignores(nth_line(bytes, line), rule_id)
-        || line_ignores(nth_line(bytes, line.saturating_sub(1)), rule_id)
+    Markers::new(bytes).suppresses(line, rule_id)
 }
 
 #[cfg(test)]
@@ -80,8 +137,18 @@ mod tests {
     fn previous_line_counts() {
         let text = b"a\n# warden:ignore\nsecret\nother\n";
         assert!(is_suppressed(text, 3, "secrets/x"));
+        assert!(is_suppressed(text, 2, "secrets/x"));
         assert!(!is_suppressed(text, 4, "secrets/x"));
+        assert!(!is_suppressed(text, 1, "secrets/x"));
         assert_eq!(nth_line(text, 4), b"other");
         assert_eq!(nth_line(text, 9), b"");
+    }
+
+    #[test]
+    fn two_markers_on_one_line_are_one_line() {
+        let text = b"x # warden:ignore[a] warden:ignore[b]\ny\n";
+        let m = Markers::new(text);
+        assert!(m.suppresses(1, "secrets/b") && m.suppresses(2, "secrets/a"));
+        assert!(!m.suppresses(2, "secrets/c"));
     }
 }

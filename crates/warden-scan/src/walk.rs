@@ -1,20 +1,20 @@
 //! The working-tree source: ripgrep's parallel walker, honouring .gitignore, .ignore and .wardenignore, seeing
 //! dotfiles (`.env`, `.npmrc`, `.github/`), never entering `.git/`.
 
-use crate::classify::{is_binary, BINARY_SNIFF_LEN};
-use crate::pipeline::{ScanError, ScanResult, Scanner, SkipReason};
+use crate::pipeline::{Partial, ScanError, Scanner};
 use ignore::{WalkBuilder, WalkState};
 use std::io::Read as _;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
+use warden_core::{Facts, FinishScope, ScanMode, ScanResult, SkipReason};
 
 pub const IGNORE_FILE: &str = ".wardenignore";
 
 /// A worker's share of the result, sent to the caller when the walker drops the worker.
 struct Local {
-    result: ScanResult,
-    tx: mpsc::Sender<ScanResult>,
+    result: Partial,
+    tx: mpsc::Sender<Partial>,
 }
 
 impl Drop for Local {
@@ -27,6 +27,7 @@ impl Scanner {
     /// Scans the files under `root` (or `root` itself when it is a file).
     pub fn scan_worktree(&self, root: &Path) -> Result<ScanResult, ScanError> {
         let start = Instant::now();
+        let info = self.scan_info(root, ScanMode::Worktree);
         let meta = std::fs::metadata(root).map_err(|e| ScanError::Input {
             path: root.to_owned(),
             reason: io_reason(&e),
@@ -45,14 +46,14 @@ impl Scanner {
             .follow_links(self.config.follow_symlinks)
             .threads(self.threads)
             .add_custom_ignore_filename(IGNORE_FILE)
-            .filter_entry(|e| e.file_name() != ".git");
+            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != crate::key::KEY_DIR);
 
         // Each worker keeps its own partial result and hands it over once, when the walk drops it: no
         // per-file messages, no wake-ups of a collector on the hot path.
-        let (tx, rx) = mpsc::channel::<ScanResult>();
+        let (tx, rx) = mpsc::channel::<Partial>();
         builder.build_parallel().run(|| {
             let mut local = Local {
-                result: ScanResult::default(),
+                result: Partial::default(),
                 tx: tx.clone(),
             };
             Box::new(move |entry| {
@@ -87,12 +88,8 @@ impl Scanner {
                 if !ft.is_file() || !self.config.path_selected(&rel) {
                     return WalkState::Continue;
                 }
-                match read_capped(entry.path(), self.config.max_file_size()) {
-                    Ok(Read::Text(bytes)) => local.result.merge(self.scan_bytes(&rel, &bytes)),
-                    Ok(Read::Binary) => local.result.skip(rel, SkipReason::Binary, String::new()),
-                    Ok(Read::TooLarge) => {
-                        local.result.skip(rel, SkipReason::TooLarge, String::new())
-                    }
+                match self.scan_disk(&rel, entry.path()) {
+                    Ok(report) => local.result.merge(report),
                     Err(e) => local
                         .result
                         .skip(rel, SkipReason::Unreadable, io_reason(&e)),
@@ -101,44 +98,45 @@ impl Scanner {
             })
         });
         drop(tx);
-        let mut result = ScanResult::default();
-        for part in rx {
-            result.absorb(part);
+        let mut part = Partial::default();
+        for p in rx {
+            part.absorb(p);
         }
-        self.finish(&mut result);
+        let mut result = ScanResult::new(info);
+        if self.has_finish(|s| s != FinishScope::None) {
+            let facts = Facts {
+                all: std::mem::take(&mut part.facts),
+            };
+            let cap = self.config.max_file_size();
+            let read = |rel: &str| {
+                let path = if single_file {
+                    root.to_owned()
+                } else {
+                    root.join(rel)
+                };
+                read_capped(&path, cap).ok()
+            };
+            let (out, suppressed) = self.finish_tree(&facts, |_| true, &read);
+            part.stats.suppressed_inline += suppressed;
+            Self::absorb_finish(&mut part, &mut result, out);
+            part.facts = facts.all;
+        }
+        let mut result = self.complete(result, part);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }
 }
 
-/// Reads a whole file unless it is larger than `cap` (checked before reading, and again while reading, since
-/// a file may grow) or binary: the first 8 KiB decide, so a large binary costs one small read.
-fn read_capped(path: &Path, cap: u64) -> std::io::Result<Read> {
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len > cap {
-        return Ok(Read::TooLarge);
-    }
-    let mut bytes = Vec::with_capacity(len.min(cap) as usize + 1);
-    let mut file = file.take(cap + 1);
-    (&mut file)
-        .take(BINARY_SNIFF_LEN as u64)
+/// A whole file, when it is at most `cap` bytes (for inline markers of second-phase findings).
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(cap + 1)
         .read_to_end(&mut bytes)?;
-    if is_binary(&bytes) {
-        return Ok(Read::Binary);
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::other("too large"));
     }
-    file.read_to_end(&mut bytes)?;
-    Ok(if bytes.len() as u64 > cap {
-        Read::TooLarge
-    } else {
-        Read::Text(bytes)
-    })
-}
-
-enum Read {
-    Text(Vec<u8>),
-    Binary,
-    TooLarge,
+    Ok(bytes)
 }
 
 /// `/`-separated path relative to the root; non-UTF-8 bytes are shown lossily.

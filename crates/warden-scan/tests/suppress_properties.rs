@@ -17,3 +17,22 @@ proptest! {
         prop_assert!(line_ignores(line.as_bytes(), &id));
     }
 }
+
+proptest! {
+    /// The one-pass marker index answers exactly what counting lines from the top answers.
+    #[test]
+    fn marker_index_equals_the_line_by_line_reference(
+        lines in prop::collection::vec("(# warden:ignore(\\[(x|secrets/y|z, y)\\])?|warden:ignored|text|)", 0..30),
+        line in 0u32..32,
+    ) {
+        let text = lines.join("\n");
+        let bytes = text.as_bytes();
+        let reference = |id: &str| {
+            line_ignores(nth_line(bytes, line), id) || line_ignores(nth_line(bytes, line.saturating_sub(1)), id)
+        };
+        let markers = warden_scan::suppress::Markers::new(bytes);
+        for id in ["secrets/x", "secrets/y", "other/z"] {
+            prop_assert_eq!(markers.suppresses(line, id), reference(id));
+        }
+    }
+}

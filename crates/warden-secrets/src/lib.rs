@@ -6,24 +6,86 @@ pub mod decode;
 pub mod engine;
 pub mod entropy;
 pub mod filters;
+mod lifetime;
 pub mod prefilter;
 pub mod redact;
 pub mod rules;
+mod snippet;
+
+pub use lifetime::Lifetime;
 
 use engine::Engine;
 use rules::{RuleDef, RuleError};
+use serde::{Deserialize, Serialize};
+use snippet::{Intervals, Snippets};
+use std::collections::HashMap;
 use std::ops::Range;
-use warden_core::finding::{fingerprint, secret_sha256};
-use warden_core::{Config, Finding, Location, RuleMeta};
-use warden_scan::{Analyzer, FileMeta, FileOutput, SourceFile};
+use warden_core::{
+    Analyzer, AnalyzerSetup, Claim, Config, ConfigError, FileMeta, FileOutput, Finding, HashKey,
+    Location, RuleMeta, SourceFile,
+};
 
 /// How deep decoded views nest (a base64 `.dockerconfigjson` holding base64 `auth` values is two).
 const MAX_DECODE_DEPTH: usize = 2;
-const SNIPPET_MAX: usize = 160;
+
+/// The analyzer's name: the prefix of its rule ids, its `--only`/`--skip` family and its `warden.toml` section.
+pub const NAME: &str = "secrets";
+
+/// What a secrets finding carries beyond the core finding, under `ext.secrets` in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretDetails {
+    /// The credential, redacted (`sk-proj-Ab…[164 chars]`), or whole with `--show-secrets`.
+    pub secret: String,
+    /// HMAC-SHA256 of the credential under the run's hash key: one credential in many places has one hash,
+    /// and the hash cannot be tested against guesses without the key.
+    pub secret_hash: String,
+    pub lifetime: Lifetime,
+    /// The encoding the credential was found inside (`base64`, `json`, `url`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded_from: Option<String>,
+}
+
+impl SecretDetails {
+    /// The details of a finding, if it is a secrets finding.
+    pub fn of(f: &Finding) -> Option<Self> {
+        serde_json::from_value(f.ext.get(NAME)?.clone()).ok()
+    }
+}
+
+/// `[secrets]` in `warden.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// Scan decoded views (base64 in Kubernetes Secrets and docker auth, JSON escapes, URL encoding); default on.
+    #[serde(default = "yes")]
+    pub decode: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SecretsSettings {
+    fn default() -> Self {
+        SecretsSettings { decode: true }
+    }
+}
+
+/// Why the analyzer could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
 
 pub struct SecretsAnalyzer {
     engine: Engine,
     metas: Vec<RuleMeta>,
+    key: HashKey,
+    reveal: bool,
+    settings: SecretsSettings,
 }
 
 /// A match mapped back to the scanned file.
@@ -37,20 +99,45 @@ struct Hit {
 }
 
 impl SecretsAnalyzer {
-    /// Every embedded rule, less those the config disables.
+    /// Every embedded rule the config enables, with the run's hash key and `[secrets]` settings.
+    pub fn from_setup(setup: &AnalyzerSetup) -> Result<Self, SetupError> {
+        let settings = match setup.config.section(NAME) {
+            Some(s) => s.parse(NAME)?,
+            None => SecretsSettings::default(),
+        };
+        let mut a = Self::with_rules(setup.config, setup.hash_key.clone())?;
+        a.reveal = setup.reveal;
+        a.settings = settings;
+        Ok(a)
+    }
+
+    /// Every embedded rule the config enables, with a random hash key (for library use and tests: hashes
+    /// agree within one process only).
     pub fn new(config: &Config) -> Result<Self, RuleError> {
+        Self::with_rules(config, random_key())
+    }
+
+    fn with_rules(config: &Config, key: HashKey) -> Result<Self, RuleError> {
         let defs: Vec<RuleDef> = rules::embedded_rules()?
             .into_iter()
             .map(|(_, d)| d)
-            .filter(|d| !config.rule_disabled(&d.full_id()))
+            .filter(|d| config.rule_enabled(&d.full_id()))
             .collect();
-        Self::from_defs(defs)
+        let mut a = Self::from_defs(defs)?;
+        a.key = key;
+        Ok(a)
     }
 
     pub fn from_defs(defs: Vec<RuleDef>) -> Result<Self, RuleError> {
         let engine = Engine::new(defs)?;
         let metas = engine.rules.iter().map(|r| r.meta.clone()).collect();
-        Ok(SecretsAnalyzer { engine, metas })
+        Ok(SecretsAnalyzer {
+            engine,
+            metas,
+            key: random_key(),
+            reveal: false,
+            settings: SecretsSettings::default(),
+        })
     }
 
     /// Compiles every rule's regex now; the ids of those that fail (the engine would never match them).
@@ -77,7 +164,7 @@ impl SecretsAnalyzer {
                 checksum: f.checksum,
             });
         }
-        if depth >= MAX_DECODE_DEPTH {
+        if depth >= MAX_DECODE_DEPTH || !self.settings.decode {
             return;
         }
         for view in decode::views(path, text) {
@@ -103,61 +190,58 @@ impl SecretsAnalyzer {
             return Vec::new();
         }
         // A fallback match on an encoded value is noise once the decoded value produced its own finding.
-        let decoded: Vec<Range<usize>> = hits
-            .iter()
-            .filter(|h| h.encoding.is_some())
-            .map(|h| h.loc.clone())
-            .collect();
+        let decoded = Intervals::new(
+            hits.iter()
+                .filter(|h| h.encoding.is_some())
+                .map(|h| h.loc.clone()),
+        );
         hits.retain(|h| {
-            h.encoding.is_some()
-                || !self.engine.rules[h.rule].fallback
-                || !decoded
-                    .iter()
-                    .any(|d| d.start < h.loc.end && h.loc.start < d.end)
+            h.encoding.is_some() || !self.engine.rules[h.rule].fallback || !decoded.overlaps(&h.loc)
         });
         // The same credential raw and decoded is one finding: the same rule on the same spot (a JSON-escaped PEM
         // matched both ways), or, where decoding only unescapes (JSON, URL), any specific rule on the same spot
         // (the service-account rule on the raw line, the PEM rule on the unescaped one).
-        let raw: Vec<(usize, Range<usize>)> = hits
-            .iter()
-            .filter(|h| h.encoding.is_none())
-            .map(|h| (h.rule, h.loc.clone()))
+        let mut raw_by_rule: HashMap<usize, Vec<Range<usize>>> = HashMap::new();
+        let mut raw_specific = Vec::new();
+        for h in hits.iter().filter(|h| h.encoding.is_none()) {
+            raw_by_rule.entry(h.rule).or_default().push(h.loc.clone());
+            if !self.engine.rules[h.rule].fallback {
+                raw_specific.push(h.loc.clone());
+            }
+        }
+        let raw_by_rule: HashMap<usize, Intervals> = raw_by_rule
+            .into_iter()
+            .map(|(r, v)| (r, Intervals::new(v)))
             .collect();
+        let raw_specific = Intervals::new(raw_specific);
         hits.retain(|h| {
             let Some(enc) = h.encoding else { return true };
-            let unescaped = enc != "base64";
-            !raw.iter().any(|(r, l)| {
-                l.start < h.loc.end
-                    && h.loc.start < l.end
-                    && (*r == h.rule || (unescaped && !self.engine.rules[*r].fallback))
-            })
+            let same_rule = raw_by_rule.get(&h.rule).is_some_and(|i| i.overlaps(&h.loc));
+            !(same_rule || (enc != "base64" && raw_specific.overlaps(&h.loc)))
         });
         let lines = LineIndex::new(bytes);
         // One credential found raw and again in a decoded view of the same line is one finding.
         let mut seen = std::collections::HashSet::new();
         hits.retain(|h| seen.insert((h.rule, h.secret.clone(), lines.line_of(h.loc.start))));
-        let redactions: Vec<Range<usize>> = hits.iter().map(|h| h.loc.clone()).collect();
-        let mut secrets: Vec<String> = hits
+        let mut secrets: Vec<&[u8]> = hits
             .iter()
-            .map(|h| String::from_utf8_lossy(&h.secret).into_owned())
+            .map(|h| h.secret.as_slice())
             .filter(|s| s.len() >= 8)
             .collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.sort_unstable();
         secrets.dedup();
+        let mut snippets = Snippets::new(bytes, hits.iter().map(|h| h.loc.clone()), &secrets);
         hits.iter()
-            .map(|h| self.finding(path, bytes, &lines, h, &redactions, &secrets))
+            .map(|h| {
+                let line = lines.line_of(h.loc.start);
+                let range = lines.line_range(line, bytes.len());
+                let snippet = snippets.get(line, range, h.loc.start);
+                self.finding(path, &lines, h, snippet)
+            })
             .collect()
     }
 
-    fn finding(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        lines: &LineIndex,
-        h: &Hit,
-        redactions: &[Range<usize>],
-        secrets: &[String],
-    ) -> Finding {
+    fn finding(&self, path: &str, lines: &LineIndex, h: &Hit, snippet: String) -> Finding {
         let rule = &self.engine.rules[h.rule];
         let secret = String::from_utf8_lossy(&h.secret).into_owned();
         let (start_line, start_column) = lines.position(h.loc.start);
@@ -171,28 +255,10 @@ impl SecretsAnalyzer {
         message.push_str(
             &format!("; {} credential", lifetime.as_str()).replace("; unknown credential", ""),
         );
-        let mut tags = rule.meta.tags.clone();
-        if let Some(enc) = h.encoding {
-            tags.push(format!("decoded:{enc}"));
-        }
-        // A token whose built-in checksum fails was never issued: a test value or a typo, still worth a look.
-        let mut confidence = rule.def.confidence;
-        match h.checksum {
-            Some(true) => tags.push("checksum:valid".into()),
-            Some(false) => {
-                tags.push("checksum:invalid".into());
-                confidence = warden_core::Confidence::Low;
-                message.push_str(" (its checksum does not match: likely not a real token)");
-            }
-            None => {}
-        }
-        Finding {
-            rule_id: rule.meta.id.clone(),
-            title: rule.def.title.clone(),
-            message,
-            severity: rule.def.severity,
-            confidence,
-            location: Location {
+        let mut f = Finding::new(
+            &rule.meta,
+            String::new(),
+            Location {
                 path: path.to_owned(),
                 start_line,
                 start_column,
@@ -200,33 +266,68 @@ impl SecretsAnalyzer {
                 end_column,
                 provenance: None,
             },
-            snippet: snippet(bytes, lines, h.loc.start, redactions, secrets),
-            secret: Some(redacted),
-            secret_sha256: Some(secret_sha256(&secret)),
-            lifetime: Some(lifetime),
-            fingerprint: fingerprint(&rule.meta.id, path, &secret),
-            tags,
-            remediation: rule.meta.remediation.clone(),
-            matched: secret,
+        );
+        if let Some(enc) = h.encoding {
+            f.tags.push(format!("decoded:{enc}"));
         }
+        // A token whose built-in checksum fails was never issued: a test value or a typo, still worth a look.
+        match h.checksum {
+            Some(true) => f.tags.push("checksum:valid".into()),
+            Some(false) => {
+                f.tags.push("checksum:invalid".into());
+                f.confidence = warden_core::Confidence::Low;
+                message.push_str(" (its checksum does not match: likely not a real token)");
+            }
+            None => {}
+        }
+        let details = SecretDetails {
+            secret: if self.reveal {
+                secret.clone()
+            } else {
+                redacted
+            },
+            secret_hash: self.key.secret_hash(&h.secret),
+            lifetime,
+            decoded_from: h.encoding.map(str::to_string),
+        };
+        f.message = message;
+        f.snippet = snippet;
+        f.ext.insert(
+            NAME.into(),
+            serde_json::to_value(details).expect("plain struct serialises"),
+        );
+        f.matched = secret;
+        f
     }
+}
+
+fn random_key() -> HashKey {
+    let mut bytes = vec![0u8; 32];
+    // Without an entropy source the key is still unique enough per process for in-memory hashes.
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes[..16].copy_from_slice(&t.to_le_bytes());
+    }
+    HashKey::new(bytes).expect("32 bytes")
 }
 
 impl Analyzer for SecretsAnalyzer {
     fn name(&self) -> &'static str {
-        "secrets"
+        NAME
     }
 
     fn rules(&self) -> &[RuleMeta] {
         &self.metas
     }
 
-    fn wants(&self, _file: &FileMeta) -> bool {
-        true // credentials hide in every kind of text file
+    fn claim(&self, _file: &FileMeta) -> Claim {
+        Claim::Text // credentials hide in every kind of text file
     }
 
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
-        out.findings.extend(self.scan(file.meta.path, file.bytes));
+        out.findings.extend(self.scan(file.meta.path, file.bytes()));
     }
 }
 
@@ -256,65 +357,4 @@ impl LineIndex {
         let end = self.starts.get(line).map_or(len, |&s| s - 1);
         start..end.max(start)
     }
-}
-
-/// The line around `at`, trimmed to at most [`SNIPPET_MAX`] characters, with every credential on it redacted:
-/// the matched ranges, and any other occurrence of a matched secret's text.
-fn snippet(
-    bytes: &[u8],
-    lines: &LineIndex,
-    at: usize,
-    redactions: &[Range<usize>],
-    secrets: &[String],
-) -> String {
-    let line = lines.line_range(lines.line_of(at), bytes.len());
-    let mut cuts: Vec<&Range<usize>> = redactions
-        .iter()
-        .filter(|r| r.start < line.end.max(line.start + 1) && r.end > line.start)
-        .collect();
-    cuts.sort_by_key(|r| r.start);
-    let mut out = String::new();
-    let mut pos = line.start;
-    let mut focus = 0;
-    for r in cuts {
-        let s = r.start.max(line.start);
-        if s < pos {
-            continue;
-        }
-        out.push_str(&String::from_utf8_lossy(&bytes[pos..s]));
-        if r.start == at {
-            focus = out.chars().count();
-        }
-        out.push_str(&redact::redact(&String::from_utf8_lossy(&bytes[r.clone()])));
-        pos = r.end.min(line.end).max(s);
-        if r.end > line.end {
-            pos = line.end;
-        }
-    }
-    if pos < line.end {
-        out.push_str(&String::from_utf8_lossy(&bytes[pos..line.end]));
-    }
-    for secret in secrets {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), &redact::redact(secret));
-        }
-    }
-    let trimmed = out.trim_end_matches('\r');
-    let lead = trimmed.chars().take_while(|c| c.is_whitespace()).count();
-    let chars: Vec<char> = trimmed.chars().skip(lead).collect();
-    let focus = focus.saturating_sub(lead);
-    if chars.len() <= SNIPPET_MAX {
-        return chars.into_iter().collect();
-    }
-    let start = focus
-        .saturating_sub(SNIPPET_MAX / 3)
-        .min(chars.len() - SNIPPET_MAX);
-    let mut s: String = chars[start..start + SNIPPET_MAX].iter().collect();
-    if start > 0 {
-        s.insert(0, '…');
-    }
-    if start + SNIPPET_MAX < chars.len() {
-        s.push('…');
-    }
-    s
 }

@@ -1,7 +1,8 @@
 //! Rule data: TOML files under rules/, one per provider family, embedded at build time (see docs/secret-rules.md).
 
+use crate::Lifetime;
 use serde::Deserialize;
-use warden_core::{Confidence, Lifetime, RuleMeta, Severity};
+use warden_core::{Confidence, RuleMeta, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 

@@ -4,25 +4,25 @@
 
 mod registry;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use warden_core::{Config, Severity};
-use warden_report::{JsonReporter, Report, Reporter, SarifReporter, ScanMode, TextReporter};
+use warden_core::{AnalyzerSetup, Config, HashKey, ScanMode, ScanResult, Severity};
+use warden_report::{JsonReporter, Report, Reporter, SarifReporter, TextReporter};
 use warden_scan::baseline::Baseline;
-use warden_scan::{Progress, ScanResult, Scanner};
+use warden_scan::key::KeySource;
+use warden_scan::{Progress, Scanner};
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
 const DEFAULT_BASELINE: &str = ".warden-baseline.json";
 
 #[derive(Parser)]
 #[command(
     name = "warden",
     version,
-    about = "Find leaked credentials in a repository: working tree, staged changes or full git history."
+    about = "Find leaked credentials and other security problems in a repository: working tree, staged changes or full git history."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -70,6 +70,15 @@ struct SourceArgs {
     /// Never draw progress on stderr
     #[arg(long)]
     no_progress: bool,
+    /// Run only these analyzer families (comma-separated, e.g. `secrets`); overrides scan.only
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Do not run these analyzer families; overrides scan.skip
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Print secrets whole instead of redacted (never the default)
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 #[derive(Args)]
@@ -88,9 +97,6 @@ struct ScanArgs {
     /// Report only findings that are not in this baseline file
     #[arg(long)]
     baseline: Option<PathBuf>,
-    /// Print secrets whole instead of redacted (never the default)
-    #[arg(long)]
-    show_secrets: bool,
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -103,6 +109,10 @@ struct BaselineArgs {
     /// Where to write the baseline
     #[arg(long, short = 'o', default_value = DEFAULT_BASELINE)]
     output: PathBuf,
+    /// Rewrite this existing baseline (version 1, or another key's) under the current hash key, keeping the
+    /// entries that still match a finding
+    #[arg(long, value_name = "OLD")]
+    migrate: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -152,11 +162,20 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`warden rules | head`): stop quietly, as ripgrep does.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("warden: error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> Result<u8> {
@@ -180,6 +199,12 @@ fn load_config(src: &SourceArgs) -> Result<Config> {
             Config::discover(&root)?
         }
     };
+    if !src.only.is_empty() {
+        config.only = src.only.clone();
+    }
+    if !src.skip.is_empty() {
+        config.skip = src.skip.clone();
+    }
     if let Some(s) = &src.max_file_size {
         config.max_file_size =
             Some(warden_core::config::parse_size(s).ok_or_else(|| {
@@ -199,10 +224,38 @@ fn mode(src: &SourceArgs) -> ScanMode {
     }
 }
 
+/// The key behind fingerprints and secret hashes for a scan of `path`, telling the user when it is new.
+fn hash_key(config: &Config, path: &Path) -> Result<HashKey> {
+    let (key, source) = warden_scan::key::resolve(config, path)?;
+    match source {
+        KeySource::Created(p) => eprintln!(
+            "warden: created {} (the key behind fingerprints and secret hashes; commit it so every clone \
+             and CI run agrees, and baselines keep matching)",
+            p.display()
+        ),
+        KeySource::Ephemeral { reason } => eprintln!(
+            "warden: cannot keep a hash key ({reason}); fingerprints hold for this run only: set \
+             WARDEN_HASH_KEY or hash.key_file"
+        ),
+        KeySource::Env | KeySource::File(_) => {}
+    }
+    Ok(key)
+}
+
 /// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
 fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
     let config = load_config(src)?;
-    let mut scanner = Scanner::new(registry::analyzers(&config)?, config);
+    if !src.path.exists() {
+        bail!("{}: no such file or directory", src.path.display());
+    }
+    let key = hash_key(&config, &src.path)?;
+    let setup = AnalyzerSetup {
+        config: &config,
+        hash_key: &key,
+        reveal: src.show_secrets,
+    };
+    let analyzers = registry::analyzers(&setup)?;
+    let mut scanner = Scanner::new(analyzers, config, key);
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
@@ -258,47 +311,32 @@ fn spawn_ticker(
 
 fn scan(args: ScanArgs) -> Result<u8> {
     let (scanner, mut result) = run_scan(&args.source)?;
-    let (suppressed, stale) = match &args.baseline {
-        Some(p) => {
-            let b = Baseline::load(p)?;
-            let (n, stale) = b.apply(&mut result.findings);
-            // Only a scan of everything can tell that an entry matches nothing any more.
-            let stale = if args.source.staged {
-                Vec::new()
-            } else {
-                stale
-            };
-            for e in &stale {
+    if let Some(p) = &args.baseline {
+        let b = Baseline::load(p)?;
+        let name = p.display().to_string();
+        if b.is_legacy() {
+            eprintln!(
+                "warden: {name}: version 1 baseline (unkeyed fingerprints); rewrite it with \
+                 `warden baseline --migrate {name}`"
+            );
+        }
+        let applied = b.apply(&mut result.findings, scanner.hash_key(), &name)?;
+        result.stats.suppressed_baseline = applied.suppressed as u64;
+        // Only a scan of everything can tell that an entry matches nothing any more.
+        if !args.source.staged {
+            for e in &applied.stale {
                 eprintln!(
-                    "warden: {}: stale baseline entry {} ({} in {}:{}) matches no finding",
-                    p.display(),
-                    e.fingerprint,
-                    e.rule_id,
-                    e.path,
-                    e.line
+                    "warden: {name}: stale baseline entry {} ({} in {}:{}) matches no finding",
+                    e.fingerprint, e.rule_id, e.path, e.line
                 );
             }
-            (n, stale)
-        }
-        None => (0, Vec::new()),
-    };
-    if args.show_secrets {
-        for f in &mut result.findings {
-            if f.secret.is_some() {
-                f.secret = Some(f.matched.clone());
-            }
+            result.stale_baseline = applied.stale;
         }
     }
     let rules = scanner.rules();
-    let target = args.source.path.display().to_string();
     let report = Report {
-        tool_version: VERSION,
-        target: &target,
-        mode: mode(&args.source),
         result: &result,
         rules: &rules,
-        baseline_suppressed: suppressed,
-        stale_baseline: &stale,
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -320,24 +358,28 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Some(path) => write_atomically(path, &buf)?,
         None => {
             let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(&buf).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("writing the report to stdout");
-                }
-            }
+            out.write_all(&buf)
+                .and_then(|_| out.flush())
+                .context("writing the report to stdout")?;
         }
     }
-    let failing = match args.fail_on {
+    Ok(exit_code(&result, args.fail_on))
+}
+
+/// 2 when some input could not be read or parsed (the report is incomplete, whatever it holds), else 1 when a
+/// finding is at or above `--fail-on`, else 0.
+fn exit_code(result: &ScanResult, fail_on: FailOn) -> u8 {
+    let failing = match fail_on {
         FailOn::Never => false,
         FailOn::AtLeast(min) => result.findings.iter().any(|f| f.severity >= min),
     };
-    Ok(if failing {
-        1
-    } else if result.had_errors() {
+    if result.had_errors() {
         2
+    } else if failing {
+        1
     } else {
         0
-    })
+    }
 }
 
 /// Writes to a temporary file beside `path` and renames it over, so a reader never sees half a report.
@@ -362,8 +404,21 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn baseline(args: BaselineArgs) -> Result<u8> {
-    let (_, result) = run_scan(&args.source)?;
-    let b = Baseline::from_findings(&result.findings);
+    let (scanner, result) = run_scan(&args.source)?;
+    let b = match &args.migrate {
+        Some(old) => {
+            let name = old.display().to_string();
+            let (b, stale) = Baseline::load(old)?.migrate(&result.findings, scanner.hash_key());
+            for e in &stale {
+                eprintln!(
+                    "warden: {name}: dropped stale entry {} ({} in {}:{}): it matches no finding",
+                    e.fingerprint, e.rule_id, e.path, e.line
+                );
+            }
+            b
+        }
+        None => Baseline::from_findings(&result.findings, scanner.hash_key()),
+    };
     let mut text = serde_json::to_vec_pretty(&b)?;
     text.push(b'\n');
     write_atomically(&args.output, &text)?;
@@ -376,7 +431,15 @@ fn baseline(args: BaselineArgs) -> Result<u8> {
 }
 
 fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
-    let analyzers = registry::analyzers(&Config::default())?;
+    let config = Config::default();
+    // Listing rules hashes nothing: any key will do.
+    let key = HashKey::new(vec![0; 32])?;
+    let setup = AnalyzerSetup {
+        config: &config,
+        hash_key: &key,
+        reveal: false,
+    };
+    let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers
         .iter()
         .flat_map(|a| a.rules().iter().cloned())

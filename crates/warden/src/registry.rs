@@ -1,11 +1,56 @@
-//! The one place analyzers are registered: a new analyzer crate adds one line here.
+//! The one place analyzers are registered: a new analyzer crate adds one line to [`REGISTRY`].
 
-use anyhow::Result;
-use warden_core::Config;
-use warden_scan::Analyzer;
+use anyhow::{bail, Result};
+use warden_core::{Analyzer, AnalyzerSetup};
 
-pub fn analyzers(config: &Config) -> Result<Vec<Box<dyn Analyzer>>> {
-    Ok(vec![Box::new(warden_secrets::SecretsAnalyzer::new(
-        config,
-    )?)])
+type Build = fn(&AnalyzerSetup) -> Result<Box<dyn Analyzer>>;
+
+/// Every analyzer, by family name (its rule-id prefix, its `--only`/`--skip` name and its `warden.toml` section).
+const REGISTRY: &[(&str, Build)] = &[(warden_secrets::NAME, |s| {
+    Ok(Box::new(warden_secrets::SecretsAnalyzer::from_setup(s)?))
+})];
+
+/// The known family names.
+pub fn families() -> Vec<&'static str> {
+    REGISTRY.iter().map(|(n, _)| *n).collect()
+}
+
+/// The analyzers the config selects, each built from its own section. Unknown family names in `only`, `skip`
+/// or a section header are errors, so a typo never silently turns a check off.
+pub fn analyzers(setup: &AnalyzerSetup) -> Result<Vec<Box<dyn Analyzer>>> {
+    let config = setup.config;
+    let known = families();
+    for (what, name) in config
+        .only
+        .iter()
+        .map(|n| ("--only/scan.only", n))
+        .chain(config.skip.iter().map(|n| ("--skip/scan.skip", n)))
+    {
+        if !known.contains(&name.as_str()) {
+            bail!(
+                "{what}: unknown analyzer `{name}` (known: {})",
+                known.join(", ")
+            );
+        }
+    }
+    for (name, section) in &config.sections {
+        if !known.contains(&name.as_str()) {
+            bail!(
+                "{}:{}:1: unknown section [{name}] (known analyzer sections: {})",
+                section.path.display(),
+                section.line,
+                known.join(", ")
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for (name, build) in REGISTRY {
+        if config.analyzer_selected(name) {
+            out.push(build(setup)?);
+        }
+    }
+    if out.is_empty() {
+        bail!("no analyzer left to run (check --only and --skip)");
+    }
+    Ok(out)
 }

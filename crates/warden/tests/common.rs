@@ -21,9 +21,14 @@ pub fn slack_bot_token() -> String {
 
 pub fn warden() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("warden").expect("binary built");
-    c.env("NO_COLOR", "1").env_remove("CI");
+    // A fixed hash key keeps fingerprints in snapshots stable and keeps `.warden/` out of fixtures.
+    c.env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("WARDEN_HASH_KEY", TEST_KEY);
     c
 }
+
+pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 pub fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     let p = root.join(rel);

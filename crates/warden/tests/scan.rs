@@ -87,7 +87,7 @@ fn json_report_matches_its_schema() {
     let dir = fixture();
     let doc = scan_json(dir.path(), &[], 1);
     let errors = schema_errors(
-        include_str!("../../../docs/schemas/report-v1.schema.json"),
+        include_str!("../../../docs/schemas/report-v2.schema.json"),
         &doc,
     );
     assert!(errors.is_empty(), "{errors:#?}");
@@ -114,7 +114,10 @@ fn json_report_matches_its_schema() {
         .as_array()
         .unwrap()
         .contains(&"decoded:base64".into()));
-    assert_eq!(doc["findings"][0]["lifetime"], "long-lived");
+    assert_eq!(
+        doc["findings"][0]["ext"]["secrets"]["lifetime"],
+        "long-lived"
+    );
 }
 
 #[test]
@@ -133,7 +136,7 @@ fn sarif_report_matches_the_official_schema() {
     assert_eq!(results.len(), 4);
     for r in results {
         assert!(
-            r["partialFingerprints"]["wardenFingerprint/v1"]
+            r["partialFingerprints"]["wardenFingerprint/v2"]
                 .as_str()
                 .unwrap()
                 .len()
@@ -170,7 +173,7 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
         .code(1)
         .stdout(predicate::str::is_empty());
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     let leftovers: Vec<_> = std::fs::read_dir(report.parent().unwrap())
         .unwrap()
         .collect();
@@ -522,7 +525,9 @@ fn json_and_sarif_reports() {
     let dir = fixture();
     let doc = scan_json(dir.path(), &[], 1);
     insta::assert_json_snapshot!("json_report", doc, {
-        ".tool.version" => "[version]",
+        ".scan.tool_version" => "[version]",
+        ".scan.rules_version" => "[rules version]",
+        ".scan.started_at" => "[time]",
         ".summary.duration_ms" => "[ms]",
         ".findings[].remediation" => "[remediation]",
     });
@@ -532,10 +537,25 @@ fn json_and_sarif_reports() {
         .assert()
         .code(1);
     let doc = json(&out.get_output().stdout);
+    // Every rule that can report is listed, not only those that fired; the snapshot keeps the results.
+    let listed = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .len();
+    let rules = warden()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .success();
+    assert_eq!(
+        listed,
+        json(&rules.get_output().stdout).as_array().unwrap().len()
+    );
     insta::assert_json_snapshot!("sarif_report", doc, {
         ".runs[].tool.driver.version" => "[version]",
         ".runs[].tool.driver.semanticVersion" => "[version]",
-        ".runs[].tool.driver.rules[].help" => "[help]",
-        ".runs[].tool.driver.rules[].fullDescription" => "[description]",
+        ".runs[].tool.driver.rules" => "[every rule]",
+        ".runs[].results[].ruleIndex" => "[index]",
+        ".runs[].invocations[].startTimeUtc" => "[time]",
+        ".runs[].properties.rulesVersion" => "[rules version]",
     });
 }
