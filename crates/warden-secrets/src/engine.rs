@@ -6,6 +6,7 @@ use crate::filters;
 use crate::prefilter::KeywordSet;
 use crate::rules::{RuleDef, RuleError};
 use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::{Class, Hir, HirKind};
 use std::ops::Range;
 use std::sync::OnceLock;
 use warden_core::RuleMeta;
@@ -18,8 +19,9 @@ pub struct CompiledRule {
     pub def: RuleDef,
     pub meta: RuleMeta,
     /// Compiled on first use: most rules never see their keyword in a given run, and compiling all of them
-    /// up front would cost more than scanning a small repository.
-    regex: OnceLock<Option<(Regex, usize)>>,
+    /// up front (~250 ms on one core) would cost more than scanning a small repository. [`Engine::new`] has
+    /// proven that compiling cannot fail.
+    regex: OnceLock<(Regex, usize)>,
     /// `generic-*` rules yield to any specific rule that matched the same bytes.
     pub fallback: bool,
     /// The files the rule applies to, if restricted.
@@ -29,21 +31,54 @@ pub struct CompiledRule {
 impl CompiledRule {
     /// The rule's regex (ASCII semantics: `\w`, `\b`, `(?i)` are ASCII-only, which is what token formats
     /// need and is several times cheaper to build and run), and the group that holds the secret.
+    /// Always `Some`: a pattern that could fail to compile is rejected by [`Engine::new`].
     pub fn regex(&self) -> Option<&(Regex, usize)> {
-        self.regex
-            .get_or_init(|| {
-                let re = RegexBuilder::new(&self.def.pattern)
-                    .unicode(false)
-                    .size_limit(32 << 20)
-                    .build()
-                    .ok()?;
-                let group = re
-                    .capture_names()
-                    .position(|n| n == Some("secret"))
-                    .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
-                Some((re, group))
+        Some(self.regex.get_or_init(|| {
+            compile(&self.def.pattern).expect("Engine::new proved the pattern compiles")
+        }))
+    }
+}
+
+/// The regex crate's limit on a compiled pattern's NFA, in bytes of heap.
+const SIZE_LIMIT: usize = 32 << 20;
+
+fn compile(pattern: &str) -> Result<(Regex, usize), regex::Error> {
+    let re = RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(SIZE_LIMIT)
+        .build()?;
+    let group = re
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+    Ok((re, group))
+}
+
+/// An upper bound on the heap of a Thompson NFA compiled from `hir` (forward with captures, or reverse),
+/// about twice what regex-automata's builder counts: every state at 64 bytes (it takes 32), every byte-range
+/// transition and union branch at 16 (8 and 4), repetitions compiled as one copy per allowed count. Once a
+/// pattern parses, exceeding the size limit is the only way its compilation can fail.
+fn nfa_bytes_bound(hir: &Hir) -> usize {
+    const STATE: usize = 64;
+    const EDGE: usize = 16;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => STATE,
+        HirKind::Literal(lit) => (lit.0.len() + 1) * STATE,
+        HirKind::Class(Class::Bytes(c)) => 2 * STATE + c.ranges().len() * EDGE,
+        // UTF-8 sequences: up to four bytes and several sequences per range.
+        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() * 64).saturating_mul(STATE + EDGE),
+        HirKind::Repetition(r) => {
+            let copies = r.max.unwrap_or(r.min).max(r.min).max(1) as usize;
+            copies
+                .saturating_mul(nfa_bytes_bound(&r.sub).saturating_add(2 * STATE + 2 * EDGE))
+                .saturating_add(2 * STATE)
+        }
+        HirKind::Capture(c) => nfa_bytes_bound(&c.sub).saturating_add(2 * STATE),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().fold(3 * STATE, |acc, h| {
+                acc.saturating_add(nfa_bytes_bound(h)).saturating_add(EDGE)
             })
-            .as_ref()
+        }
     }
 }
 
@@ -76,16 +111,32 @@ impl Engine {
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut path_only = Vec::new();
         for def in defs {
-            // Parse now (cheap) so a broken pattern fails loudly; compile later (costly).
-            regex_syntax::ParserBuilder::new()
+            // Parse now (cheap) so a broken pattern fails loudly; compile later (costly), unless the size bound
+            // cannot rule out that compiling fails: then compile now, and keep the result.
+            let pattern_error = |message: String| RuleError::Pattern {
+                id: def.id.clone(),
+                message,
+            };
+            let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .utf8(false)
                 .build()
                 .parse(&def.pattern)
-                .map_err(|e| RuleError::Pattern {
+                .map_err(|e| pattern_error(e.to_string()))?;
+            let regex = OnceLock::new();
+            // The fixed part of every NFA: the unanchored prefix, group 0, the match state.
+            if nfa_bytes_bound(&hir).saturating_add(4096) > SIZE_LIMIT {
+                let compiled = compile(&def.pattern).map_err(|e| pattern_error(e.to_string()))?;
+                let _ = regex.set(compiled);
+            }
+            if (def.keywords.is_empty() && def.paths.is_empty())
+                || def.keywords.iter().any(|k| k.len() < 3)
+            {
+                return Err(RuleError::Invalid {
                     id: def.id.clone(),
-                    message: e.to_string(),
-                })?;
+                    message: "needs keywords of 3 or more bytes, or paths".into(),
+                });
+            }
             if (def.keywords.is_empty() && def.paths.is_empty())
                 || def.keywords.iter().any(|k| k.len() < 3)
             {
@@ -132,7 +183,7 @@ impl Engine {
             rules.push(CompiledRule {
                 meta: def.meta(),
                 def,
-                regex: OnceLock::new(),
+                regex,
                 fallback,
                 paths,
             });
@@ -339,6 +390,32 @@ fn window_for(text: &[u8], start: usize, end: usize, multiline: bool) -> Range<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_bound_keeps_every_embedded_rule_lazy_and_holds() {
+        let parse = |p: &str| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(p)
+                .unwrap()
+        };
+        for (_, d) in crate::rules::embedded_rules().unwrap() {
+            let bound = nfa_bytes_bound(&parse(&d.pattern));
+            assert!(bound < SIZE_LIMIT, "{}: bound {bound}", d.id);
+        }
+        // Patterns under and over the limit: where compiling fails, the bound must say so.
+        let mut failed = 0;
+        for n in [10_000, 100_000, 300_000] {
+            let p = format!(r"\w{{{n}}}x{{1,3}}(?:ab|[0-9]){{2,{n}}}");
+            if compile(&p).is_err() {
+                failed += 1;
+                assert!(nfa_bytes_bound(&parse(&p)) > SIZE_LIMIT, "{p}");
+            }
+        }
+        assert!(failed > 0, "some pattern should exceed the limit");
+    }
 
     #[test]
     fn windows_stop_at_lines() {

@@ -84,3 +84,21 @@ fn examples_match_and_negative_examples_do_not() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn a_pattern_too_big_to_compile_stops_start_up() {
+    let rule = |pattern: &str| -> warden_secrets::rules::RuleDef {
+        let mut d = embedded_rules().expect("rule files parse")[0].1.clone();
+        d.id = "too-big".into();
+        d.pattern = pattern.into();
+        d
+    };
+    // Parses fine; its NFA would be far over the size limit.
+    let err = SecretsAnalyzer::from_defs(vec![rule(r"\w{1000}{1000}")])
+        .err()
+        .expect("start-up fails")
+        .to_string();
+    assert!(err.contains("secrets/too-big"), "{err}");
+    assert!(SecretsAnalyzer::from_defs(vec![rule(r"(unclosed")]).is_err());
+    assert!(SecretsAnalyzer::from_defs(vec![rule(r"\bsk-[a-z0-9]{20}")]).is_ok());
+}
