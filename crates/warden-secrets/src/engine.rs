@@ -4,7 +4,7 @@
 
 use crate::filters;
 use crate::prefilter::KeywordSet;
-use crate::rules::{RuleDef, RuleError};
+use crate::rules::{RuleDef, RuleError, UNLESS_NEAR_BYTES};
 use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::ops::Range;
@@ -26,6 +26,8 @@ pub struct CompiledRule {
     pub fallback: bool,
     /// The files the rule applies to, if restricted.
     paths: Option<globset::GlobSet>,
+    /// The files where it stays silent.
+    unless_paths: Option<globset::GlobSet>,
 }
 
 impl CompiledRule {
@@ -90,6 +92,9 @@ pub struct Found {
     pub whole: Range<usize>,
     /// For formats with a built-in checksum: whether it holds.
     pub checksum: Option<bool>,
+    /// Matched where the rule's `unless_paths`/`unless_near` say the value is public: never reported, but it
+    /// still keeps `generic-*` rules off the value.
+    pub silenced: bool,
 }
 
 pub struct Engine {
@@ -97,6 +102,8 @@ pub struct Engine {
     keywords: KeywordSet,
     /// Keyword index → the rules that use it.
     keyword_rules: Vec<Vec<u32>>,
+    /// Keyword index → the rules it silences nearby (`unless_near`); found in the same prefilter pass.
+    keyword_silences: Vec<Vec<u32>>,
     /// Rules without keywords: they run on the whole of each file their `paths` select.
     path_only: Vec<u32>,
 }
@@ -109,6 +116,7 @@ impl Engine {
         let mut rules = Vec::with_capacity(defs.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut keyword_silences: Vec<Vec<u32>> = Vec::new();
         let mut path_only = Vec::new();
         for def in defs {
             // Parse now (cheap) so a broken pattern fails loudly; compile later (costly), unless the size bound
@@ -137,46 +145,31 @@ impl Engine {
                     message: "needs keywords of 3 or more bytes, or paths".into(),
                 });
             }
-            if (def.keywords.is_empty() && def.paths.is_empty())
-                || def.keywords.iter().any(|k| k.len() < 3)
-            {
+            if def.unless_near.iter().any(|k| k.len() < 3) {
                 return Err(RuleError::Invalid {
                     id: def.id.clone(),
-                    message: "needs keywords of 3 or more bytes, or paths".into(),
+                    message: "unless_near literals need 3 or more bytes".into(),
                 });
             }
-            let paths = if def.paths.is_empty() {
-                None
-            } else {
-                let mut b = globset::GlobSetBuilder::new();
-                for p in &def.paths {
-                    // `config/master.key` matches at any depth; `/config/master.key` only at the root.
-                    let glob = match p.strip_prefix('/') {
-                        Some(anchored) => anchored.to_string(),
-                        None => format!("**/{p}"),
-                    };
-                    b.add(globset::Glob::new(&glob).map_err(|e| RuleError::Invalid {
-                        id: def.id.clone(),
-                        message: format!("paths: {e}"),
-                    })?);
-                }
-                Some(b.build().map_err(|e| RuleError::Invalid {
-                    id: def.id.clone(),
-                    message: format!("paths: {e}"),
-                })?)
-            };
+            let paths = glob_set(&def.id, "paths", &def.paths)?;
+            let unless_paths = glob_set(&def.id, "unless_paths", &def.unless_paths)?;
             let idx = rules.len() as u32;
             if def.keywords.is_empty() {
                 path_only.push(idx);
             }
-            for k in &def.keywords {
+            let uses = def.keywords.iter().map(|k| (k, false));
+            for (k, silences) in uses.chain(def.unless_near.iter().map(|k| (k, true))) {
                 let k = k.to_ascii_lowercase();
-                match keywords.iter().position(|x| *x == k) {
-                    Some(p) => keyword_rules[p].push(idx),
-                    None => {
-                        keywords.push(k);
-                        keyword_rules.push(vec![idx]);
-                    }
+                let p = keywords.iter().position(|x| *x == k).unwrap_or_else(|| {
+                    keywords.push(k);
+                    keyword_rules.push(Vec::new());
+                    keyword_silences.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if silences {
+                    keyword_silences[p].push(idx);
+                } else {
+                    keyword_rules[p].push(idx);
                 }
             }
             let fallback = def.id.starts_with("generic-");
@@ -186,6 +179,7 @@ impl Engine {
                 regex,
                 fallback,
                 paths,
+                unless_paths,
             });
         }
         let keywords = KeywordSet::new(&keywords);
@@ -193,6 +187,7 @@ impl Engine {
             rules,
             keywords,
             keyword_rules,
+            keyword_silences,
             path_only,
         })
     }
@@ -206,20 +201,30 @@ impl Engine {
                 .as_ref()
                 .is_none_or(|g| g.is_match(path))
         };
-        let mut found = Vec::new();
-        if text.len() <= PATH_RULE_MAX {
-            for &r in &self.path_only {
-                if applies(r) {
-                    self.match_window(r as usize, text, 0..text.len(), &mut found);
-                }
-            }
-        }
         let mut hits: Vec<(u32, usize, usize)> = Vec::new();
+        let mut near: Vec<(u32, usize)> = Vec::new();
         self.keywords.for_each_match(text, |k, start, end| {
             for &r in &self.keyword_rules[k] {
                 hits.push((r, start, end));
             }
+            for &r in &self.keyword_silences[k] {
+                near.push((r, start));
+            }
         });
+        near.sort_unstable();
+        let scope = Scope {
+            path,
+            text,
+            near: &near,
+        };
+        let mut found = Vec::new();
+        if text.len() <= PATH_RULE_MAX {
+            for &r in &self.path_only {
+                if applies(r) {
+                    self.match_window(r as usize, &scope, 0..text.len(), &mut found);
+                }
+            }
+        }
         hits.retain(|h| applies(h.0));
         if hits.is_empty() {
             return self.resolve_overlaps(found);
@@ -236,7 +241,7 @@ impl Engine {
                 window = match window {
                     Some(cur) if w.start <= cur.end => Some(cur.start..cur.end.max(w.end)),
                     Some(cur) => {
-                        self.match_window(rule_idx as usize, text, cur, &mut found);
+                        self.match_window(rule_idx as usize, &scope, cur, &mut found);
                         Some(w)
                     }
                     None => Some(w),
@@ -244,7 +249,7 @@ impl Engine {
                 i += 1;
             }
             if let Some(w) = window {
-                self.match_window(rule_idx as usize, text, w, &mut found);
+                self.match_window(rule_idx as usize, &scope, w, &mut found);
             }
         }
         self.resolve_overlaps(found)
@@ -253,10 +258,11 @@ impl Engine {
     fn match_window(
         &self,
         rule_idx: usize,
-        text: &[u8],
+        scope: &Scope,
         window: Range<usize>,
         out: &mut Vec<Found>,
     ) {
+        let text = scope.text;
         let rule = &self.rules[rule_idx];
         let Some((regex, secret_group)) = rule.regex() else {
             return;
@@ -275,6 +281,7 @@ impl Engine {
             let value = secret.as_bytes();
             if filters::looks_like_placeholder(value)
                 || filters::is_public_doc_value(value)
+                || filters::contains_well_known_hash(value)
                 || !filters::passes_entropy(value, rule.def.min_entropy)
             {
                 continue;
@@ -311,11 +318,13 @@ impl Engine {
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
                 checksum: rule.def.checksum.map(|c| filters::checksum_holds(c, value)),
+                silenced: scope.silenced(rule_idx, rule, base + whole.start()..base + whole.end()),
             });
         }
     }
 
-    /// One credential, one finding. A specific rule beats a `generic-*` one anywhere they overlap. Among
+    /// One credential, one finding. A specific rule beats a `generic-*` one anywhere they overlap, even when
+    /// it is silenced (the value is known to be public). Among
     /// specific rules, when one secret span contains another (`"private_key": "-----BEGIN…\\n"` and the PEM
     /// inside it), the longer match (more context: `gemini_api_key = AIza…` over a bare `AIza…`) wins, then the
     /// higher confidence. Disjoint or merely overlapping spans all stay.
@@ -345,7 +354,7 @@ impl Engine {
             },
         );
         let mut keep = dropped.iter().map(|d| !d);
-        found.retain(|_| keep.next().unwrap_or(true));
+        found.retain(|f| keep.next().unwrap_or(true) && !f.silenced);
 
         let rank = |f: &Found| {
             (
@@ -372,6 +381,60 @@ impl Engine {
         found.retain(|_| keep.next().unwrap_or(true));
         found
     }
+}
+
+/// The file being matched, and where `unless_near` literals occur in it: `(rule, start)`, sorted.
+struct Scope<'a> {
+    path: &'a str,
+    text: &'a [u8],
+    near: &'a [(u32, usize)],
+}
+
+impl Scope<'_> {
+    /// Whether the rule is silent in this file, or one of its `unless_near` literals starts close to `whole`
+    /// (a binary search, not a rescan).
+    fn silenced(&self, idx: usize, rule: &CompiledRule, whole: Range<usize>) -> bool {
+        if rule
+            .unless_paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(self.path))
+        {
+            return true;
+        }
+        if rule.def.unless_near.is_empty() {
+            return false;
+        }
+        let rule = idx as u32;
+        let lo = whole.start.saturating_sub(UNLESS_NEAR_BYTES);
+        let i = self.near.partition_point(|&(r, s)| (r, s) < (rule, lo));
+        self.near
+            .get(i)
+            .is_some_and(|&(r, s)| r == rule && s <= whole.end + UNLESS_NEAR_BYTES)
+    }
+}
+
+fn glob_set(
+    id: &str,
+    field: &str,
+    globs: &[String],
+) -> Result<Option<globset::GlobSet>, RuleError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |e: globset::Error| RuleError::Invalid {
+        id: id.to_string(),
+        message: format!("{field}: {e}"),
+    };
+    let mut b = globset::GlobSetBuilder::new();
+    for p in globs {
+        // `config/master.key` matches at any depth; `/config/master.key` only at the root.
+        let glob = match p.strip_prefix('/') {
+            Some(anchored) => anchored.to_string(),
+            None => format!("**/{p}"),
+        };
+        b.add(globset::Glob::new(&glob).map_err(invalid)?);
+    }
+    b.build().map(Some).map_err(invalid)
 }
 
 /// The part of `text` a rule's regex sees for a keyword hit at `start..end`.
