@@ -4,8 +4,9 @@
 
 use crate::filters;
 use crate::prefilter::KeywordSet;
-use crate::rules::{RuleDef, RuleError};
+use crate::rules::{RuleDef, RuleError, UNLESS_NEAR_BYTES};
 use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::{Class, Hir, HirKind};
 use std::ops::Range;
 use std::sync::OnceLock;
 use warden_core::RuleMeta;
@@ -18,32 +19,68 @@ pub struct CompiledRule {
     pub def: RuleDef,
     pub meta: RuleMeta,
     /// Compiled on first use: most rules never see their keyword in a given run, and compiling all of them
-    /// up front would cost more than scanning a small repository.
-    regex: OnceLock<Option<(Regex, usize)>>,
+    /// up front (~250 ms on one core) would cost more than scanning a small repository. [`Engine::new`] has
+    /// proven that compiling cannot fail.
+    regex: OnceLock<(Regex, usize)>,
     /// `generic-*` rules yield to any specific rule that matched the same bytes.
     pub fallback: bool,
     /// The files the rule applies to, if restricted.
     paths: Option<globset::GlobSet>,
+    /// The files where it stays silent.
+    unless_paths: Option<globset::GlobSet>,
 }
 
 impl CompiledRule {
     /// The rule's regex (ASCII semantics: `\w`, `\b`, `(?i)` are ASCII-only, which is what token formats
     /// need and is several times cheaper to build and run), and the group that holds the secret.
+    /// Always `Some`: a pattern that could fail to compile is rejected by [`Engine::new`].
     pub fn regex(&self) -> Option<&(Regex, usize)> {
-        self.regex
-            .get_or_init(|| {
-                let re = RegexBuilder::new(&self.def.pattern)
-                    .unicode(false)
-                    .size_limit(32 << 20)
-                    .build()
-                    .ok()?;
-                let group = re
-                    .capture_names()
-                    .position(|n| n == Some("secret"))
-                    .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
-                Some((re, group))
+        Some(self.regex.get_or_init(|| {
+            compile(&self.def.pattern).expect("Engine::new proved the pattern compiles")
+        }))
+    }
+}
+
+/// The regex crate's limit on a compiled pattern's NFA, in bytes of heap.
+const SIZE_LIMIT: usize = 32 << 20;
+
+fn compile(pattern: &str) -> Result<(Regex, usize), regex::Error> {
+    let re = RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(SIZE_LIMIT)
+        .build()?;
+    let group = re
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+    Ok((re, group))
+}
+
+/// An upper bound on the heap of a Thompson NFA compiled from `hir` (forward with captures, or reverse),
+/// about twice what regex-automata's builder counts: every state at 64 bytes (it takes 32), every byte-range
+/// transition and union branch at 16 (8 and 4), repetitions compiled as one copy per allowed count. Once a
+/// pattern parses, exceeding the size limit is the only way its compilation can fail.
+fn nfa_bytes_bound(hir: &Hir) -> usize {
+    const STATE: usize = 64;
+    const EDGE: usize = 16;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => STATE,
+        HirKind::Literal(lit) => (lit.0.len() + 1) * STATE,
+        HirKind::Class(Class::Bytes(c)) => 2 * STATE + c.ranges().len() * EDGE,
+        // UTF-8 sequences: up to four bytes and several sequences per range.
+        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() * 64).saturating_mul(STATE + EDGE),
+        HirKind::Repetition(r) => {
+            let copies = r.max.unwrap_or(r.min).max(r.min).max(1) as usize;
+            copies
+                .saturating_mul(nfa_bytes_bound(&r.sub).saturating_add(2 * STATE + 2 * EDGE))
+                .saturating_add(2 * STATE)
+        }
+        HirKind::Capture(c) => nfa_bytes_bound(&c.sub).saturating_add(2 * STATE),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().fold(3 * STATE, |acc, h| {
+                acc.saturating_add(nfa_bytes_bound(h)).saturating_add(EDGE)
             })
-            .as_ref()
+        }
     }
 }
 
@@ -55,6 +92,9 @@ pub struct Found {
     pub whole: Range<usize>,
     /// For formats with a built-in checksum: whether it holds.
     pub checksum: Option<bool>,
+    /// Matched where the rule's `unless_paths`/`unless_near` say the value is public: never reported, but it
+    /// still keeps `generic-*` rules off the value.
+    pub silenced: bool,
 }
 
 pub struct Engine {
@@ -62,6 +102,8 @@ pub struct Engine {
     keywords: KeywordSet,
     /// Keyword index → the rules that use it.
     keyword_rules: Vec<Vec<u32>>,
+    /// Keyword index → the rules it silences nearby (`unless_near`); found in the same prefilter pass.
+    keyword_silences: Vec<Vec<u32>>,
     /// Rules without keywords: they run on the whole of each file their `paths` select.
     path_only: Vec<u32>,
 }
@@ -74,18 +116,27 @@ impl Engine {
         let mut rules = Vec::with_capacity(defs.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut keyword_silences: Vec<Vec<u32>> = Vec::new();
         let mut path_only = Vec::new();
         for def in defs {
-            // Parse now (cheap) so a broken pattern fails loudly; compile later (costly).
-            regex_syntax::ParserBuilder::new()
+            // Parse now (cheap) so a broken pattern fails loudly; compile later (costly), unless the size bound
+            // cannot rule out that compiling fails: then compile now, and keep the result.
+            let pattern_error = |message: String| RuleError::Pattern {
+                id: def.id.clone(),
+                message,
+            };
+            let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .utf8(false)
                 .build()
                 .parse(&def.pattern)
-                .map_err(|e| RuleError::Pattern {
-                    id: def.id.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| pattern_error(e.to_string()))?;
+            let regex = OnceLock::new();
+            // The fixed part of every NFA: the unanchored prefix, group 0, the match state.
+            if nfa_bytes_bound(&hir).saturating_add(4096) > SIZE_LIMIT {
+                let compiled = compile(&def.pattern).map_err(|e| pattern_error(e.to_string()))?;
+                let _ = regex.set(compiled);
+            }
             if (def.keywords.is_empty() && def.paths.is_empty())
                 || def.keywords.iter().any(|k| k.len() < 3)
             {
@@ -94,47 +145,41 @@ impl Engine {
                     message: "needs keywords of 3 or more bytes, or paths".into(),
                 });
             }
-            let paths = if def.paths.is_empty() {
-                None
-            } else {
-                let mut b = globset::GlobSetBuilder::new();
-                for p in &def.paths {
-                    // `config/master.key` matches at any depth; `/config/master.key` only at the root.
-                    let glob = match p.strip_prefix('/') {
-                        Some(anchored) => anchored.to_string(),
-                        None => format!("**/{p}"),
-                    };
-                    b.add(globset::Glob::new(&glob).map_err(|e| RuleError::Invalid {
-                        id: def.id.clone(),
-                        message: format!("paths: {e}"),
-                    })?);
-                }
-                Some(b.build().map_err(|e| RuleError::Invalid {
+            if def.unless_near.iter().any(|k| k.len() < 3) {
+                return Err(RuleError::Invalid {
                     id: def.id.clone(),
-                    message: format!("paths: {e}"),
-                })?)
-            };
+                    message: "unless_near literals need 3 or more bytes".into(),
+                });
+            }
+            let paths = glob_set(&def.id, "paths", &def.paths)?;
+            let unless_paths = glob_set(&def.id, "unless_paths", &def.unless_paths)?;
             let idx = rules.len() as u32;
             if def.keywords.is_empty() {
                 path_only.push(idx);
             }
-            for k in &def.keywords {
+            let uses = def.keywords.iter().map(|k| (k, false));
+            for (k, silences) in uses.chain(def.unless_near.iter().map(|k| (k, true))) {
                 let k = k.to_ascii_lowercase();
-                match keywords.iter().position(|x| *x == k) {
-                    Some(p) => keyword_rules[p].push(idx),
-                    None => {
-                        keywords.push(k);
-                        keyword_rules.push(vec![idx]);
-                    }
+                let p = keywords.iter().position(|x| *x == k).unwrap_or_else(|| {
+                    keywords.push(k);
+                    keyword_rules.push(Vec::new());
+                    keyword_silences.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if silences {
+                    keyword_silences[p].push(idx);
+                } else {
+                    keyword_rules[p].push(idx);
                 }
             }
             let fallback = def.id.starts_with("generic-");
             rules.push(CompiledRule {
                 meta: def.meta(),
                 def,
-                regex: OnceLock::new(),
+                regex,
                 fallback,
                 paths,
+                unless_paths,
             });
         }
         let keywords = KeywordSet::new(&keywords);
@@ -142,6 +187,7 @@ impl Engine {
             rules,
             keywords,
             keyword_rules,
+            keyword_silences,
             path_only,
         })
     }
@@ -155,20 +201,30 @@ impl Engine {
                 .as_ref()
                 .is_none_or(|g| g.is_match(path))
         };
-        let mut found = Vec::new();
-        if text.len() <= PATH_RULE_MAX {
-            for &r in &self.path_only {
-                if applies(r) {
-                    self.match_window(r as usize, text, 0..text.len(), &mut found);
-                }
-            }
-        }
         let mut hits: Vec<(u32, usize, usize)> = Vec::new();
+        let mut near: Vec<(u32, usize)> = Vec::new();
         self.keywords.for_each_match(text, |k, start, end| {
             for &r in &self.keyword_rules[k] {
                 hits.push((r, start, end));
             }
+            for &r in &self.keyword_silences[k] {
+                near.push((r, start));
+            }
         });
+        near.sort_unstable();
+        let scope = Scope {
+            path,
+            text,
+            near: &near,
+        };
+        let mut found = Vec::new();
+        if text.len() <= PATH_RULE_MAX {
+            for &r in &self.path_only {
+                if applies(r) {
+                    self.match_window(r as usize, &scope, 0..text.len(), &mut found);
+                }
+            }
+        }
         hits.retain(|h| applies(h.0));
         if hits.is_empty() {
             return self.resolve_overlaps(found);
@@ -185,7 +241,7 @@ impl Engine {
                 window = match window {
                     Some(cur) if w.start <= cur.end => Some(cur.start..cur.end.max(w.end)),
                     Some(cur) => {
-                        self.match_window(rule_idx as usize, text, cur, &mut found);
+                        self.match_window(rule_idx as usize, &scope, cur, &mut found);
                         Some(w)
                     }
                     None => Some(w),
@@ -193,7 +249,7 @@ impl Engine {
                 i += 1;
             }
             if let Some(w) = window {
-                self.match_window(rule_idx as usize, text, w, &mut found);
+                self.match_window(rule_idx as usize, &scope, w, &mut found);
             }
         }
         self.resolve_overlaps(found)
@@ -202,10 +258,11 @@ impl Engine {
     fn match_window(
         &self,
         rule_idx: usize,
-        text: &[u8],
+        scope: &Scope,
         window: Range<usize>,
         out: &mut Vec<Found>,
     ) {
+        let text = scope.text;
         let rule = &self.rules[rule_idx];
         let Some((regex, secret_group)) = rule.regex() else {
             return;
@@ -224,6 +281,7 @@ impl Engine {
             let value = secret.as_bytes();
             if filters::looks_like_placeholder(value)
                 || filters::is_public_doc_value(value)
+                || filters::contains_well_known_hash(value)
                 || !filters::passes_entropy(value, rule.def.min_entropy)
             {
                 continue;
@@ -260,11 +318,13 @@ impl Engine {
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
                 checksum: rule.def.checksum.map(|c| filters::checksum_holds(c, value)),
+                silenced: scope.silenced(rule_idx, rule, base + whole.start()..base + whole.end()),
             });
         }
     }
 
-    /// One credential, one finding. A specific rule beats a `generic-*` one anywhere they overlap. Among
+    /// One credential, one finding. A specific rule beats a `generic-*` one anywhere they overlap, even when
+    /// it is silenced (the value is known to be public). Among
     /// specific rules, when one secret span contains another (`"private_key": "-----BEGIN…\\n"` and the PEM
     /// inside it), the longer match (more context: `gemini_api_key = AIza…` over a bare `AIza…`) wins, then the
     /// higher confidence. Disjoint or merely overlapping spans all stay.
@@ -294,7 +354,7 @@ impl Engine {
             },
         );
         let mut keep = dropped.iter().map(|d| !d);
-        found.retain(|_| keep.next().unwrap_or(true));
+        found.retain(|f| keep.next().unwrap_or(true) && !f.silenced);
 
         let rank = |f: &Found| {
             (
@@ -323,6 +383,60 @@ impl Engine {
     }
 }
 
+/// The file being matched, and where `unless_near` literals occur in it: `(rule, start)`, sorted.
+struct Scope<'a> {
+    path: &'a str,
+    text: &'a [u8],
+    near: &'a [(u32, usize)],
+}
+
+impl Scope<'_> {
+    /// Whether the rule is silent in this file, or one of its `unless_near` literals starts close to `whole`
+    /// (a binary search, not a rescan).
+    fn silenced(&self, idx: usize, rule: &CompiledRule, whole: Range<usize>) -> bool {
+        if rule
+            .unless_paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(self.path))
+        {
+            return true;
+        }
+        if rule.def.unless_near.is_empty() {
+            return false;
+        }
+        let rule = idx as u32;
+        let lo = whole.start.saturating_sub(UNLESS_NEAR_BYTES);
+        let i = self.near.partition_point(|&(r, s)| (r, s) < (rule, lo));
+        self.near
+            .get(i)
+            .is_some_and(|&(r, s)| r == rule && s <= whole.end + UNLESS_NEAR_BYTES)
+    }
+}
+
+fn glob_set(
+    id: &str,
+    field: &str,
+    globs: &[String],
+) -> Result<Option<globset::GlobSet>, RuleError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |e: globset::Error| RuleError::Invalid {
+        id: id.to_string(),
+        message: format!("{field}: {e}"),
+    };
+    let mut b = globset::GlobSetBuilder::new();
+    for p in globs {
+        // `config/master.key` matches at any depth; `/config/master.key` only at the root.
+        let glob = match p.strip_prefix('/') {
+            Some(anchored) => anchored.to_string(),
+            None => format!("**/{p}"),
+        };
+        b.add(globset::Glob::new(&glob).map_err(invalid)?);
+    }
+    b.build().map(Some).map_err(invalid)
+}
+
 /// The part of `text` a rule's regex sees for a keyword hit at `start..end`.
 fn window_for(text: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
     let lo = start.saturating_sub(BEFORE);
@@ -339,6 +453,32 @@ fn window_for(text: &[u8], start: usize, end: usize, multiline: bool) -> Range<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_bound_keeps_every_embedded_rule_lazy_and_holds() {
+        let parse = |p: &str| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(p)
+                .unwrap()
+        };
+        for (_, d) in crate::rules::embedded_rules().unwrap() {
+            let bound = nfa_bytes_bound(&parse(&d.pattern));
+            assert!(bound < SIZE_LIMIT, "{}: bound {bound}", d.id);
+        }
+        // Patterns under and over the limit: where compiling fails, the bound must say so.
+        let mut failed = 0;
+        for n in [10_000, 100_000, 300_000] {
+            let p = format!(r"\w{{{n}}}x{{1,3}}(?:ab|[0-9]){{2,{n}}}");
+            if compile(&p).is_err() {
+                failed += 1;
+                assert!(nfa_bytes_bound(&parse(&p)) > SIZE_LIMIT, "{p}");
+            }
+        }
+        assert!(failed > 0, "some pattern should exceed the limit");
+    }
 
     #[test]
     fn windows_stop_at_lines() {

@@ -120,7 +120,15 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
         }
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
+        Validator::Random => random(secret),
     }
+}
+
+/// Random tokens change character class (lower, upper, digit, other) at about 60% of positions and seldom
+/// hold a run of four lowercase letters; `readFromEnvironmentFirst` changes at a quarter and is all words.
+/// (Runs of capitals do not count here: random tokens have them, `GIKAeyennXZVIw…`.)
+fn random(v: &[u8]) -> bool {
+    class_changes(v) * 4 >= v.len() && word_share(v, false) < 0.6
 }
 
 /// Words in a key name that say the value is not a secret even though the name mentions one.
@@ -497,6 +505,11 @@ fn class_changes(v: &[u8]) -> usize {
 /// letters of one case, four or more long. Random base62 tokens score 0.2 at the median and under 0.7 in
 /// more than 99% of cases; `CamelCase` and `UPPER_SNAKE` names score above it.
 fn wordiness(v: &[u8]) -> f64 {
+    word_share(v, true)
+}
+
+/// [`wordiness`], optionally without the runs of capitals.
+fn word_share(v: &[u8], upper_runs: bool) -> f64 {
     let (mut in_words, mut i) = (0, 0);
     while i < v.len() {
         if !v[i].is_ascii_alphabetic() {
@@ -511,7 +524,7 @@ fn wordiness(v: &[u8]) -> f64 {
         while j < v.len() && v[j].is_ascii_alphabetic() && v[j].is_ascii_lowercase() == lower {
             j += 1;
         }
-        if j - start >= 4 {
+        if j - start >= 4 && (upper_runs || lower) {
             in_words += j - start;
         }
         i = j;
@@ -525,6 +538,43 @@ const PUBLIC_DOC_VALUES: &[&str] = &[
     "pk_test_TYooMQauvdEDq54NiTphI7jx",
     "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
 ];
+
+/// MD5, SHA-1 and SHA-256 of `""`, `test`, `password`, `admin`, `123456`, `hello` and `foo`: values anyone can
+/// compute, which tests and samples paste where a key goes (`key-` + md5 of nothing).
+const WELL_KNOWN_HASHES: &[&str] = &[
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "098f6bcd4621d373cade4e832627b4f6",
+    "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "5f4dcc3b5aa765d61d8327deb882cf99",
+    "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8",
+    "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+    "21232f297a57a5a743894a0e4a801fc3",
+    "d033e22ae348aeb5660fc2140aec35850c4da997",
+    "8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918",
+    "e10adc3949ba59abbe56e057f20f883e",
+    "7c4a8d09ca3762af61e59520943dc26494f8941b",
+    "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92",
+    "5d41402abc4b2a76b9719d911017c592",
+    "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d",
+    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+    "acbd18db4cc2f85cedef654fccc4a4d8",
+    "0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33",
+    "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+];
+
+/// Whether a secret contains the hex digest of a well-known value (any case).
+pub fn contains_well_known_hash(secret: &[u8]) -> bool {
+    if secret.len() < 32 {
+        return false;
+    }
+    let lower = secret.to_ascii_lowercase();
+    WELL_KNOWN_HASHES
+        .iter()
+        .any(|h| memchr::memmem::find(&lower, h.as_bytes()).is_some())
+}
 
 /// Whether a secret is one of the well-known documentation values.
 pub fn is_public_doc_value(secret: &[u8]) -> bool {
@@ -781,6 +831,43 @@ mod tests {
             "\"Password\": \"SomePassword123!\"",
             "SomePassword123!"
         ));
+    }
+
+    #[test]
+    fn well_known_hashes_and_random_tokens() {
+        assert!(contains_well_known_hash(
+            b"key-D41D8CD98F00B204E9800998ECF8427E"
+        ));
+        assert!(!contains_well_known_hash(
+            b"key-6c89ded5a34c87e1a846b126a6214aaf" // warden:ignore: test fixture
+        ));
+        assert!(random(b"MdUHiPSHZ3K94fMY6zWODcny")); // warden:ignore: test fixture
+        assert!(random(b"GIKAeyennXZVIwG68CCDMq5T")); // warden:ignore: test fixture
+        for words in [
+            "readFromEnvironmentFirst",
+            "ConfluenceServiceAccount",
+            "loadfromvaultatstartup1",
+            "readFromEnv2ForJira1Test",
+        ] {
+            assert!(!random(words.as_bytes()), "{words}");
+        }
+        // Random base62 tokens of 24 characters pass (a fixed LCG, so the test is stable).
+        const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let passed = (0..2000)
+            .filter(|_| {
+                let token: Vec<u8> = (0..24)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        B62[(state >> 33) as usize % 62]
+                    })
+                    .collect();
+                random(&token)
+            })
+            .count();
+        assert!(passed >= 1990, "{passed} of 2000");
     }
 
     #[test]

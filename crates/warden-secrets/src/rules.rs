@@ -18,6 +18,8 @@ pub enum Validator {
     Base64UserPass,
     /// A JWT whose header decodes to JSON with an `alg`.
     Jwt,
+    /// A random token, not words: `readFromEnvironmentFirst` or `load_from_vault` under a token's name.
+    Random,
 }
 
 /// A checksum some token formats carry, which tells a real token from a look-alike.
@@ -47,6 +49,13 @@ pub struct RuleDef {
     /// they start with `/`. Empty: every file.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Globs of files where the rule stays silent (`google-services.json`): what they hold is public by design.
+    #[serde(default)]
+    pub unless_paths: Vec<String>,
+    /// Literals (3+ bytes, ASCII case-insensitive) that silence a match when one starts within
+    /// [`UNLESS_NEAR_BYTES`] of it: `authDomain` beside a Firebase web API key.
+    #[serde(default)]
+    pub unless_near: Vec<String>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,
@@ -108,6 +117,10 @@ pub fn embedded_rules() -> Result<Vec<(String, RuleDef)>, RuleError> {
     }
     Ok(out)
 }
+
+/// How far (bytes before a match's start or after its end) an `unless_near` literal silences it: enough for
+/// the neighbouring keys of a config object, not the whole file.
+pub const UNLESS_NEAR_BYTES: usize = 512;
 
 pub const CWE_HARDCODED_CREDENTIALS: &str = "CWE-798";
 

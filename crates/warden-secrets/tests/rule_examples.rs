@@ -84,3 +84,55 @@ fn examples_match_and_negative_examples_do_not() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn rules_stay_silent_in_their_unless_paths() {
+    let defs: Vec<_> = embedded_rules()
+        .expect("rule files parse")
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let analyzer = SecretsAnalyzer::from_defs(defs.clone()).expect("rules compile");
+    let mut problems = Vec::new();
+    for d in defs.iter().filter(|d| !d.unless_paths.is_empty()) {
+        let id = d.full_id();
+        // A literal glob is a file name; an example found anywhere else must be silent there.
+        for glob in &d.unless_paths {
+            let path = match glob.strip_prefix('/') {
+                Some(root) => root.to_string(),
+                None => format!("app/{glob}"),
+            };
+            if path.contains(['*', '?', '[', '{']) {
+                continue;
+            }
+            for (i, ex) in d.examples.iter().enumerate() {
+                if analyzer
+                    .scan(&path, ex.as_bytes())
+                    .iter()
+                    .any(|f| f.rule_id == id)
+                {
+                    problems.push(format!("{id}: example {i} detected in {path}"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_pattern_too_big_to_compile_stops_start_up() {
+    let rule = |pattern: &str| -> warden_secrets::rules::RuleDef {
+        let mut d = embedded_rules().expect("rule files parse")[0].1.clone();
+        d.id = "too-big".into();
+        d.pattern = pattern.into();
+        d
+    };
+    // Parses fine; its NFA would be far over the size limit.
+    let err = SecretsAnalyzer::from_defs(vec![rule(r"\w{1000}{1000}")])
+        .err()
+        .expect("start-up fails")
+        .to_string();
+    assert!(err.contains("secrets/too-big"), "{err}");
+    assert!(SecretsAnalyzer::from_defs(vec![rule(r"(unclosed")]).is_err());
+    assert!(SecretsAnalyzer::from_defs(vec![rule(r"\bsk-[a-z0-9]{20}")]).is_ok());
+}
