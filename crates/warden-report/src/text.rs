@@ -183,6 +183,12 @@ impl TextReporter {
             "{what} scanned in {:.2}s",
             st.duration_ms as f64 / 1000.0
         ));
+        if !res.assets.is_empty() {
+            parts.push(format!(
+                "{} in the inventory",
+                plural(res.assets.len(), "asset", "assets")
+            ));
+        }
         if !st.skipped.is_empty() {
             let skipped: Vec<String> = st
                 .skipped
