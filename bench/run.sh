@@ -2,7 +2,7 @@
 # warden benchmark driver: sets up bench/.venv with the peer scanners, then runs bench.py.
 #   bench/run.sh                 full run (~20-30 min on 2 cores)
 #   bench/run.sh --quick         small inputs (~3 min)
-#   bench/run.sh --only accuracy|speed   [--threads N] [--runs N] [--tools warden,kingfisher]
+#   bench/run.sh --only accuracy|speed|linear   [--threads N] [--runs N] [--tools warden,kingfisher]
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
