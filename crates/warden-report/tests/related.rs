@@ -124,7 +124,7 @@ fn json_v2_carries_related_locations_and_inventory() {
 #[test]
 fn text_shows_steps_in_order_then_context() {
     let text = String::from_utf8(render(&TextReporter { color: false })).unwrap();
-    insta::assert_snapshot!(text.replace(|c: char| c == '\r', ""), @r"
+    insta::assert_snapshot!(text.replace('\r', ""), @r"
     app/agent.py
       9:5     high     code/py/llm-output-to-exec  model output is executed
               │ exec(reply)
