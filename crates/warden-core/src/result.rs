@@ -223,3 +223,42 @@ impl ScanResult {
         !self.diagnostics.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_survives_a_round_trip_through_json() {
+        let mut r = ScanResult::new(ScanInfo {
+            tool: "warden".into(),
+            tool_version: "0.1.0".into(),
+            rules_version: "0011223344556677".into(),
+            target: ".".into(),
+            mode: ScanMode::History,
+            head_commit: Some("ab".repeat(20)),
+            branch: Some("main".into()),
+            started_at: "2026-11-29T00:00:00Z".into(),
+            analyzers: vec!["secrets".into()],
+            hash_key_id: "0123456789ab".into(),
+        });
+        r.diagnostics.push(Diagnostic {
+            path: "a".into(),
+            reason: SkipReason::Unreadable,
+            message: "permission denied".into(),
+        });
+        r.edges.push(Edge {
+            from: "a".into(),
+            to: "b".into(),
+            kind: EdgeKind::RunsAs,
+        });
+        r.stats.skipped.insert(SkipReason::Binary, 3);
+        let text = serde_json::to_string(&r).unwrap();
+        let back: ScanResult = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.scan, r.scan);
+        assert_eq!(back.diagnostics, r.diagnostics);
+        assert_eq!(back.edges, r.edges);
+        assert_eq!(back.stats, r.stats);
+        assert!(text.contains("\"runs-as\""));
+    }
+}

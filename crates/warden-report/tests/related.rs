@@ -13,9 +13,15 @@ fn result() -> (ScanResult, RuleMeta) {
         description: "Text a model produced is executed.".into(),
         remediation: "Never execute model output. Parse it into a fixed set of actions.".into(),
         tags: vec!["CWE-94".into()],
-        references: vec!["https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/".into()],
+        references: vec![
+            "https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/".into(),
+        ],
     };
-    let mut f = Finding::new(&rule, "model output is executed", Location::at("app/agent.py", 9, 5, 20));
+    let mut f = Finding::new(
+        &rule,
+        "model output is executed",
+        Location::at("app/agent.py", 9, 5, 20),
+    );
     f.snippet = "exec(reply)".into();
     f.fingerprint = "0123456789abcdef0123456789abcdef".into();
     f.related = vec![
@@ -83,7 +89,13 @@ fn render(reporter: &dyn Reporter) -> Vec<u8> {
     let (r, rule) = result();
     let mut out = Vec::new();
     reporter
-        .write(&Report { result: &r, rules: &[&rule] }, &mut out)
+        .write(
+            &Report {
+                result: &r,
+                rules: &[&rule],
+            },
+            &mut out,
+        )
         .unwrap();
     out
 }
@@ -91,29 +103,45 @@ fn render(reporter: &dyn Reporter) -> Vec<u8> {
 fn errors(schema: &str, doc: &serde_json::Value) -> Vec<String> {
     let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
-    v.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path)).collect()
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
 }
 
 #[test]
 fn sarif_has_related_locations_and_a_code_flow() {
     let doc: serde_json::Value = serde_json::from_slice(&render(&SarifReporter)).unwrap();
-    let errs = errors(include_str!("../../warden/tests/data/sarif-schema-2.1.0.json"), &doc);
+    let errs = errors(
+        include_str!("../../warden/tests/data/sarif-schema-2.1.0.json"),
+        &doc,
+    );
     assert!(errs.is_empty(), "{errs:#?}");
     let result = &doc["runs"][0]["results"][0];
     assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 3);
     assert_eq!(result["relatedLocations"][2]["id"], 3);
-    let flow = result["codeFlows"][0]["threadFlows"][0]["locations"].as_array().unwrap();
+    let flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .unwrap();
     // Two steps, then the sink; context is not part of the flow.
     assert_eq!(flow.len(), 3);
-    assert_eq!(flow[0]["location"]["physicalLocation"]["region"]["startLine"], 3);
-    assert_eq!(flow[2]["location"]["physicalLocation"]["region"]["startLine"], 9);
+    assert_eq!(
+        flow[0]["location"]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        flow[2]["location"]["physicalLocation"]["region"]["startLine"],
+        9
+    );
     assert_eq!(result["properties"]["assets"][0], "agent:app/agent.py");
 }
 
 #[test]
 fn json_v2_carries_related_locations_and_inventory() {
     let doc: serde_json::Value = serde_json::from_slice(&render(&JsonReporter)).unwrap();
-    let errs = errors(include_str!("../../../docs/schemas/report-v2.schema.json"), &doc);
+    let errs = errors(
+        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        &doc,
+    );
     assert!(errs.is_empty(), "{errs:#?}");
     assert_eq!(doc["findings"][0]["related"][0]["kind"], "step");
     assert_eq!(doc["assets"].as_array().unwrap().len(), 2);

@@ -182,6 +182,43 @@ mod tests {
     }
 
     #[test]
+    fn overlap_queries_agree_with_checking_every_range() {
+        // A small deterministic generator: the fast query against the obvious one, on many random sets.
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        for _ in 0..2000 {
+            let ranges: Vec<Range<usize>> = (0..next(8))
+                .map(|_| {
+                    let s = next(60);
+                    s..s + 1 + next(20)
+                })
+                .collect();
+            let i = Intervals::new(ranges.clone());
+            let q = {
+                let s = next(80);
+                s..s + 1 + next(10)
+            };
+            let naive = ranges.iter().any(|r| r.start < q.end && q.start < r.end);
+            assert_eq!(i.overlaps(&q), naive, "{ranges:?} {q:?}");
+            let mut within: Vec<Range<usize>> =
+                i.within(q.start, q.end).into_iter().cloned().collect();
+            let mut expect: Vec<Range<usize>> = ranges
+                .iter()
+                .filter(|r| r.start < q.end && r.end > q.start)
+                .cloned()
+                .collect();
+            within.sort_by_key(|r| (r.start, r.end));
+            expect.sort_by_key(|r| (r.start, r.end));
+            assert_eq!(within, expect, "{ranges:?} {q:?}");
+        }
+    }
+
+    #[test]
     fn a_line_is_redacted_once_for_all_its_findings() {
         let text = b"a=SECRETVALUE1 b=SECRETVALUE2 again SECRETVALUE1\n";
         let mut s = Snippets::new(text, [2..14, 17..29], &[b"SECRETVALUE1", b"SECRETVALUE2"]);
