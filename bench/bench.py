@@ -127,7 +127,10 @@ class Warden(Tool):
         return kind in ("dir", "git")
 
     def command(self, target, kind, out, threads):
-        argv = [self.bin, "scan", ".", "--format", "json", "--output", out, "--threads", str(threads)]
+        # --show-secrets: the reported secret is hashed here (sha256, as for the peers); warden's own secret_hash
+        # is keyed and cannot be compared with the manifest.
+        argv = [self.bin, "scan", ".", "--format", "json", "--output", out, "--threads", str(threads),
+                "--show-secrets", "--no-progress"]
         if kind == "git":
             argv.insert(3, "--history")
         return argv, target, None
@@ -138,7 +141,9 @@ class Warden(Tool):
         res = []
         for f in d.get("findings", []):
             loc = f.get("location", {})
-            res.append((norm_path(loc.get("path"), root), loc.get("start_line"), f.get("rule_id"), f.get("secret_sha256")))
+            secret = f.get("ext", {}).get("secrets", {}).get("secret")
+            res.append((norm_path(loc.get("path"), root), loc.get("start_line"), f.get("rule_id"),
+                        hashlib.sha256(secret.encode()).hexdigest() if secret else None))
         return res
 
 

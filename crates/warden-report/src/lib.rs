@@ -6,7 +6,7 @@ mod json;
 mod sarif;
 mod text;
 
-pub use json::{JsonReporter, JSON_REPORT_VERSION};
+pub use json::{JsonReporter, ReportDocument, Summary, JSON_REPORT_VERSION};
 pub use sarif::SarifReporter;
 pub use text::TextReporter;
 

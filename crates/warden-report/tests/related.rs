@@ -165,3 +165,17 @@ fn text_shows_steps_in_order_then_context() {
     warden: 1 finding (1 high) in 1 file · 0 files (0 B) scanned in 0.00s · 2 assets in the inventory
     ");
 }
+
+#[test]
+fn the_json_document_reads_back_as_a_report_document() {
+    let bytes = render(&JsonReporter);
+    let doc: warden_report::ReportDocument = serde_json::from_slice(&bytes).unwrap();
+    let (r, _) = result();
+    assert_eq!(doc.version, 2);
+    assert_eq!(*doc.scan, r.scan);
+    assert_eq!(doc.findings[0].related, r.findings[0].related);
+    assert_eq!(doc.summary.by_severity[&Severity::High], 1);
+    assert_eq!(doc.edges.as_ref(), r.edges.as_slice());
+    // Written again, it is the same document.
+    assert_eq!(serde_json::to_vec_pretty(&doc).unwrap(), bytes[..bytes.len() - 1]);
+}
