@@ -177,5 +177,8 @@ fn the_json_document_reads_back_as_a_report_document() {
     assert_eq!(doc.summary.by_severity[&Severity::High], 1);
     assert_eq!(doc.edges.as_ref(), r.edges.as_slice());
     // Written again, it is the same document.
-    assert_eq!(serde_json::to_vec_pretty(&doc).unwrap(), bytes[..bytes.len() - 1]);
+    assert_eq!(
+        serde_json::to_vec_pretty(&doc).unwrap(),
+        bytes[..bytes.len() - 1]
+    );
 }

@@ -83,6 +83,8 @@ pub enum SetupError {
 pub struct SecretsAnalyzer {
     engine: Engine,
     metas: Vec<RuleMeta>,
+    /// Rule index → the rules that find the other half of its credential (both directions).
+    partners: HashMap<usize, Vec<usize>>,
     key: HashKey,
     reveal: bool,
     settings: SecretsSettings,
@@ -131,9 +133,30 @@ impl SecretsAnalyzer {
     pub fn from_defs(defs: Vec<RuleDef>) -> Result<Self, RuleError> {
         let engine = Engine::new(defs)?;
         let metas = engine.rules.iter().map(|r| r.meta.clone()).collect();
+        let index: HashMap<&str, usize> = engine
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.def.id.as_str(), i))
+            .collect();
+        let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, r) in engine.rules.iter().enumerate() {
+            for other in &r.def.pairs_with {
+                // A partner that is not loaded (disabled by config) is simply not linked.
+                if let Some(&j) = index.get(other.as_str()) {
+                    partners.entry(i).or_default().push(j);
+                    partners.entry(j).or_default().push(i);
+                }
+            }
+        }
+        for v in partners.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
         Ok(SecretsAnalyzer {
             engine,
             metas,
+            partners,
             key: random_key(),
             reveal: false,
             settings: SecretsSettings::default(),
@@ -231,14 +254,66 @@ impl SecretsAnalyzer {
         secrets.sort_unstable();
         secrets.dedup();
         let mut snippets = Snippets::new(bytes, hits.iter().map(|h| h.loc.clone()), &secrets);
-        hits.iter()
+        let mut findings: Vec<Finding> = hits
+            .iter()
             .map(|h| {
                 let line = lines.line_of(h.loc.start);
                 let range = lines.line_range(line, bytes.len());
                 let snippet = snippets.get(line, range, h.loc.start);
                 self.finding(path, &lines, h, snippet)
             })
-            .collect()
+            .collect();
+        self.link_pairs(&hits, &mut findings);
+        findings
+    }
+
+    /// Each half of a credential pair in the file points at the nearest other half (by byte offset): one story,
+    /// not two unrelated alerts. Per rule, the partner's offsets are sorted once and searched, so the cost stays
+    /// O(n log n) in the findings.
+    fn link_pairs(&self, hits: &[Hit], findings: &mut [Finding]) {
+        if self.partners.is_empty() {
+            return;
+        }
+        let mut by_rule: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        for (i, h) in hits.iter().enumerate() {
+            by_rule.entry(h.rule).or_default().push((h.loc.start, i));
+        }
+        for v in by_rule.values_mut() {
+            v.sort_unstable();
+        }
+        let mut links = Vec::new();
+        for (i, h) in hits.iter().enumerate() {
+            let Some(partners) = self.partners.get(&h.rule) else {
+                continue;
+            };
+            let at = h.loc.start;
+            let nearest = partners
+                .iter()
+                .filter_map(|r| by_rule.get(r))
+                .filter_map(|v| {
+                    let k = v.partition_point(|(o, _)| *o < at);
+                    [k.checked_sub(1), Some(k)]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|k| v.get(k))
+                        .min_by_key(|(o, _)| o.abs_diff(at))
+                        .copied()
+                })
+                .min_by_key(|(o, _)| o.abs_diff(at));
+            if let Some((_, j)) = nearest {
+                links.push((i, j));
+            }
+        }
+        for (i, j) in links {
+            let other = &findings[j];
+            let related = warden_core::Related {
+                kind: warden_core::RelatedKind::Context,
+                location: other.location.clone(),
+                message: format!("the other half of this credential: {}", other.title),
+            };
+            findings[i].related.push(related);
+            findings[i].tags.push("pair:complete".into());
+        }
     }
 
     fn finding(&self, path: &str, lines: &LineIndex, h: &Hit, snippet: String) -> Finding {

@@ -56,6 +56,11 @@ pub struct RuleDef {
     /// [`UNLESS_NEAR_BYTES`] of it: `authDomain` beside a Firebase web API key.
     #[serde(default)]
     pub unless_near: Vec<String>,
+    /// Rules (ids without `secrets/`) that find the other half of the same credential (an AWS access key id and
+    /// its secret access key). Both halves in one file link to each other as related locations. Either side may
+    /// name the pair.
+    #[serde(default)]
+    pub pairs_with: Vec<String>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,

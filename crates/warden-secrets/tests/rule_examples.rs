@@ -34,6 +34,11 @@ fn every_rule_is_well_formed() {
         if !r.paths.is_empty() && r.example_path.is_none() {
             problems.push(format!("{at}: a rule with paths needs an example_path"));
         }
+        for other in &r.pairs_with {
+            if !rules.iter().any(|(_, o)| &o.id == other) {
+                problems.push(format!("{at}: pairs_with names no rule `{other}`"));
+            }
+        }
         if r.references.is_empty() {
             problems.push(format!("{at}: needs a reference"));
         }
