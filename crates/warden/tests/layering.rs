@@ -1,0 +1,35 @@
+//! The crate layering of docs/architecture.md holds: analyzer crates and the reporters depend on the vocabulary
+//! (`warden-core`), never on the pipeline (`warden-scan`) nor on each other.
+
+use std::path::Path;
+
+/// The workspace crates a crate's `[dependencies]` name.
+fn workspace_deps(krate: &str) -> Vec<String> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(krate)
+        .join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut in_deps = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && line.starts_with("warden-") {
+            out.push(line.split(['.', ' ', '=']).next().unwrap().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn analyzers_and_reports_depend_on_the_vocabulary_only() {
+    for krate in ["warden-secrets", "warden-report"] {
+        assert_eq!(workspace_deps(krate), ["warden-core"], "{krate}");
+    }
+    assert_eq!(workspace_deps("warden-scan"), ["warden-core"]);
+    assert!(workspace_deps("warden-core").is_empty());
+}
