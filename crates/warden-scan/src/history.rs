@@ -345,7 +345,37 @@ impl Scanner {
         // commit's tree for analyzers that ask.
         let head_info = head_commit.and_then(|h| commits.iter().find(|c| c.id == h));
         if self.has_finish(|s| s == FinishScope::Head) {
-            let facts = tree_facts(&head_tree, &facts_by_blob);
+            // A blob was analysed at the path it first had; where HEAD holds it under another path (a rename),
+            // analyse it again there for its facts, since what an analyzer makes of a file depends on its path.
+            let scanned_at: HashMap<gix::ObjectId, &str> =
+                blobs.iter().map(|(id, p, _)| (*id, p.as_str())).collect();
+            let renamed: Vec<&(String, gix::ObjectId)> = head_tree
+                .iter()
+                .filter(|(p, id)| scanned_at.get(id).is_some_and(|first| first != p))
+                .collect();
+            let again: HashMap<String, Vec<Fact>> = pool.install(|| {
+                renamed
+                    .par_iter()
+                    .map_init(
+                        || sync.to_thread_local(),
+                        |repo, (p, id)| {
+                            let facts = scan_blob(self, repo, p, *id)
+                                .map(|r| r.facts)
+                                .unwrap_or_default();
+                            (p.clone(), facts)
+                        },
+                    )
+                    .collect()
+            });
+            let mut facts = tree_facts(
+                &head_tree
+                    .iter()
+                    .filter(|(p, _)| !again.contains_key(p))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                &facts_by_blob,
+            );
+            facts.all.extend(again.into_values().flatten());
             let read = |rel: &str| read_in(&head_tree, rel);
             let (mut fin, suppressed) = self.finish_tree(&facts, |s| s == FinishScope::Head, &read);
             for f in &mut fin.findings {

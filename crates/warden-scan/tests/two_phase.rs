@@ -355,6 +355,23 @@ fn history_reasons_about_one_tree_at_a_time() {
 }
 
 #[test]
+fn a_blob_renamed_in_head_is_seen_at_its_head_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    init(root);
+    // The same bytes first as a .txt file (no analyzer claims it), then renamed to a .links file.
+    write(root, "a.links", "include b.links\n");
+    write(root, "b.txt", "hello\n");
+    commit(root, "first", "2024-01-01T00:00:00Z");
+    std::fs::rename(root.join("b.txt"), root.join("b.links")).unwrap();
+    commit(root, "rename", "2024-02-01T00:00:00Z");
+    let (s, _) = scanner(FinishScope::Head, Config::default());
+    let r = s.scan_history(root).unwrap();
+    assert_eq!(dangling(&r), Vec::<(String, u32)>::new());
+    assert!(r.facts.iter().any(|f| f.path == "b.links"));
+}
+
+#[test]
 fn staged_sees_the_whole_index_and_reports_what_the_commit_changes() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
