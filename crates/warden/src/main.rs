@@ -352,13 +352,13 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Json => Box::new(JsonReporter),
         Format::Sarif => Box::new(SarifReporter),
     };
-    let mut buf = Vec::new();
-    reporter.write(&report, &mut buf)?;
+    // Streamed, not built in memory first: a report of 200,000 findings is hundreds of MiB.
     match &args.output {
-        Some(path) => write_atomically(path, &buf)?,
+        Some(path) => write_atomically(path, |w| reporter.write(&report, w))?,
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf)
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            reporter
+                .write(&report, &mut out)
                 .and_then(|_| out.flush())
                 .context("writing the report to stdout")?;
         }
@@ -383,7 +383,10 @@ fn exit_code(result: &ScanResult, fail_on: FailOn) -> u8 {
 }
 
 /// Writes to a temporary file beside `path` and renames it over, so a reader never sees half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -396,7 +399,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         name.to_string_lossy(),
         std::process::id()
     ));
-    let res = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    let res = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            write(&mut w)?;
+            w.flush()
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -421,7 +430,7 @@ fn baseline(args: BaselineArgs) -> Result<u8> {
     };
     let mut text = serde_json::to_vec_pretty(&b)?;
     text.push(b'\n');
-    write_atomically(&args.output, &text)?;
+    write_atomically(&args.output, |w| w.write_all(&text))?;
     eprintln!(
         "warden: wrote {} with {} entries",
         args.output.display(),
