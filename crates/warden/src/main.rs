@@ -76,9 +76,6 @@ struct SourceArgs {
     /// Do not run these analyzer families; overrides scan.skip
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
-    /// Print secrets whole instead of redacted (never the default)
-    #[arg(long)]
-    show_secrets: bool,
 }
 
 #[derive(Args)]
@@ -97,6 +94,9 @@ struct ScanArgs {
     /// Report only findings that are not in this baseline file
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// Print secrets whole instead of redacted (never the default)
+    #[arg(long)]
+    show_secrets: bool,
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -243,7 +243,7 @@ fn hash_key(config: &Config, path: &Path) -> Result<HashKey> {
 }
 
 /// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
-fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
+fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
     let config = load_config(src)?;
     if !src.path.exists() {
         bail!("{}: no such file or directory", src.path.display());
@@ -252,7 +252,7 @@ fn run_scan(src: &SourceArgs) -> Result<(Scanner, ScanResult)> {
     let setup = AnalyzerSetup {
         config: &config,
         hash_key: &key,
-        reveal: src.show_secrets,
+        reveal,
     };
     let analyzers = registry::analyzers(&setup)?;
     let mut scanner = Scanner::new(analyzers, config, key);
@@ -310,7 +310,7 @@ fn spawn_ticker(
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let (scanner, mut result) = run_scan(&args.source)?;
+    let (scanner, mut result) = run_scan(&args.source, args.show_secrets)?;
     if let Some(p) = &args.baseline {
         let b = Baseline::load(p)?;
         let name = p.display().to_string();
@@ -413,7 +413,7 @@ fn write_atomically(
 }
 
 fn baseline(args: BaselineArgs) -> Result<u8> {
-    let (scanner, result) = run_scan(&args.source)?;
+    let (scanner, result) = run_scan(&args.source, false)?;
     let b = match &args.migrate {
         Some(old) => {
             let name = old.display().to_string();
