@@ -3,7 +3,7 @@
 //! found with one automaton per file, not by a search per secret per finding.
 
 use crate::redact::redact;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -80,7 +80,11 @@ impl<'a> Snippets<'a> {
     ) -> Self {
         let secrets = (!secrets.is_empty())
             .then(|| {
+                // Built per file with findings and searched only on their lines: for the few secrets of a
+                // typical file, a DFA's build cost would dominate, so a contiguous NFA; for thousands, the
+                // crate's own choice.
                 AhoCorasick::builder()
+                    .kind((secrets.len() <= 256).then_some(AhoCorasickKind::ContiguousNFA))
                     .match_kind(MatchKind::LeftmostLongest)
                     .build(secrets)
                     .ok()
