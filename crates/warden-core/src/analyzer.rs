@@ -217,6 +217,11 @@ pub trait Analyzer: Send + Sync {
     fn name(&self) -> &'static str;
     /// Every rule this analyzer can report, for `warden rules`, `warden explain` and SARIF.
     fn rules(&self) -> &[RuleMeta];
+    /// What its rules match beyond their metadata (patterns, keywords), as bytes for the scan's
+    /// `rules_version` digest: two runs with equal digests ran the same checks.
+    fn rules_digest_input(&self) -> Vec<u8> {
+        Vec::new()
+    }
     /// Whether and how it wants this file; decided from path, size and first bytes only.
     fn claim(&self, file: &FileMeta) -> Claim;
     /// Per file: findings that need only this file, plus facts for the second phase.

@@ -104,12 +104,17 @@ impl Scanner {
             .collect()
     }
 
-    /// A digest of the tool version and every rule that can report: equal values ran equal rules.
+    /// A digest of the tool version, every rule that can report and what each analyzer says its rules match:
+    /// equal values ran equal checks.
     pub fn rules_version(&self) -> String {
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         for r in self.rules() {
             h.update(serde_json::to_vec(r).unwrap_or_default());
+        }
+        for a in &self.analyzers {
+            h.update(a.name().as_bytes());
+            h.update(a.rules_digest_input());
         }
         hex::encode(&h.finalize()[..8])
     }

@@ -397,6 +397,35 @@ impl Analyzer for SecretsAnalyzer {
         &self.metas
     }
 
+    fn rules_digest_input(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut put = |field: &str| {
+            out.extend((field.len() as u64).to_le_bytes());
+            out.extend(field.as_bytes());
+        };
+        for r in &self.engine.rules {
+            let d = &r.def;
+            // Field by field, length-prefixed, lists with their counts: what changes a match changes the digest.
+            put(&d.id);
+            put(&d.pattern);
+            put(&format!("{:?}", d.min_entropy));
+            put(&d.multiline.to_string());
+            put(&format!("{:?}", d.validate));
+            put(&format!("{:?}", d.checksum));
+            for list in [
+                &d.keywords,
+                &d.paths,
+                &d.unless_paths,
+                &d.unless_near,
+                &d.pairs_with,
+            ] {
+                put(&list.len().to_string());
+                list.iter().for_each(|x| put(x));
+            }
+        }
+        out
+    }
+
     fn claim(&self, _file: &FileMeta) -> Claim {
         Claim::Text // credentials hide in every kind of text file
     }
