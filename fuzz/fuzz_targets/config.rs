@@ -1,19 +1,32 @@
-//! `warden.toml` parsing on arbitrary text: no panic, and every error points at a line and column >= 1.
+//! `warden.toml` parsing on arbitrary text: no panic, and every error points at a line and column >= 1. An
+//! analyzer section that parses as a table is then read as the secrets analyzer's settings, with the same rule.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use warden_core::config::ConfigError;
 
+fn check(e: ConfigError) {
+    match e {
+        ConfigError::Invalid { line, column, .. } => {
+            assert!(line >= 1 && column >= 1, "error at {line}:{column}")
+        }
+        e => panic!("parse returned a read error: {e}"),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     match warden_core::Config::parse(text, Path::new("warden.toml")) {
-        Ok(_) => {}
-        Err(ConfigError::Invalid { line, column, .. }) => {
-            assert!(line >= 1 && column >= 1, "error at {line}:{column}");
+        Ok(config) => {
+            for (name, section) in &config.sections {
+                if let Err(e) = section.parse::<warden_secrets::SecretsSettings>(name) {
+                    check(e);
+                }
+            }
         }
-        Err(e) => panic!("parse returned a read error: {e}"),
+        Err(e) => check(e),
     }
 });
