@@ -26,6 +26,8 @@ pub enum KeyError {
     TooShort(usize),
     #[error("a hash key is written in hex digits")]
     NotHex,
+    #[error("no source of random bytes for a new hash key: {0}")]
+    NoEntropy(String),
 }
 
 impl HashKey {
@@ -34,6 +36,13 @@ impl HashKey {
         if key.len() < 16 {
             return Err(KeyError::TooShort(key.len()));
         }
+        Ok(HashKey { key })
+    }
+
+    /// A new key of 32 random bytes from the operating system.
+    pub fn random() -> Result<Self, KeyError> {
+        let mut key = vec![0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| KeyError::NoEntropy(e.to_string()))?;
         Ok(HashKey { key })
     }
 
@@ -115,6 +124,14 @@ mod tests {
             key(2).secret_hash(b"hunter2")
         );
         assert_ne!(key(1).id(), key(2).id());
+    }
+
+    #[test]
+    fn random_keys_differ() {
+        assert_ne!(
+            HashKey::random().unwrap().id(),
+            HashKey::random().unwrap().id()
+        );
     }
 
     #[test]

@@ -118,6 +118,25 @@ impl Baseline {
         }
     }
 
+    /// For each finding, whether an entry knows it; and the entries that know no finding (stale).
+    fn matches(&self, findings: &[Finding]) -> (Vec<bool>, Vec<BaselineEntry>) {
+        let known: HashSet<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let prints: Vec<String> = findings.iter().map(|f| self.print_of(f)).collect();
+        let hit = prints.iter().map(|p| known.contains(p.as_str())).collect();
+        let present: HashSet<&str> = prints.iter().map(String::as_str).collect();
+        let stale = self
+            .entries
+            .iter()
+            .filter(|e| !present.contains(e.fingerprint.as_str()))
+            .cloned()
+            .collect();
+        (hit, stale)
+    }
+
     /// Drops findings the baseline knows. `name` names the file in errors.
     pub fn apply(
         &self,
@@ -126,20 +145,10 @@ impl Baseline {
         name: &str,
     ) -> Result<Applied, BaselineError> {
         self.check_key(key, name)?;
-        let known: HashSet<&str> = self
-            .entries
-            .iter()
-            .map(|e| e.fingerprint.as_str())
-            .collect();
-        let present: HashSet<String> = findings.iter().map(|f| self.print_of(f)).collect();
+        let (hit, stale) = self.matches(findings);
         let before = findings.len();
-        findings.retain(|f| !known.contains(self.print_of(f).as_str()));
-        let stale = self
-            .entries
-            .iter()
-            .filter(|e| !present.contains(&e.fingerprint))
-            .cloned()
-            .collect();
+        let mut hit = hit.into_iter();
+        findings.retain(|_| !hit.next().unwrap_or(false));
         Ok(Applied {
             suppressed: before - findings.len(),
             stale,
@@ -149,22 +158,12 @@ impl Baseline {
     /// This baseline rewritten under `key` (version 2) from the findings of a scan: each entry that matches a
     /// finding gets that finding's keyed fingerprint; entries that match nothing are returned as stale.
     pub fn migrate(&self, findings: &[Finding], key: &HashKey) -> (Baseline, Vec<BaselineEntry>) {
-        let known: HashSet<&str> = self
-            .entries
-            .iter()
-            .map(|e| e.fingerprint.as_str())
-            .collect();
+        let (hit, stale) = self.matches(findings);
         let matched: Vec<Finding> = findings
             .iter()
-            .filter(|f| known.contains(self.print_of(f).as_str()))
-            .cloned()
-            .collect();
-        let present: HashSet<String> = matched.iter().map(|f| self.print_of(f)).collect();
-        let stale = self
-            .entries
-            .iter()
-            .filter(|e| !present.contains(&e.fingerprint))
-            .cloned()
+            .zip(hit)
+            .filter(|(_, h)| *h)
+            .map(|(f, _)| f.clone())
             .collect();
         (Baseline::from_findings(&matched, key), stale)
     }

@@ -52,10 +52,7 @@ pub(crate) fn scan_blob(
 ) -> Result<FileReport, String> {
     Ok(match load_blob(repo, id, scanner.config.max_file_size())? {
         Some(bytes) => scanner.scan_loaded(path, &bytes),
-        None => FileReport {
-            skipped: Some(SkipReason::TooLarge),
-            ..FileReport::default()
-        },
+        None => FileReport::skipped(SkipReason::TooLarge),
     })
 }
 

@@ -67,10 +67,7 @@ pub fn resolve(config: &Config, target: &Path) -> Result<(HashKey, KeySource), K
     if !root.is_dir() {
         // Never create directories for a target that is not there.
         return Ok((
-            random_key().map_err(|reason| KeyError::Invalid {
-                name: "random key".into(),
-                reason,
-            })?,
+            random_key()?,
             KeySource::Ephemeral {
                 reason: format!("{}: not a directory", root.display()),
             },
@@ -79,10 +76,7 @@ pub fn resolve(config: &Config, target: &Path) -> Result<(HashKey, KeySource), K
     if path.exists() {
         return Ok((read_key(&path)?, KeySource::File(path)));
     }
-    let key = random_key().map_err(|reason| KeyError::Invalid {
-        name: "random key".into(),
-        reason,
-    })?;
+    let key = random_key()?;
     match write_new(&path, &key) {
         Ok(()) => Ok((key, KeySource::Created(path))),
         // Another run created it first: use theirs.
@@ -109,10 +103,11 @@ fn read_key(path: &Path) -> Result<HashKey, KeyError> {
     })
 }
 
-fn random_key() -> Result<HashKey, String> {
-    let mut bytes = vec![0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    HashKey::new(bytes).map_err(|e| e.to_string())
+fn random_key() -> Result<HashKey, KeyError> {
+    HashKey::random().map_err(|e| KeyError::Invalid {
+        name: "random key".into(),
+        reason: e.to_string(),
+    })
 }
 
 /// Writes the key whole or not at all, and never over an existing key.

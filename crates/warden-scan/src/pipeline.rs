@@ -47,6 +47,15 @@ pub(crate) struct FileReport {
     pub suppressed_inline: u64,
 }
 
+impl FileReport {
+    pub(crate) fn skipped(reason: SkipReason) -> Self {
+        FileReport {
+            skipped: Some(reason),
+            ..FileReport::default()
+        }
+    }
+}
+
 /// A worker's share of a scan, merged into the [`ScanResult`] at the end.
 #[derive(Default, Serialize)]
 pub(crate) struct Partial {
@@ -199,20 +208,14 @@ impl Scanner {
         let binary = meta.binary;
         let plan = self.plan(&meta);
         if let Some(reason) = plan.skipped {
-            return Ok(FileReport {
-                skipped: Some(reason),
-                ..FileReport::default()
-            });
+            return Ok(FileReport::skipped(reason));
         }
         if let Some(cap) = plan.read_cap {
             // The file may have grown since the stat: never read past the cap.
             file.take((cap + 1).saturating_sub(buf.len() as u64))
                 .read_to_end(&mut buf)?;
             if buf.len() as u64 > cap {
-                return Ok(FileReport {
-                    skipped: Some(SkipReason::TooLarge),
-                    ..FileReport::default()
-                });
+                return Ok(FileReport::skipped(SkipReason::TooLarge));
             }
         }
         let size = if plan.read_cap.is_some() {
@@ -246,10 +249,7 @@ impl Scanner {
         };
         let plan = self.plan(&meta);
         if let Some(reason) = plan.skipped {
-            return FileReport {
-                skipped: Some(reason),
-                ..FileReport::default()
-            };
+            return FileReport::skipped(reason);
         }
         self.run(&SourceFile::in_memory(meta, bytes), &plan)
     }

@@ -199,18 +199,21 @@ fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     std::fs::write(p, text).unwrap();
 }
 
-fn git(root: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
+/// Runs git in `root` with a fixed identity (and, for commits, a fixed date), outside the user's config.
+fn git_at(root: &Path, args: &[&str], date: Option<&str>) {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .current_dir(root)
         .env("GIT_AUTHOR_NAME", "Dev")
         .env("GIT_AUTHOR_EMAIL", "dev@acme.test")
         .env("GIT_COMMITTER_NAME", "Dev")
         .env("GIT_COMMITTER_EMAIL", "dev@acme.test")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", root)
-        .output()
-        .unwrap();
+        .env("HOME", root);
+    if let Some(d) = date {
+        cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
+    }
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "git {args:?}: {}",
@@ -218,26 +221,13 @@ fn git(root: &Path, args: &[&str]) {
     );
 }
 
+fn git(root: &Path, args: &[&str]) {
+    git_at(root, args, None);
+}
+
 fn commit(root: &Path, msg: &str, date: &str) {
     git(root, &["add", "-A"]);
-    let out = Command::new("git")
-        .args(["commit", "-q", "-m", msg])
-        .current_dir(root)
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@acme.test")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@acme.test")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    git_at(root, &["commit", "-q", "-m", msg], Some(date));
 }
 
 fn init(root: &Path) {

@@ -101,11 +101,11 @@ impl<'a> Snippets<'a> {
     /// The snippet for a hit at `at` on line number `line` (byte range `range`): the line, every credential
     /// on it redacted, trimmed to at most 160 characters around the hit.
     pub(crate) fn get(&mut self, line: usize, range: Range<usize>, at: usize) -> String {
-        if !self.lines.contains_key(&line) {
-            let built = self.build(range);
-            self.lines.insert(line, built);
-        }
-        let l = &self.lines[&line];
+        let (bytes, cuts, secrets) = (self.bytes, &self.cuts, &self.secrets);
+        let l = self
+            .lines
+            .entry(line)
+            .or_insert_with(|| build(bytes, cuts, secrets.as_ref(), range));
         let chars = &l.chars;
         if chars.len() <= SNIPPET_MAX {
             return chars.iter().collect();
@@ -123,50 +123,56 @@ impl<'a> Snippets<'a> {
         }
         s
     }
+}
 
-    fn build(&self, line: Range<usize>) -> Line {
-        let mut out = String::new();
-        let mut focus_raw = Vec::new();
-        let mut pos = line.start;
-        for r in self.cuts.within(line.start, line.end) {
-            let s = r.start.max(line.start);
-            if s < pos {
-                continue;
-            }
-            self.push_plain(&mut out, pos..s);
-            focus_raw.push((r.start, out.chars().count()));
-            out.push_str(&redact(&String::from_utf8_lossy(&self.bytes[r.clone()])));
-            pos = r.end.min(line.end).max(s);
+/// A line with every cut redacted, and where each cut's redaction starts.
+fn build(
+    bytes: &[u8],
+    cuts: &Intervals,
+    secrets: Option<&AhoCorasick>,
+    line: Range<usize>,
+) -> Line {
+    let mut out = String::new();
+    let mut focus_raw = Vec::new();
+    let mut pos = line.start;
+    for r in cuts.within(line.start, line.end) {
+        let s = r.start.max(line.start);
+        if s < pos {
+            continue;
         }
-        if pos < line.end {
-            self.push_plain(&mut out, pos..line.end);
-        }
-        let trimmed = out.trim_end_matches('\r');
-        let lead = trimmed.chars().take_while(|c| c.is_whitespace()).count();
-        Line {
-            chars: trimmed.chars().skip(lead).collect(),
-            focus: focus_raw
-                .into_iter()
-                .map(|(at, c)| (at, c.saturating_sub(lead)))
-                .collect(),
-        }
+        push_plain(bytes, secrets, &mut out, pos..s);
+        focus_raw.push((r.start, out.chars().count()));
+        out.push_str(&redact(&String::from_utf8_lossy(&bytes[r.clone()])));
+        pos = r.end.min(line.end).max(s);
     }
+    if pos < line.end {
+        push_plain(bytes, secrets, &mut out, pos..line.end);
+    }
+    let trimmed = out.trim_end_matches('\r');
+    let lead = trimmed.chars().take_while(|c| c.is_whitespace()).count();
+    Line {
+        chars: trimmed.chars().skip(lead).collect(),
+        focus: focus_raw
+            .into_iter()
+            .map(|(at, c)| (at, c.saturating_sub(lead)))
+            .collect(),
+    }
+}
 
-    /// Text between cuts, with any other occurrence of a matched secret redacted too.
-    fn push_plain(&self, out: &mut String, range: Range<usize>) {
-        let seg = &self.bytes[range];
-        let Some(ac) = &self.secrets else {
-            out.push_str(&String::from_utf8_lossy(seg));
-            return;
-        };
-        let mut last = 0;
-        for m in ac.find_iter(seg) {
-            out.push_str(&String::from_utf8_lossy(&seg[last..m.start()]));
-            out.push_str(&redact(&String::from_utf8_lossy(&seg[m.range()])));
-            last = m.end();
-        }
-        out.push_str(&String::from_utf8_lossy(&seg[last..]));
+/// Text between cuts, with any other occurrence of a matched secret redacted too.
+fn push_plain(bytes: &[u8], secrets: Option<&AhoCorasick>, out: &mut String, range: Range<usize>) {
+    let seg = &bytes[range];
+    let Some(ac) = secrets else {
+        out.push_str(&String::from_utf8_lossy(seg));
+        return;
+    };
+    let mut last = 0;
+    for m in ac.find_iter(seg) {
+        out.push_str(&String::from_utf8_lossy(&seg[last..m.start()]));
+        out.push_str(&redact(&String::from_utf8_lossy(&seg[m.range()])));
+        last = m.end();
     }
+    out.push_str(&String::from_utf8_lossy(&seg[last..]));
 }
 
 #[cfg(test)]

@@ -51,24 +51,23 @@ fn analyzer_sections_are_read_by_their_analyzer_and_unknown_ones_rejected() {
     // Without decoding, only the raw value under a secret-named key is left.
     write(root, "warden.toml", "[scan]\n\n[secrets]\ndecode = false\n");
     assert_eq!(decoded(&scan_json(root, &[], 1)), serde_json::Value::Null);
-    write(root, "warden.toml", "[secrets]\ndecoding = false\n");
-    warden()
-        .args(["scan", "."])
-        .current_dir(root)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "warden.toml:1:1: [secrets]: unknown field `decoding`",
-        ));
-    write(root, "warden.toml", "[scan]\n[secretz]\ndecode = false\n");
-    warden()
-        .args(["scan", "."])
-        .current_dir(root)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "warden.toml:2:1: unknown section [secretz]",
-        ));
+    let rejected = |config: &str, error: &str| {
+        write(root, "warden.toml", config);
+        warden()
+            .args(["scan", "."])
+            .current_dir(root)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(error));
+    };
+    rejected(
+        "[secrets]\ndecoding = false\n",
+        "warden.toml:1:1: [secrets]: unknown field `decoding`",
+    );
+    rejected(
+        "[scan]\n[secretz]\ndecode = false\n",
+        "warden.toml:2:1: unknown section [secretz]",
+    );
 }
 
 #[test]
