@@ -6,9 +6,11 @@ use warden_core::{Analyzer, AnalyzerSetup};
 type Build = fn(&AnalyzerSetup) -> Result<Box<dyn Analyzer>>;
 
 /// Every analyzer, by family name (its rule-id prefix, its `--only`/`--skip` name and its `warden.toml` section).
-const REGISTRY: &[(&str, Build)] = &[(warden_secrets::NAME, |s| {
-    Ok(Box::new(warden_secrets::SecretsAnalyzer::from_setup(s)?))
-})];
+const REGISTRY: &[(&str, Build)] = &[
+    (warden_secrets::NAME, |s| Ok(Box::new(warden_secrets::SecretsAnalyzer::from_setup(s)?))),
+    (warden_code::NAME, |s| Ok(Box::new(warden_code::CodeAnalyzer::from_setup(s)?))),
+    (warden_code::INTENT, |s| Ok(Box::new(warden_code::IntentAnalyzer::from_setup(s)?))),
+];
 
 /// The known family names.
 pub fn families() -> Vec<&'static str> {

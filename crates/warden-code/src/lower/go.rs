@@ -1,0 +1,481 @@
+//! Go (tree-sitter-go) to the model.
+
+use super::python::join_strings;
+use super::{named_children, unquote, Cx};
+use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Stmt};
+use tree_sitter::Node;
+
+pub(crate) fn lower(cx: &mut Cx, root: Node) {
+    let mut top = Vec::new();
+    for c in named_children(root) {
+        match c.kind() {
+            "import_declaration" => imports(cx, c),
+            "function_declaration" | "method_declaration" => function(cx, c),
+            "var_declaration" | "const_declaration" => var_decl(cx, c, &mut top),
+            _ => {}
+        }
+    }
+    cx.module.funcs[0].body.extend(top);
+}
+
+/// The name a package is used by when the import gives none: the last path element, skipping a major-version
+/// suffix (`/v2`, `.v3`) and the `go-` / `-go` affixes packages commonly drop (`github.com/sashabaranov/go-openai`
+/// is package `openai`).
+pub(crate) fn package_name(path: &str) -> String {
+    let mut segs: Vec<&str> = path.split('/').collect();
+    if segs.len() > 1 && segs.last().is_some_and(|s| s.len() > 1 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit())) {
+        segs.pop();
+    }
+    let mut last = segs.last().copied().unwrap_or(path);
+    if let Some((stem, v)) = last.rsplit_once(".v") {
+        if v.chars().all(|c| c.is_ascii_digit()) {
+            last = stem;
+        }
+    }
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    let last = last.strip_suffix("-go").unwrap_or(last);
+    last.replace(['-', '.'], "")
+}
+
+fn imports(cx: &mut Cx, n: Node) {
+    let mut specs = Vec::new();
+    for c in named_children(n) {
+        match c.kind() {
+            "import_spec" => specs.push(c),
+            "import_spec_list" => specs.extend(named_children(c).into_iter().filter(|s| s.kind() == "import_spec")),
+            _ => {}
+        }
+    }
+    for s in specs {
+        let Some(p) = s.child_by_field_name("path") else { continue };
+        let path = unquote(cx.text(p));
+        let local = match s.child_by_field_name("name") {
+            Some(a) if cx.text(a) == "_" || cx.text(a) == "." => String::new(),
+            Some(a) => cx.text(a).to_string(),
+            None => package_name(&path),
+        };
+        cx.module.imports.push(Import {
+            local,
+            path: vec![path.clone()],
+            module: path,
+            names: Vec::new(),
+            span: cx.span(s),
+        });
+    }
+}
+
+fn function(cx: &mut Cx, n: Node) {
+    let name = n
+        .child_by_field_name("name")
+        .map(|c| cx.text(c).to_string())
+        .unwrap_or_default();
+    let mut params = Vec::new();
+    let mut class = None;
+    if let Some(r) = n.child_by_field_name("receiver") {
+        for p in params_of(cx, r) {
+            class = p.ty.as_deref().map(|t| t.trim_start_matches('*').to_string());
+            params.push(p);
+        }
+    }
+    let receiver_count = params.len();
+    if let Some(ps) = n.child_by_field_name("parameters") {
+        params.extend(params_of(cx, ps));
+    }
+    let body = n
+        .child_by_field_name("body")
+        .map(|b| block(cx, b))
+        .unwrap_or_default();
+    // Methods: the receiver is not a positional argument at call sites; keep it first and mark the class.
+    let _ = receiver_count;
+    cx.add_func(Func {
+        name: match &class {
+            Some(c) => format!("{c}.{name}"),
+            None => name,
+        },
+        class,
+        params,
+        decorators: Vec::new(),
+        body,
+        span: cx.span(n),
+        nested: false,
+    });
+}
+
+fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
+    let mut out = Vec::new();
+    for p in named_children(n) {
+        if !matches!(p.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
+            continue;
+        }
+        let ty = p.child_by_field_name("type").map(|t| cx.text(t).to_string());
+        let mut cur = p.walk();
+        let names: Vec<Node> = p.children_by_field_name("name", &mut cur).collect();
+        for name in names {
+            out.push(Param { name: cx.text(name).to_string(), ty: ty.clone(), span: cx.span(p) });
+        }
+    }
+    out
+}
+
+fn block(cx: &mut Cx, n: Node) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    for c in named_children(n) {
+        stmt(cx, c, &mut out);
+    }
+    out
+}
+
+fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
+    for spec in named_children(n) {
+        let specs = if spec.kind().ends_with("_spec_list") { named_children(spec) } else { vec![spec] };
+        for s in specs {
+            if !matches!(s.kind(), "var_spec" | "const_spec") {
+                continue;
+            }
+            let mut cur = s.walk();
+            let names: Vec<Node> = s.children_by_field_name("name", &mut cur).collect();
+            let targets: Vec<Expr> = names.iter().map(|x| cx.name(*x)).collect();
+            let value = match s.child_by_field_name("value") {
+                Some(v) => list_value(cx, v),
+                // `var x T`: typed but no value: the type is all there is to resolve it by.
+                None => match s.child_by_field_name("type") {
+                    Some(t) => {
+                        let span = cx.span(t);
+                        let callee = type_expr(cx, t);
+                        Expr::new(
+                            ExprKind::Call(Box::new(Call { callee, args: Vec::new(), construct: true, span })),
+                            span,
+                        )
+                    }
+                    None => continue,
+                },
+            };
+            if targets.is_empty() {
+                continue;
+            }
+            out.push(Stmt::Assign { targets, value, augmented: false, span: cx.span(s) });
+        }
+    }
+}
+
+/// The right side of `a, b := f()` / `a, b = x, y`: one value (when several, their union, which is what a
+/// per-variable analysis can keep).
+fn list_value(cx: &mut Cx, n: Node) -> Expr {
+    let kids = named_children(n);
+    if n.kind() == "expression_list" {
+        match kids.as_slice() {
+            [one] => expr(cx, *one),
+            _ => {
+                let span = cx.span(n);
+                Expr::new(ExprKind::Op(kids.into_iter().map(|k| expr(cx, k)).collect()), span)
+            }
+        }
+    } else {
+        expr(cx, n)
+    }
+}
+
+fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
+    if !cx.enter() {
+        return;
+    }
+    match n.kind() {
+        "short_var_declaration" | "assignment_statement" => {
+            if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                let value = list_value(cx, r);
+                let targets: Vec<Expr> = named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                let augmented = n
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| cx.text(o) != "=" && cx.text(o) != ":=");
+                out.push(Stmt::Assign { targets, value, augmented, span: cx.span(n) });
+            }
+        }
+        "var_declaration" | "const_declaration" => var_decl(cx, n, out),
+        "expression_statement" | "go_statement" | "defer_statement" | "send_statement" | "inc_statement"
+        | "dec_statement" => {
+            for c in named_children(n) {
+                let e = expr(cx, c);
+                out.push(Stmt::Expr(e));
+            }
+        }
+        "return_statement" => {
+            let e = named_children(n).first().map(|c| list_value(cx, *c));
+            out.push(Stmt::Return(e, cx.span(n)));
+        }
+        "if_statement" => {
+            if let Some(i) = n.child_by_field_name("initializer") {
+                stmt(cx, i, out);
+            }
+            if let Some(c) = n.child_by_field_name("condition") {
+                let e = expr(cx, c);
+                out.push(Stmt::Expr(e));
+            }
+            let mut arms = Vec::new();
+            if let Some(b) = n.child_by_field_name("consequence") {
+                arms.push(block(cx, b));
+            }
+            let mut exhaustive = false;
+            if let Some(a) = n.child_by_field_name("alternative") {
+                exhaustive = true;
+                let mut arm = Vec::new();
+                stmt(cx, a, &mut arm);
+                arms.push(arm);
+            }
+            out.push(Stmt::Branch { arms, exhaustive });
+        }
+        "for_statement" => {
+            let mut body = Vec::new();
+            for c in named_children(n) {
+                match c.kind() {
+                    "range_clause" => {
+                        if let (Some(l), Some(r)) = (c.child_by_field_name("left"), c.child_by_field_name("right")) {
+                            let value = expr(cx, r);
+                            let targets: Vec<Expr> = named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                            body.push(Stmt::Assign { targets, value, augmented: false, span: cx.span(c) });
+                        }
+                    }
+                    "for_clause" => {
+                        for k in named_children(c) {
+                            stmt(cx, k, &mut body);
+                        }
+                    }
+                    "block" => body.extend(block(cx, c)),
+                    _ => {
+                        let e = expr(cx, c);
+                        body.push(Stmt::Expr(e));
+                    }
+                }
+            }
+            out.push(Stmt::Loop(body));
+        }
+        "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
+            if let Some(i) = n.child_by_field_name("initializer") {
+                stmt(cx, i, out);
+            }
+            if let Some(v) = n.child_by_field_name("value") {
+                let e = expr(cx, v);
+                out.push(Stmt::Expr(e));
+            }
+            let mut arms = Vec::new();
+            let mut exhaustive = false;
+            for c in named_children(n) {
+                if !matches!(c.kind(), "expression_case" | "default_case" | "type_case" | "communication_case") {
+                    continue;
+                }
+                exhaustive |= c.kind() == "default_case";
+                let mut arm = Vec::new();
+                for k in named_children(c) {
+                    if k.kind() == "expression_list" {
+                        continue;
+                    }
+                    stmt(cx, k, &mut arm);
+                }
+                arms.push(arm);
+            }
+            out.push(Stmt::Branch { arms, exhaustive });
+        }
+        "block" | "labeled_statement" | "statement_list" => {
+            for c in named_children(n) {
+                stmt(cx, c, out);
+            }
+        }
+        "comment" | "break_statement" | "continue_statement" | "goto_statement" | "fallthrough_statement"
+        | "empty_statement" | "type_declaration" | "label_name" => {}
+        k if k.ends_with("expression") || k.ends_with("literal") || k == "identifier" => {
+            let e = expr(cx, n);
+            out.push(Stmt::Expr(e));
+        }
+        _ => {
+            for c in named_children(n) {
+                stmt(cx, c, out);
+            }
+        }
+    }
+    cx.leave();
+}
+
+fn expr(cx: &mut Cx, n: Node) -> Expr {
+    if !cx.enter() {
+        return cx.opaque(n);
+    }
+    let e = expr_inner(cx, n);
+    cx.leave();
+    e
+}
+
+/// A type used as a value (a composite literal's or conversion's type): `tls.Config`, `*http.Request`,
+/// `[]byte`.
+fn type_expr(cx: &mut Cx, n: Node) -> Expr {
+    let span = cx.span(n);
+    match n.kind() {
+        "qualified_type" => {
+            let (Some(p), Some(t)) = (n.child_by_field_name("package"), n.child_by_field_name("name")) else {
+                return cx.opaque(n);
+            };
+            Expr::new(ExprKind::Attr(Box::new(cx.name(p)), cx.text(t).to_string()), span)
+        }
+        "pointer_type" | "generic_type" => match named_children(n).first() {
+            Some(c) => type_expr(cx, *c),
+            None => cx.opaque(n),
+        },
+        "type_identifier" | "identifier" => cx.name(n),
+        _ => Expr::new(ExprKind::Name(cx.text(n).to_string()), span),
+    }
+}
+
+fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
+    let span = cx.span(n);
+    let kind = match n.kind() {
+        "identifier" | "field_identifier" | "package_identifier" | "type_identifier" => {
+            ExprKind::Name(cx.text(n).to_string())
+        }
+        "nil" | "iota" => ExprKind::Null,
+        "true" => ExprKind::Bool(true),
+        "false" => ExprKind::Bool(false),
+        "int_literal" | "float_literal" | "imaginary_literal" | "rune_literal" => ExprKind::Num,
+        "interpreted_string_literal" | "raw_string_literal" => ExprKind::Str(unquote(cx.text(n))),
+        "selector_expression" => {
+            let (Some(o), Some(f)) = (n.child_by_field_name("operand"), n.child_by_field_name("field")) else {
+                return cx.opaque(n);
+            };
+            ExprKind::Attr(Box::new(expr(cx, o)), cx.text(f).to_string())
+        }
+        "index_expression" | "slice_expression" => {
+            let Some(o) = n.child_by_field_name("operand") else { return cx.opaque(n) };
+            let obj = expr(cx, o);
+            let idx = match n.child_by_field_name("index") {
+                Some(i) => expr(cx, i),
+                None => Expr::other(span),
+            };
+            ExprKind::Index(Box::new(obj), Box::new(idx))
+        }
+        "call_expression" => {
+            let Some(f) = n.child_by_field_name("function") else { return cx.opaque(n) };
+            let mut args = Vec::new();
+            if let Some(a) = n.child_by_field_name("arguments") {
+                for c in named_children(a) {
+                    match c.kind() {
+                        "variadic_argument" => {
+                            if let Some(v) = named_children(c).first() {
+                                args.push(Arg { name: None, value: expr(cx, *v), splat: true });
+                            }
+                        }
+                        "comment" => {}
+                        k if k.ends_with("_type") => {}
+                        _ => args.push(Arg { name: None, value: expr(cx, c), splat: false }),
+                    }
+                }
+            }
+            // A conversion like []byte(s) or string(b) is the same value.
+            if matches!(f.kind(), "slice_type" | "array_type" | "parenthesized_type" | "pointer_type") {
+                return match args.into_iter().next() {
+                    Some(a) => a.value,
+                    None => cx.opaque(n),
+                };
+            }
+            if f.kind() == "identifier" && matches!(cx.text(f), "string" | "byte" | "rune" | "any") {
+                if let Some(a) = args.into_iter().next() {
+                    return a.value;
+                }
+                return cx.opaque(n);
+            }
+            let callee = expr(cx, f);
+            ExprKind::Call(Box::new(Call { callee, args, construct: false, span }))
+        }
+        "type_conversion_expression" => match n.child_by_field_name("operand") {
+            Some(o) => return expr(cx, o),
+            None => ExprKind::Other,
+        },
+        "composite_literal" => {
+            let callee = match n.child_by_field_name("type") {
+                Some(t) => type_expr(cx, t),
+                None => Expr::other(span),
+            };
+            let mut args = Vec::new();
+            if let Some(b) = n.child_by_field_name("body") {
+                literal_elements(cx, b, &mut args);
+            }
+            ExprKind::Call(Box::new(Call { callee, args, construct: true, span }))
+        }
+        "literal_value" => {
+            let mut args = Vec::new();
+            literal_elements(cx, n, &mut args);
+            let callee = Expr::other(span);
+            ExprKind::Call(Box::new(Call { callee, args, construct: true, span }))
+        }
+        "binary_expression" => {
+            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                return cx.opaque(n);
+            };
+            let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let le = expr(cx, l);
+            let re = expr(cx, r);
+            let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
+            if op == "+" && (is_str(&le) || is_str(&re)) {
+                return join_strings(vec![le, re], span);
+            }
+            if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "||") {
+                return Expr::new(
+                    ExprKind::Call(Box::new(Call {
+                        callee: Expr::new(ExprKind::Name("bool".into()), span),
+                        args: vec![Arg { name: None, value: Expr::new(ExprKind::Seq(vec![le, re]), span), splat: false }],
+                        construct: false,
+                        span,
+                    })),
+                    span,
+                );
+            }
+            ExprKind::Op(vec![le, re])
+        }
+        "unary_expression" | "parenthesized_expression" | "type_assertion_expression" => {
+            match n.child_by_field_name("operand").or_else(|| named_children(n).first().copied()) {
+                Some(o) => return expr(cx, o),
+                None => ExprKind::Other,
+            }
+        }
+        "func_literal" => {
+            let params = n
+                .child_by_field_name("parameters")
+                .map(|p| params_of(cx, p))
+                .unwrap_or_default();
+            let body = n
+                .child_by_field_name("body")
+                .map(|b| block(cx, b))
+                .unwrap_or_default();
+            let idx = cx.add_func(Func {
+                name: "<func>".into(),
+                params,
+                body,
+                span,
+                nested: true,
+                ..Func::default()
+            });
+            ExprKind::Func(idx)
+        }
+        "expression_list" => ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect()),
+        _ => ExprKind::Other,
+    };
+    Expr::new(kind, span)
+}
+
+fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
+    for el in named_children(body) {
+        match el.kind() {
+            "keyed_element" => {
+                let kids = named_children(el);
+                let (Some(k), Some(v)) = (kids.first(), kids.get(1)) else { continue };
+                let key = named_children(*k).first().map(|x| cx.text(*x)).unwrap_or_else(|| cx.text(*k));
+                let vnode = named_children(*v).first().copied().unwrap_or(*v);
+                let value = expr(cx, vnode);
+                args.push(Arg { name: Some(key.to_string()), value, splat: false });
+            }
+            "literal_element" => {
+                let vnode = named_children(el).first().copied().unwrap_or(el);
+                args.push(Arg { name: None, value: expr(cx, vnode), splat: false });
+            }
+            "comment" => {}
+            _ => args.push(Arg { name: None, value: expr(cx, el), splat: false }),
+        }
+    }
+}
+
