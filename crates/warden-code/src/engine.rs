@@ -51,12 +51,19 @@ impl Taint {
         }
         // Keep the trace that explains real data (a source) over a symbolic one.
         let trace = if self.labels == 0 && o.labels != 0 { o.trace.clone() } else { self.trace.clone() };
+        // What a value is safe for: what every part with real or parameter data is safe for (a bare external
+        // mark says nothing about safety).
+        let clean = match (self.ext_only(), o.ext_only()) {
+            (true, false) => o.clean,
+            (false, true) => self.clean,
+            _ => self.clean & o.clean,
+        };
         Taint {
             labels: self.labels | o.labels,
             params: self.params | o.params,
             ext,
             flags: self.flags | o.flags,
-            clean: self.clean & o.clean,
+            clean,
             trace,
         }
     }
@@ -69,6 +76,10 @@ impl Taint {
             t.trace = Rc::new(v);
         }
         t
+    }
+
+    fn ext_only(&self) -> bool {
+        self.labels == 0 && self.params == 0
     }
 
     fn is_live(&self) -> bool {
@@ -437,7 +448,8 @@ impl<'a> Engine<'a> {
         let mut env = base.clone();
         let mut route = false;
         // Decorators: routes and tool registrations make parameters sources.
-        let mut param_source: Option<(u8, String)> = None;
+        // (label, why, whether framework parameters such as the request object are excluded)
+        let mut param_source: Option<(u8, String, bool)> = None;
         for d in &f.decorators {
             let v = self.eval(d, &mut env.clone());
             if let Some(p) = v.ty.as_deref() {
@@ -449,7 +461,7 @@ impl<'a> Engine<'a> {
                 }
                 for s in &self.models.sources {
                     if s.decorated.matches(&p) {
-                        param_source = Some((s.label, format!("@{}", self.text(d.span))));
+                        param_source = Some((s.label, format!("@{}", self.text(d.span)), true));
                         route |= s.label == rules::USER;
                     }
                 }
@@ -458,7 +470,7 @@ impl<'a> Engine<'a> {
         if f.class.is_none() && !f.nested && idx != 0 {
             for s in &self.models.sources {
                 if s.handler_names.iter().any(|h| h == &f.name) {
-                    param_source = Some((s.label, format!("route handler `{}`", f.name)));
+                    param_source = Some((s.label, format!("route handler `{}`", f.name), false));
                     route |= s.label == rules::USER;
                 }
             }
@@ -499,8 +511,8 @@ impl<'a> Engine<'a> {
                     None => x,
                 })
             };
-            if let Some((label, why)) = &param_source {
-                if !is_framework_param(p) {
+            if let Some((label, why, exclude)) = &param_source {
+                if !(*exclude && is_framework_param(p)) {
                     add(self.source_taint(*label, p.span, &format!("{} (parameter of {why})", p.name)));
                 }
             }
@@ -592,7 +604,7 @@ impl<'a> Engine<'a> {
                             tt.flags |= INTERP;
                         }
                     }
-                    self.assign(t, v.clone(), *span, env);
+                    self.assign(t, Some(value), v.clone(), *span, env);
                 }
             }
             Stmt::Branch { arms, exhaustive } => {
@@ -622,9 +634,11 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn assign(&mut self, target: &Expr, v: Val, span: Span, env: &mut Env) {
+    fn assign(&mut self, target: &Expr, value: Option<&Expr>, v: Val, span: Span, env: &mut Env) {
         // Pattern rules on assignments, and sinks that are attribute assignments (`el.innerHTML = x`).
-        self.check_assign_rules(target, &v, span, env);
+        if let Some(value) = value {
+            self.check_assign_rules(target, value, &v, span, env);
+        }
         match &target.kind {
             ExprKind::Name(n) => {
                 let mut v = v;
@@ -675,7 +689,7 @@ impl<'a> Engine<'a> {
             }
             ExprKind::Seq(items) => {
                 for i in items {
-                    self.assign(i, v.clone(), span, env);
+                    self.assign(i, None, v.clone(), span, env);
                 }
             }
             _ => {}
@@ -807,6 +821,7 @@ impl<'a> Engine<'a> {
             ExprKind::Dict(kv) => {
                 let mut v = Val::default();
                 let mut system = false;
+                let mut operator = false;
                 for (k, val) in kv {
                     let vv = self.eval(val, env);
                     if let Some(k) = k {
@@ -818,12 +833,20 @@ impl<'a> Engine<'a> {
                         }
                         if let ExprKind::Str(key) = &k.kind {
                             self.check_property_rules(key, val, &vv, env);
+                            // Query operators that run code or match anything: the dict is the query itself.
+                            if matches!(key.as_str(), "$where" | "$function" | "$accumulator" | "$expr") && vv.t.is_some() {
+                                operator = true;
+                            }
                         }
                     }
                     v = v.join(&Val::data(vv.t));
                 }
                 if let Some(t) = &mut v.t {
-                    t.flags |= CONTAINER;
+                    // A Python dict holds strings where a JavaScript object may hold request objects (`{ $ne: 1 }`),
+                    // so only Python marks values inside dicts as contained.
+                    if self.lang == Lang::Python && !operator {
+                        t.flags |= CONTAINER;
+                    }
                     if system {
                         t.flags |= SYSTEM;
                     }
@@ -1266,7 +1289,7 @@ impl<'a> Engine<'a> {
                 if !r.taint || t.labels & r.labels == 0 || !r.sinks.iter().any(|k| k == kind) {
                     continue;
                 }
-                if r.any_flags != 0 && t.flags & r.any_flags == 0 {
+                if (r.any_flags != 0 && t.flags & r.any_flags == 0) || t.flags & r.no_flags != 0 {
                     continue;
                 }
                 self.add_hit(ri, span, (*t.trace).clone(), what.clone(), t.labels & r.labels);
@@ -1392,7 +1415,7 @@ impl<'a> Engine<'a> {
         true
     }
 
-    fn check_assign_rules(&mut self, target: &Expr, v: &Val, span: Span, env: &mut Env) {
+    fn check_assign_rules(&mut self, target: &Expr, value: &Expr, v: &Val, span: Span, env: &mut Env) {
         let path: Vec<String> = match expr_path(target) {
             Some(p) => p,
             None => return,
@@ -1411,7 +1434,7 @@ impl<'a> Engine<'a> {
                 if path.len() == 1 && self.frames.len() > 1 {
                     continue;
                 }
-                if value_matches_val(spec, v, self) {
+                if value_matches(spec, value, v, self) {
                     hits.push(ri);
                 }
             }
@@ -1494,6 +1517,11 @@ fn root_name(e: &Expr) -> Option<String> {
 fn expr_path(e: &Expr) -> Option<Vec<String>> {
     match &e.kind {
         ExprKind::Name(n) => Some(vec![n.clone()]),
+        ExprKind::Index(b, i) => {
+            let mut p = expr_path(b)?;
+            p.push(i.as_str()?.to_string());
+            Some(p)
+        }
         ExprKind::Attr(b, a) => {
             let mut p = expr_path(b)?;
             p.push(a.clone());

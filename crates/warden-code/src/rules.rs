@@ -218,6 +218,9 @@ pub struct RuleDef {
     /// a system prompt; `html`: built into markup).
     #[serde(default)]
     pub require_any_flags: Vec<String>,
+    /// The value must carry none of these (`container`: only inside a list or dict built here).
+    #[serde(default)]
+    pub forbid_flags: Vec<String>,
     #[serde(default, rename = "match")]
     pub matchers: Vec<Matcher>,
     #[serde(default)]
@@ -394,6 +397,7 @@ pub struct CRule {
     pub labels: u8,
     pub sinks: Vec<String>,
     pub any_flags: u8,
+    pub no_flags: u8,
     pub matchers: Vec<CMatcher>,
 }
 
@@ -560,6 +564,10 @@ impl RuleSet {
             for f in &def.require_any_flags {
                 any_flags |= flag_bit(f).ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
             }
+            let mut no_flags = 0;
+            for f in &def.forbid_flags {
+                no_flags |= flag_bit(f).ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
+            }
             if taint && (labels == 0 || def.sinks.is_empty()) {
                 return Err(err(file, format!("{}: a taint rule needs sources and sinks", def.id)));
             }
@@ -571,7 +579,7 @@ impl RuleSet {
                 matchers.push(compile_matcher(m).map_err(|e| err(file, format!("{}: {e}", def.id)))?);
             }
             let meta = def.meta();
-            set.rules.push(CRule { meta, taint, labels, sinks: def.sinks.clone(), any_flags, matchers, def });
+            set.rules.push(CRule { meta, taint, labels, sinks: def.sinks.clone(), any_flags, no_flags, matchers, def });
         }
         Ok(set)
     }

@@ -250,6 +250,7 @@ fn rules_for(rs: &RuleSet, labels: u8, kind: &str, flags: u8, clean: u64) -> Vec
                 && labels & r.labels != 0
                 && r.sinks.iter().any(|k| k == kind)
                 && (r.any_flags == 0 || flags & r.any_flags != 0)
+                && flags & r.no_flags == 0
         })
         .map(|(i, _)| i)
         .collect()

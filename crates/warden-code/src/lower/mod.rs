@@ -210,7 +210,13 @@ pub(crate) fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
 
 /// The unquoted value of a string literal's text (best effort: escapes stay as written).
 pub(crate) fn unquote(text: &str) -> String {
-    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    // A string prefix (`b"..."`, `r'...'`, `f"..."`) only when a quote follows it.
+    let stripped = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let t = if stripped.len() < text.len() && stripped.starts_with(['"', '\'', '`']) && text.len() - stripped.len() <= 2 {
+        stripped
+    } else {
+        text
+    };
     for q in ["\"\"\"", "'''", "\"", "'", "`"] {
         if t.len() >= 2 * q.len() && t.starts_with(q) && t.ends_with(q) {
             return t[q.len()..t.len() - q.len()].to_string();
