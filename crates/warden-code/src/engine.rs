@@ -93,6 +93,20 @@ pub enum Konst {
     Bool(bool),
     Null,
     Num,
+    Int(i64),
+}
+
+impl Konst {
+    /// Truthiness, where it is known.
+    fn truthy(&self) -> Option<bool> {
+        match self {
+            Konst::Str(s) => Some(!s.is_empty()),
+            Konst::Bool(b) => Some(*b),
+            Konst::Null => Some(false),
+            Konst::Int(i) => Some(*i != 0),
+            Konst::Num => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -103,6 +117,10 @@ pub struct Val {
     pub ty: Option<Rc<Vec<String>>>,
     /// A function of this file.
     pub func: Option<usize>,
+    /// A dict or object literal's entries by constant key (`{"a": x}["a"]` is `x`).
+    pub fields: Option<Rc<Vec<(String, Val)>>>,
+    /// A list, tuple or array literal's elements (`["safe", x][0]` is `"safe"`).
+    pub elems: Option<Rc<Vec<Val>>>,
 }
 
 impl Val {
@@ -116,6 +134,8 @@ impl Val {
             konst: if self.konst == o.konst { self.konst.clone() } else { None },
             ty: if self.ty == o.ty { self.ty.clone() } else { self.ty.clone().or_else(|| o.ty.clone()) },
             func: self.func.or(o.func),
+            fields: if self.fields == o.fields { self.fields.clone() } else { None },
+            elems: if self.elems == o.elems { self.elems.clone() } else { None },
         }
     }
 
@@ -561,19 +581,29 @@ impl<'a> Engine<'a> {
         env
     }
 
-    fn block(&mut self, stmts: &[Stmt], env: &mut Env) {
+    /// Runs statements in order; true when the block always leaves (return, raise, abort()).
+    fn block(&mut self, stmts: &[Stmt], env: &mut Env) -> bool {
         for s in stmts {
             if self.budget == 0 {
-                return;
+                return false;
             }
-            self.stmt(s, env);
+            if self.stmt(s, env) {
+                return true;
+            }
         }
+        false
     }
 
-    fn stmt(&mut self, s: &Stmt, env: &mut Env) {
+    fn stmt(&mut self, s: &Stmt, env: &mut Env) -> bool {
         match s {
+            Stmt::Exit(_) => return true,
             Stmt::Expr(e) => {
                 self.eval(e, env);
+                if let ExprKind::Call(c) = &e.kind {
+                    if is_exit_call(&c.callee) {
+                        return true;
+                    }
+                }
             }
             Stmt::Return(e, span) => {
                 let v = match e {
@@ -590,6 +620,7 @@ impl<'a> Engine<'a> {
                 }
                 let fr = self.frames.last_mut().expect("frame");
                 fr.ret = if fr.ret == Val::default() { v } else { fr.ret.join(&v) };
+                return true;
             }
             Stmt::Assign { targets, value, augmented, span } => {
                 let name = targets.first().and_then(target_name);
@@ -607,19 +638,52 @@ impl<'a> Engine<'a> {
                     self.assign(t, Some(value), v.clone(), *span, env);
                 }
             }
-            Stmt::Branch { arms, exhaustive } => {
+            Stmt::Branch { arms, exhaustive, cond } => {
                 let before = env.clone();
-                let mut merged: Option<Env> = if *exhaustive { None } else { Some(before.clone()) };
-                for arm in arms {
+                // A constant condition picks its arm; validations in it make values safe where they passed.
+                let (known, guards) = match cond {
+                    Some(c) => {
+                        let mut scratch = env.clone();
+                        let v = self.eval(c, &mut scratch);
+                        (v.konst.as_ref().and_then(Konst::truthy), guards_of(c, true))
+                    }
+                    None => (None, Vec::new()),
+                };
+                let mut merged: Option<Env> = None;
+                let mut all_exit = true;
+                let n_arms = arms.len();
+                for (i, arm) in arms.iter().enumerate() {
+                    let first = i == 0 && cond.is_some();
+                    if known == Some(false) && first || known == Some(true) && cond.is_some() && i > 0 {
+                        continue;
+                    }
                     let mut e = before.clone();
-                    self.block(arm, &mut e);
+                    apply_guards(&guards, first, &mut e);
+                    let exits = self.block(arm, &mut e);
+                    if exits {
+                        continue;
+                    }
+                    all_exit = false;
                     merged = Some(match merged {
                         Some(m) => join_env(&m, &e),
                         None => e,
                     });
                 }
-                if let Some(m) = merged {
-                    *env = m;
+                if !*exhaustive && !(known == Some(true) && cond.is_some()) {
+                    // No else: the fall-through path, where an `if` condition failed.
+                    let mut e = before.clone();
+                    if cond.is_some() && n_arms <= 1 {
+                        apply_guards(&guards, false, &mut e);
+                    }
+                    all_exit = false;
+                    merged = Some(match merged {
+                        Some(m) => join_env(&m, &e),
+                        None => e,
+                    });
+                }
+                match merged {
+                    Some(m) => *env = m,
+                    None => return all_exit && n_arms > 0,
                 }
             }
             Stmt::Loop(body) => {
@@ -632,6 +696,7 @@ impl<'a> Engine<'a> {
                 *env = twice;
             }
         }
+        false
     }
 
     fn assign(&mut self, target: &Expr, value: Option<&Expr>, v: Val, span: Span, env: &mut Env) {
@@ -679,6 +744,27 @@ impl<'a> Engine<'a> {
                 }
             }
             ExprKind::Index(base, idx) => {
+                if let ExprKind::Name(b) = &base.kind {
+                    if let Some(cur) = env.get_mut(b.as_str()) {
+                        match (&idx.kind, &mut cur.fields, &mut cur.elems) {
+                            (ExprKind::Str(k), Some(f), _) => {
+                                let mut nf = (**f).clone();
+                                nf.retain(|(key, _)| key != k);
+                                nf.push((k.clone(), v.clone()));
+                                *f = Rc::new(nf);
+                            }
+                            (ExprKind::Int(i), _, Some(e)) if (*i as usize) < e.len() && *i >= 0 => {
+                                let mut ne = (**e).clone();
+                                ne[*i as usize] = v.clone();
+                                *e = Rc::new(ne);
+                            }
+                            _ => {
+                                cur.fields = None;
+                                cur.elems = None;
+                            }
+                        }
+                    }
+                }
                 if let (ExprKind::Name(b), ExprKind::Str(k)) = (&base.kind, &idx.kind) {
                     env.insert(format!("{b}.{k}"), v.clone());
                 }
@@ -766,7 +852,7 @@ impl<'a> Engine<'a> {
                         });
                     }
                 }
-                Val { t, konst: None, ty: ty.map(Rc::new), func: None }
+                Val { t, ty: ty.map(Rc::new), ..Val::default() }
             }
             ExprKind::Index(base, idx) => {
                 if let (ExprKind::Name(b), ExprKind::Str(k)) = (&base.kind, &idx.kind) {
@@ -774,9 +860,12 @@ impl<'a> Engine<'a> {
                         return v.clone();
                     }
                 }
-                self.eval(idx, env);
+                let iv = self.eval(idx, env);
                 let bv = self.eval(base, env);
-                Val { t: bv.t, konst: None, ty: bv.ty, func: None }
+                if let Some(v) = element(&bv, &iv) {
+                    return v;
+                }
+                Val { t: bv.t, ty: bv.ty, ..Val::default() }
             }
             ExprKind::Call(c) => self.call(c, env),
             ExprKind::Str(s) => Val { konst: Some(Konst::Str(Rc::from(s.as_str()))), ..Val::default() },
@@ -803,14 +892,39 @@ impl<'a> Engine<'a> {
                 v
             }
             ExprKind::Num => Val { konst: Some(Konst::Num), ..Val::default() },
+            ExprKind::Int(i) => Val { konst: Some(Konst::Int(*i)), ..Val::default() },
+            ExprKind::Not(a) => {
+                let v = self.eval(a, env);
+                Val { konst: v.konst.as_ref().and_then(Konst::truthy).map(|b| Konst::Bool(!b)), ..Val::default() }
+            }
+            ExprKind::Cond(c, a, b) => {
+                let cv = self.eval(c, env);
+                match cv.konst.as_ref().and_then(Konst::truthy) {
+                    Some(true) => self.eval(a, env),
+                    Some(false) => self.eval(b, env),
+                    None => {
+                        let av = self.eval(a, env);
+                        let bv = self.eval(b, env);
+                        av.join(&bv)
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let av = self.eval(a, env);
+                let bv = self.eval(b, env);
+                binary(op, &av, &bv)
+            }
             ExprKind::Bool(b) => Val { konst: Some(Konst::Bool(*b)), ..Val::default() },
             ExprKind::Null => Val { konst: Some(Konst::Null), ..Val::default() },
             ExprKind::Seq(items) => {
                 let mut v = Val::default();
+                let mut elems = Vec::with_capacity(items.len());
                 for i in items {
                     let iv = self.eval(i, env);
-                    v = v.join(&Val::data(iv.t));
+                    v = v.join(&Val::data(iv.t.clone()));
+                    elems.push(iv);
                 }
+                v.elems = Some(Rc::new(elems));
                 if let Some(t) = &mut v.t {
                     t.flags |= CONTAINER;
                 }
@@ -822,8 +936,13 @@ impl<'a> Engine<'a> {
                 let mut v = Val::default();
                 let mut system = false;
                 let mut operator = false;
+                let mut fields = Some(Vec::new());
                 for (k, val) in kv {
                     let vv = self.eval(val, env);
+                    match (k.as_ref().map(|k| &k.kind), &mut fields) {
+                        (Some(ExprKind::Str(key)), Some(f)) => f.push((key.clone(), vv.clone())),
+                        _ => fields = None,
+                    }
                     if let Some(k) = k {
                         self.eval(k, env);
                         if let (ExprKind::Str(key), ExprKind::Str(role)) = (&k.kind, &val.kind) {
@@ -853,6 +972,7 @@ impl<'a> Engine<'a> {
                 }
                 v.konst = None;
                 v.ty = None;
+                v.fields = fields.map(Rc::new);
                 v
             }
             ExprKind::Op(parts) => {
@@ -1129,6 +1249,55 @@ impl<'a> Engine<'a> {
                     }
                 }
                 return v;
+            }
+        }
+
+        // Literal containers whose elements are known: `d.get("k")`, `xs.pop(0)`, `xs.append(x)`.
+        if let (ExprKind::Attr(r, m), Some(rv)) = (&c.callee.kind, recv.as_ref()) {
+            if let (Some(v), "get") = (element(rv, args.first().unwrap_or(&Val::default())), m.as_str()) {
+                return v;
+            }
+            if let (ExprKind::Name(b), Some(elems)) = (&r.kind, &rv.elems) {
+                if env.contains_key(b.as_str()) {
+                    let mut e = (**elems).clone();
+                    let mut known = true;
+                    let mut popped = None;
+                    match (m.as_str(), args.first().map(|a| &a.konst)) {
+                        ("pop", None) => popped = e.pop(),
+                        ("pop", Some(Some(Konst::Int(i)))) if (*i as usize) < e.len() && *i >= 0 => {
+                            popped = Some(e.remove(*i as usize))
+                        }
+                        ("append" | "push", Some(_)) => e.push(args[0].clone()),
+                        ("insert", Some(Some(Konst::Int(i)))) if (*i as usize) <= e.len() && *i >= 0 && args.len() == 2 => {
+                            e.insert(*i as usize, args[1].clone())
+                        }
+                        ("shift", None) if !e.is_empty() => popped = Some(e.remove(0)),
+                        ("reverse", None) => e.reverse(),
+                        _ => known = false,
+                    }
+                    let cur = env.get_mut(b.as_str()).expect("checked above");
+                    if known {
+                        let mut t: Option<Taint> = None;
+                        for x in &e {
+                            if let Some(xt) = &x.t {
+                                t = Some(match t {
+                                    Some(a) => a.join(xt),
+                                    None => xt.clone(),
+                                });
+                            }
+                        }
+                        cur.t = t;
+                        cur.elems = Some(Rc::new(e));
+                        if let Some(p) = popped {
+                            return p;
+                        }
+                        if m == "reverse" || m == "append" || m == "push" || m == "insert" {
+                            return Val::default();
+                        }
+                    } else {
+                        cur.elems = None;
+                    }
+                }
             }
         }
 
@@ -1633,5 +1802,158 @@ fn value_matches_val(spec: &ValueSpec, v: &Val, _eng: &Engine) -> bool {
         ValueSpec::Str(s) => matches!(&v.konst, Some(Konst::Str(x)) if &**x == s.as_str()) && v.t.is_none(),
         ValueSpec::Re(re) => matches!(&v.konst, Some(Konst::Str(x)) if re.is_match(x)) && v.t.is_none(),
         ValueSpec::Text(_) | ValueSpec::Path(_) => false,
+    }
+}
+
+/// Calls after which the code does not go on: `abort(400)`, `sys.exit()`, `panic(...)`, `log.Fatal(...)`.
+fn is_exit_call(callee: &Expr) -> bool {
+    let name = match &callee.kind {
+        ExprKind::Name(n) => n.as_str(),
+        ExprKind::Attr(_, a) => a.as_str(),
+        _ => return false,
+    };
+    matches!(name, "abort" | "exit" | "_exit" | "panic" | "Fatal" | "Fatalf" | "Fatalln" | "Exit" | "Abort")
+}
+
+/// Whether a function name says it validates its argument (`is_safe_path`, `isValidHost`, `validate_name`,
+/// `allowed`).
+fn is_validator_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('_', "");
+    [
+        "isvalid", "issafe", "isallowed", "ispermitted", "allowed", "validate", "isinallowlist", "whitelisted",
+        "allowlisted", "isalnum", "isdigit", "isnumeric", "isdecimal", "isalpha", "isidentifier", "isrelativeto",
+        "fullmatch", "matchstring", "isuuid", "isemail", "isint", "isurl",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p))
+        || matches!(n.as_str(), "match" | "test" | "has" | "includes" | "startswith" | "contains")
+}
+
+/// The variables a condition validates, and whether they are safe where the condition holds (`true`) or where
+/// it fails (`false`): `x in ALLOWED` → x safe when true; `not RE.match(x)` → x safe when false.
+fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
+    let var = |e: &Expr| -> Option<String> {
+        match &e.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::Attr(b, a) => match &b.kind {
+                ExprKind::Name(n) => Some(format!("{n}.{a}")),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match &e.kind {
+        ExprKind::Not(a) => guards_of(a, !holds),
+        ExprKind::Binary(op, a, b) => match op.as_str() {
+            "and" if holds => {
+                let mut g = guards_of(a, true);
+                g.extend(guards_of(b, true));
+                g
+            }
+            "in" => var(a).map(|n| vec![(n, holds)]).unwrap_or_default(),
+            "not in" => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
+            "==" | "===" | "is" if b.as_str().is_some() => var(a).map(|n| vec![(n, holds)]).unwrap_or_default(),
+            "!=" | "!==" | "is not" if b.as_str().is_some() => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
+            _ => Vec::new(),
+        },
+        ExprKind::Call(c) => {
+            let name = match &c.callee.kind {
+                ExprKind::Name(n) => n.as_str(),
+                ExprKind::Attr(_, m) => m.as_str(),
+                _ => return Vec::new(),
+            };
+            if !is_validator_name(name) {
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            // `x.isdigit()`, `path.is_relative_to(root)`: the receiver; `RE.match(x)`, `ALLOWED.includes(x)`,
+            // `is_safe(x)`: the arguments.
+            if let ExprKind::Attr(r, _) = &c.callee.kind {
+                if c.args.is_empty()
+                    || matches!(name, "is_relative_to" | "startswith" | "startsWith" | "HasPrefix")
+                {
+                    if let Some(n) = var(r) {
+                        out.push((n, holds));
+                    }
+                }
+            }
+            for a in &c.args {
+                if let Some(n) = var(&a.value) {
+                    out.push((n, holds));
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Clears the data of validated variables in the arm where their validation passed.
+fn apply_guards(guards: &[(String, bool)], then_arm: bool, env: &mut Env) {
+    for (name, holds) in guards {
+        if *holds == then_arm {
+            if let Some(v) = env.get_mut(name) {
+                v.t = None;
+            } else {
+                env.insert(name.clone(), Val::default());
+            }
+        }
+    }
+}
+
+/// Arithmetic and comparisons: folded when both sides are constants; comparisons carry no data.
+fn binary(op: &str, a: &Val, b: &Val) -> Val {
+    let konst = match (&a.konst, &b.konst) {
+        (Some(Konst::Int(x)), Some(Konst::Int(y))) if a.t.is_none() && b.t.is_none() => match op {
+            "+" => x.checked_add(*y).map(Konst::Int),
+            "-" => x.checked_sub(*y).map(Konst::Int),
+            "*" => x.checked_mul(*y).map(Konst::Int),
+            "//" | "/" if *y != 0 && x % y == 0 => Some(Konst::Int(x / y)),
+            "%" if *y != 0 => Some(Konst::Int(x % y)),
+            "<" => Some(Konst::Bool(x < y)),
+            "<=" => Some(Konst::Bool(x <= y)),
+            ">" => Some(Konst::Bool(x > y)),
+            ">=" => Some(Konst::Bool(x >= y)),
+            "==" | "===" => Some(Konst::Bool(x == y)),
+            "!=" | "!==" => Some(Konst::Bool(x != y)),
+            _ => None,
+        },
+        (Some(Konst::Str(x)), Some(Konst::Str(y))) if a.t.is_none() && b.t.is_none() => match op {
+            "==" | "===" => Some(Konst::Bool(x == y)),
+            "!=" | "!==" => Some(Konst::Bool(x != y)),
+            _ => None,
+        },
+        (Some(x), Some(y)) if op == "and" => match (x.truthy(), y.truthy()) {
+            (Some(p), Some(q)) => Some(Konst::Bool(p && q)),
+            (Some(false), _) | (_, Some(false)) => Some(Konst::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let comparison = matches!(
+        op,
+        "<" | "<=" | ">" | ">=" | "==" | "===" | "!=" | "!==" | "in" | "not in" | "is" | "is not" | "and"
+    );
+    if comparison {
+        return Val { konst, ..Val::default() };
+    }
+    let mut v = Val::data(a.join(&Val::data(b.t.clone())).t);
+    v.konst = konst;
+    v
+}
+
+/// `d["k"]` / `xs[1]` of a literal whose entries are known.
+fn element(base: &Val, idx: &Val) -> Option<Val> {
+    match &idx.konst {
+        Some(Konst::Str(k)) => {
+            let f = base.fields.as_ref()?;
+            f.iter().rev().find(|(key, _)| key.as_str() == &**k).map(|(_, v)| v.clone())
+        }
+        Some(Konst::Int(i)) => {
+            let e = base.elems.as_ref()?;
+            let i = if *i < 0 { e.len() as i64 + i } else { *i };
+            e.get(usize::try_from(i).ok()?).cloned()
+        }
+        _ => None,
     }
 }

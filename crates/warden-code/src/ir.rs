@@ -131,8 +131,14 @@ pub enum Stmt {
     Branch {
         arms: Vec<Vec<Stmt>>,
         exhaustive: bool,
+        /// The condition that selects the first arm (`if`), when there is one: validations in it (`x in
+        /// ALLOWED`, `RE.match(x)`) make `x` safe in the arm where they passed, and a constant condition
+        /// selects one arm.
+        cond: Option<Expr>,
     },
     Loop(Vec<Stmt>),
+    /// `raise`, `throw`, `break`, `continue`, `panic(...)`: the rest of the block does not run.
+    Exit(Span),
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +162,14 @@ pub enum ExprKind {
         literal: String,
     },
     Num,
+    /// An integer literal (for folding constant conditions, `(7 * 42) - 86 > 200`).
+    Int(i64),
+    /// Arithmetic and comparisons: `+ - * / // % < <= > >= == != in not in`.
+    Binary(String, Box<Expr>, Box<Expr>),
+    /// `a if cond else b`, `cond ? a : b`: (cond, a, b).
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `not x`, `!x`.
+    Not(Box<Expr>),
     Bool(bool),
     Null,
     /// Lists, tuples, sets, arrays.
@@ -228,6 +242,16 @@ impl Expr {
                     p.walk(f);
                 }
             }
+            ExprKind::Binary(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Cond(c, a, b) => {
+                c.walk(f);
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Not(a) => a.walk(f),
             ExprKind::Dict(kv) => {
                 for (k, v) in kv {
                     if let Some(k) = k {
@@ -257,6 +281,7 @@ impl Stmt {
                     e.walk(f)
                 }
             }
+            Stmt::Exit(_) => {}
             Stmt::Branch { arms, .. } => {
                 for a in arms {
                     for s in a {

@@ -206,8 +206,10 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             if let Some(i) = n.child_by_field_name("initializer") {
                 stmt(cx, i, out);
             }
+            let mut cond = None;
             if let Some(c) = n.child_by_field_name("condition") {
                 let e = expr(cx, c);
+                cond = Some(e.clone());
                 out.push(Stmt::Expr(e));
             }
             let mut arms = Vec::new();
@@ -221,7 +223,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 stmt(cx, a, &mut arm);
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive });
+            out.push(Stmt::Branch { arms, exhaustive, cond });
         }
         "for_statement" => {
             let mut body = Vec::new();
@@ -272,14 +274,15 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 }
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive });
+            out.push(Stmt::Branch { arms, exhaustive, cond: None });
         }
         "block" | "labeled_statement" | "statement_list" => {
             for c in named_children(n) {
                 stmt(cx, c, out);
             }
         }
-        "comment" | "break_statement" | "continue_statement" | "goto_statement" | "fallthrough_statement"
+        "break_statement" | "continue_statement" | "goto_statement" => out.push(Stmt::Exit(cx.span(n))),
+        "comment" | "fallthrough_statement"
         | "empty_statement" | "type_declaration" | "label_name" => {}
         k if k.ends_with("expression") || k.ends_with("literal") || k == "identifier" => {
             let e = expr(cx, n);
@@ -332,7 +335,11 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "nil" | "iota" => ExprKind::Null,
         "true" => ExprKind::Bool(true),
         "false" => ExprKind::Bool(false),
-        "int_literal" | "float_literal" | "imaginary_literal" | "rune_literal" => ExprKind::Num,
+        "int_literal" => match cx.text(n).replace('_', "").parse::<i64>() {
+            Ok(v) => ExprKind::Int(v),
+            Err(_) => ExprKind::Num,
+        },
+        "float_literal" | "imaginary_literal" | "rune_literal" => ExprKind::Num,
         "interpreted_string_literal" | "raw_string_literal" => ExprKind::Str(unquote(cx.text(n))),
         "selector_expression" => {
             let (Some(o), Some(f)) = (n.child_by_field_name("operand"), n.child_by_field_name("field")) else {
@@ -414,7 +421,11 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             if op == "+" && (is_str(&le) || is_str(&re)) {
                 return join_strings(vec![le, re], span);
             }
-            if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "||") {
+            if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "-" | "*" | "/" | "%") {
+                let op = if op == "&&" { "and" } else { op };
+                return Expr::new(ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re)), span);
+            }
+            if op == "||" {
                 return Expr::new(
                     ExprKind::Call(Box::new(Call {
                         callee: Expr::new(ExprKind::Name("bool".into()), span),
@@ -426,6 +437,12 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                 );
             }
             ExprKind::Op(vec![le, re])
+        }
+        "unary_expression" if n.child_by_field_name("operator").is_some_and(|o| cx.text(o) == "!") => {
+            match n.child_by_field_name("operand") {
+                Some(o) => ExprKind::Not(Box::new(expr(cx, o))),
+                None => ExprKind::Other,
+            }
         }
         "unary_expression" | "parenthesized_expression" | "type_assertion_expression" => {
             match n.child_by_field_name("operand").or_else(|| named_children(n).first().copied()) {

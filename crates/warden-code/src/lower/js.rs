@@ -254,8 +254,10 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
         }
         "if_statement" => {
+            let mut cond = None;
             if let Some(c) = n.child_by_field_name("condition") {
                 let e = expr(cx, c);
+                cond = Some(e.clone());
                 out.push(Stmt::Expr(e));
             }
             let mut arms = Vec::new();
@@ -271,7 +273,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 }
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive });
+            out.push(Stmt::Branch { arms, exhaustive, cond });
         }
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
             let mut body = Vec::new();
@@ -302,7 +304,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                     arms.push(block(cx, b, class));
                 }
             }
-            out.push(Stmt::Branch { arms, exhaustive: true });
+            out.push(Stmt::Branch { arms, exhaustive: true, cond: None });
             if let Some(f) = n.child_by_field_name("finalizer") {
                 for c in named_children(f) {
                     stmt(cx, c, class, out);
@@ -328,20 +330,21 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                     arms.push(arm);
                 }
             }
-            out.push(Stmt::Branch { arms, exhaustive });
+            out.push(Stmt::Branch { arms, exhaustive, cond: None });
         }
         "statement_block" | "program" | "labeled_statement" | "else_clause" => {
             for c in named_children(n) {
                 stmt(cx, c, class, out);
             }
         }
-        "throw_statement" => {
+        "throw_statement" | "break_statement" | "continue_statement" => {
             for c in named_children(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
             }
+            out.push(Stmt::Exit(cx.span(n)));
         }
-        "comment" | "empty_statement" | "break_statement" | "continue_statement" | "debugger_statement"
+        "comment" | "empty_statement" | "debugger_statement"
         | "hash_bang_line" | "type_alias_declaration" | "interface_declaration" | "enum_declaration"
         | "ambient_declaration" | "module" | "internal_module" => {}
         _ => {
@@ -556,7 +559,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "undefined" | "null" => ExprKind::Null,
         "true" => ExprKind::Bool(true),
         "false" => ExprKind::Bool(false),
-        "number" => ExprKind::Num,
+        "number" => match cx.text(n).replace('_', "").parse::<i64>() {
+            Ok(v) => ExprKind::Int(v),
+            Err(_) => ExprKind::Num,
+        },
         "member_expression" => {
             let (Some(o), Some(p)) = (n.child_by_field_name("object"), n.child_by_field_name("property")) else {
                 return cx.opaque(n);
@@ -666,27 +672,34 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             if op == "+" && (is_str(&le) || is_str(&re)) {
                 return join_strings(vec![le, re], span);
             }
-            if matches!(op, "==" | "===" | "!=" | "!==" | "<" | ">" | "<=" | ">=" | "instanceof" | "in") {
+            if matches!(op, "instanceof" | "in") {
                 return boolean(vec![le, re], span);
             }
-            ExprKind::Op(vec![le, re])
+            if matches!(op, "||" | "??" | "|") {
+                return Expr::new(ExprKind::Op(vec![le, re]), span);
+            }
+            let op = if op == "&&" { "and" } else { op };
+            ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re))
         }
         "ternary_expression" => {
-            let mut parts = Vec::new();
-            if let Some(c) = n.child_by_field_name("condition") {
-                parts.push(boolean(vec![expr(cx, c)], span));
-            }
-            for f in ["consequence", "alternative"] {
-                if let Some(c) = n.child_by_field_name(f) {
-                    parts.push(expr(cx, c));
-                }
-            }
-            ExprKind::Op(parts)
+            let (Some(c), Some(a), Some(b)) = (
+                n.child_by_field_name("condition"),
+                n.child_by_field_name("consequence"),
+                n.child_by_field_name("alternative"),
+            ) else {
+                return cx.opaque(n);
+            };
+            let (c, a, b) = (expr(cx, c), expr(cx, a), expr(cx, b));
+            ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b))
         }
         "unary_expression" => {
             let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
             let inner: Vec<Expr> = named_children(n).into_iter().map(|c| expr(cx, c)).collect();
-            if matches!(op, "!" | "typeof" | "-" | "+" | "~" | "void") {
+            if op == "!" && inner.len() == 1 {
+                let a = inner.into_iter().next().unwrap_or_else(|| Expr::other(span));
+                return Expr::new(ExprKind::Not(Box::new(a)), span);
+            }
+            if matches!(op, "typeof" | "-" | "+" | "~" | "void") {
                 return boolean(inner, span);
             }
             ExprKind::Op(inner)

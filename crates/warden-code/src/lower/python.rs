@@ -145,8 +145,10 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
         "if_statement" => {
             let mut arms = Vec::new();
             let mut exhaustive = false;
+            let mut cond = None;
             if let Some(c) = n.child_by_field_name("condition") {
                 let e = expr(cx, c);
+                cond = Some(e.clone());
                 out.push(Stmt::Expr(e));
             }
             if let Some(b) = n.child_by_field_name("consequence") {
@@ -176,7 +178,9 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                     _ => {}
                 }
             }
-            out.push(Stmt::Branch { arms, exhaustive });
+            // With elif arms the condition selects only the first of several; keep it for if/else alone.
+            let cond = if arms.len() <= 2 { cond } else { None };
+            out.push(Stmt::Branch { arms, exhaustive, cond });
         }
         "for_statement" | "while_statement" => {
             let mut body = Vec::new();
@@ -231,6 +235,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             out.push(Stmt::Branch {
                 arms,
                 exhaustive: true,
+                cond: None,
             });
             for c in named_children(n) {
                 if c.kind() == "finally_clause" {
@@ -293,12 +298,20 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             out.push(Stmt::Branch {
                 arms,
                 exhaustive: false,
+                cond: None,
             });
         }
         "block" | "module" => out.extend(block(cx, n, class)),
-        "delete_statement" | "pass_statement" | "break_statement" | "continue_statement"
+        "raise_statement" | "break_statement" | "continue_statement" => {
+            for c in named_children(n) {
+                let e = expr(cx, c);
+                out.push(Stmt::Expr(e));
+            }
+            out.push(Stmt::Exit(cx.span(n)));
+        }
+        "delete_statement" | "pass_statement"
         | "global_statement" | "nonlocal_statement" | "comment" | "future_import_statement" => {}
-        "assert_statement" | "raise_statement" | "print_statement" | "exec_statement" => {
+        "assert_statement" | "print_statement" | "exec_statement" => {
             for c in named_children(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
@@ -518,7 +531,11 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             let parts: Vec<Expr> = named_children(n).into_iter().map(|c| string(cx, c)).collect();
             return join_strings(parts, span);
         }
-        "integer" | "float" => ExprKind::Num,
+        "integer" => match cx.text(n).replace('_', "").parse::<i64>() {
+            Ok(v) => ExprKind::Int(v),
+            Err(_) => ExprKind::Num,
+        },
+        "float" => ExprKind::Num,
         "true" => ExprKind::Bool(true),
         "false" => ExprKind::Bool(false),
         "none" => ExprKind::Null,
@@ -558,7 +575,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             if (op == "+" && (is_str(&le) || is_str(&re))) || (op == "%" && is_str(&le)) {
                 return join_strings(vec![le, re], span);
             }
-            ExprKind::Op(vec![le, re])
+            ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re))
         }
         "parenthesized_expression" | "await" | "unary_operator" | "as_pattern"
         | "keyword_separator" | "list_splat" | "dictionary_splat" | "expression_statement" => {
@@ -568,26 +585,49 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                 _ => ExprKind::Op(kids.into_iter().map(|c| expr(cx, c)).collect()),
             }
         }
-        "not_operator" => {
-            let parts: Vec<Expr> = named_children(n).into_iter().map(|c| expr(cx, c)).collect();
-            return Expr::new(ExprKind::Seq(parts), span).into_bool();
-        }
+        "not_operator" => match n.child_by_field_name("argument").or_else(|| named_children(n).first().copied()) {
+            Some(a) => ExprKind::Not(Box::new(expr(cx, a))),
+            None => ExprKind::Other,
+        },
         "conditional_expression" => {
-            // a if cond else b: the value is a or b.
+            // a if cond else b
             let kids = named_children(n);
-            let mut parts = Vec::new();
-            for (i, k) in kids.iter().enumerate() {
-                if i != 1 {
-                    parts.push(expr(cx, *k));
-                }
+            if kids.len() == 3 {
+                let a = expr(cx, kids[0]);
+                let c = expr(cx, kids[1]);
+                let b = expr(cx, kids[2]);
+                ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b))
+            } else {
+                ExprKind::Op(kids.into_iter().map(|k| expr(cx, k)).collect())
             }
-            ExprKind::Op(parts)
         }
         "boolean_operator" | "comparison_operator" => {
             // `x or default` keeps x's value; comparisons make booleans but are kept for their calls.
-            let parts: Vec<Expr> = named_children(n).into_iter().map(|c| expr(cx, c)).collect();
+            let kids = named_children(n);
             if n.kind() == "comparison_operator" {
+                // a < b, x in C, x not in C: the operators sit between the operands.
+                let mut ops = Vec::new();
+                let mut c = n.walk();
+                for ch in n.children(&mut c) {
+                    if !ch.is_named() {
+                        ops.push(cx.text(ch).to_string());
+                    }
+                }
+                let op = ops.join(" ");
+                if kids.len() == 2 {
+                    let a = expr(cx, kids[0]);
+                    let b = expr(cx, kids[1]);
+                    return Expr::new(ExprKind::Binary(op, Box::new(a), Box::new(b)), span);
+                }
+                let parts: Vec<Expr> = kids.into_iter().map(|c| expr(cx, c)).collect();
                 return Expr::new(ExprKind::Seq(parts), span).into_bool();
+            }
+            let op = n.child_by_field_name("operator").map(|o| cx.text(o).to_string()).unwrap_or_default();
+            let parts: Vec<Expr> = kids.into_iter().map(|c| expr(cx, c)).collect();
+            if op == "and" && parts.len() == 2 {
+                let mut it = parts.into_iter();
+                let (a, b) = (it.next().unwrap_or_else(|| Expr::other(span)), it.next().unwrap_or_else(|| Expr::other(span)));
+                return Expr::new(ExprKind::Binary("and".into(), Box::new(a), Box::new(b)), span);
             }
             ExprKind::Op(parts)
         }
