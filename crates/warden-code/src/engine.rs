@@ -310,6 +310,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        let mut class_attrs = HashMap::new();
         let mut source_lasts = HashSet::new();
         for s in &models.sources {
             for p in &s.access.0 {
@@ -329,7 +330,7 @@ impl<'a> Engine<'a> {
             changed: false,
             globals: Env::new(),
             frames: Vec::new(),
-            class_attrs: HashMap::new(),
+            class_attrs,
             hits: Vec::new(),
             seen_hits: HashSet::new(),
             ext_calls: Vec::new(),
@@ -348,6 +349,10 @@ impl<'a> Engine<'a> {
 
     /// Analyses the file: rounds until the functions' summaries are stable (at most four).
     pub fn run(mut self) -> (Analysis, bool) {
+        for (class, field, ty) in &self.module.fields {
+            let t = self.resolve_type(ty);
+            self.class_attrs.insert((class.clone(), field.clone()), Rc::new(t));
+        }
         for round in 0..4 {
             self.changed = false;
             self.collect_calls = round == 0;
@@ -507,6 +512,7 @@ impl<'a> Engine<'a> {
         for (i, p) in f.params.iter().enumerate() {
             let mut v = Val::default();
             if receiver.as_deref() == Some(p.name.as_str()) {
+                v.ty = Some(Rc::new(vec![f.class.clone().unwrap_or_default()]));
                 env.insert(p.name.clone(), v);
                 continue;
             }
@@ -1097,11 +1103,13 @@ impl<'a> Engine<'a> {
 
         // Sinks.
         let mut sink_checks: Vec<(String, Taint)> = Vec::new();
+        let mut is_sink = false;
         for s in &self.models.sinks {
             if s.calls.is_empty() || !s.calls.matches(&p) {
                 continue;
             }
             modeled = true;
+            is_sink = true;
             if !s.when.iter().all(|(k, spec)| {
                 find_arg_ref(c, &rules::ArgRef::parse(k))
                     .is_some_and(|(i, e)| value_matches(spec, e, &arg_val(&args, i, e), self))
@@ -1170,9 +1178,9 @@ impl<'a> Engine<'a> {
                     }
                 }
                 // An options object (JS SDKs, Go request structs): its keys are the arguments.
-                if let ExprKind::Dict(kv) = &a.value.kind {
-                    for (k, v) in kv {
-                        let Some(Expr { kind: ExprKind::Str(key), .. }) = k else { continue };
+                for (key, v) in options_of(&a.value) {
+                    {
+                        let key = key.as_str();
                         if l.limit_kwargs.iter().any(|x| x == key) {
                             has_limit = true;
                         }
@@ -1250,6 +1258,13 @@ impl<'a> Engine<'a> {
                 }
                 return v;
             }
+        }
+
+        // What a sink returns (a command's output, a response, query rows, a file's contents) is new data, not
+        // the arguments that chose it.
+        // (A method on tainted data keeps the object's taint: `r.URL.Query()`.)
+        if is_sink {
+            return Val { t: recv.as_ref().and_then(|r| r.t.clone()), ty: Some(Rc::new(rp)), ..Val::default() };
         }
 
         // Literal containers whose elements are known: `d.get("k")`, `xs.pop(0)`, `xs.append(x)`.
@@ -1854,6 +1869,23 @@ fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
             "not in" => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
             "==" | "===" | "is" if b.as_str().is_some() => var(a).map(|n| vec![(n, holds)]).unwrap_or_default(),
             "!=" | "!==" | "is not" if b.as_str().is_some() => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
+            // `net.ParseIP(x) == nil`, `parse(x) is None`: x parsed as a strict type where the result is not nil.
+            "==" | "!=" | "is" | "is not" if matches!(b.kind, ExprKind::Null) => match &a.kind {
+                ExprKind::Call(c) => {
+                    let name = match &c.callee.kind {
+                        ExprKind::Name(n) => n.as_str(),
+                        ExprKind::Attr(_, m) => m.as_str(),
+                        _ => "",
+                    };
+                    let lower = name.to_ascii_lowercase();
+                    if !(lower.starts_with("parse") || lower.starts_with("valid") || lower.starts_with("ip_address")) {
+                        return Vec::new();
+                    }
+                    let ok_when = matches!(op.as_str(), "!=" | "is not");
+                    c.args.iter().filter_map(|x| var(&x.value)).map(|n| (n, if ok_when { holds } else { !holds })).collect()
+                }
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         },
         ExprKind::Call(c) => {
@@ -1955,5 +1987,22 @@ fn element(base: &Val, idx: &Val) -> Option<Val> {
             e.get(usize::try_from(i).ok()?).cloned()
         }
         _ => None,
+    }
+}
+
+/// The named entries of an options argument: an object/dict literal or a Go composite literal.
+fn options_of(e: &Expr) -> Vec<(String, &Expr)> {
+    match &e.kind {
+        ExprKind::Dict(kv) => kv
+            .iter()
+            .filter_map(|(k, v)| match k {
+                Some(Expr { kind: ExprKind::Str(key), .. }) => Some((key.clone(), v)),
+                _ => None,
+            })
+            .collect(),
+        ExprKind::Call(c) if c.construct => {
+            c.args.iter().filter_map(|a| a.name.as_ref().map(|n| (n.clone(), &a.value))).collect()
+        }
+        _ => Vec::new(),
     }
 }

@@ -75,6 +75,8 @@ pub struct Module {
     pub imports: Vec<Import>,
     /// `funcs[0]` is the module's top-level code.
     pub funcs: Vec<Func>,
+    /// Declared field types: (type, field, annotation), from Go structs and typed class fields.
+    pub fields: Vec<(String, String, String)>,
 }
 
 /// A name an import binds, and what it stands for.

@@ -12,6 +12,7 @@ pub(crate) fn lower(cx: &mut Cx, root: Node) {
             "import_declaration" => imports(cx, c),
             "function_declaration" | "method_declaration" => function(cx, c),
             "var_declaration" | "const_declaration" => var_decl(cx, c, &mut top),
+            "type_declaration" => struct_fields(cx, c),
             _ => {}
         }
     }
@@ -496,3 +497,38 @@ fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
     }
 }
 
+
+/// `type Handlers struct { DB *sql.DB }`: field types, so `h.DB.Query` resolves to `database/sql.DB.Query`.
+fn struct_fields(cx: &mut Cx, n: Node) {
+    for spec in named_children(n) {
+        if spec.kind() != "type_spec" {
+            continue;
+        }
+        let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type")) else {
+            continue;
+        };
+        if ty.kind() != "struct_type" {
+            continue;
+        }
+        let tname = cx.text(name).to_string();
+        for list in named_children(ty) {
+            for field in named_children(list) {
+                if field.kind() != "field_declaration" {
+                    continue;
+                }
+                let Some(fty) = field.child_by_field_name("type") else { continue };
+                let fty = cx.text(fty).to_string();
+                let mut cur = field.walk();
+                let names: Vec<Node> = field.children_by_field_name("name", &mut cur).collect();
+                if names.is_empty() {
+                    // An embedded field is named by its type.
+                    let last = fty.trim_start_matches('*').rsplit('.').next().unwrap_or("").to_string();
+                    cx.module.fields.push((tname.clone(), last, fty.clone()));
+                }
+                for f in names {
+                    cx.module.fields.push((tname.clone(), cx.text(f).to_string(), fty.clone()));
+                }
+            }
+        }
+    }
+}

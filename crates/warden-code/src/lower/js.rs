@@ -227,6 +227,12 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                                 .unwrap_or_default();
                             function(cx, m, mname, Some(&name), false);
                         }
+                        "field_definition" | "public_field_definition" if m.child_by_field_name("value").is_none() => {
+                            if let (Some(p), Some(t)) = (m.child_by_field_name("name"), m.child_by_field_name("type")) {
+                                let t = cx.text(t).trim_start_matches(':').trim().to_string();
+                                cx.module.fields.push((name.clone(), cx.text(p).to_string(), t));
+                            }
+                        }
                         "field_definition" | "public_field_definition" => {
                             if let (Some(p), Some(v)) =
                                 (m.child_by_field_name("property").or_else(|| m.child_by_field_name("name")), m.child_by_field_name("value"))
