@@ -3,6 +3,7 @@
 #   bench/run.sh                 full run (~20-30 min on 2 cores)
 #   bench/run.sh --quick         small inputs (~3 min)
 #   bench/run.sh --only accuracy|speed|linear   [--threads N] [--runs N] [--tools warden,kingfisher]
+#   bench/run.sh --only code-accuracy|code-speed [--quick] [--threads N] [--runs N] [--tools warden,semgrep,bandit,ruff]
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
@@ -13,6 +14,32 @@ PY="${PYTHON:-python3}"
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
+# Code-analysis benchmark (bench/code/, see README "Code analysis"): --only code-accuracy | code-speed.
+# Its peers are semgrep, bandit and ruff, installed here once; the secrets peers are not needed for it.
+ONLY=""; prev=""
+for a in "$@"; do
+  [ "$prev" = "--only" ] && ONLY="$a"
+  case "$a" in --only=*) ONLY="${a#--only=}" ;; esac
+  prev="$a"
+done
+case "$ONLY" in
+  code-accuracy|code-speed)
+    if [ ! -x "$VENV/bin/semgrep" ] || [ ! -x "$VENV/bin/bandit" ] || [ ! -x "$VENV/bin/ruff" ]; then
+      "$VENV/bin/pip" install -q --disable-pip-version-check semgrep bandit ruff
+    fi
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    mkdir -p "$HERE/work"
+    export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
+    if [ "$ONLY" = code-accuracy ]; then
+      exec "$VENV/bin/python" "$HERE/code/score.py" "${ARGS[@]}"
+    fi
+    exec "$VENV/bin/python" "$HERE/code/speed.py" "${ARGS[@]}"
+    ;;
+esac
 # Install the peers once; re-running is a no-op unless something is missing.
 if ! "$VENV/bin/python" -c "import detect_secrets, truffleHog" 2>/dev/null \
    || [ ! -x "$VENV/bin/kingfisher" ]; then

@@ -185,7 +185,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tools", default=",".join(ALL_TOOLS))
     ap.add_argument("--warden", default=str(REPO / "target" / "release" / "warden"))
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--jobs", "--threads", dest="jobs", type=int, default=os.cpu_count() or 1,
+                    help="semgrep -j (default: all cores)")
+    ap.add_argument("--quick", action="store_true", help="accepted for run.sh; the corpus is small either way")
+    ap.add_argument("--runs", type=int, help="accepted for run.sh; ignored")
     ap.add_argument("--verbose", "-v", action="store_true", help="list each tool's misses and false positives")
     ap.add_argument("--work", default=str(BENCH / "work"))
     args = ap.parse_args()
