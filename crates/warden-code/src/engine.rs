@@ -1069,6 +1069,22 @@ impl<'a> Engine<'a> {
         }
         let mut args: Vec<Val> = Vec::with_capacity(c.args.len());
         for a in &c.args {
+            // `tool({ execute: async ({ command }) => ... })`: handlers inside an options object.
+            if let (Some(t), ExprKind::Dict(kv)) = (&callback_taint, &a.value.kind) {
+                for (_, v) in kv {
+                    if let ExprKind::Func(idx) = &v.kind {
+                        let mut base = env.clone();
+                        for (k, gv) in &self.globals {
+                            base.entry(k.clone()).or_insert_with(|| gv.clone());
+                        }
+                        let mut t = t.clone();
+                        if let Some(p) = self.module.funcs[*idx].params.first() {
+                            t = t.step(p.span, format!("handler parameter `{}`", p.name));
+                        }
+                        let _ = self.run_func(*idx, &base, &[(0, t)]);
+                    }
+                }
+            }
             if let (Some(t), ExprKind::Func(idx)) = (&callback_taint, &a.value.kind) {
                 let mut base = env.clone();
                 for (k, v) in &self.globals {
@@ -1102,7 +1118,7 @@ impl<'a> Engine<'a> {
         let mut modeled = false;
 
         // Sinks.
-        let mut sink_checks: Vec<(String, Taint)> = Vec::new();
+        let mut sink_checks: Vec<(String, Taint, Span)> = Vec::new();
         let mut is_sink = false;
         for s in &self.models.sinks {
             if s.calls.is_empty() || !s.calls.matches(&p) {
@@ -1121,7 +1137,7 @@ impl<'a> Engine<'a> {
                 let by_name = a.name.as_ref().is_some_and(|n| s.kwargs.contains(n));
                 if s.all_args || by_pos || by_name || (a.splat && !s.args.is_empty()) {
                     if let Some(t) = &args[i].t {
-                        sink_checks.push((s.kind.clone(), t.clone()));
+                        sink_checks.push((s.kind.clone(), t.clone(), a.value.span));
                     }
                 }
                 // Option objects: `fetch(url, { body })`, `exec(cmd, { shell: true })`.
@@ -1131,7 +1147,7 @@ impl<'a> Engine<'a> {
                             if s.kwargs.contains(key) {
                                 let vv = self.eval(v, env);
                                 if let Some(t) = vv.t {
-                                    sink_checks.push((s.kind.clone(), t));
+                                    sink_checks.push((s.kind.clone(), t, v.span));
                                 }
                             }
                         }
@@ -1140,12 +1156,14 @@ impl<'a> Engine<'a> {
             }
             if s.receiver {
                 if let Some(t) = recv.as_ref().and_then(|r| r.t.clone()) {
-                    sink_checks.push((s.kind.clone(), t));
+                    sink_checks.push((s.kind.clone(), t, span));
                 }
             }
         }
-        for (kind, t) in sink_checks {
-            self.sink_hit(&kind, &t, span, callee_text.clone());
+        let jsx = matches!(&c.callee.kind, ExprKind::Attr(b, _) if matches!(&b.kind, ExprKind::Name(n) if n == "<jsx>"));
+        for (kind, t, at) in sink_checks {
+            // In JSX the attribute is the place to point at (`dangerouslySetInnerHTML={...}`).
+            self.sink_hit(&kind, &t, if jsx { at } else { span }, callee_text.clone());
         }
 
         // Model calls: prompts are sinks, the answer is a source.
@@ -1614,6 +1632,11 @@ impl<'a> Engine<'a> {
                 if !self.in_paths(m) || !pats.matches(&path) {
                     continue;
                 }
+                if let Some(re) = &m.context {
+                    if !path.last().is_some_and(|n| re.is_match(n)) {
+                        continue;
+                    }
+                }
                 // Module-level settings only (`DEBUG = True` in settings.py), or any attribute path.
                 if path.len() == 1 && self.frames.len() > 1 {
                     continue;
@@ -1971,6 +1994,10 @@ fn binary(op: &str, a: &Val, b: &Val) -> Val {
     }
     let mut v = Val::data(a.join(&Val::data(b.t.clone())).t);
     v.konst = konst;
+    if op == "|" {
+        // `prompt | llm | parser`: a LangChain pipeline is driven through its first step's object.
+        v.ty = a.ty.clone();
+    }
     v
 }
 

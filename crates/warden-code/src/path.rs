@@ -15,6 +15,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seg {
     Lit { name: String, call: bool },
+    /// `langchain_*`, `@langchain/*`: a segment starting with the text.
+    Prefix(String),
     One,
     Many,
 }
@@ -35,6 +37,7 @@ fn lit(s: &str) -> Seg {
     match s {
         "*" => Seg::One,
         "**" => Seg::Many,
+        _ if s.len() > 1 && s.ends_with('*') => Seg::Prefix(s[..s.len() - 1].to_string()),
         _ => match s.strip_suffix("()") {
             Some(n) => Seg::Lit { name: n.to_string(), call: true },
             None => Seg::Lit { name: s.to_string(), call: false },
@@ -50,7 +53,7 @@ impl Pattern {
         }
         let (module, rest) = if let Some((m, r)) = t.split_once(':') {
             (Some(m), r)
-        } else if let Some(slash) = t.rfind('/') {
+        } else if let Some(slash) = t.rfind('/').filter(|_| !t.contains("**/") && !t.ends_with("/*")) {
             match t[slash..].find('.') {
                 Some(dot) => (Some(&t[..slash + dot]), &t[slash + dot + 1..]),
                 None => (Some(t), ""),
@@ -60,7 +63,7 @@ impl Pattern {
         };
         let mut segs = Vec::new();
         if let Some(m) = module {
-            segs.push(Seg::Lit { name: m.to_string(), call: false });
+            segs.push(lit(m));
         }
         if !rest.is_empty() {
             for s in rest.split('.') {
@@ -96,6 +99,7 @@ impl Pattern {
 fn seg_matches(p: &Seg, s: &str) -> bool {
     match p {
         Seg::One | Seg::Many => true,
+        Seg::Prefix(p) => s.starts_with(p.as_str()),
         Seg::Lit { name, call } => match s.strip_suffix("()") {
             Some(bare) => bare == name,
             None => !call && s == name,

@@ -474,15 +474,17 @@ fn require_of(cx: &Cx, n: Node) -> Option<String> {
 }
 
 fn function(cx: &mut Cx, n: Node, name: String, class: Option<&str>, nested: bool) -> usize {
-    let params = params_of(cx, n);
+    let (params, destructured) = params_of(cx, n);
     cx.fn_depth += 1;
-    let body = match n.child_by_field_name("body") {
-        Some(b) if b.kind() == "statement_block" => block(cx, b, None),
+    // `({ query }) => ...`: each destructured name is part of its argument.
+    let mut body = destructured;
+    match n.child_by_field_name("body") {
+        Some(b) if b.kind() == "statement_block" => body.extend(block(cx, b, None)),
         Some(b) => {
             let e = expr(cx, b);
-            vec![Stmt::Return(Some(e), cx.span(b))]
+            body.push(Stmt::Return(Some(e), cx.span(b)));
         }
-        None => Vec::new(),
+        None => {}
     };
     cx.fn_depth -= 1;
     cx.add_func(Func {
@@ -499,13 +501,14 @@ fn function(cx: &mut Cx, n: Node, name: String, class: Option<&str>, nested: boo
     })
 }
 
-fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
+fn params_of(cx: &mut Cx, n: Node) -> (Vec<Param>, Vec<Stmt>) {
     let mut out = Vec::new();
+    let mut binds = Vec::new();
     if let Some(p) = n.child_by_field_name("parameter") {
         out.push(Param { name: cx.text(p).to_string(), ty: None, span: cx.span(p) });
-        return out;
+        return (out, binds);
     }
-    let Some(ps) = n.child_by_field_name("parameters") else { return out };
+    let Some(ps) = n.child_by_field_name("parameters") else { return (out, binds) };
     for p in named_children(ps) {
         let (pat, ty) = match p.kind() {
             "required_parameter" | "optional_parameter" => (
@@ -517,14 +520,24 @@ fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
             _ => (Some(p), None),
         };
         let Some(pat) = pat else { continue };
+        let span = cx.span(p);
         let name = match pat.kind() {
             "identifier" => cx.text(pat).to_string(),
-            // ({ query }) => ...: the destructured names all come from the one argument; keep its text.
-            _ => cx.text(pat).to_string(),
+            _ => {
+                let arg = format!("$arg{}", out.len());
+                let targets = pattern_targets(cx, pat);
+                binds.push(Stmt::Assign {
+                    targets,
+                    value: Expr::new(ExprKind::Name(arg.clone()), span),
+                    augmented: false,
+                    span,
+                });
+                arg
+            }
         };
-        out.push(Param { name, ty, span: cx.span(p) });
+        out.push(Param { name, ty, span });
     }
-    out
+    (out, binds)
 }
 
 pub(crate) fn expr(cx: &mut Cx, n: Node) -> Expr {
