@@ -1108,6 +1108,68 @@ impl<'a> Engine<'a> {
             self.check_call_rules(c, p, &args, recv.as_ref(), env);
         }
 
+        // Literal containers whose elements are known: `d.get("k")`, `xs.pop(0)`, `xs.append(x)`.
+        if let (ExprKind::Attr(r, m), Some(rv)) = (&c.callee.kind, recv.as_ref()) {
+            if let (Some(v), "get") = (element(rv, args.first().unwrap_or(&Val::default())), m.as_str()) {
+                return v;
+            }
+            if let (ExprKind::Name(b), Some(elems)) = (&r.kind, &rv.elems) {
+                if env.contains_key(b.as_str()) {
+                    let mut e = (**elems).clone();
+                    let mut known = true;
+                    let mut popped = None;
+                    match (m.as_str(), args.first().map(|a| &a.konst)) {
+                        ("pop", None) => popped = e.pop(),
+                        ("pop", Some(Some(Konst::Int(i)))) if (*i as usize) < e.len() && *i >= 0 => {
+                            popped = Some(e.remove(*i as usize))
+                        }
+                        ("append" | "push", Some(_)) => e.push(args[0].clone()),
+                        ("insert", Some(Some(Konst::Int(i)))) if (*i as usize) <= e.len() && *i >= 0 && args.len() == 2 => {
+                            e.insert(*i as usize, args[1].clone())
+                        }
+                        ("shift", None) if !e.is_empty() => popped = Some(e.remove(0)),
+                        ("reverse", None) => e.reverse(),
+                        _ => known = false,
+                    }
+                    let cur = env.get_mut(b.as_str()).expect("checked above");
+                    if known {
+                        let mut t: Option<Taint> = None;
+                        for x in &e {
+                            if let Some(xt) = &x.t {
+                                t = Some(match t {
+                                    Some(a) => a.join(xt),
+                                    None => xt.clone(),
+                                });
+                            }
+                        }
+                        cur.t = t;
+                        cur.elems = Some(Rc::new(e));
+                        if let Some(p) = popped {
+                            return p;
+                        }
+                        if m == "reverse" || m == "append" || m == "push" || m == "insert" {
+                            return Val::default();
+                        }
+                    } else {
+                        cur.elems = None;
+                    }
+                }
+            }
+        }
+
+        // Methods that put their arguments into the receiver.
+        if let ExprKind::Attr(r, m) = &c.callee.kind {
+            if self.models.mutators.iter().any(|x| x == m) {
+                if let Some(root) = root_name(r) {
+                    let mut joined = Val::default();
+                    for a in &args {
+                        joined = joined.join(&Val::data(a.t.clone()));
+                    }
+                    self.weak_update(&root, &joined, env);
+                }
+            }
+        }
+
         // A function of this file: its summary.
         if let Some(fi) = local {
             return self.apply_summary(fi, c, &args, offset, &callee_text);
@@ -1283,68 +1345,6 @@ impl<'a> Engine<'a> {
         // (A method on tainted data keeps the object's taint: `r.URL.Query()`.)
         if is_sink {
             return Val { t: recv.as_ref().and_then(|r| r.t.clone()), ty: Some(Rc::new(rp)), ..Val::default() };
-        }
-
-        // Literal containers whose elements are known: `d.get("k")`, `xs.pop(0)`, `xs.append(x)`.
-        if let (ExprKind::Attr(r, m), Some(rv)) = (&c.callee.kind, recv.as_ref()) {
-            if let (Some(v), "get") = (element(rv, args.first().unwrap_or(&Val::default())), m.as_str()) {
-                return v;
-            }
-            if let (ExprKind::Name(b), Some(elems)) = (&r.kind, &rv.elems) {
-                if env.contains_key(b.as_str()) {
-                    let mut e = (**elems).clone();
-                    let mut known = true;
-                    let mut popped = None;
-                    match (m.as_str(), args.first().map(|a| &a.konst)) {
-                        ("pop", None) => popped = e.pop(),
-                        ("pop", Some(Some(Konst::Int(i)))) if (*i as usize) < e.len() && *i >= 0 => {
-                            popped = Some(e.remove(*i as usize))
-                        }
-                        ("append" | "push", Some(_)) => e.push(args[0].clone()),
-                        ("insert", Some(Some(Konst::Int(i)))) if (*i as usize) <= e.len() && *i >= 0 && args.len() == 2 => {
-                            e.insert(*i as usize, args[1].clone())
-                        }
-                        ("shift", None) if !e.is_empty() => popped = Some(e.remove(0)),
-                        ("reverse", None) => e.reverse(),
-                        _ => known = false,
-                    }
-                    let cur = env.get_mut(b.as_str()).expect("checked above");
-                    if known {
-                        let mut t: Option<Taint> = None;
-                        for x in &e {
-                            if let Some(xt) = &x.t {
-                                t = Some(match t {
-                                    Some(a) => a.join(xt),
-                                    None => xt.clone(),
-                                });
-                            }
-                        }
-                        cur.t = t;
-                        cur.elems = Some(Rc::new(e));
-                        if let Some(p) = popped {
-                            return p;
-                        }
-                        if m == "reverse" || m == "append" || m == "push" || m == "insert" {
-                            return Val::default();
-                        }
-                    } else {
-                        cur.elems = None;
-                    }
-                }
-            }
-        }
-
-        // Methods that put their arguments into the receiver.
-        if let ExprKind::Attr(r, m) = &c.callee.kind {
-            if self.models.mutators.iter().any(|x| x == m) {
-                if let Some(root) = root_name(r) {
-                    let mut joined = Val::default();
-                    for a in &args {
-                        joined = joined.join(&Val::data(a.t.clone()));
-                    }
-                    self.weak_update(&root, &joined, env);
-                }
-            }
         }
 
         let mut v = self.default_result(recv.as_ref(), &args, Some(rp));
