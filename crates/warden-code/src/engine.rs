@@ -258,6 +258,8 @@ pub struct Engine<'a> {
     funcs_by_name: HashMap<String, usize>,
     summaries: HashMap<usize, Summary>,
     changed: bool,
+    /// Functions whose summaries were read this round: a later change to one of them needs another round.
+    read: HashSet<usize>,
     globals: Env,
     frames: Vec<Frame>,
     class_attrs: HashMap<(String, String), Rc<Vec<String>>>,
@@ -310,7 +312,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let mut class_attrs = HashMap::new();
+        let class_attrs = HashMap::new();
         let mut source_lasts = HashSet::new();
         for s in &models.sources {
             for p in &s.access.0 {
@@ -328,6 +330,7 @@ impl<'a> Engine<'a> {
             funcs_by_name,
             summaries: HashMap::new(),
             changed: false,
+            read: HashSet::new(),
             globals: Env::new(),
             frames: Vec::new(),
             class_attrs,
@@ -355,6 +358,7 @@ impl<'a> Engine<'a> {
         }
         for round in 0..4 {
             self.changed = false;
+            self.read.clear();
             self.collect_calls = round == 0;
             self.frames.clear();
             let env = self.run_func(0, &Env::new(), &[]);
@@ -581,7 +585,10 @@ impl<'a> Engine<'a> {
         s.ret_ty = frame.ret.ty.clone();
         s.param_sinks = frame.param_sinks;
         if self.summaries.get(&idx) != Some(&s) {
-            self.changed = true;
+            // Only callers that already used the old summary need to see the new one.
+            if self.read.contains(&idx) {
+                self.changed = true;
+            }
             self.summaries.insert(idx, s);
         }
         env
@@ -1100,11 +1107,7 @@ impl<'a> Engine<'a> {
             }
             args.push(self.eval(&a.value, env));
         }
-        let callee_text = self.text(c.callee.span);
         if let Some(p) = path_ref {
-            if self.collect_calls && via_import {
-                self.resolved_calls.push((crate::path::show(p), span));
-            }
             self.check_call_rules(c, p, &args, recv.as_ref(), env);
         }
 
@@ -1172,7 +1175,8 @@ impl<'a> Engine<'a> {
 
         // A function of this file: its summary.
         if let Some(fi) = local {
-            return self.apply_summary(fi, c, &args, offset, &callee_text);
+            let text = self.text(c.callee.span);
+            return self.apply_summary(fi, c, &args, offset, &text);
         }
         let Some(p) = path else {
             return self.default_result(recv.as_ref(), &args, None);
@@ -1182,7 +1186,9 @@ impl<'a> Engine<'a> {
         // Sinks.
         let mut sink_checks: Vec<(String, Taint, Span)> = Vec::new();
         let mut is_sink = false;
-        for s in &self.models.sinks {
+        let last = p.last().map(|s| s.trim_end_matches("()")).unwrap_or("").to_string();
+        for si in self.models.sink_index.candidates(&last) {
+            let s = &self.models.sinks[si];
             if s.calls.is_empty() || !s.calls.matches(&p) {
                 continue;
             }
@@ -1225,17 +1231,17 @@ impl<'a> Engine<'a> {
         let jsx = matches!(&c.callee.kind, ExprKind::Attr(b, _) if matches!(&b.kind, ExprKind::Name(n) if n == "<jsx>"));
         for (kind, t, at) in sink_checks {
             // In JSX the attribute is the place to point at (`dangerouslySetInnerHTML={...}`).
-            self.sink_hit(&kind, &t, if jsx { at } else { span }, callee_text.clone());
+            self.sink_hit(&kind, &t, if jsx { at } else { span }, self.text(c.callee.span));
         }
 
         // Model calls: prompts are sinks, the answer is a source.
         let mut llm_result: Option<Val> = None;
-        for (li, l) in self.models.llms.iter().enumerate() {
+        for li in self.models.llm_index.candidates(&last) {
+            let l = &self.models.llms[li];
             if !l.calls.matches(&p) {
                 continue;
             }
             modeled = true;
-            let _ = li;
             let mut prompts: Vec<Taint> = Vec::new();
             let mut has_limit = false;
             for (i, a) in c.args.iter().enumerate() {
@@ -1281,9 +1287,9 @@ impl<'a> Engine<'a> {
                 has_limit = true;
             }
             for t in &prompts {
-                self.sink_hit("prompt", t, span, callee_text.clone());
+                self.sink_hit("prompt", t, span, self.text(c.callee.span));
                 if !has_limit {
-                    self.sink_hit("prompt-unbounded", t, span, callee_text.clone());
+                    self.sink_hit("prompt-unbounded", t, span, self.text(c.callee.span));
                 }
             }
             let mut rp = p.clone();
@@ -1291,7 +1297,7 @@ impl<'a> Engine<'a> {
                 last.push_str("()");
             }
             llm_result = Some(Val {
-                t: Some(self.source_taint(rules::LLM, span, &format!("{callee_text}(…)"))),
+                t: Some(self.source_taint(rules::LLM, span, &format!("{}(…)", self.text(c.callee.span)))),
                 ty: Some(Rc::new(rp)),
                 ..Val::default()
             });
@@ -1310,7 +1316,8 @@ impl<'a> Engine<'a> {
         }
 
         // Sanitizers.
-        for s in &self.models.sanitizers {
+        for si in self.models.sanitizer_index.candidates(&last) {
+            let s = &self.models.sanitizers[si];
             if s.calls.matches(&p) {
                 let mut v = self.default_result(recv.as_ref(), &args, Some(rp.clone()));
                 if s.kinds == u64::MAX {
@@ -1357,7 +1364,7 @@ impl<'a> Engine<'a> {
                 }
                 if let Some(t) = &a.t {
                     if t.labels != 0 {
-                        let t = t.step(span, format!("passed to `{callee_text}`"));
+                        let t = t.step(span, format!("passed to `{}`", self.text(c.callee.span)));
                         self.ext_args.push(ExtArg {
                             ext: id,
                             arg: i,
@@ -1375,7 +1382,7 @@ impl<'a> Engine<'a> {
                 ext: vec![id],
                 flags: 0,
                 clean: 0,
-                trace: Rc::new(vec![Step { span, message: format!("result of `{callee_text}(…)`"), path: None }]),
+                trace: Rc::new(vec![Step { span, message: format!("result of `{}(…)`", self.text(c.callee.span)), path: None }]),
             };
             v.t = Some(match v.t {
                 Some(t) => t.join(&mark),
@@ -1422,6 +1429,7 @@ impl<'a> Engine<'a> {
     }
 
     fn apply_summary(&mut self, fi: usize, c: &Call, args: &[Val], offset: usize, callee_text: &str) -> Val {
+        self.read.insert(fi);
         let Some(s) = self.summaries.get(&fi).cloned() else {
             // Not analysed yet (this round): its arguments flow through.
             return self.default_result(None, args, None);

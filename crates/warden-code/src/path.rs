@@ -87,6 +87,15 @@ impl Pattern {
         match_from(&self.segs, path, true)
     }
 
+    /// The name the last segment must have (`create` in `openai.**.chat.completions.create`), when it is a
+    /// literal: what indexes patterns by the call they can match.
+    pub fn last_key(&self) -> Option<&str> {
+        match self.segs.last()? {
+            Seg::Lit { name, .. } => Some(name.as_str()),
+            _ => None,
+        }
+    }
+
     /// The last literal segment: a keyword the source text must hold for the pattern to match.
     pub fn last_literal(&self) -> Option<&str> {
         self.segs.iter().rev().find_map(|s| match s {

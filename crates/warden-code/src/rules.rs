@@ -435,9 +435,55 @@ pub struct CLlm {
     pub limit_kwargs: Vec<String>,
 }
 
+/// Entries indexed by the last segment their patterns require, so a call is compared only with entries
+/// that can match it (comparing every call with every pattern was a sixth of the analysis time).
+#[derive(Default)]
+pub struct KeyIndex {
+    by_key: HashMap<String, Vec<usize>>,
+    any: Vec<usize>,
+}
+
+impl KeyIndex {
+    fn build<'p>(items: impl Iterator<Item = (usize, &'p Patterns)>) -> KeyIndex {
+        let mut ix = KeyIndex::default();
+        for (i, pats) in items {
+            for p in &pats.0 {
+                match p.last_key() {
+                    Some(k) => {
+                        let v = ix.by_key.entry(k.to_string()).or_default();
+                        if !v.contains(&i) {
+                            v.push(i);
+                        }
+                    }
+                    None => {
+                        if !ix.any.contains(&i) {
+                            ix.any.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// The entries that may match a path whose last segment is `last` (`()` stripped), in order.
+    pub fn candidates(&self, last: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self.any.clone();
+        if let Some(v) = self.by_key.get(last) {
+            out.extend(v);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// One language family's models, compiled.
 #[derive(Default)]
 pub struct Models {
+    pub sink_index: KeyIndex,
+    pub sanitizer_index: KeyIndex,
+    pub llm_index: KeyIndex,
     pub sources: Vec<CSource>,
     pub sinks: Vec<CSink>,
     pub sanitizers: Vec<CSanitizer>,
@@ -543,6 +589,9 @@ impl RuleSet {
                 cm.formats.push((pats(&f.calls)?, f.template_arg));
             }
             cm.mutators = m.mutators.clone();
+            cm.sink_index = KeyIndex::build(cm.sinks.iter().enumerate().map(|(i, s)| (i, &s.calls)));
+            cm.sanitizer_index = KeyIndex::build(cm.sanitizers.iter().enumerate().map(|(i, s)| (i, &s.calls)));
+            cm.llm_index = KeyIndex::build(cm.llms.iter().enumerate().map(|(i, s)| (i, &s.calls)));
             set.models.insert(lang, cm);
         }
         for (file, def) in rules {
