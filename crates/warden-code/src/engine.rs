@@ -808,7 +808,7 @@ impl<'a> Engine<'a> {
     // ------------------------------------------------------------ expressions
 
     pub fn eval(&mut self, e: &Expr, env: &mut Env) -> Val {
-        if self.budget == 0 || self.depth > 400 {
+        if self.budget == 0 || self.depth > 160 {
             return Val::default();
         }
         self.budget -= 1;

@@ -225,7 +225,7 @@ impl Analyzer for CodeAnalyzer {
         let path = file.meta.path;
         let src = file.bytes();
         if src.len() as u64 > self.settings.max_file_bytes {
-            out.problems.push(format!(
+            out.partial.push(format!(
                 "{} bytes is over [code] max_file_bytes ({}); not analysed for code rules",
                 src.len(),
                 self.settings.max_file_bytes
@@ -233,11 +233,11 @@ impl Analyzer for CodeAnalyzer {
             return;
         }
         let Some(parsed) = parsed(file, self.budget()) else { return };
-        out.problems.extend(parsed.problems.iter().cloned());
+        out.partial.extend(parsed.problems.iter().cloned());
         let Some(engine) = Engine::new(&self.rules, parsed.lang, path, src, &parsed.module) else { return };
         let (analysis, out_of_budget) = engine.run();
         if out_of_budget {
-            out.problems.push("the code analysis budget for one file ran out; the rest of the file was not analysed".into());
+            out.partial.push("the code analysis budget for one file ran out; the rest of the file was not analysed".into());
         }
         self.findings(path, src, &analysis, out);
         if let Some(fact) = xfile::facts(path, parsed.lang, src, &analysis) {

@@ -240,8 +240,9 @@ impl RuleDef {
             title: self.title.clone(),
             severity: self.severity,
             confidence: self.confidence,
-            description: self.description.trim().to_string(),
-            remediation: self.remediation.trim().to_string(),
+            // Rule files wrap long text over lines; reports reflow it themselves.
+            description: self.description.split_whitespace().collect::<Vec<_>>().join(" "),
+            remediation: self.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
             tags: self.tags.clone(),
             references: self.references.clone(),
         }

@@ -56,7 +56,7 @@ fn examples_match_and_negative_examples_do_not() {
             checked += 1;
             if !out.findings.iter().any(|f| f.rule_id == id) {
                 problems.push(format!("{id}: example {} ({}) is not reported{}", i + 1, ex.lang,
-                    if out.problems.is_empty() { String::new() } else { format!(" (problems: {:?})", out.problems) }));
+                    if out.partial.is_empty() { String::new() } else { format!(" (partial: {:?})", out.partial) }));
             }
         }
         for (i, ex) in def.negative_examples.iter().enumerate() {

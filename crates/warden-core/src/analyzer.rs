@@ -168,7 +168,11 @@ pub struct FileOutput {
     pub findings: Vec<Finding>,
     pub facts: Vec<Fact>,
     /// Problems with this file that the user should know about (a parse error), as human-readable reasons.
+    /// They make the run's report incomplete (exit code 2).
     pub problems: Vec<String>,
+    /// Where the analysis of this file was cut short on purpose (a per-file budget, a nesting limit): listed
+    /// as `partial` diagnostics, without failing the run.
+    pub partial: Vec<String>,
 }
 
 /// A problem the second phase found with one file.

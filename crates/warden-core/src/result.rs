@@ -60,6 +60,9 @@ pub enum SkipReason {
     Unsupported,
     /// No analyzer that ran wanted the file (`--only`).
     Unclaimed,
+    /// Scanned, but an analyzer cut its work on the file short (a per-file budget, a nesting limit); listed so
+    /// the user knows, without failing the run.
+    Partial,
 }
 
 impl SkipReason {
@@ -71,6 +74,7 @@ impl SkipReason {
             Self::Symlink => "symlink",
             Self::Unsupported => "unsupported",
             Self::Unclaimed => "unclaimed",
+            Self::Partial => "partial",
         }
     }
 
@@ -220,7 +224,7 @@ impl ScanResult {
 
     /// Whether some input could not be read or parsed.
     pub fn had_errors(&self) -> bool {
-        !self.diagnostics.is_empty()
+        self.diagnostics.iter().any(|d| d.reason.is_error())
     }
 }
 

@@ -268,6 +268,13 @@ impl Scanner {
                 message: problem,
             });
         }
+        for note in out.partial {
+            report.diagnostics.push(Diagnostic {
+                path: path.to_owned(),
+                reason: SkipReason::Partial,
+                message: note,
+            });
+        }
         self.apply_config(&mut out.findings);
         if let Some(bytes) = file.in_memory_bytes() {
             report.suppressed_inline = Markers::new(bytes).retain(&mut out.findings);

@@ -23,10 +23,10 @@ fn only_and_skip_select_analyzer_families() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown analyzer `secretz` (known: secrets)",
+            "unknown analyzer `secretz` (known: secrets, code, intent)",
         ));
     warden()
-        .args(["scan", ".", "--skip", "secrets"])
+        .args(["scan", ".", "--skip", "secrets,code,intent"])
         .current_dir(dir.path())
         .assert()
         .code(2)

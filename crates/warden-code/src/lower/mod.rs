@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 use tree_sitter::{Node, Parser, Tree};
 
 /// How deep the lowering follows nested expressions and statements; deeper parts become opaque values. Real
-/// code nests a few dozen levels; generated code can nest thousands, which would exhaust a worker's stack.
-pub const MAX_DEPTH: usize = 200;
+/// code nests a few dozen levels; generated code can nest thousands, which would exhaust a worker thread's
+/// 2 MiB stack (the walker's threads keep the default size; a debug build spends several KiB per level).
+pub const MAX_DEPTH: usize = 100;
 
 /// A file's parse: the tree-sitter tree and the lowered model, built once per file and shared.
 pub struct Parsed {
