@@ -393,6 +393,13 @@ impl Scanner {
 }
 
 /// Drops second-phase findings silenced by a marker in their file; each file is read once.
+/// Line `n` (1-based) of a file, trimmed and cut to 200 characters.
+fn line_at(bytes: &[u8], n: u32) -> String {
+    let line = bytes.split(|b| *b == b'\n').nth(n.saturating_sub(1) as usize).unwrap_or_default();
+    let text = String::from_utf8_lossy(line);
+    text.trim().chars().take(200).collect()
+}
+
 fn suppress_by_file(findings: &mut Vec<Finding>, read: &dyn Fn(&str) -> Option<Vec<u8>>) -> u64 {
     if findings.is_empty() {
         return 0;
@@ -409,6 +416,10 @@ fn suppress_by_file(findings: &mut Vec<Finding>, read: &dyn Fn(&str) -> Option<V
         }
         if let Some(bytes) = read(&path) {
             dropped += Markers::new(&bytes).retain(&mut group);
+            // Second phases reason over facts, not text: give their findings the line they point at.
+            for f in group.iter_mut().filter(|f| f.snippet.is_empty()) {
+                f.snippet = line_at(&bytes, f.location.start_line);
+            }
         }
         kept.extend(group);
     }
