@@ -135,7 +135,11 @@ impl CodeAnalyzer {
 
     /// Analyses one file in memory (for tests and the rule examples): its findings and problems.
     pub fn analyze_text(&self, path: &str, text: &str) -> FileOutput {
-        let bytes = text.as_bytes();
+        self.analyze_bytes(path, text.as_bytes())
+    }
+
+    /// As [`CodeAnalyzer::analyze_text`], for bytes that may not be UTF-8 (the fuzz target).
+    pub fn analyze_bytes(&self, path: &str, bytes: &[u8]) -> FileOutput {
         let meta = FileMeta { path, size: bytes.len() as u64, head: bytes, binary: false };
         let file = SourceFile::in_memory(meta, bytes);
         let mut out = FileOutput::default();
