@@ -1,5 +1,6 @@
 //! `warden.toml` parsing on arbitrary text: no panic, and every error points at a line and column >= 1. An
-//! analyzer section that parses as a table is then read as the secrets analyzer's settings, with the same rule.
+//! analyzer section that parses as a table is then read as each analyzer's settings (`[secrets]`, `[code]`,
+//! `[intent]`, whose validation must not panic either), with the same rule.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +25,17 @@ fuzz_target!(|data: &[u8]| {
             for (name, section) in &config.sections {
                 if let Err(e) = section.parse::<warden_secrets::SecretsSettings>(name) {
                     check(e);
+                }
+                if let Err(e) = section.parse::<warden_code::CodeSettings>(name) {
+                    check(e);
+                }
+                match section.parse::<warden_code::intent::IntentSettings>(name) {
+                    Ok(intent) => {
+                        if intent.validate().is_ok() {
+                            let _ = warden_code::intent::check(&intent, &[], &[]);
+                        }
+                    }
+                    Err(e) => check(e),
                 }
             }
         }

@@ -183,4 +183,24 @@ mod tests {
         assert!(mod_only.matches_prefix(&["net/http".into(), "Get".into()]));
         assert!(Pattern::parse("a..b").is_err());
     }
+
+    proptest::proptest! {
+        /// Any text either parses or is refused, never a panic; a parsed pattern without wildcards matches the
+        /// dotted name it spells, and `**.` before a name matches it under any prefix.
+        #[test]
+        fn patterns_parse_and_match_their_own_names(text in "\\PC{0,40}", name in "[a-z_][a-z0-9_]{0,8}(\\.[a-z_][a-z0-9_]{0,8}){0,4}") {
+            let _ = Pattern::parse(&text);
+            let p = Pattern::parse(&name).unwrap();
+            proptest::prop_assert!(p.matches(&name.split('.').map(str::to_string).collect::<Vec<_>>()));
+            let last = name.rsplit('.').next().unwrap();
+            let any = Pattern::parse(&format!("**.{last}")).unwrap();
+            proptest::prop_assert!(any.matches(&p_with_prefix(&name)));
+        }
+    }
+
+    fn p_with_prefix(name: &str) -> Vec<String> {
+        let mut v = vec!["root".to_string()];
+        v.extend(name.split('.').map(str::to_string));
+        v
+    }
 }
