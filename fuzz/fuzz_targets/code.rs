@@ -11,7 +11,9 @@ const PATHS: &[&str] = &["app.py", "app.js", "app.ts", "app.tsx", "app.go"];
 
 fn analyzer() -> &'static CodeAnalyzer {
     static ANALYZER: OnceLock<CodeAnalyzer> = OnceLock::new();
-    ANALYZER.get_or_init(|| CodeAnalyzer::new(&warden_core::Config::default()).expect("embedded rules load"))
+    ANALYZER.get_or_init(|| {
+        CodeAnalyzer::new(&warden_core::Config::default()).expect("embedded rules load")
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -30,7 +32,12 @@ fuzz_target!(|data: &[u8]| {
         );
         for r in &f.related {
             if r.location.path == path {
-                assert!(r.location.start_line >= 1 && r.location.start_line <= lines, "{}: step at line {}", f.rule_id, r.location.start_line);
+                assert!(
+                    r.location.start_line >= 1 && r.location.start_line <= lines,
+                    "{}: step at line {}",
+                    f.rule_id,
+                    r.location.start_line
+                );
             }
         }
     }

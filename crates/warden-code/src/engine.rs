@@ -50,7 +50,11 @@ impl Taint {
             }
         }
         // Keep the trace that explains real data (a source) over a symbolic one.
-        let trace = if self.labels == 0 && o.labels != 0 { o.trace.clone() } else { self.trace.clone() };
+        let trace = if self.labels == 0 && o.labels != 0 {
+            o.trace.clone()
+        } else {
+            self.trace.clone()
+        };
         // What a value is safe for: what every part with real or parameter data is safe for (a bare external
         // mark says nothing about safety).
         let clean = match (self.ext_only(), o.ext_only()) {
@@ -72,7 +76,11 @@ impl Taint {
         let mut t = self.clone();
         if t.trace.len() < MAX_TRACE && t.trace.last().map(|s| s.span) != Some(span) {
             let mut v = (*t.trace).clone();
-            v.push(Step { span, message, path: None });
+            v.push(Step {
+                span,
+                message,
+                path: None,
+            });
             t.trace = Rc::new(v);
         }
         t
@@ -131,16 +139,35 @@ impl Val {
                 (Some(a), None) | (None, Some(a)) => Some(a.clone()),
                 (None, None) => None,
             },
-            konst: if self.konst == o.konst { self.konst.clone() } else { None },
-            ty: if self.ty == o.ty { self.ty.clone() } else { self.ty.clone().or_else(|| o.ty.clone()) },
+            konst: if self.konst == o.konst {
+                self.konst.clone()
+            } else {
+                None
+            },
+            ty: if self.ty == o.ty {
+                self.ty.clone()
+            } else {
+                self.ty.clone().or_else(|| o.ty.clone())
+            },
             func: self.func.or(o.func),
-            fields: if self.fields == o.fields { self.fields.clone() } else { None },
-            elems: if self.elems == o.elems { self.elems.clone() } else { None },
+            fields: if self.fields == o.fields {
+                self.fields.clone()
+            } else {
+                None
+            },
+            elems: if self.elems == o.elems {
+                self.elems.clone()
+            } else {
+                None
+            },
         }
     }
 
     fn data(t: Option<Taint>) -> Val {
-        Val { t, ..Val::default() }
+        Val {
+            t,
+            ..Val::default()
+        }
     }
 
     fn is_const(&self) -> bool {
@@ -283,7 +310,13 @@ pub struct Engine<'a> {
 const EVAL_BUDGET: usize = 4_000_000;
 
 impl<'a> Engine<'a> {
-    pub fn new(rs: &'a RuleSet, lang: Lang, path: &'a str, src: &'a [u8], module: &'a Module) -> Option<Self> {
+    pub fn new(
+        rs: &'a RuleSet,
+        lang: Lang,
+        path: &'a str,
+        src: &'a [u8],
+        module: &'a Module,
+    ) -> Option<Self> {
         let models = rs.models.get(&lang.family())?;
         let mut imports = HashMap::new();
         for i in &module.imports {
@@ -354,7 +387,8 @@ impl<'a> Engine<'a> {
     pub fn run(mut self) -> (Analysis, bool) {
         for (class, field, ty) in &self.module.fields {
             let t = self.resolve_type(ty);
-            self.class_attrs.insert((class.clone(), field.clone()), Rc::new(t));
+            self.class_attrs
+                .insert((class.clone(), field.clone()), Rc::new(t));
         }
         for round in 0..4 {
             self.changed = false;
@@ -396,7 +430,10 @@ impl<'a> Engine<'a> {
     // ------------------------------------------------------------ helpers
 
     fn text(&self, span: Span) -> String {
-        let s = self.src.get(span.start as usize..span.end as usize).unwrap_or_default();
+        let s = self
+            .src
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default();
         let s = String::from_utf8_lossy(s);
         let first = s.lines().next().unwrap_or("").trim();
         let mut out: String = first.chars().take(80).collect();
@@ -415,17 +452,30 @@ impl<'a> Engine<'a> {
             return v.clone();
         }
         if let Some(i) = self.imports.get(name) {
-            return Val { ty: Some(Rc::new(i.path.clone())), ..Val::default() };
+            return Val {
+                ty: Some(Rc::new(i.path.clone())),
+                ..Val::default()
+            };
         }
         if let Some(&f) = self.funcs_by_name.get(name) {
-            return Val { func: Some(f), ty: Some(Rc::new(vec![name.to_string()])), ..Val::default() };
+            return Val {
+                func: Some(f),
+                ty: Some(Rc::new(vec![name.to_string()])),
+                ..Val::default()
+            };
         }
-        Val { ty: Some(Rc::new(vec![name.to_string()])), ..Val::default() }
+        Val {
+            ty: Some(Rc::new(vec![name.to_string()])),
+            ..Val::default()
+        }
     }
 
     /// The path a type annotation names, through the imports (`*http.Request` → `net/http.Request`).
     fn resolve_type(&self, ty: &str) -> Vec<String> {
-        let t = ty.trim().trim_start_matches(['*', '&']).trim_start_matches("[]");
+        let t = ty
+            .trim()
+            .trim_start_matches(['*', '&'])
+            .trim_start_matches("[]");
         let t = t.split(['[', '<', '|', ' ']).next().unwrap_or(t);
         let mut parts = t.split('.');
         let first = parts.next().unwrap_or("");
@@ -506,7 +556,9 @@ impl<'a> Engine<'a> {
         }
         let receiver = if f.class.is_some() {
             match f.params.first() {
-                Some(p) if self.lang == Lang::Go || p.name == "self" || p.name == "cls" => Some(p.name.clone()),
+                Some(p) if self.lang == Lang::Go || p.name == "self" || p.name == "cls" => {
+                    Some(p.name.clone())
+                }
                 _ if self.lang.family() == Lang::JavaScript => Some("this".into()),
                 _ => Some("self".into()),
             }
@@ -532,7 +584,11 @@ impl<'a> Engine<'a> {
                     ext: Vec::new(),
                     flags: 0,
                     clean: 0,
-                    trace: Rc::new(vec![Step { span: p.span, message: format!("parameter `{}`", p.name), path: None }]),
+                    trace: Rc::new(vec![Step {
+                        span: p.span,
+                        message: format!("parameter `{}`", p.name),
+                        path: None,
+                    }]),
                 });
             }
             let mut add = |x: Taint| {
@@ -543,13 +599,21 @@ impl<'a> Engine<'a> {
             };
             if let Some((label, why, exclude)) = &param_source {
                 if !(*exclude && is_framework_param(p)) {
-                    add(self.source_taint(*label, p.span, &format!("{} (parameter of {why})", p.name)));
+                    add(self.source_taint(
+                        *label,
+                        p.span,
+                        &format!("{} (parameter of {why})", p.name),
+                    ));
                 }
             }
             if p.ty.is_some() {
                 for s in &self.models.sources {
                     if s.typed.matches(&ty) {
-                        add(self.source_taint(s.label, p.span, &format!("{}: {}", p.name, p.ty.as_deref().unwrap_or(""))));
+                        add(self.source_taint(
+                            s.label,
+                            p.span,
+                            &format!("{}: {}", p.name, p.ty.as_deref().unwrap_or("")),
+                        ));
                     }
                 }
             }
@@ -632,10 +696,19 @@ impl<'a> Engine<'a> {
                     }
                 }
                 let fr = self.frames.last_mut().expect("frame");
-                fr.ret = if fr.ret == Val::default() { v } else { fr.ret.join(&v) };
+                fr.ret = if fr.ret == Val::default() {
+                    v
+                } else {
+                    fr.ret.join(&v)
+                };
                 return true;
             }
-            Stmt::Assign { targets, value, augmented, span } => {
+            Stmt::Assign {
+                targets,
+                value,
+                augmented,
+                span,
+            } => {
                 let name = targets.first().and_then(target_name);
                 let saved = std::mem::replace(&mut self.assign_target, name);
                 let mut v = self.eval(value, env);
@@ -651,7 +724,11 @@ impl<'a> Engine<'a> {
                     self.assign(t, Some(value), v.clone(), *span, env);
                 }
             }
-            Stmt::Branch { arms, exhaustive, cond } => {
+            Stmt::Branch {
+                arms,
+                exhaustive,
+                cond,
+            } => {
                 let before = env.clone();
                 // A constant condition picks its arm; validations in it make values safe where they passed.
                 let (known, guards) = match cond {
@@ -667,7 +744,9 @@ impl<'a> Engine<'a> {
                 let n_arms = arms.len();
                 for (i, arm) in arms.iter().enumerate() {
                     let first = i == 0 && cond.is_some();
-                    if known == Some(false) && first || known == Some(true) && cond.is_some() && i > 0 {
+                    if known == Some(false) && first
+                        || known == Some(true) && cond.is_some() && i > 0
+                    {
                         continue;
                     }
                     let mut e = before.clone();
@@ -682,7 +761,7 @@ impl<'a> Engine<'a> {
                         None => e,
                     });
                 }
-                if !*exhaustive && !(known == Some(true) && cond.is_some()) {
+                if !(*exhaustive || known == Some(true) && cond.is_some()) {
                     // No else: the fall-through path, where an `if` condition failed.
                     let mut e = before.clone();
                     if cond.is_some() && n_arms <= 1 {
@@ -742,11 +821,14 @@ impl<'a> Engine<'a> {
                     }
                 }
                 if let ExprKind::Name(b) = &base.kind {
-                    let is_self = self.frames.last().and_then(|f| f.receiver.as_deref()) == Some(b.as_str())
+                    let is_self = self.frames.last().and_then(|f| f.receiver.as_deref())
+                        == Some(b.as_str())
                         || b == "self"
                         || b == "this";
                     if is_self {
-                        if let (Some(ty), Some(class)) = (&v.ty, self.frames.last().and_then(|f| f.class.clone())) {
+                        if let (Some(ty), Some(class)) =
+                            (&v.ty, self.frames.last().and_then(|f| f.class.clone()))
+                        {
                             self.class_attrs.insert((class, attr.clone()), ty.clone());
                         }
                     }
@@ -766,7 +848,9 @@ impl<'a> Engine<'a> {
                                 nf.push((k.clone(), v.clone()));
                                 *f = Rc::new(nf);
                             }
-                            (ExprKind::Int(i), _, Some(e)) if (*i as usize) < e.len() && *i >= 0 => {
+                            (ExprKind::Int(i), _, Some(e))
+                                if (*i as usize) < e.len() && *i >= 0 =>
+                            {
                                 let mut ne = (**e).clone();
                                 ne[*i as usize] = v.clone();
                                 *e = Rc::new(ne);
@@ -833,14 +917,18 @@ impl<'a> Engine<'a> {
             }
             ExprKind::Attr(base, attr) => {
                 if let ExprKind::Name(b) = &base.kind {
-                    if let Some(v) = env.get(&format!("{b}.{attr}")).or_else(|| self.globals.get(&format!("{b}.{attr}"))) {
+                    if let Some(v) = env
+                        .get(&format!("{b}.{attr}"))
+                        .or_else(|| self.globals.get(&format!("{b}.{attr}")))
+                    {
                         return v.clone();
                     }
                 }
                 let bv = self.eval(base, env);
                 let mut ty: Option<Vec<String>> = None;
                 if let ExprKind::Name(b) = &base.kind {
-                    let is_self = self.frames.last().and_then(|f| f.receiver.as_deref()) == Some(b.as_str());
+                    let is_self =
+                        self.frames.last().and_then(|f| f.receiver.as_deref()) == Some(b.as_str());
                     if is_self {
                         if let Some(class) = self.frames.last().and_then(|f| f.class.clone()) {
                             if let Some(t) = self.class_attrs.get(&(class, attr.clone())) {
@@ -865,7 +953,11 @@ impl<'a> Engine<'a> {
                         });
                     }
                 }
-                Val { t, ty: ty.map(Rc::new), ..Val::default() }
+                Val {
+                    t,
+                    ty: ty.map(Rc::new),
+                    ..Val::default()
+                }
             }
             ExprKind::Index(base, idx) => {
                 if let (ExprKind::Name(b), ExprKind::Str(k)) = (&base.kind, &idx.kind) {
@@ -878,10 +970,17 @@ impl<'a> Engine<'a> {
                 if let Some(v) = element(&bv, &iv) {
                     return v;
                 }
-                Val { t: bv.t, ty: bv.ty, ..Val::default() }
+                Val {
+                    t: bv.t,
+                    ty: bv.ty,
+                    ..Val::default()
+                }
             }
             ExprKind::Call(c) => self.call(c, env),
-            ExprKind::Str(s) => Val { konst: Some(Konst::Str(Rc::from(s.as_str()))), ..Val::default() },
+            ExprKind::Str(s) => Val {
+                konst: Some(Konst::Str(Rc::from(s.as_str()))),
+                ..Val::default()
+            },
             ExprKind::Interp { parts, literal } => {
                 let mut v = Val::default();
                 let mut all_const = true;
@@ -904,11 +1003,24 @@ impl<'a> Engine<'a> {
                 }
                 v
             }
-            ExprKind::Num => Val { konst: Some(Konst::Num), ..Val::default() },
-            ExprKind::Int(i) => Val { konst: Some(Konst::Int(*i)), ..Val::default() },
+            ExprKind::Num => Val {
+                konst: Some(Konst::Num),
+                ..Val::default()
+            },
+            ExprKind::Int(i) => Val {
+                konst: Some(Konst::Int(*i)),
+                ..Val::default()
+            },
             ExprKind::Not(a) => {
                 let v = self.eval(a, env);
-                Val { konst: v.konst.as_ref().and_then(Konst::truthy).map(|b| Konst::Bool(!b)), ..Val::default() }
+                Val {
+                    konst: v
+                        .konst
+                        .as_ref()
+                        .and_then(Konst::truthy)
+                        .map(|b| Konst::Bool(!b)),
+                    ..Val::default()
+                }
             }
             ExprKind::Cond(c, a, b) => {
                 let cv = self.eval(c, env);
@@ -927,8 +1039,14 @@ impl<'a> Engine<'a> {
                 let bv = self.eval(b, env);
                 binary(op, &av, &bv)
             }
-            ExprKind::Bool(b) => Val { konst: Some(Konst::Bool(*b)), ..Val::default() },
-            ExprKind::Null => Val { konst: Some(Konst::Null), ..Val::default() },
+            ExprKind::Bool(b) => Val {
+                konst: Some(Konst::Bool(*b)),
+                ..Val::default()
+            },
+            ExprKind::Null => Val {
+                konst: Some(Konst::Null),
+                ..Val::default()
+            },
             ExprKind::Seq(items) => {
                 let mut v = Val::default();
                 let mut elems = Vec::with_capacity(items.len());
@@ -966,7 +1084,11 @@ impl<'a> Engine<'a> {
                         if let ExprKind::Str(key) = &k.kind {
                             self.check_property_rules(key, val, &vv, env);
                             // Query operators that run code or match anything: the dict is the query itself.
-                            if matches!(key.as_str(), "$where" | "$function" | "$accumulator" | "$expr") && vv.t.is_some() {
+                            if matches!(
+                                key.as_str(),
+                                "$where" | "$function" | "$accumulator" | "$expr"
+                            ) && vv.t.is_some()
+                            {
                                 operator = true;
                             }
                         }
@@ -1006,7 +1128,10 @@ impl<'a> Engine<'a> {
                     base.entry(k.clone()).or_insert_with(|| v.clone());
                 }
                 let _ = self.run_func(*idx, &base, &[]);
-                Val { func: Some(*idx), ..Val::default() }
+                Val {
+                    func: Some(*idx),
+                    ..Val::default()
+                }
             }
             ExprKind::Other => Val::default(),
         }
@@ -1031,7 +1156,9 @@ impl<'a> Engine<'a> {
                             if let Some(&i) = self.funcs_by_name.get(&format!("{class}.{m}")) {
                                 local = Some(i);
                                 let f = &self.module.funcs[i];
-                                if f.params.first().is_some_and(|p| p.name == "self" || p.name == "cls")
+                                if f.params
+                                    .first()
+                                    .is_some_and(|p| p.name == "self" || p.name == "cls")
                                     || self.lang == Lang::Go
                                 {
                                     offset = 1;
@@ -1039,9 +1166,11 @@ impl<'a> Engine<'a> {
                             }
                         }
                     }
-                    via_import = self.imports.contains_key(b.as_str()) && !env.contains_key(b.as_str());
+                    via_import =
+                        self.imports.contains_key(b.as_str()) && !env.contains_key(b.as_str());
                 } else if let Some(root) = root_name(r) {
-                    via_import = self.imports.contains_key(root.as_str()) && !env.contains_key(root.as_str());
+                    via_import = self.imports.contains_key(root.as_str())
+                        && !env.contains_key(root.as_str());
                 }
                 path = rv.ty.as_ref().map(|p| {
                     let mut p = (**p).clone();
@@ -1070,7 +1199,11 @@ impl<'a> Engine<'a> {
         if let Some(p) = path_ref {
             for s in &self.models.sources {
                 if s.callback.matches(p) {
-                    callback_taint = Some(self.source_taint(s.label, span, &format!("request of `{}`", self.text(c.callee.span))));
+                    callback_taint = Some(self.source_taint(
+                        s.label,
+                        span,
+                        &format!("request of `{}`", self.text(c.callee.span)),
+                    ));
                 }
             }
         }
@@ -1102,7 +1235,10 @@ impl<'a> Engine<'a> {
                     t = t.step(p.span, format!("handler parameter `{}`", p.name));
                 }
                 let _ = self.run_func(*idx, &base, &[(0, t)]);
-                args.push(Val { func: Some(*idx), ..Val::default() });
+                args.push(Val {
+                    func: Some(*idx),
+                    ..Val::default()
+                });
                 continue;
             }
             args.push(self.eval(&a.value, env));
@@ -1113,7 +1249,10 @@ impl<'a> Engine<'a> {
 
         // Literal containers whose elements are known: `d.get("k")`, `xs.pop(0)`, `xs.append(x)`.
         if let (ExprKind::Attr(r, m), Some(rv)) = (&c.callee.kind, recv.as_ref()) {
-            if let (Some(v), "get") = (element(rv, args.first().unwrap_or(&Val::default())), m.as_str()) {
+            if let (Some(v), "get") = (
+                element(rv, args.first().unwrap_or(&Val::default())),
+                m.as_str(),
+            ) {
                 return v;
             }
             if let (ExprKind::Name(b), Some(elems)) = (&r.kind, &rv.elems) {
@@ -1123,11 +1262,15 @@ impl<'a> Engine<'a> {
                     let mut popped = None;
                     match (m.as_str(), args.first().map(|a| &a.konst)) {
                         ("pop", None) => popped = e.pop(),
-                        ("pop", Some(Some(Konst::Int(i)))) if (*i as usize) < e.len() && *i >= 0 => {
+                        ("pop", Some(Some(Konst::Int(i))))
+                            if (*i as usize) < e.len() && *i >= 0 =>
+                        {
                             popped = Some(e.remove(*i as usize))
                         }
                         ("append" | "push", Some(_)) => e.push(args[0].clone()),
-                        ("insert", Some(Some(Konst::Int(i)))) if (*i as usize) <= e.len() && *i >= 0 && args.len() == 2 => {
+                        ("insert", Some(Some(Konst::Int(i))))
+                            if (*i as usize) <= e.len() && *i >= 0 && args.len() == 2 =>
+                        {
                             e.insert(*i as usize, args[1].clone())
                         }
                         ("shift", None) if !e.is_empty() => popped = Some(e.remove(0)),
@@ -1186,7 +1329,11 @@ impl<'a> Engine<'a> {
         // Sinks.
         let mut sink_checks: Vec<(String, Taint, Span)> = Vec::new();
         let mut is_sink = false;
-        let last = p.last().map(|s| s.trim_end_matches("()")).unwrap_or("").to_string();
+        let last = p
+            .last()
+            .map(|s| s.trim_end_matches("()"))
+            .unwrap_or("")
+            .to_string();
         for si in self.models.sink_index.candidates(&last) {
             let s = &self.models.sinks[si];
             if s.calls.is_empty() || !s.calls.matches(&p) {
@@ -1211,7 +1358,11 @@ impl<'a> Engine<'a> {
                 // Option objects: `fetch(url, { body })`, `exec(cmd, { shell: true })`.
                 if let ExprKind::Dict(kv) = &a.value.kind {
                     for (k, v) in kv {
-                        if let Some(Expr { kind: ExprKind::Str(key), .. }) = k {
+                        if let Some(Expr {
+                            kind: ExprKind::Str(key),
+                            ..
+                        }) = k
+                        {
                             if s.kwargs.contains(key) {
                                 let vv = self.eval(v, env);
                                 if let Some(t) = vv.t {
@@ -1231,7 +1382,12 @@ impl<'a> Engine<'a> {
         let jsx = matches!(&c.callee.kind, ExprKind::Attr(b, _) if matches!(&b.kind, ExprKind::Name(n) if n == "<jsx>"));
         for (kind, t, at) in sink_checks {
             // In JSX the attribute is the place to point at (`dangerouslySetInnerHTML={...}`).
-            self.sink_hit(&kind, &t, if jsx { at } else { span }, self.text(c.callee.span));
+            self.sink_hit(
+                &kind,
+                &t,
+                if jsx { at } else { span },
+                self.text(c.callee.span),
+            );
         }
 
         // Model calls: prompts are sinks, the answer is a source.
@@ -1250,7 +1406,10 @@ impl<'a> Engine<'a> {
                     has_limit = true;
                 }
                 let is_prompt = match name {
-                    Some(n) => l.prompt_kwargs.iter().any(|k| k == n) || l.system_kwargs.iter().any(|k| k == n),
+                    Some(n) => {
+                        l.prompt_kwargs.iter().any(|k| k == n)
+                            || l.system_kwargs.iter().any(|k| k == n)
+                    }
                     None => l.prompt_args.contains(&i),
                 };
                 let is_system = name.is_some_and(|n| l.system_kwargs.iter().any(|k| k == n));
@@ -1297,7 +1456,11 @@ impl<'a> Engine<'a> {
                 last.push_str("()");
             }
             llm_result = Some(Val {
-                t: Some(self.source_taint(rules::LLM, span, &format!("{}(…)", self.text(c.callee.span)))),
+                t: Some(self.source_taint(
+                    rules::LLM,
+                    span,
+                    &format!("{}(…)", self.text(c.callee.span)),
+                )),
                 ty: Some(Rc::new(rp)),
                 ..Val::default()
             });
@@ -1312,7 +1475,11 @@ impl<'a> Engine<'a> {
             last.push_str("()");
         }
         if let Some(t) = self.check_sources(&rp, span) {
-            return Val { t: Some(t), ty: Some(Rc::new(rp)), ..Val::default() };
+            return Val {
+                t: Some(t),
+                ty: Some(Rc::new(rp)),
+                ..Val::default()
+            };
         }
 
         // Sanitizers.
@@ -1351,7 +1518,11 @@ impl<'a> Engine<'a> {
         // the arguments that chose it.
         // (A method on tainted data keeps the object's taint: `r.URL.Query()`.)
         if is_sink {
-            return Val { t: recv.as_ref().and_then(|r| r.t.clone()), ty: Some(Rc::new(rp)), ..Val::default() };
+            return Val {
+                t: recv.as_ref().and_then(|r| r.t.clone()),
+                ty: Some(Rc::new(rp)),
+                ..Val::default()
+            };
         }
 
         let mut v = self.default_result(recv.as_ref(), &args, Some(rp));
@@ -1382,7 +1553,11 @@ impl<'a> Engine<'a> {
                 ext: vec![id],
                 flags: 0,
                 clean: 0,
-                trace: Rc::new(vec![Step { span, message: format!("result of `{}(…)`", self.text(c.callee.span)), path: None }]),
+                trace: Rc::new(vec![Step {
+                    span,
+                    message: format!("result of `{}(…)`", self.text(c.callee.span)),
+                    path: None,
+                }]),
             };
             v.t = Some(match v.t {
                 Some(t) => t.join(&mark),
@@ -1397,7 +1572,10 @@ impl<'a> Engine<'a> {
             return id;
         }
         let id = self.ext_calls.len() as u32;
-        self.ext_calls.push(ExtCall { callee: p.to_vec(), span });
+        self.ext_calls.push(ExtCall {
+            callee: p.to_vec(),
+            span,
+        });
         self.ext_index.insert((span.start, span.end), id);
         id
     }
@@ -1428,7 +1606,14 @@ impl<'a> Engine<'a> {
         v
     }
 
-    fn apply_summary(&mut self, fi: usize, c: &Call, args: &[Val], offset: usize, callee_text: &str) -> Val {
+    fn apply_summary(
+        &mut self,
+        fi: usize,
+        c: &Call,
+        args: &[Val],
+        offset: usize,
+        callee_text: &str,
+    ) -> Val {
         self.read.insert(fi);
         let Some(s) = self.summaries.get(&fi).cloned() else {
             // Not analysed yet (this round): its arguments flow through.
@@ -1454,7 +1639,11 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let mut v = Val { t: s.ret.clone(), ty: s.ret_ty.clone(), ..Val::default() };
+        let mut v = Val {
+            t: s.ret.clone(),
+            ty: s.ret_ty.clone(),
+            ..Val::default()
+        };
         if let Some(t) = &mut v.t {
             *t = t.step(c.span, format!("returned by `{callee_text}()`"));
         }
@@ -1471,7 +1660,9 @@ impl<'a> Engine<'a> {
             }
         }
         for ps in &s.param_sinks {
-            let Some(Some(ai)) = by_param.get(ps.param) else { continue };
+            let Some(Some(ai)) = by_param.get(ps.param) else {
+                continue;
+            };
             let Some(t) = &args[*ai].t else { continue };
             let mut t = t.step(c.span, format!("passed to `{callee_text}()`"));
             t.flags |= ps.flags;
@@ -1502,7 +1693,13 @@ impl<'a> Engine<'a> {
                 if (r.any_flags != 0 && t.flags & r.any_flags == 0) || t.flags & r.no_flags != 0 {
                     continue;
                 }
-                self.add_hit(ri, span, (*t.trace).clone(), what.clone(), t.labels & r.labels);
+                self.add_hit(
+                    ri,
+                    span,
+                    (*t.trace).clone(),
+                    what.clone(),
+                    t.labels & r.labels,
+                );
             }
         }
         if t.params != 0 {
@@ -1518,7 +1715,11 @@ impl<'a> Engine<'a> {
                             trace: t.trace.clone(),
                             callee: what.clone(),
                         };
-                        if !fr.param_sinks.iter().any(|x| x.param == i && x.kind == ps.kind && x.span == span) {
+                        if !fr
+                            .param_sinks
+                            .iter()
+                            .any(|x| x.param == i && x.kind == ps.kind && x.span == span)
+                        {
                             fr.param_sinks.push(ps);
                         }
                     }
@@ -1535,7 +1736,11 @@ impl<'a> Engine<'a> {
                 what: what.clone(),
                 trace: (*t.trace).clone(),
             };
-            if !self.pending.iter().any(|x| x.ext == p.ext && x.kind == p.kind && x.span == p.span) {
+            if !self
+                .pending
+                .iter()
+                .any(|x| x.ext == p.ext && x.kind == p.kind && x.span == p.span)
+            {
                 self.pending.push(p);
             }
         }
@@ -1544,14 +1749,30 @@ impl<'a> Engine<'a> {
     fn add_hit(&mut self, rule: usize, span: Span, mut trace: Vec<Step>, what: String, source: u8) {
         if self.seen_hits.insert((rule, span.start, span.end)) {
             trace.retain(|s| s.span != span || s.path.is_some());
-            self.hits.push(Hit { rule, span, trace, what, source });
+            self.hits.push(Hit {
+                rule,
+                span,
+                trace,
+                what,
+                source,
+            });
         }
     }
 
     // ------------------------------------------------------------ pattern rules
 
-    fn check_call_rules(&mut self, c: &Call, path: &[String], args: &[Val], recv: Option<&Val>, env: &mut Env) {
-        let last = path.last().map(|s| s.strip_suffix("()").unwrap_or(s)).unwrap_or("");
+    fn check_call_rules(
+        &mut self,
+        c: &Call,
+        path: &[String],
+        args: &[Val],
+        recv: Option<&Val>,
+        env: &mut Env,
+    ) {
+        let last = path
+            .last()
+            .map(|s| s.strip_suffix("()").unwrap_or(s))
+            .unwrap_or("");
         let mut cands: Vec<(usize, usize)> = Vec::new();
         if let Some(l) = self.call_index.get(last) {
             cands.extend(l);
@@ -1575,7 +1796,14 @@ impl<'a> Engine<'a> {
         m.paths.as_ref().is_none_or(|g| g.is_match(self.path))
     }
 
-    fn call_matcher_holds(&self, m: &CMatcher, c: &Call, args: &[Val], _recv: Option<&Val>, _env: &Env) -> bool {
+    fn call_matcher_holds(
+        &self,
+        m: &CMatcher,
+        c: &Call,
+        args: &[Val],
+        _recv: Option<&Val>,
+        _env: &Env,
+    ) -> bool {
         if !self.in_paths(m) {
             return false;
         }
@@ -1616,8 +1844,16 @@ impl<'a> Engine<'a> {
             }
         }
         if let Some(re) = &m.context {
-            let func_name = self.frames.last().map(|f| self.module.funcs[f.func].name.as_str()).unwrap_or("");
-            let hit = self.assign_target.as_deref().is_some_and(|t| re.is_match(t)) || re.is_match(func_name);
+            let func_name = self
+                .frames
+                .last()
+                .map(|f| self.module.funcs[f.func].name.as_str())
+                .unwrap_or("");
+            let hit = self
+                .assign_target
+                .as_deref()
+                .is_some_and(|t| re.is_match(t))
+                || re.is_match(func_name);
             if !hit {
                 return false;
             }
@@ -1625,7 +1861,14 @@ impl<'a> Engine<'a> {
         true
     }
 
-    fn check_assign_rules(&mut self, target: &Expr, value: &Expr, v: &Val, span: Span, env: &mut Env) {
+    fn check_assign_rules(
+        &mut self,
+        target: &Expr,
+        value: &Expr,
+        v: &Val,
+        span: Span,
+        env: &mut Env,
+    ) {
         let path: Vec<String> = match expr_path(target) {
             Some(p) => p,
             None => return,
@@ -1633,8 +1876,11 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::new();
         for (ri, r) in self.rs.rules.iter().enumerate() {
             for m in &r.matchers {
-                let Some((pats, spec)) = &m.assign else { continue };
-                if !m.langs.is_empty() && !m.langs.iter().any(|l| l.family() == self.lang.family()) {
+                let Some((pats, spec)) = &m.assign else {
+                    continue;
+                };
+                if !m.langs.is_empty() && !m.langs.iter().any(|l| l.family() == self.lang.family())
+                {
                     continue;
                 }
                 if !self.in_paths(m) || !pats.matches(&path) {
@@ -1665,11 +1911,14 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::new();
         for (ri, r) in self.rs.rules.iter().enumerate() {
             for m in &r.matchers {
-                let Some((k, spec)) = &m.property else { continue };
+                let Some((k, spec)) = &m.property else {
+                    continue;
+                };
                 if k != key {
                     continue;
                 }
-                if !m.langs.is_empty() && !m.langs.iter().any(|l| l.family() == self.lang.family()) {
+                if !m.langs.is_empty() && !m.langs.iter().any(|l| l.family() == self.lang.family())
+                {
                     continue;
                 }
                 if self.in_paths(m) && value_matches(spec, val, v, self) {
@@ -1704,8 +1953,10 @@ fn source_word(label: u8) -> &'static str {
 /// Framework parameters that are not request data (FastAPI dependencies, the request object itself).
 fn is_framework_param(p: &crate::ir::Param) -> bool {
     let ty = p.ty.as_deref().unwrap_or("");
-    matches!(p.name.as_str(), "self" | "cls" | "ctx" | "context" | "db" | "session" | "background_tasks")
-        || ty.contains("Session")
+    matches!(
+        p.name.as_str(),
+        "self" | "cls" | "ctx" | "context" | "db" | "session" | "background_tasks"
+    ) || ty.contains("Session")
         || ty.contains("Depends")
         || ty.ends_with("Request")
         || ty.contains("Context")
@@ -1749,7 +2000,17 @@ fn expr_path(e: &Expr) -> Option<Vec<String>> {
 fn is_converter(p: &[String]) -> bool {
     matches!(
         p.last().map(|s| s.trim_end_matches("()")),
-        Some("from" | "encode" | "decode" | "fromhex" | "bytes" | "bytearray" | "str" | "String" | "toString")
+        Some(
+            "from"
+                | "encode"
+                | "decode"
+                | "fromhex"
+                | "bytes"
+                | "bytearray"
+                | "str"
+                | "String"
+                | "toString"
+        )
     )
 }
 
@@ -1758,7 +2019,11 @@ fn dict_key<'c>(c: &'c Call, n: &str) -> Option<(usize, &'c Expr)> {
     for (i, a) in c.args.iter().enumerate() {
         if let ExprKind::Dict(kv) = &a.value.kind {
             for (k, v) in kv {
-                if let Some(Expr { kind: ExprKind::Str(key), .. }) = k {
+                if let Some(Expr {
+                    kind: ExprKind::Str(key),
+                    ..
+                }) = k
+                {
                     if key == n {
                         return Some((usize::MAX - i, v));
                     }
@@ -1771,7 +2036,12 @@ fn dict_key<'c>(c: &'c Call, n: &str) -> Option<(usize, &'c Expr)> {
 
 fn find_arg_ref<'c>(c: &'c Call, r: &rules::ArgRef) -> Option<(usize, &'c Expr)> {
     for n in &r.names {
-        if let Some((i, a)) = c.args.iter().enumerate().find(|(_, a)| a.name.as_deref() == Some(n.as_str())) {
+        if let Some((i, a)) = c
+            .args
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.name.as_deref() == Some(n.as_str()))
+        {
             return Some((i, &a.value));
         }
     }
@@ -1801,9 +2071,18 @@ fn arg_val(args: &[Val], i: usize, e: &Expr) -> Val {
 
 fn literal_val(e: &Expr) -> Val {
     match &e.kind {
-        ExprKind::Str(s) => Val { konst: Some(Konst::Str(Rc::from(s.as_str()))), ..Val::default() },
-        ExprKind::Bool(b) => Val { konst: Some(Konst::Bool(*b)), ..Val::default() },
-        ExprKind::Null => Val { konst: Some(Konst::Null), ..Val::default() },
+        ExprKind::Str(s) => Val {
+            konst: Some(Konst::Str(Rc::from(s.as_str()))),
+            ..Val::default()
+        },
+        ExprKind::Bool(b) => Val {
+            konst: Some(Konst::Bool(*b)),
+            ..Val::default()
+        },
+        ExprKind::Null => Val {
+            konst: Some(Konst::Null),
+            ..Val::default()
+        },
         _ => Val::default(),
     }
 }
@@ -1820,7 +2099,10 @@ fn value_matches(spec: &ValueSpec, e: &Expr, v: &Val, eng: &Engine) -> bool {
     };
     match spec {
         ValueSpec::Text(re) => {
-            let s = eng.src.get(e.span.start as usize..e.span.end as usize).unwrap_or_default();
+            let s = eng
+                .src
+                .get(e.span.start as usize..e.span.end as usize)
+                .unwrap_or_default();
             re.is_match(&String::from_utf8_lossy(s))
         }
         ValueSpec::Path(p) => match expr_path(e) {
@@ -1845,8 +2127,12 @@ fn value_matches_val(spec: &ValueSpec, v: &Val, _eng: &Engine) -> bool {
         ValueSpec::Null => v.konst == Some(Konst::Null),
         ValueSpec::Any => true,
         ValueSpec::Const => v.is_const(),
-        ValueSpec::Str(s) => matches!(&v.konst, Some(Konst::Str(x)) if &**x == s.as_str()) && v.t.is_none(),
-        ValueSpec::Re(re) => matches!(&v.konst, Some(Konst::Str(x)) if re.is_match(x)) && v.t.is_none(),
+        ValueSpec::Str(s) => {
+            matches!(&v.konst, Some(Konst::Str(x)) if &**x == s.as_str()) && v.t.is_none()
+        }
+        ValueSpec::Re(re) => {
+            matches!(&v.konst, Some(Konst::Str(x)) if re.is_match(x)) && v.t.is_none()
+        }
         ValueSpec::Text(_) | ValueSpec::Path(_) => false,
     }
 }
@@ -1858,7 +2144,10 @@ fn is_exit_call(callee: &Expr) -> bool {
         ExprKind::Attr(_, a) => a.as_str(),
         _ => return false,
     };
-    matches!(name, "abort" | "exit" | "_exit" | "panic" | "Fatal" | "Fatalf" | "Fatalln" | "Exit" | "Abort")
+    matches!(
+        name,
+        "abort" | "exit" | "_exit" | "panic" | "Fatal" | "Fatalf" | "Fatalln" | "Exit" | "Abort"
+    )
 }
 
 /// Whether a function name says it validates its argument (`is_safe_path`, `isValidHost`, `validate_name`,
@@ -1866,13 +2155,35 @@ fn is_exit_call(callee: &Expr) -> bool {
 fn is_validator_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('_', "");
     [
-        "isvalid", "issafe", "isallowed", "ispermitted", "allowed", "validate", "isinallowlist", "whitelisted",
-        "allowlisted", "isalnum", "isdigit", "isnumeric", "isdecimal", "isalpha", "isidentifier", "isrelativeto",
-        "fullmatch", "matchstring", "isuuid", "isemail", "isint", "isurl",
+        "isvalid",
+        "issafe",
+        "isallowed",
+        "ispermitted",
+        "allowed",
+        "validate",
+        "isinallowlist",
+        "whitelisted",
+        "allowlisted",
+        "isalnum",
+        "isdigit",
+        "isnumeric",
+        "isdecimal",
+        "isalpha",
+        "isidentifier",
+        "isrelativeto",
+        "fullmatch",
+        "matchstring",
+        "isuuid",
+        "isemail",
+        "isint",
+        "isurl",
     ]
     .iter()
     .any(|p| n.starts_with(p))
-        || matches!(n.as_str(), "match" | "test" | "has" | "includes" | "startswith" | "contains")
+        || matches!(
+            n.as_str(),
+            "match" | "test" | "has" | "includes" | "startswith" | "contains"
+        )
 }
 
 /// The variables a condition validates, and whether they are safe where the condition holds (`true`) or where
@@ -1898,8 +2209,12 @@ fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
             }
             "in" => var(a).map(|n| vec![(n, holds)]).unwrap_or_default(),
             "not in" => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
-            "==" | "===" | "is" if b.as_str().is_some() => var(a).map(|n| vec![(n, holds)]).unwrap_or_default(),
-            "!=" | "!==" | "is not" if b.as_str().is_some() => var(a).map(|n| vec![(n, !holds)]).unwrap_or_default(),
+            "==" | "===" | "is" if b.as_str().is_some() => {
+                var(a).map(|n| vec![(n, holds)]).unwrap_or_default()
+            }
+            "!=" | "!==" | "is not" if b.as_str().is_some() => {
+                var(a).map(|n| vec![(n, !holds)]).unwrap_or_default()
+            }
             // `net.ParseIP(x) == nil`, `parse(x) is None`: x parsed as a strict type where the result is not nil.
             "==" | "!=" | "is" | "is not" if matches!(b.kind, ExprKind::Null) => match &a.kind {
                 ExprKind::Call(c) => {
@@ -1909,11 +2224,18 @@ fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
                         _ => "",
                     };
                     let lower = name.to_ascii_lowercase();
-                    if !(lower.starts_with("parse") || lower.starts_with("valid") || lower.starts_with("ip_address")) {
+                    if !(lower.starts_with("parse")
+                        || lower.starts_with("valid")
+                        || lower.starts_with("ip_address"))
+                    {
                         return Vec::new();
                     }
                     let ok_when = matches!(op.as_str(), "!=" | "is not");
-                    c.args.iter().filter_map(|x| var(&x.value)).map(|n| (n, if ok_when { holds } else { !holds })).collect()
+                    c.args
+                        .iter()
+                        .filter_map(|x| var(&x.value))
+                        .map(|n| (n, if ok_when { holds } else { !holds }))
+                        .collect()
                 }
                 _ => Vec::new(),
             },
@@ -1933,7 +2255,10 @@ fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
             // `is_safe(x)`: the arguments.
             if let ExprKind::Attr(r, _) = &c.callee.kind {
                 if c.args.is_empty()
-                    || matches!(name, "is_relative_to" | "startswith" | "startsWith" | "HasPrefix")
+                    || matches!(
+                        name,
+                        "is_relative_to" | "startswith" | "startsWith" | "HasPrefix"
+                    )
                 {
                     if let Some(n) = var(r) {
                         out.push((n, holds));
@@ -1995,10 +2320,24 @@ fn binary(op: &str, a: &Val, b: &Val) -> Val {
     };
     let comparison = matches!(
         op,
-        "<" | "<=" | ">" | ">=" | "==" | "===" | "!=" | "!==" | "in" | "not in" | "is" | "is not" | "and"
+        "<" | "<="
+            | ">"
+            | ">="
+            | "=="
+            | "==="
+            | "!="
+            | "!=="
+            | "in"
+            | "not in"
+            | "is"
+            | "is not"
+            | "and"
     );
     if comparison {
-        return Val { konst, ..Val::default() };
+        return Val {
+            konst,
+            ..Val::default()
+        };
     }
     let mut v = Val::data(a.join(&Val::data(b.t.clone())).t);
     v.konst = konst;
@@ -2014,7 +2353,10 @@ fn element(base: &Val, idx: &Val) -> Option<Val> {
     match &idx.konst {
         Some(Konst::Str(k)) => {
             let f = base.fields.as_ref()?;
-            f.iter().rev().find(|(key, _)| key.as_str() == &**k).map(|(_, v)| v.clone())
+            f.iter()
+                .rev()
+                .find(|(key, _)| key.as_str() == &**k)
+                .map(|(_, v)| v.clone())
         }
         Some(Konst::Int(i)) => {
             let e = base.elems.as_ref()?;
@@ -2031,13 +2373,18 @@ fn options_of(e: &Expr) -> Vec<(String, &Expr)> {
         ExprKind::Dict(kv) => kv
             .iter()
             .filter_map(|(k, v)| match k {
-                Some(Expr { kind: ExprKind::Str(key), .. }) => Some((key.clone(), v)),
+                Some(Expr {
+                    kind: ExprKind::Str(key),
+                    ..
+                }) => Some((key.clone(), v)),
                 _ => None,
             })
             .collect(),
-        ExprKind::Call(c) if c.construct => {
-            c.args.iter().filter_map(|a| a.name.as_ref().map(|n| (n.clone(), &a.value))).collect()
-        }
+        ExprKind::Call(c) if c.construct => c
+            .args
+            .iter()
+            .filter_map(|a| a.name.as_ref().map(|n| (n.clone(), &a.value)))
+            .collect(),
         _ => Vec::new(),
     }
 }

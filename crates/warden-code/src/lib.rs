@@ -20,8 +20,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use warden_core::{
-    Analyzer, AnalyzerSetup, Claim, Config, ConfigError, Facts, FileMeta, FileOutput, Finding, FinishOutput,
-    FinishScope, Location, Related, RelatedKind, RuleMeta, SourceFile,
+    Analyzer, AnalyzerSetup, Claim, Config, ConfigError, Facts, FileMeta, FileOutput, Finding,
+    FinishOutput, FinishScope, Location, Related, RelatedKind, RuleMeta, SourceFile,
 };
 
 /// The analyzer's name: the prefix of its rule ids, its `--only`/`--skip` family and its `warden.toml` section.
@@ -52,7 +52,11 @@ fn default_max_bytes() -> u64 {
 
 impl Default for CodeSettings {
     fn default() -> Self {
-        CodeSettings { languages: None, parse_budget_ms: default_parse_ms(), max_file_bytes: default_max_bytes() }
+        CodeSettings {
+            languages: None,
+            parse_budget_ms: default_parse_ms(),
+            max_file_bytes: default_max_bytes(),
+        }
     }
 }
 
@@ -63,7 +67,10 @@ pub enum SetupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("[{section}] {message}")]
-    Settings { section: &'static str, message: String },
+    Settings {
+        section: &'static str,
+        message: String,
+    },
 }
 
 /// The code analyzer.
@@ -111,7 +118,10 @@ impl CodeAnalyzer {
     }
 
     /// An analyzer with exactly these rules (the rule tests run each rule alone).
-    pub fn from_defs(defs: Vec<(&str, rules::RuleDef)>, settings: CodeSettings) -> Result<Self, SetupError> {
+    pub fn from_defs(
+        defs: Vec<(&str, rules::RuleDef)>,
+        settings: CodeSettings,
+    ) -> Result<Self, SetupError> {
         let set = RuleSet::compile(defs, rules::embedded_models()?)?;
         let metas = set.rules.iter().map(|r| r.meta.clone()).collect();
         let langs = match &settings.languages {
@@ -121,16 +131,25 @@ impl CodeAnalyzer {
                 .map(|l| {
                     Lang::parse_name(l).ok_or_else(|| SetupError::Settings {
                         section: NAME,
-                        message: format!("unknown language `{l}` (known: python, javascript, typescript, go)"),
+                        message: format!(
+                            "unknown language `{l}` (known: python, javascript, typescript, go)"
+                        ),
                     })
                 })
                 .collect::<Result<_, _>>()?,
         };
-        Ok(CodeAnalyzer { rules: Arc::new(set), metas, settings, langs })
+        Ok(CodeAnalyzer {
+            rules: Arc::new(set),
+            metas,
+            settings,
+            langs,
+        })
     }
 
     fn budget(&self) -> Budget {
-        Budget { parse_time: Duration::from_millis(self.settings.parse_budget_ms) }
+        Budget {
+            parse_time: Duration::from_millis(self.settings.parse_budget_ms),
+        }
     }
 
     /// Analyses one file in memory (for tests and the rule examples): its findings and problems.
@@ -140,7 +159,12 @@ impl CodeAnalyzer {
 
     /// As [`CodeAnalyzer::analyze_text`], for bytes that may not be UTF-8 (the fuzz target).
     pub fn analyze_bytes(&self, path: &str, bytes: &[u8]) -> FileOutput {
-        let meta = FileMeta { path, size: bytes.len() as u64, head: bytes, binary: false };
+        let meta = FileMeta {
+            path,
+            size: bytes.len() as u64,
+            head: bytes,
+            binary: false,
+        };
         let file = SourceFile::in_memory(meta, bytes);
         let mut out = FileOutput::default();
         self.analyze(&file, &mut out);
@@ -193,7 +217,14 @@ fn related(path: &str, steps: &[Step]) -> Vec<Related> {
 /// The message of a taint or pattern finding.
 fn message(template: &str, source: u8, sink: &str) -> String {
     template
-        .replace("{source}", if source == 0 { "" } else { rules::label_name(source) })
+        .replace(
+            "{source}",
+            if source == 0 {
+                ""
+            } else {
+                rules::label_name(source)
+            },
+        )
         .replace("{sink}", sink)
         .replace("{call}", sink)
 }
@@ -236,9 +267,13 @@ impl Analyzer for CodeAnalyzer {
             ));
             return;
         }
-        let Some(parsed) = parsed(file, self.budget()) else { return };
+        let Some(parsed) = parsed(file, self.budget()) else {
+            return;
+        };
         out.partial.extend(parsed.problems.iter().cloned());
-        let Some(engine) = Engine::new(&self.rules, parsed.lang, path, src, &parsed.module) else { return };
+        let Some(engine) = Engine::new(&self.rules, parsed.lang, path, src, &parsed.module) else {
+            return;
+        };
         let (analysis, out_of_budget) = engine.run();
         if out_of_budget {
             out.partial.push("the code analysis budget for one file ran out; the rest of the file was not analysed".into());
@@ -262,7 +297,11 @@ impl CodeAnalyzer {
     fn findings(&self, path: &str, src: &[u8], a: &Analysis, out: &mut FileOutput) {
         for h in &a.hits {
             let rule = &self.rules.rules[h.rule];
-            let mut f = Finding::new(&rule.meta, message(&rule.def.message, h.source, &h.what), location(path, h.span));
+            let mut f = Finding::new(
+                &rule.meta,
+                message(&rule.def.message, h.source, &h.what),
+                location(path, h.span),
+            );
             f.related = related(path, &h.trace);
             f.snippet = snippet(src, h.span);
             // Identity: the rule, the sink's text and where the data came from — not line numbers.
@@ -292,14 +331,23 @@ impl IntentAnalyzer {
             None => None,
         };
         if let Some(s) = &settings {
-            s.validate().map_err(|e| SetupError::Settings { section: INTENT, message: e.to_string() })?;
+            s.validate().map_err(|e| SetupError::Settings {
+                section: INTENT,
+                message: e.to_string(),
+            })?;
         }
         let settings = settings.filter(|s| !s.is_empty());
-        Ok(IntentAnalyzer { settings, metas: intent::rules() })
+        Ok(IntentAnalyzer {
+            settings,
+            metas: intent::rules(),
+        })
     }
 
     pub fn with_settings(settings: intent::IntentSettings) -> Self {
-        IntentAnalyzer { settings: Some(settings), metas: intent::rules() }
+        IntentAnalyzer {
+            settings: Some(settings),
+            metas: intent::rules(),
+        }
     }
 }
 
@@ -337,7 +385,9 @@ impl Analyzer for IntentAnalyzer {
             }
             return;
         }
-        let Some(parsed) = parsed(file, Budget::default()) else { return };
+        let Some(parsed) = parsed(file, Budget::default()) else {
+            return;
+        };
         let facts = xfile::module_facts(path, &parsed);
         if let Ok(data) = serde_json::to_value(&facts) {
             out.facts.push(warden_core::Fact {
@@ -358,7 +408,9 @@ impl Analyzer for IntentAnalyzer {
     }
 
     fn finish(&self, facts: &Facts) -> FinishOutput {
-        let Some(settings) = &self.settings else { return FinishOutput::default() };
+        let Some(settings) = &self.settings else {
+            return FinishOutput::default();
+        };
         let mut modules = Vec::new();
         let mut go = Vec::new();
         for f in &facts.all {
@@ -380,6 +432,9 @@ impl Analyzer for IntentAnalyzer {
             }
         }
         modules.sort_by(|a, b| a.path.cmp(&b.path));
-        FinishOutput { findings: intent::check(settings, &modules, &go), ..FinishOutput::default() }
+        FinishOutput {
+            findings: intent::check(settings, &modules, &go),
+            ..FinishOutput::default()
+        }
     }
 }

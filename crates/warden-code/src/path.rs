@@ -14,7 +14,10 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seg {
-    Lit { name: String, call: bool },
+    Lit {
+        name: String,
+        call: bool,
+    },
     /// `langchain_*`, `@langchain/*`: a segment starting with the text.
     Prefix(String),
     One,
@@ -39,8 +42,14 @@ fn lit(s: &str) -> Seg {
         "**" => Seg::Many,
         _ if s.len() > 1 && s.ends_with('*') => Seg::Prefix(s[..s.len() - 1].to_string()),
         _ => match s.strip_suffix("()") {
-            Some(n) => Seg::Lit { name: n.to_string(), call: true },
-            None => Seg::Lit { name: s.to_string(), call: false },
+            Some(n) => Seg::Lit {
+                name: n.to_string(),
+                call: true,
+            },
+            None => Seg::Lit {
+                name: s.to_string(),
+                call: false,
+            },
         },
     }
 }
@@ -53,7 +62,10 @@ impl Pattern {
         }
         let (module, rest) = if let Some((m, r)) = t.split_once(':') {
             (Some(m), r)
-        } else if let Some(slash) = t.rfind('/').filter(|_| !t.contains("**/") && !t.ends_with("/*")) {
+        } else if let Some(slash) = t
+            .rfind('/')
+            .filter(|_| !t.contains("**/") && !t.ends_with("/*"))
+        {
             match t[slash..].find('.') {
                 Some(dot) => (Some(&t[..slash + dot]), &t[slash + dot + 1..]),
                 None => (Some(t), ""),
@@ -73,7 +85,10 @@ impl Pattern {
                 segs.push(lit(s));
             }
         }
-        Ok(Pattern { segs, text: t.to_string() })
+        Ok(Pattern {
+            segs,
+            text: t.to_string(),
+        })
     }
 
     /// The whole path matches.
@@ -133,7 +148,10 @@ pub struct Patterns(pub Vec<Pattern>);
 
 impl Patterns {
     pub fn parse(list: &[String]) -> Result<Patterns, String> {
-        list.iter().map(|s| Pattern::parse(s)).collect::<Result<_, _>>().map(Patterns)
+        list.iter()
+            .map(|s| Pattern::parse(s))
+            .collect::<Result<_, _>>()
+            .map(Patterns)
     }
 
     pub fn matches(&self, path: &[String]) -> bool {
@@ -176,7 +194,11 @@ mod tests {
         let go = Pattern::parse("os/exec.Command").unwrap();
         assert!(go.matches(&["os/exec".to_string(), "Command()".to_string()]));
         let gin = Pattern::parse("github.com/gin-gonic/gin.Context.Query").unwrap();
-        assert!(gin.matches(&["github.com/gin-gonic/gin".into(), "Context".into(), "Query".into()]));
+        assert!(gin.matches(&[
+            "github.com/gin-gonic/gin".into(),
+            "Context".into(),
+            "Query".into()
+        ]));
         let yaml = Pattern::parse("gopkg.in/yaml.v3:Unmarshal").unwrap();
         assert!(yaml.matches(&["gopkg.in/yaml.v3".into(), "Unmarshal".into()]));
         let mod_only = Pattern::parse("net/http").unwrap();

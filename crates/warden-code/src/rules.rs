@@ -13,7 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use warden_core::{Confidence, RuleMeta, Severity};
 
 pub const RULE_FILES: &[(&str, &str)] = &[
-    ("rules/injection.toml", include_str!("../rules/injection.toml")),
+    (
+        "rules/injection.toml",
+        include_str!("../rules/injection.toml"),
+    ),
     ("rules/llm.toml", include_str!("../rules/llm.toml")),
     ("rules/models.toml", include_str!("../rules/models.toml")),
     ("rules/crypto.toml", include_str!("../rules/crypto.toml")),
@@ -21,9 +24,21 @@ pub const RULE_FILES: &[(&str, &str)] = &[
 ];
 
 pub const MODEL_FILES: &[(Lang, &str, &str)] = &[
-    (Lang::Python, "models/python.toml", include_str!("../models/python.toml")),
-    (Lang::JavaScript, "models/javascript.toml", include_str!("../models/javascript.toml")),
-    (Lang::Go, "models/go.toml", include_str!("../models/go.toml")),
+    (
+        Lang::Python,
+        "models/python.toml",
+        include_str!("../models/python.toml"),
+    ),
+    (
+        Lang::JavaScript,
+        "models/javascript.toml",
+        include_str!("../models/javascript.toml"),
+    ),
+    (
+        Lang::Go,
+        "models/go.toml",
+        include_str!("../models/go.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -241,8 +256,16 @@ impl RuleDef {
             severity: self.severity,
             confidence: self.confidence,
             // Rule files wrap long text over lines; reports reflow it themselves.
-            description: self.description.split_whitespace().collect::<Vec<_>>().join(" "),
-            remediation: self.remediation.split_whitespace().collect::<Vec<_>>().join(" "),
+            description: self
+                .description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            remediation: self
+                .remediation
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             tags: self.tags.clone(),
             references: self.references.clone(),
         }
@@ -274,7 +297,10 @@ pub fn embedded_models() -> Result<Vec<(Lang, ModelFile)>, RuleError> {
         .map(|(lang, file, text)| {
             toml::from_str::<ModelFile>(text)
                 .map(|m| (*lang, m))
-                .map_err(|e| RuleError { file: file.to_string(), message: e.to_string() })
+                .map_err(|e| RuleError {
+                    file: file.to_string(),
+                    message: e.to_string(),
+                })
         })
         .collect()
 }
@@ -365,7 +391,10 @@ pub struct ArgRef {
 
 impl ArgRef {
     pub fn parse(s: &str) -> ArgRef {
-        let mut r = ArgRef { positions: Vec::new(), names: Vec::new() };
+        let mut r = ArgRef {
+            positions: Vec::new(),
+            names: Vec::new(),
+        };
         for part in s.split('|') {
             match part.parse::<usize>() {
                 Ok(i) => r.positions.push(i),
@@ -502,12 +531,18 @@ pub struct RuleSet {
 }
 
 fn err(file: &str, message: impl Into<String>) -> RuleError {
-    RuleError { file: file.to_string(), message: message.into() }
+    RuleError {
+        file: file.to_string(),
+        message: message.into(),
+    }
 }
 
 impl RuleSet {
     pub fn kind_bit(&self, kind: &str) -> u64 {
-        self.kinds.iter().position(|k| k == kind).map_or(0, |i| 1u64 << i)
+        self.kinds
+            .iter()
+            .position(|k| k == kind)
+            .map_or(0, |i| 1u64 << i)
     }
 
     pub fn compile(
@@ -530,13 +565,18 @@ impl RuleSet {
         if kinds.len() > 64 {
             return Err(err("models", "more than 64 sink kinds"));
         }
-        let mut set = RuleSet { rules: Vec::new(), models: HashMap::new(), kinds };
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            models: HashMap::new(),
+            kinds,
+        };
         for (lang, m) in models {
             let file = format!("models/{}.toml", lang.name());
             let pats = |l: &[String]| Patterns::parse(l).map_err(|e| err(&file, e));
             let mut cm = Models::default();
             for s in &m.source {
-                let label = label_bit(&s.label).ok_or_else(|| err(&file, format!("unknown label `{}`", s.label)))?;
+                let label = label_bit(&s.label)
+                    .ok_or_else(|| err(&file, format!("unknown label `{}`", s.label)))?;
                 cm.sources.push(CSource {
                     label,
                     access: pats(&s.access)?,
@@ -570,12 +610,18 @@ impl RuleSet {
                     } else {
                         let b = set.kind_bit(k);
                         if b == 0 {
-                            return Err(err(&file, format!("sanitizer names unknown sink kind `{k}`")));
+                            return Err(err(
+                                &file,
+                                format!("sanitizer names unknown sink kind `{k}`"),
+                            ));
                         }
                         bits |= b;
                     }
                 }
-                cm.sanitizers.push(CSanitizer { calls: pats(&s.calls)?, kinds: bits });
+                cm.sanitizers.push(CSanitizer {
+                    calls: pats(&s.calls)?,
+                    kinds: bits,
+                });
             }
             for l in &m.llm {
                 cm.llms.push(CLlm {
@@ -590,8 +636,10 @@ impl RuleSet {
                 cm.formats.push((pats(&f.calls)?, f.template_arg));
             }
             cm.mutators = m.mutators.clone();
-            cm.sink_index = KeyIndex::build(cm.sinks.iter().enumerate().map(|(i, s)| (i, &s.calls)));
-            cm.sanitizer_index = KeyIndex::build(cm.sanitizers.iter().enumerate().map(|(i, s)| (i, &s.calls)));
+            cm.sink_index =
+                KeyIndex::build(cm.sinks.iter().enumerate().map(|(i, s)| (i, &s.calls)));
+            cm.sanitizer_index =
+                KeyIndex::build(cm.sanitizers.iter().enumerate().map(|(i, s)| (i, &s.calls)));
             cm.llm_index = KeyIndex::build(cm.llms.iter().enumerate().map(|(i, s)| (i, &s.calls)));
             set.models.insert(lang, cm);
         }
@@ -603,33 +651,55 @@ impl RuleSet {
             };
             let mut labels = 0;
             for l in &def.sources {
-                labels |= label_bit(l).ok_or_else(|| err(file, format!("{}: unknown source label `{l}`", def.id)))?;
+                labels |= label_bit(l)
+                    .ok_or_else(|| err(file, format!("{}: unknown source label `{l}`", def.id)))?;
             }
             for k in &def.sinks {
                 if set.kind_bit(k) == 0 {
-                    return Err(err(file, format!("{}: no model has sink kind `{k}`", def.id)));
+                    return Err(err(
+                        file,
+                        format!("{}: no model has sink kind `{k}`", def.id),
+                    ));
                 }
             }
             let mut any_flags = 0;
             for f in &def.require_any_flags {
-                any_flags |= flag_bit(f).ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
+                any_flags |= flag_bit(f)
+                    .ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
             }
             let mut no_flags = 0;
             for f in &def.forbid_flags {
-                no_flags |= flag_bit(f).ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
+                no_flags |= flag_bit(f)
+                    .ok_or_else(|| err(file, format!("{}: unknown flag `{f}`", def.id)))?;
             }
             if taint && (labels == 0 || def.sinks.is_empty()) {
-                return Err(err(file, format!("{}: a taint rule needs sources and sinks", def.id)));
+                return Err(err(
+                    file,
+                    format!("{}: a taint rule needs sources and sinks", def.id),
+                ));
             }
             if !taint && def.matchers.is_empty() {
-                return Err(err(file, format!("{}: a pattern rule needs [[rule.match]] entries", def.id)));
+                return Err(err(
+                    file,
+                    format!("{}: a pattern rule needs [[rule.match]] entries", def.id),
+                ));
             }
             let mut matchers = Vec::new();
             for m in &def.matchers {
-                matchers.push(compile_matcher(m).map_err(|e| err(file, format!("{}: {e}", def.id)))?);
+                matchers
+                    .push(compile_matcher(m).map_err(|e| err(file, format!("{}: {e}", def.id)))?);
             }
             let meta = def.meta();
-            set.rules.push(CRule { meta, taint, labels, sinks: def.sinks.clone(), any_flags, no_flags, matchers, def });
+            set.rules.push(CRule {
+                meta,
+                taint,
+                labels,
+                sinks: def.sinks.clone(),
+                any_flags,
+                no_flags,
+                matchers,
+                def,
+            });
         }
         Ok(set)
     }
@@ -641,7 +711,9 @@ fn compile_matcher(m: &Matcher) -> Result<CMatcher, String> {
         langs.push(Lang::parse_name(l).ok_or_else(|| format!("unknown language `{l}`"))?);
     }
     let specs = |map: &BTreeMap<String, String>| -> Result<Vec<(ArgRef, ValueSpec)>, String> {
-        map.iter().map(|(k, v)| Ok((ArgRef::parse(k), ValueSpec::parse(v)?))).collect()
+        map.iter()
+            .map(|(k, v)| Ok((ArgRef::parse(k), ValueSpec::parse(v)?)))
+            .collect()
     };
     let paths = if m.paths.is_empty() {
         None

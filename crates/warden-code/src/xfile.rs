@@ -86,10 +86,19 @@ fn module_keys(path: &str, lang: Lang) -> Vec<String> {
     match lang {
         Lang::Python => {
             let dotted = stem.replace('/', ".");
-            vec![dotted.strip_suffix(".__init__").unwrap_or(&dotted).to_string()]
+            vec![dotted
+                .strip_suffix(".__init__")
+                .unwrap_or(&dotted)
+                .to_string()]
         }
-        Lang::JavaScript | Lang::TypeScript => vec![stem.strip_suffix("/index").unwrap_or(stem).to_string()],
-        Lang::Go => vec![path.rsplit_once('/').map(|(d, _)| d).unwrap_or("").to_string()],
+        Lang::JavaScript | Lang::TypeScript => {
+            vec![stem.strip_suffix("/index").unwrap_or(stem).to_string()]
+        }
+        Lang::Go => vec![path
+            .rsplit_once('/')
+            .map(|(d, _)| d)
+            .unwrap_or("")
+            .to_string()],
     }
 }
 
@@ -113,11 +122,21 @@ pub(crate) fn facts(path: &str, lang: Lang, src: &[u8], a: &Analysis) -> Option<
                 name: name.clone(),
                 ret_labels: s.ret.as_ref().map_or(0, |t| t.labels),
                 ret_flags: s.ret.as_ref().map_or(0, |t| t.flags),
-                ret_trace: s.ret.as_ref().map(|t| step_in(path, (*t.trace).clone())).unwrap_or_default(),
+                ret_trace: s
+                    .ret
+                    .as_ref()
+                    .map(|t| step_in(path, (*t.trace).clone()))
+                    .unwrap_or_default(),
                 ret_ext: s
                     .ret
                     .as_ref()
-                    .map(|t| t.ext.iter().filter_map(|e| a.ext_calls.get(*e as usize)).map(|c| c.callee.clone()).collect())
+                    .map(|t| {
+                        t.ext
+                            .iter()
+                            .filter_map(|e| a.ext_calls.get(*e as usize))
+                            .map(|c| c.callee.clone())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 param_to_ret: s.param_to_ret,
                 param_sinks: s
@@ -136,7 +155,11 @@ pub(crate) fn facts(path: &str, lang: Lang, src: &[u8], a: &Analysis) -> Option<
                     .collect(),
             })
             .collect();
-        let data = SummariesFact { lang, keys: module_keys(path, lang), funcs };
+        let data = SummariesFact {
+            lang,
+            keys: module_keys(path, lang),
+            funcs,
+        };
         out.push(Fact {
             analyzer: NAME.into(),
             kind: "code/summaries".into(),
@@ -146,10 +169,17 @@ pub(crate) fn facts(path: &str, lang: Lang, src: &[u8], a: &Analysis) -> Option<
     }
     let mut calls: HashMap<u32, PendingCall> = HashMap::new();
     for p in &a.pending {
-        let Some(c) = a.ext_calls.get(p.ext as usize) else { continue };
+        let Some(c) = a.ext_calls.get(p.ext as usize) else {
+            continue;
+        };
         calls
             .entry(p.ext)
-            .or_insert_with(|| PendingCall { callee: c.callee.clone(), span: c.span, sinks: Vec::new(), args: Vec::new() })
+            .or_insert_with(|| PendingCall {
+                callee: c.callee.clone(),
+                span: c.span,
+                sinks: Vec::new(),
+                args: Vec::new(),
+            })
             .sinks
             .push(PendingSink {
                 kind: p.kind.clone(),
@@ -162,12 +192,25 @@ pub(crate) fn facts(path: &str, lang: Lang, src: &[u8], a: &Analysis) -> Option<
             });
     }
     for x in &a.ext_args {
-        let Some(c) = a.ext_calls.get(x.ext as usize) else { continue };
+        let Some(c) = a.ext_calls.get(x.ext as usize) else {
+            continue;
+        };
         calls
             .entry(x.ext)
-            .or_insert_with(|| PendingCall { callee: c.callee.clone(), span: c.span, sinks: Vec::new(), args: Vec::new() })
+            .or_insert_with(|| PendingCall {
+                callee: c.callee.clone(),
+                span: c.span,
+                sinks: Vec::new(),
+                args: Vec::new(),
+            })
             .args
-            .push(PendingArg { arg: x.arg, labels: x.labels, flags: x.flags, clean: x.clean, trace: step_in(path, x.trace.clone()) });
+            .push(PendingArg {
+                arg: x.arg,
+                labels: x.labels,
+                flags: x.flags,
+                clean: x.clean,
+                trace: step_in(path, x.trace.clone()),
+            });
     }
     if !calls.is_empty() {
         let mut calls: Vec<PendingCall> = calls.into_values().collect();
@@ -182,9 +225,12 @@ pub(crate) fn facts(path: &str, lang: Lang, src: &[u8], a: &Analysis) -> Option<
     Some(out)
 }
 
+/// A function's summary with the file it is in and that file's language.
+type Located<'a> = (&'a str, &'a FnFact, Lang);
+
 struct Index<'a> {
-    /// (module key, function name) → (file, summary)
-    funcs: HashMap<(String, String), Vec<(&'a str, &'a FnFact, Lang)>>,
+    /// (module key, function name) → the summaries of that name
+    funcs: HashMap<(String, String), Vec<Located<'a>>>,
 }
 
 impl<'a> Index<'a> {
@@ -257,9 +303,22 @@ fn rules_for(rs: &RuleSet, labels: u8, kind: &str, flags: u8, clean: u64) -> Vec
 }
 
 #[allow(clippy::too_many_arguments)]
-fn finding(rs: &RuleSet, ri: usize, labels: u8, path: &str, span: Span, what: &str, snippet: &str, trace: Vec<Step>) -> Finding {
+fn finding(
+    rs: &RuleSet,
+    ri: usize,
+    labels: u8,
+    path: &str,
+    span: Span,
+    what: &str,
+    snippet: &str,
+    trace: Vec<Step>,
+) -> Finding {
     let rule = &rs.rules[ri];
-    let mut f = Finding::new(&rule.meta, message(&rule.def.message, labels & rule.labels, what), location(path, span));
+    let mut f = Finding::new(
+        &rule.meta,
+        message(&rule.def.message, labels & rule.labels, what),
+        location(path, span),
+    );
     f.related = related(path, &trace);
     f.snippet = snippet.to_string();
     let origin = trace.first().map(|s| s.message.as_str()).unwrap_or("");
@@ -288,11 +347,17 @@ pub(crate) fn finish(rs: &RuleSet, facts: &Facts) -> FinishOutput {
             _ => {}
         }
     }
-    let mut index = Index { funcs: HashMap::new() };
+    let mut index = Index {
+        funcs: HashMap::new(),
+    };
     for (path, s) in &summaries {
         for key in &s.keys {
             for f in &s.funcs {
-                index.funcs.entry((key.clone(), f.name.clone())).or_default().push((path, f, s.lang));
+                index
+                    .funcs
+                    .entry((key.clone(), f.name.clone()))
+                    .or_default()
+                    .push((path, f, s.lang));
             }
         }
     }
@@ -300,7 +365,9 @@ pub(crate) fn finish(rs: &RuleSet, facts: &Facts) -> FinishOutput {
     let mut seen = std::collections::HashSet::new();
     for (path, cf) in &calls {
         for call in &cf.calls {
-            let Some((gpath, g)) = index.resolve(&call.callee, cf.lang) else { continue };
+            let Some((gpath, g)) = index.resolve(&call.callee, cf.lang) else {
+                continue;
+            };
             // The callee returns user or model data, and its result reached a sink here.
             let (labels, ret_trace) = index.ret_labels(g, cf.lang, 3);
             if labels != 0 {
@@ -312,21 +379,38 @@ pub(crate) fn finish(rs: &RuleSet, facts: &Facts) -> FinishOutput {
                         let mut trace = step_in(gpath, ret_trace.clone());
                         trace.extend(s.trace.iter().cloned());
                         trace.retain(|x| !(x.span == s.span && x.path.as_deref() == Some(path)));
-                        out.findings.push(finding(rs, ri, labels, path, s.span, &s.what, &s.snippet, trace));
+                        out.findings.push(finding(
+                            rs, ri, labels, path, s.span, &s.what, &s.snippet, trace,
+                        ));
                     }
                 }
             }
             // User data passed in, and that parameter reaches a sink there.
             for a in &call.args {
                 for ps in g.param_sinks.iter().filter(|p| p.param == a.arg) {
-                    for ri in rules_for(rs, a.labels, &ps.kind, a.flags | ps.flags, a.clean | ps.clean) {
+                    for ri in rules_for(
+                        rs,
+                        a.labels,
+                        &ps.kind,
+                        a.flags | ps.flags,
+                        a.clean | ps.clean,
+                    ) {
                         if !seen.insert((ri, gpath.to_string(), ps.span.start)) {
                             continue;
                         }
                         let mut trace = a.trace.clone();
                         trace.extend(ps.trace.iter().cloned());
                         trace.retain(|x| !(x.span == ps.span && x.path.as_deref() == Some(gpath)));
-                        out.findings.push(finding(rs, ri, a.labels, gpath, ps.span, &ps.what, &ps.snippet, trace));
+                        out.findings.push(finding(
+                            rs,
+                            ri,
+                            a.labels,
+                            gpath,
+                            ps.span,
+                            &ps.what,
+                            &ps.snippet,
+                            trace,
+                        ));
                     }
                 }
             }
@@ -352,18 +436,29 @@ pub(crate) fn module_facts(path: &str, parsed: &Parsed) -> ModuleFacts {
         .iter()
         .filter(|i| {
             // Python `from X import a, b` is recorded once (the entry that binds nothing lists the names).
-            parsed.lang != Lang::Python || i.local.is_empty() || i.module == crate::path::show(&i.path) || !is_from_name(i)
+            parsed.lang != Lang::Python
+                || i.local.is_empty()
+                || i.module == crate::path::show(&i.path)
+                || !is_from_name(i)
         })
         .map(|i| ImportRef {
             module: i.module.clone(),
             names: i.names.clone(),
             line: i.span.line,
             column: i.span.col,
-            end_column: if i.span.end_line == i.span.line { i.span.end_col } else { i.span.col },
+            end_column: if i.span.end_line == i.span.line {
+                i.span.end_col
+            } else {
+                i.span.col
+            },
         })
         .collect();
-    let locals: HashMap<&str, &Vec<String>> =
-        m.imports.iter().filter(|i| !i.local.is_empty()).map(|i| (i.local.as_str(), &i.path)).collect();
+    let locals: HashMap<&str, &Vec<String>> = m
+        .imports
+        .iter()
+        .filter(|i| !i.local.is_empty())
+        .map(|i| (i.local.as_str(), &i.path))
+        .collect();
     let mut calls = Vec::new();
     for f in &m.funcs {
         for s in &f.body {
@@ -374,7 +469,11 @@ pub(crate) fn module_facts(path: &str, parsed: &Parsed) -> ModuleFacts {
                             callee: crate::path::show(&p),
                             line: c.span.line,
                             column: c.span.col,
-                            end_column: if c.span.end_line == c.span.line { c.span.end_col } else { c.span.col },
+                            end_column: if c.span.end_line == c.span.line {
+                                c.span.end_col
+                            } else {
+                                c.span.col
+                            },
                         });
                     }
                 }

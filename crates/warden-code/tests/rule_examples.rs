@@ -26,7 +26,11 @@ fn every_rule_is_well_formed() {
         if !ids.insert(r.id.clone()) {
             problems.push(format!("{at}: duplicate id"));
         }
-        if !r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !r
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             problems.push(format!("{at}: id must be kebab-case"));
         }
         if r.examples.is_empty() || r.negative_examples.is_empty() {
@@ -39,7 +43,12 @@ fn every_rule_is_well_formed() {
             problems.push(format!("{at}: needs a reference and a CWE tag"));
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -51,25 +60,48 @@ fn examples_match_and_negative_examples_do_not() {
         let analyzer = CodeAnalyzer::from_defs(vec![(file, def.clone())], CodeSettings::default())
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         for (i, ex) in def.examples.iter().enumerate() {
-            let path = ex.path.clone().unwrap_or_else(|| file_name(&ex.lang).to_string());
+            let path = ex
+                .path
+                .clone()
+                .unwrap_or_else(|| file_name(&ex.lang).to_string());
             let out = analyzer.analyze_text(&path, &ex.code);
             checked += 1;
             if !out.findings.iter().any(|f| f.rule_id == id) {
-                problems.push(format!("{id}: example {} ({}) is not reported{}", i + 1, ex.lang,
-                    if out.partial.is_empty() { String::new() } else { format!(" (partial: {:?})", out.partial) }));
+                problems.push(format!(
+                    "{id}: example {} ({}) is not reported{}",
+                    i + 1,
+                    ex.lang,
+                    if out.partial.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (partial: {:?})", out.partial)
+                    }
+                ));
             }
         }
         for (i, ex) in def.negative_examples.iter().enumerate() {
-            let path = ex.path.clone().unwrap_or_else(|| file_name(&ex.lang).to_string());
+            let path = ex
+                .path
+                .clone()
+                .unwrap_or_else(|| file_name(&ex.lang).to_string());
             let out = analyzer.analyze_text(&path, &ex.code);
             checked += 1;
             for f in out.findings.iter().filter(|f| f.rule_id == id) {
-                problems.push(format!("{id}: negative example {} ({}) is reported at line {}: {}", i + 1, ex.lang,
-                    f.location.start_line, f.snippet));
+                problems.push(format!(
+                    "{id}: negative example {} ({}) is reported at line {}: {}",
+                    i + 1,
+                    ex.lang,
+                    f.location.start_line,
+                    f.snippet
+                ));
             }
         }
     }
     assert!(checked > 80, "only {checked} examples");
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
-

@@ -395,7 +395,10 @@ impl Scanner {
 /// Drops second-phase findings silenced by a marker in their file; each file is read once.
 /// Line `n` (1-based) of a file, trimmed and cut to 200 characters.
 fn line_at(bytes: &[u8], n: u32) -> String {
-    let line = bytes.split(|b| *b == b'\n').nth(n.saturating_sub(1) as usize).unwrap_or_default();
+    let line = bytes
+        .split(|b| *b == b'\n')
+        .nth(n.saturating_sub(1) as usize)
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(line);
     text.trim().chars().take(200).collect()
 }

@@ -7,9 +7,15 @@ type Build = fn(&AnalyzerSetup) -> Result<Box<dyn Analyzer>>;
 
 /// Every analyzer, by family name (its rule-id prefix, its `--only`/`--skip` name and its `warden.toml` section).
 const REGISTRY: &[(&str, Build)] = &[
-    (warden_secrets::NAME, |s| Ok(Box::new(warden_secrets::SecretsAnalyzer::from_setup(s)?))),
-    (warden_code::NAME, |s| Ok(Box::new(warden_code::CodeAnalyzer::from_setup(s)?))),
-    (warden_code::INTENT, |s| Ok(Box::new(warden_code::IntentAnalyzer::from_setup(s)?))),
+    (warden_secrets::NAME, |s| {
+        Ok(Box::new(warden_secrets::SecretsAnalyzer::from_setup(s)?))
+    }),
+    (warden_code::NAME, |s| {
+        Ok(Box::new(warden_code::CodeAnalyzer::from_setup(s)?))
+    }),
+    (warden_code::INTENT, |s| {
+        Ok(Box::new(warden_code::IntentAnalyzer::from_setup(s)?))
+    }),
 ];
 
 /// The known family names.

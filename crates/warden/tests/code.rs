@@ -10,11 +10,7 @@ use tempfile::TempDir;
 fn app() -> TempDir {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
-    write(
-        root,
-        "shop/__init__.py",
-        "",
-    );
+    write(root, "shop/__init__.py", "");
     write(
         root,
         "shop/params.py",
@@ -79,7 +75,10 @@ fn text_report_shows_the_trace() {
 fn json_report_carries_related_steps_across_files() {
     let dir = app();
     let doc = scan_json(dir.path(), &["--only", "code"], 1);
-    let errors = schema_errors(include_str!("../../../docs/schemas/report-v2.schema.json"), &doc);
+    let errors = schema_errors(
+        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        &doc,
+    );
     assert!(errors.is_empty(), "{errors:#?}");
     let findings = doc["findings"].as_array().unwrap();
     let sqli = findings
@@ -119,7 +118,10 @@ fn sarif_report_has_code_flows_and_is_schema_valid() {
     let errors = schema_errors(include_str!("data/sarif-schema-2.1.0.json"), &doc);
     assert!(errors.is_empty(), "{errors:#?}");
     let results = doc["runs"][0]["results"].as_array().unwrap();
-    let sqli = results.iter().find(|r| r["ruleId"] == "code/sql-injection").unwrap();
+    let sqli = results
+        .iter()
+        .find(|r| r["ruleId"] == "code/sql-injection")
+        .unwrap();
     let flow = &sqli["codeFlows"][0]["threadFlows"][0]["locations"];
     assert!(flow.as_array().unwrap().len() >= 2, "{flow:#}");
     insta::assert_json_snapshot!("code_sarif_report", doc, {
@@ -161,16 +163,36 @@ from = ["app/ui/**"]
 to = ["app/db/**"]
 "#,
     );
-    for p in ["app/__init__.py", "app/api/__init__.py", "app/domain/__init__.py", "app/ui/__init__.py", "app/db/__init__.py", "app/services/__init__.py", "app/gateway/__init__.py"] {
+    for p in [
+        "app/__init__.py",
+        "app/api/__init__.py",
+        "app/domain/__init__.py",
+        "app/ui/__init__.py",
+        "app/db/__init__.py",
+        "app/services/__init__.py",
+        "app/gateway/__init__.py",
+    ] {
         write(root, p, "");
     }
     write(root, "app/api/views.py", "from app.domain import orders\n");
     write(root, "app/domain/orders.py", "import subprocess\nfrom app.api import views\n\n\ndef sync():\n    subprocess.run([\"sync\"])\n");
-    write(root, "app/ui/page.py", "from app.services import catalogue\n");
-    write(root, "app/services/catalogue.py", "from app.db import session\n");
+    write(
+        root,
+        "app/ui/page.py",
+        "from app.services import catalogue\n",
+    );
+    write(
+        root,
+        "app/services/catalogue.py",
+        "from app.db import session\n",
+    );
     write(root, "app/db/session.py", "SESSION = None\n");
     write(root, "app/gateway/llm.py", "import openai\n");
-    write(root, "app/services/summary.py", "from openai import OpenAI\n");
+    write(
+        root,
+        "app/services/summary.py",
+        "from openai import OpenAI\n",
+    );
     let doc = scan_json(root, &["--only", "intent"], 1);
     let mut got: Vec<(String, String, u64)> = doc["findings"]
         .as_array()
@@ -188,10 +210,26 @@ to = ["app/db/**"]
     assert_eq!(
         got,
         vec![
-            ("intent/forbidden-call".into(), "app/domain/orders.py".into(), 6),
-            ("intent/forbidden-dependency".into(), "app/ui/page.py".into(), 1),
-            ("intent/forbidden-import".into(), "app/services/summary.py".into(), 1),
-            ("intent/layer-violation".into(), "app/domain/orders.py".into(), 2),
+            (
+                "intent/forbidden-call".into(),
+                "app/domain/orders.py".into(),
+                6
+            ),
+            (
+                "intent/forbidden-dependency".into(),
+                "app/ui/page.py".into(),
+                1
+            ),
+            (
+                "intent/forbidden-import".into(),
+                "app/services/summary.py".into(),
+                1
+            ),
+            (
+                "intent/layer-violation".into(),
+                "app/domain/orders.py".into(),
+                2
+            ),
         ]
     );
     let chain = doc["findings"]
@@ -201,12 +239,19 @@ to = ["app/db/**"]
         .find(|f| f["rule_id"] == "intent/forbidden-dependency")
         .unwrap();
     assert!(
-        chain["message"].as_str().unwrap().contains("app/services/catalogue.py"),
+        chain["message"]
+            .as_str()
+            .unwrap()
+            .contains("app/services/catalogue.py"),
         "the message names the chain: {}",
         chain["message"]
     );
     // A bad [intent] section is a config error naming the problem.
-    write(root, "warden.toml", "[intent]\nlayers = [{ name = \"api\", paths = [] }]\n");
+    write(
+        root,
+        "warden.toml",
+        "[intent]\nlayers = [{ name = \"api\", paths = [] }]\n",
+    );
     warden()
         .args(["scan", "."])
         .current_dir(root)
@@ -226,10 +271,26 @@ fn bad_source_is_reported_and_the_run_goes_on() {
         "import os\nfrom flask import request\ndef f(:\n    pass\n\ndef g():\n    os.system(request.args['c'])\n",
     );
     // Deep nesting, a long minified line, bytes that are not UTF-8, an empty file.
-    write(root, "deep.py", format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000)));
-    write(root, "deep.js", format!("const x = {}1{};\n", "[".repeat(20000), "]".repeat(20000)));
-    write(root, "min.js", format!("var a=1;{}\n", "a=a+1;".repeat(200_000)));
-    write(root, "latin1.go", b"package main\n\n// caf\xe9\nfunc main() {}\n".to_vec());
+    write(
+        root,
+        "deep.py",
+        format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000)),
+    );
+    write(
+        root,
+        "deep.js",
+        format!("const x = {}1{};\n", "[".repeat(20000), "]".repeat(20000)),
+    );
+    write(
+        root,
+        "min.js",
+        format!("var a=1;{}\n", "a=a+1;".repeat(200_000)),
+    );
+    write(
+        root,
+        "latin1.go",
+        b"package main\n\n// caf\xe9\nfunc main() {}\n",
+    );
     write(root, "empty.ts", "");
     let out = warden()
         .args(["scan", ".", "--only", "code", "--format", "json"])
@@ -239,9 +300,15 @@ fn bad_source_is_reported_and_the_run_goes_on() {
     let doc = json(&out.get_output().stdout);
     let findings = doc["findings"].as_array().unwrap();
     assert!(
-        findings.iter().any(|f| f["rule_id"] == "code/command-injection" && f["location"]["path"] == "broken.py"),
+        findings
+            .iter()
+            .any(|f| f["rule_id"] == "code/command-injection"
+                && f["location"]["path"] == "broken.py"),
         "{findings:#?}"
     );
     let diags = doc["diagnostics"].to_string();
-    assert!(diags.contains("deep.py") && diags.contains("nest deeper"), "{diags}");
+    assert!(
+        diags.contains("deep.py") && diags.contains("nest deeper"),
+        "{diags}"
+    );
 }

@@ -24,7 +24,11 @@ pub(crate) fn lower(cx: &mut Cx, root: Node) {
 /// is package `openai`).
 pub(crate) fn package_name(path: &str) -> String {
     let mut segs: Vec<&str> = path.split('/').collect();
-    if segs.len() > 1 && segs.last().is_some_and(|s| s.len() > 1 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit())) {
+    if segs.len() > 1
+        && segs.last().is_some_and(|s| {
+            s.len() > 1 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit())
+        })
+    {
         segs.pop();
     }
     let mut last = segs.last().copied().unwrap_or(path);
@@ -43,12 +47,18 @@ fn imports(cx: &mut Cx, n: Node) {
     for c in named_children(n) {
         match c.kind() {
             "import_spec" => specs.push(c),
-            "import_spec_list" => specs.extend(named_children(c).into_iter().filter(|s| s.kind() == "import_spec")),
+            "import_spec_list" => specs.extend(
+                named_children(c)
+                    .into_iter()
+                    .filter(|s| s.kind() == "import_spec"),
+            ),
             _ => {}
         }
     }
     for s in specs {
-        let Some(p) = s.child_by_field_name("path") else { continue };
+        let Some(p) = s.child_by_field_name("path") else {
+            continue;
+        };
         let path = unquote(cx.text(p));
         let local = match s.child_by_field_name("name") {
             Some(a) if cx.text(a) == "_" || cx.text(a) == "." => String::new(),
@@ -74,7 +84,9 @@ fn function(cx: &mut Cx, n: Node) {
     let mut class = None;
     if let Some(r) = n.child_by_field_name("receiver") {
         for p in params_of(cx, r) {
-            class = p.ty.as_deref().map(|t| t.trim_start_matches('*').to_string());
+            class =
+                p.ty.as_deref()
+                    .map(|t| t.trim_start_matches('*').to_string());
             params.push(p);
         }
     }
@@ -105,14 +117,23 @@ fn function(cx: &mut Cx, n: Node) {
 fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
     let mut out = Vec::new();
     for p in named_children(n) {
-        if !matches!(p.kind(), "parameter_declaration" | "variadic_parameter_declaration") {
+        if !matches!(
+            p.kind(),
+            "parameter_declaration" | "variadic_parameter_declaration"
+        ) {
             continue;
         }
-        let ty = p.child_by_field_name("type").map(|t| cx.text(t).to_string());
+        let ty = p
+            .child_by_field_name("type")
+            .map(|t| cx.text(t).to_string());
         let mut cur = p.walk();
         let names: Vec<Node> = p.children_by_field_name("name", &mut cur).collect();
         for name in names {
-            out.push(Param { name: cx.text(name).to_string(), ty: ty.clone(), span: cx.span(p) });
+            out.push(Param {
+                name: cx.text(name).to_string(),
+                ty: ty.clone(),
+                span: cx.span(p),
+            });
         }
     }
     out
@@ -128,7 +149,11 @@ fn block(cx: &mut Cx, n: Node) -> Vec<Stmt> {
 
 fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
     for spec in named_children(n) {
-        let specs = if spec.kind().ends_with("_spec_list") { named_children(spec) } else { vec![spec] };
+        let specs = if spec.kind().ends_with("_spec_list") {
+            named_children(spec)
+        } else {
+            vec![spec]
+        };
         for s in specs {
             if !matches!(s.kind(), "var_spec" | "const_spec") {
                 continue;
@@ -144,7 +169,12 @@ fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                         let span = cx.span(t);
                         let callee = type_expr(cx, t);
                         Expr::new(
-                            ExprKind::Call(Box::new(Call { callee, args: Vec::new(), construct: true, span })),
+                            ExprKind::Call(Box::new(Call {
+                                callee,
+                                args: Vec::new(),
+                                construct: true,
+                                span,
+                            })),
                             span,
                         )
                     }
@@ -154,7 +184,12 @@ fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             if targets.is_empty() {
                 continue;
             }
-            out.push(Stmt::Assign { targets, value, augmented: false, span: cx.span(s) });
+            out.push(Stmt::Assign {
+                targets,
+                value,
+                augmented: false,
+                span: cx.span(s),
+            });
         }
     }
 }
@@ -168,7 +203,10 @@ fn list_value(cx: &mut Cx, n: Node) -> Expr {
             [one] => expr(cx, *one),
             _ => {
                 let span = cx.span(n);
-                Expr::new(ExprKind::Op(kids.into_iter().map(|k| expr(cx, k)).collect()), span)
+                Expr::new(
+                    ExprKind::Op(kids.into_iter().map(|k| expr(cx, k)).collect()),
+                    span,
+                )
             }
         }
     } else {
@@ -182,17 +220,30 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
     }
     match n.kind() {
         "short_var_declaration" | "assignment_statement" => {
-            if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+            if let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) {
                 let value = list_value(cx, r);
-                let targets: Vec<Expr> = named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                let targets: Vec<Expr> =
+                    named_children(l).into_iter().map(|t| expr(cx, t)).collect();
                 let augmented = n
                     .child_by_field_name("operator")
                     .is_some_and(|o| cx.text(o) != "=" && cx.text(o) != ":=");
-                out.push(Stmt::Assign { targets, value, augmented, span: cx.span(n) });
+                out.push(Stmt::Assign {
+                    targets,
+                    value,
+                    augmented,
+                    span: cx.span(n),
+                });
             }
         }
         "var_declaration" | "const_declaration" => var_decl(cx, n, out),
-        "expression_statement" | "go_statement" | "defer_statement" | "send_statement" | "inc_statement"
+        "expression_statement"
+        | "go_statement"
+        | "defer_statement"
+        | "send_statement"
+        | "inc_statement"
         | "dec_statement" => {
             for c in named_children(n) {
                 let e = expr(cx, c);
@@ -224,17 +275,30 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 stmt(cx, a, &mut arm);
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive, cond });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive,
+                cond,
+            });
         }
         "for_statement" => {
             let mut body = Vec::new();
             for c in named_children(n) {
                 match c.kind() {
                     "range_clause" => {
-                        if let (Some(l), Some(r)) = (c.child_by_field_name("left"), c.child_by_field_name("right")) {
+                        if let (Some(l), Some(r)) = (
+                            c.child_by_field_name("left"),
+                            c.child_by_field_name("right"),
+                        ) {
                             let value = expr(cx, r);
-                            let targets: Vec<Expr> = named_children(l).into_iter().map(|t| expr(cx, t)).collect();
-                            body.push(Stmt::Assign { targets, value, augmented: false, span: cx.span(c) });
+                            let targets: Vec<Expr> =
+                                named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                            body.push(Stmt::Assign {
+                                targets,
+                                value,
+                                augmented: false,
+                                span: cx.span(c),
+                            });
                         }
                     }
                     "for_clause" => {
@@ -262,7 +326,10 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             let mut arms = Vec::new();
             let mut exhaustive = false;
             for c in named_children(n) {
-                if !matches!(c.kind(), "expression_case" | "default_case" | "type_case" | "communication_case") {
+                if !matches!(
+                    c.kind(),
+                    "expression_case" | "default_case" | "type_case" | "communication_case"
+                ) {
                     continue;
                 }
                 exhaustive |= c.kind() == "default_case";
@@ -275,16 +342,25 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 }
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive, cond: None });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive,
+                cond: None,
+            });
         }
         "block" | "labeled_statement" | "statement_list" => {
             for c in named_children(n) {
                 stmt(cx, c, out);
             }
         }
-        "break_statement" | "continue_statement" | "goto_statement" => out.push(Stmt::Exit(cx.span(n))),
-        "comment" | "fallthrough_statement"
-        | "empty_statement" | "type_declaration" | "label_name" => {}
+        "break_statement" | "continue_statement" | "goto_statement" => {
+            out.push(Stmt::Exit(cx.span(n)))
+        }
+        "comment"
+        | "fallthrough_statement"
+        | "empty_statement"
+        | "type_declaration"
+        | "label_name" => {}
         k if k.ends_with("expression") || k.ends_with("literal") || k == "identifier" => {
             let e = expr(cx, n);
             out.push(Stmt::Expr(e));
@@ -313,10 +389,16 @@ fn type_expr(cx: &mut Cx, n: Node) -> Expr {
     let span = cx.span(n);
     match n.kind() {
         "qualified_type" => {
-            let (Some(p), Some(t)) = (n.child_by_field_name("package"), n.child_by_field_name("name")) else {
+            let (Some(p), Some(t)) = (
+                n.child_by_field_name("package"),
+                n.child_by_field_name("name"),
+            ) else {
                 return cx.opaque(n);
             };
-            Expr::new(ExprKind::Attr(Box::new(cx.name(p)), cx.text(t).to_string()), span)
+            Expr::new(
+                ExprKind::Attr(Box::new(cx.name(p)), cx.text(t).to_string()),
+                span,
+            )
         }
         "pointer_type" | "generic_type" => match named_children(n).first() {
             Some(c) => type_expr(cx, *c),
@@ -343,13 +425,18 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "float_literal" | "imaginary_literal" | "rune_literal" => ExprKind::Num,
         "interpreted_string_literal" | "raw_string_literal" => ExprKind::Str(unquote(cx.text(n))),
         "selector_expression" => {
-            let (Some(o), Some(f)) = (n.child_by_field_name("operand"), n.child_by_field_name("field")) else {
+            let (Some(o), Some(f)) = (
+                n.child_by_field_name("operand"),
+                n.child_by_field_name("field"),
+            ) else {
                 return cx.opaque(n);
             };
             ExprKind::Attr(Box::new(expr(cx, o)), cx.text(f).to_string())
         }
         "index_expression" | "slice_expression" => {
-            let Some(o) = n.child_by_field_name("operand") else { return cx.opaque(n) };
+            let Some(o) = n.child_by_field_name("operand") else {
+                return cx.opaque(n);
+            };
             let obj = expr(cx, o);
             let idx = match n.child_by_field_name("index") {
                 Some(i) => expr(cx, i),
@@ -358,37 +445,56 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             ExprKind::Index(Box::new(obj), Box::new(idx))
         }
         "call_expression" => {
-            let Some(f) = n.child_by_field_name("function") else { return cx.opaque(n) };
+            let Some(f) = n.child_by_field_name("function") else {
+                return cx.opaque(n);
+            };
             let mut args = Vec::new();
             if let Some(a) = n.child_by_field_name("arguments") {
                 for c in named_children(a) {
                     match c.kind() {
                         "variadic_argument" => {
                             if let Some(v) = named_children(c).first() {
-                                args.push(Arg { name: None, value: expr(cx, *v), splat: true });
+                                args.push(Arg {
+                                    name: None,
+                                    value: expr(cx, *v),
+                                    splat: true,
+                                });
                             }
                         }
                         "comment" => {}
                         k if k.ends_with("_type") => {}
-                        _ => args.push(Arg { name: None, value: expr(cx, c), splat: false }),
+                        _ => args.push(Arg {
+                            name: None,
+                            value: expr(cx, c),
+                            splat: false,
+                        }),
                     }
                 }
             }
             // A conversion like []byte(s) or string(b) is the same value.
-            if matches!(f.kind(), "slice_type" | "array_type" | "parenthesized_type" | "pointer_type") {
+            if matches!(
+                f.kind(),
+                "slice_type" | "array_type" | "parenthesized_type" | "pointer_type"
+            ) {
                 return match args.into_iter().next() {
                     Some(a) => a.value,
                     None => cx.opaque(n),
                 };
             }
-            if f.kind() == "identifier" && matches!(cx.text(f), "string" | "byte" | "rune" | "any") {
+            if f.kind() == "identifier" && matches!(cx.text(f), "string" | "byte" | "rune" | "any")
+            {
                 if let Some(a) = args.into_iter().next() {
                     return a.value;
                 }
                 return cx.opaque(n);
             }
             let callee = expr(cx, f);
-            ExprKind::Call(Box::new(Call { callee, args, construct: false, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: false,
+                span,
+            }))
         }
         "type_conversion_expression" => match n.child_by_field_name("operand") {
             Some(o) => return expr(cx, o),
@@ -403,34 +509,60 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             if let Some(b) = n.child_by_field_name("body") {
                 literal_elements(cx, b, &mut args);
             }
-            ExprKind::Call(Box::new(Call { callee, args, construct: true, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: true,
+                span,
+            }))
         }
         "literal_value" => {
             let mut args = Vec::new();
             literal_elements(cx, n, &mut args);
             let callee = Expr::other(span);
-            ExprKind::Call(Box::new(Call { callee, args, construct: true, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: true,
+                span,
+            }))
         }
         "binary_expression" => {
-            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
                 return cx.opaque(n);
             };
-            let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| cx.text(o))
+                .unwrap_or("");
             let le = expr(cx, l);
             let re = expr(cx, r);
             let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
             if op == "+" && (is_str(&le) || is_str(&re)) {
                 return join_strings(vec![le, re], span);
             }
-            if matches!(op, "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "-" | "*" | "/" | "%") {
+            if matches!(
+                op,
+                "==" | "!=" | "<" | ">" | "<=" | ">=" | "&&" | "-" | "*" | "/" | "%"
+            ) {
                 let op = if op == "&&" { "and" } else { op };
-                return Expr::new(ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re)), span);
+                return Expr::new(
+                    ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re)),
+                    span,
+                );
             }
             if op == "||" {
                 return Expr::new(
                     ExprKind::Call(Box::new(Call {
                         callee: Expr::new(ExprKind::Name("bool".into()), span),
-                        args: vec![Arg { name: None, value: Expr::new(ExprKind::Seq(vec![le, re]), span), splat: false }],
+                        args: vec![Arg {
+                            name: None,
+                            value: Expr::new(ExprKind::Seq(vec![le, re]), span),
+                            splat: false,
+                        }],
                         construct: false,
                         span,
                     })),
@@ -439,14 +571,20 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             }
             ExprKind::Op(vec![le, re])
         }
-        "unary_expression" if n.child_by_field_name("operator").is_some_and(|o| cx.text(o) == "!") => {
+        "unary_expression"
+            if n.child_by_field_name("operator")
+                .is_some_and(|o| cx.text(o) == "!") =>
+        {
             match n.child_by_field_name("operand") {
                 Some(o) => ExprKind::Not(Box::new(expr(cx, o))),
                 None => ExprKind::Other,
             }
         }
         "unary_expression" | "parenthesized_expression" | "type_assertion_expression" => {
-            match n.child_by_field_name("operand").or_else(|| named_children(n).first().copied()) {
+            match n
+                .child_by_field_name("operand")
+                .or_else(|| named_children(n).first().copied())
+            {
                 Some(o) => return expr(cx, o),
                 None => ExprKind::Other,
             }
@@ -470,7 +608,9 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             });
             ExprKind::Func(idx)
         }
-        "expression_list" => ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect()),
+        "expression_list" => {
+            ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect())
+        }
         _ => ExprKind::Other,
     };
     Expr::new(kind, span)
@@ -481,22 +621,38 @@ fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
         match el.kind() {
             "keyed_element" => {
                 let kids = named_children(el);
-                let (Some(k), Some(v)) = (kids.first(), kids.get(1)) else { continue };
-                let key = named_children(*k).first().map(|x| cx.text(*x)).unwrap_or_else(|| cx.text(*k));
+                let (Some(k), Some(v)) = (kids.first(), kids.get(1)) else {
+                    continue;
+                };
+                let key = named_children(*k)
+                    .first()
+                    .map(|x| cx.text(*x))
+                    .unwrap_or_else(|| cx.text(*k));
                 let vnode = named_children(*v).first().copied().unwrap_or(*v);
                 let value = expr(cx, vnode);
-                args.push(Arg { name: Some(key.to_string()), value, splat: false });
+                args.push(Arg {
+                    name: Some(key.to_string()),
+                    value,
+                    splat: false,
+                });
             }
             "literal_element" => {
                 let vnode = named_children(el).first().copied().unwrap_or(el);
-                args.push(Arg { name: None, value: expr(cx, vnode), splat: false });
+                args.push(Arg {
+                    name: None,
+                    value: expr(cx, vnode),
+                    splat: false,
+                });
             }
             "comment" => {}
-            _ => args.push(Arg { name: None, value: expr(cx, el), splat: false }),
+            _ => args.push(Arg {
+                name: None,
+                value: expr(cx, el),
+                splat: false,
+            }),
         }
     }
 }
-
 
 /// `type Handlers struct { DB *sql.DB }`: field types, so `h.DB.Query` resolves to `database/sql.DB.Query`.
 fn struct_fields(cx: &mut Cx, n: Node) {
@@ -504,7 +660,10 @@ fn struct_fields(cx: &mut Cx, n: Node) {
         if spec.kind() != "type_spec" {
             continue;
         }
-        let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type")) else {
+        let (Some(name), Some(ty)) = (
+            spec.child_by_field_name("name"),
+            spec.child_by_field_name("type"),
+        ) else {
             continue;
         };
         if ty.kind() != "struct_type" {
@@ -516,17 +675,26 @@ fn struct_fields(cx: &mut Cx, n: Node) {
                 if field.kind() != "field_declaration" {
                     continue;
                 }
-                let Some(fty) = field.child_by_field_name("type") else { continue };
+                let Some(fty) = field.child_by_field_name("type") else {
+                    continue;
+                };
                 let fty = cx.text(fty).to_string();
                 let mut cur = field.walk();
                 let names: Vec<Node> = field.children_by_field_name("name", &mut cur).collect();
                 if names.is_empty() {
                     // An embedded field is named by its type.
-                    let last = fty.trim_start_matches('*').rsplit('.').next().unwrap_or("").to_string();
+                    let last = fty
+                        .trim_start_matches('*')
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
                     cx.module.fields.push((tname.clone(), last, fty.clone()));
                 }
                 for f in names {
-                    cx.module.fields.push((tname.clone(), cx.text(f).to_string(), fty.clone()));
+                    cx.module
+                        .fields
+                        .push((tname.clone(), cx.text(f).to_string(), fty.clone()));
                 }
             }
         }

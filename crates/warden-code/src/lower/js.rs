@@ -98,7 +98,9 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                                 if s.kind() != "import_specifier" {
                                     continue;
                                 }
-                                let Some(name) = s.child_by_field_name("name") else { continue };
+                                let Some(name) = s.child_by_field_name("name") else {
+                                    continue;
+                                };
                                 let name = unquote(cx.text(name));
                                 let local = s
                                     .child_by_field_name("alias")
@@ -134,15 +136,19 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 if d.kind() != "variable_declarator" {
                     continue;
                 }
-                let (Some(name), Some(value)) = (d.child_by_field_name("name"), d.child_by_field_name("value"))
-                else {
+                let (Some(name), Some(value)) = (
+                    d.child_by_field_name("name"),
+                    d.child_by_field_name("value"),
+                ) else {
                     continue;
                 };
                 if let Some(spec) = require_of(cx, value) {
                     // const x = require('m') / const { a, b: c } = require('m')
                     let span = cx.span(d);
                     match name.kind() {
-                        "identifier" => add_import(cx, cx.text(name).to_string(), &spec, None, span),
+                        "identifier" => {
+                            add_import(cx, cx.text(name).to_string(), &spec, None, span)
+                        }
                         "object_pattern" => {
                             for p in named_children(name) {
                                 match p.kind() {
@@ -151,11 +157,18 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                                         add_import(cx, t.clone(), &spec, Some(&t), span);
                                     }
                                     "pair_pattern" => {
-                                        if let (Some(k), Some(v)) =
-                                            (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                                        {
+                                        if let (Some(k), Some(v)) = (
+                                            p.child_by_field_name("key"),
+                                            p.child_by_field_name("value"),
+                                        ) {
                                             let key = unquote(cx.text(k));
-                                            add_import(cx, cx.text(v).to_string(), &spec, Some(&key), span);
+                                            add_import(
+                                                cx,
+                                                cx.text(v).to_string(),
+                                                &spec,
+                                                Some(&key),
+                                                span,
+                                            );
                                         }
                                     }
                                     _ => {}
@@ -227,16 +240,24 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                                 .unwrap_or_default();
                             function(cx, m, mname, Some(&name), false);
                         }
-                        "field_definition" | "public_field_definition" if m.child_by_field_name("value").is_none() => {
-                            if let (Some(p), Some(t)) = (m.child_by_field_name("name"), m.child_by_field_name("type")) {
+                        "field_definition" | "public_field_definition"
+                            if m.child_by_field_name("value").is_none() =>
+                        {
+                            if let (Some(p), Some(t)) =
+                                (m.child_by_field_name("name"), m.child_by_field_name("type"))
+                            {
                                 let t = cx.text(t).trim_start_matches(':').trim().to_string();
-                                cx.module.fields.push((name.clone(), cx.text(p).to_string(), t));
+                                cx.module
+                                    .fields
+                                    .push((name.clone(), cx.text(p).to_string(), t));
                             }
                         }
                         "field_definition" | "public_field_definition" => {
-                            if let (Some(p), Some(v)) =
-                                (m.child_by_field_name("property").or_else(|| m.child_by_field_name("name")), m.child_by_field_name("value"))
-                            {
+                            if let (Some(p), Some(v)) = (
+                                m.child_by_field_name("property")
+                                    .or_else(|| m.child_by_field_name("name")),
+                                m.child_by_field_name("value"),
+                            ) {
                                 let value = expr(cx, v);
                                 let span = cx.span(m);
                                 let target = Expr::new(
@@ -279,15 +300,27 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 }
                 arms.push(arm);
             }
-            out.push(Stmt::Branch { arms, exhaustive, cond });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive,
+                cond,
+            });
         }
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement" => {
             let mut body = Vec::new();
             if n.kind() == "for_in_statement" {
-                if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ) {
                     let value = expr(cx, r);
                     let targets = pattern_targets(cx, l);
-                    body.push(Stmt::Assign { targets, value, augmented: false, span: cx.span(n) });
+                    body.push(Stmt::Assign {
+                        targets,
+                        value,
+                        augmented: false,
+                        span: cx.span(n),
+                    });
                 }
             }
             for f in ["initializer", "condition", "increment"] {
@@ -310,7 +343,11 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                     arms.push(block(cx, b, class));
                 }
             }
-            out.push(Stmt::Branch { arms, exhaustive: true, cond: None });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive: true,
+                cond: None,
+            });
             if let Some(f) = n.child_by_field_name("finalizer") {
                 for c in named_children(f) {
                     stmt(cx, c, class, out);
@@ -336,7 +373,11 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                     arms.push(arm);
                 }
             }
-            out.push(Stmt::Branch { arms, exhaustive, cond: None });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive,
+                cond: None,
+            });
         }
         "statement_block" | "program" | "labeled_statement" | "else_clause" => {
             for c in named_children(n) {
@@ -350,9 +391,16 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
             out.push(Stmt::Exit(cx.span(n)));
         }
-        "comment" | "empty_statement" | "debugger_statement"
-        | "hash_bang_line" | "type_alias_declaration" | "interface_declaration" | "enum_declaration"
-        | "ambient_declaration" | "module" | "internal_module" => {}
+        "comment"
+        | "empty_statement"
+        | "debugger_statement"
+        | "hash_bang_line"
+        | "type_alias_declaration"
+        | "interface_declaration"
+        | "enum_declaration"
+        | "ambient_declaration"
+        | "module"
+        | "internal_module" => {}
         _ => {
             if n.kind().ends_with("expression") || n.kind() == "identifier" {
                 expr_stmt(cx, n, out);
@@ -383,7 +431,10 @@ fn block_or_stmt(cx: &mut Cx, n: Node, class: Option<&str>) -> Vec<Stmt> {
 fn expr_stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
     match n.kind() {
         "assignment_expression" | "augmented_assignment_expression" => {
-            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
                 return;
             };
             if r.kind() == "assignment_expression" {
@@ -457,7 +508,11 @@ fn pattern_targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
 
 /// `require('m')` → `m`.
 fn require_of(cx: &Cx, n: Node) -> Option<String> {
-    let n = if n.kind() == "await_expression" { named_children(n).first().copied()? } else { n };
+    let n = if n.kind() == "await_expression" {
+        named_children(n).first().copied()?
+    } else {
+        n
+    };
     if n.kind() != "call_expression" {
         return None;
     }
@@ -505,10 +560,16 @@ fn params_of(cx: &mut Cx, n: Node) -> (Vec<Param>, Vec<Stmt>) {
     let mut out = Vec::new();
     let mut binds = Vec::new();
     if let Some(p) = n.child_by_field_name("parameter") {
-        out.push(Param { name: cx.text(p).to_string(), ty: None, span: cx.span(p) });
+        out.push(Param {
+            name: cx.text(p).to_string(),
+            ty: None,
+            span: cx.span(p),
+        });
         return (out, binds);
     }
-    let Some(ps) = n.child_by_field_name("parameters") else { return (out, binds) };
+    let Some(ps) = n.child_by_field_name("parameters") else {
+        return (out, binds);
+    };
     for p in named_children(ps) {
         let (pat, ty) = match p.kind() {
             "required_parameter" | "optional_parameter" => (
@@ -553,18 +614,30 @@ fn args_of(cx: &mut Cx, n: Option<Node>) -> Vec<Arg> {
     let mut args = Vec::new();
     let Some(a) = n else { return args };
     if a.kind() == "template_string" {
-        args.push(Arg { name: None, value: expr(cx, a), splat: false });
+        args.push(Arg {
+            name: None,
+            value: expr(cx, a),
+            splat: false,
+        });
         return args;
     }
     for c in named_children(a) {
         match c.kind() {
             "spread_element" => {
                 if let Some(v) = named_children(c).first() {
-                    args.push(Arg { name: None, value: expr(cx, *v), splat: true });
+                    args.push(Arg {
+                        name: None,
+                        value: expr(cx, *v),
+                        splat: true,
+                    });
                 }
             }
             "comment" => {}
-            _ => args.push(Arg { name: None, value: expr(cx, c), splat: false }),
+            _ => args.push(Arg {
+                name: None,
+                value: expr(cx, c),
+                splat: false,
+            }),
         }
     }
     args
@@ -573,7 +646,11 @@ fn args_of(cx: &mut Cx, n: Option<Node>) -> Vec<Arg> {
 fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
     let span = cx.span(n);
     let kind = match n.kind() {
-        "identifier" | "this" | "super" | "shorthand_property_identifier" | "property_identifier"
+        "identifier"
+        | "this"
+        | "super"
+        | "shorthand_property_identifier"
+        | "property_identifier"
         | "private_property_identifier" => ExprKind::Name(cx.text(n).to_string()),
         "undefined" | "null" => ExprKind::Null,
         "true" => ExprKind::Bool(true),
@@ -583,36 +660,59 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             Err(_) => ExprKind::Num,
         },
         "member_expression" => {
-            let (Some(o), Some(p)) = (n.child_by_field_name("object"), n.child_by_field_name("property")) else {
+            let (Some(o), Some(p)) = (
+                n.child_by_field_name("object"),
+                n.child_by_field_name("property"),
+            ) else {
                 return cx.opaque(n);
             };
             ExprKind::Attr(Box::new(expr(cx, o)), cx.text(p).to_string())
         }
         "subscript_expression" => {
-            let (Some(o), Some(i)) = (n.child_by_field_name("object"), n.child_by_field_name("index")) else {
+            let (Some(o), Some(i)) = (
+                n.child_by_field_name("object"),
+                n.child_by_field_name("index"),
+            ) else {
                 return cx.opaque(n);
             };
             let obj = expr(cx, o);
             let idx = expr(cx, i);
             // o["name"] is o.name.
             if let ExprKind::Str(s) = &idx.kind {
-                if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+                if !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                {
                     return Expr::new(ExprKind::Attr(Box::new(obj), s.clone()), span);
                 }
             }
             ExprKind::Index(Box::new(obj), Box::new(idx))
         }
         "call_expression" => {
-            let Some(f) = n.child_by_field_name("function") else { return cx.opaque(n) };
+            let Some(f) = n.child_by_field_name("function") else {
+                return cx.opaque(n);
+            };
             let callee = expr(cx, f);
             let args = args_of(cx, n.child_by_field_name("arguments"));
-            ExprKind::Call(Box::new(Call { callee, args, construct: false, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: false,
+                span,
+            }))
         }
         "new_expression" => {
-            let Some(f) = n.child_by_field_name("constructor") else { return cx.opaque(n) };
+            let Some(f) = n.child_by_field_name("constructor") else {
+                return cx.opaque(n);
+            };
             let callee = expr(cx, f);
             let args = args_of(cx, n.child_by_field_name("arguments"));
-            ExprKind::Call(Box::new(Call { callee, args, construct: true, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: true,
+                span,
+            }))
         }
         "string" => ExprKind::Str(unquote(cx.text(n))),
         "template_string" => {
@@ -659,7 +759,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                     }
                     "shorthand_property_identifier" => {
                         let s = cx.span(c);
-                        kv.push((Some(Expr::new(ExprKind::Str(cx.text(c).to_string()), s)), cx.name(c)));
+                        kv.push((
+                            Some(Expr::new(ExprKind::Str(cx.text(c).to_string()), s)),
+                            cx.name(c),
+                        ));
                     }
                     "spread_element" => {
                         if let Some(v) = named_children(c).first() {
@@ -673,7 +776,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                             .unwrap_or_default();
                         let idx = function(cx, c, name.clone(), None, true);
                         let s = cx.span(c);
-                        kv.push((Some(Expr::new(ExprKind::Str(name), s)), Expr::new(ExprKind::Func(idx), s)));
+                        kv.push((
+                            Some(Expr::new(ExprKind::Str(name), s)),
+                            Expr::new(ExprKind::Func(idx), s),
+                        ));
                     }
                     _ => {}
                 }
@@ -681,10 +787,16 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             ExprKind::Dict(kv)
         }
         "binary_expression" => {
-            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
                 return cx.opaque(n);
             };
-            let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| cx.text(o))
+                .unwrap_or("");
             let le = expr(cx, l);
             let re = expr(cx, r);
             let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
@@ -712,10 +824,16 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b))
         }
         "unary_expression" => {
-            let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| cx.text(o))
+                .unwrap_or("");
             let inner: Vec<Expr> = named_children(n).into_iter().map(|c| expr(cx, c)).collect();
             if op == "!" && inner.len() == 1 {
-                let a = inner.into_iter().next().unwrap_or_else(|| Expr::other(span));
+                let a = inner
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Expr::other(span));
                 return Expr::new(ExprKind::Not(Box::new(a)), span);
             }
             if matches!(op, "typeof" | "-" | "+" | "~" | "void") {
@@ -723,9 +841,18 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             }
             ExprKind::Op(inner)
         }
-        "parenthesized_expression" | "await_expression" | "as_expression" | "non_null_expression"
-        | "satisfies_expression" | "type_assertion" | "spread_element" | "yield_expression" => {
-            match named_children(n).into_iter().find(|c| !c.kind().contains("type")) {
+        "parenthesized_expression"
+        | "await_expression"
+        | "as_expression"
+        | "non_null_expression"
+        | "satisfies_expression"
+        | "type_assertion"
+        | "spread_element"
+        | "yield_expression" => {
+            match named_children(n)
+                .into_iter()
+                .find(|c| !c.kind().contains("type"))
+            {
                 Some(c) => return expr(cx, c),
                 None => ExprKind::Other,
             }
@@ -737,11 +864,15 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                 .unwrap_or_else(|| "<anonymous>".into());
             ExprKind::Func(function(cx, n, name, None, true))
         }
-        "assignment_expression" | "augmented_assignment_expression" => match n.child_by_field_name("right") {
-            Some(r) => return expr(cx, r),
-            None => ExprKind::Other,
-        },
-        "sequence_expression" => ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect()),
+        "assignment_expression" | "augmented_assignment_expression" => {
+            match n.child_by_field_name("right") {
+                Some(r) => return expr(cx, r),
+                None => ExprKind::Other,
+            }
+        }
+        "sequence_expression" => {
+            ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect())
+        }
         "jsx_element" | "jsx_self_closing_element" | "jsx_fragment" => return jsx(cx, n),
         "jsx_expression" => match named_children(n).first() {
             Some(c) => return expr(cx, *c),
@@ -754,12 +885,19 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
 
 /// A boolean computed from values: the calls inside still count, the data does not flow on.
 fn boolean(parts: Vec<Expr>, span: Span) -> Expr {
-    Expr::new(ExprKind::Call(Box::new(Call {
-        callee: Expr::new(ExprKind::Name("Boolean".into()), span),
-        args: vec![Arg { name: None, value: Expr::new(ExprKind::Seq(parts), span), splat: false }],
-        construct: false,
+    Expr::new(
+        ExprKind::Call(Box::new(Call {
+            callee: Expr::new(ExprKind::Name("Boolean".into()), span),
+            args: vec![Arg {
+                name: None,
+                value: Expr::new(ExprKind::Seq(parts), span),
+                splat: false,
+            }],
+            construct: false,
+            span,
+        })),
         span,
-    })), span)
+    )
 }
 
 /// JSX: each element is a call to `<jsx>.<tag>` with its attributes as named arguments and its children as
@@ -785,22 +923,38 @@ fn jsx(cx: &mut Cx, n: Node) -> Expr {
             let kids = named_children(a);
             let Some(name) = kids.first() else { continue };
             let value = match kids.get(1) {
-                Some(v) if v.kind() == "string" => Expr::new(ExprKind::Str(unquote(cx.text(*v))), cx.span(*v)),
+                Some(v) if v.kind() == "string" => {
+                    Expr::new(ExprKind::Str(unquote(cx.text(*v))), cx.span(*v))
+                }
                 Some(v) => expr(cx, *v),
                 None => Expr::new(ExprKind::Bool(true), cx.span(a)),
             };
-            args.push(Arg { name: Some(cx.text(*name).to_string()), value, splat: false });
+            args.push(Arg {
+                name: Some(cx.text(*name).to_string()),
+                value,
+                splat: false,
+            });
         }
     }
     for c in named_children(n) {
-        if matches!(c.kind(), "jsx_expression" | "jsx_element" | "jsx_self_closing_element") {
-            args.push(Arg { name: None, value: expr(cx, c), splat: false });
+        if matches!(
+            c.kind(),
+            "jsx_expression" | "jsx_element" | "jsx_self_closing_element"
+        ) {
+            args.push(Arg {
+                name: None,
+                value: expr(cx, c),
+                splat: false,
+            });
         }
     }
     Expr::new(
         ExprKind::Call(Box::new(Call {
             callee: Expr::new(
-                ExprKind::Attr(Box::new(Expr::new(ExprKind::Name("<jsx>".into()), span)), tag),
+                ExprKind::Attr(
+                    Box::new(Expr::new(ExprKind::Name("<jsx>".into()), span)),
+                    tag,
+                ),
                 span,
             ),
             args,

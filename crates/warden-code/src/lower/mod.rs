@@ -213,7 +213,10 @@ pub(crate) fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
 pub(crate) fn unquote(text: &str) -> String {
     // A string prefix (`b"..."`, `r'...'`, `f"..."`) only when a quote follows it.
     let stripped = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    let t = if stripped.len() < text.len() && stripped.starts_with(['"', '\'', '`']) && text.len() - stripped.len() <= 2 {
+    let t = if stripped.len() < text.len()
+        && stripped.starts_with(['"', '\'', '`'])
+        && text.len() - stripped.len() <= 2
+    {
         stripped
     } else {
         text

@@ -32,7 +32,10 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
         "import_statement" => {
             for c in named_children(n) {
                 let (name_node, alias) = match c.kind() {
-                    "aliased_import" => (c.child_by_field_name("name"), c.child_by_field_name("alias")),
+                    "aliased_import" => (
+                        c.child_by_field_name("name"),
+                        c.child_by_field_name("alias"),
+                    ),
                     "dotted_name" => (Some(c), None),
                     _ => (None, None),
                 };
@@ -83,12 +86,17 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             let name_nodes: Vec<Node> = n.children_by_field_name("name", &mut cur).collect();
             for c in name_nodes {
                 let (name_node, alias) = match c.kind() {
-                    "aliased_import" => (c.child_by_field_name("name"), c.child_by_field_name("alias")),
+                    "aliased_import" => (
+                        c.child_by_field_name("name"),
+                        c.child_by_field_name("alias"),
+                    ),
                     _ => (Some(c), None),
                 };
                 let Some(name_node) = name_node else { continue };
                 let name = cx.text(name_node).to_string();
-                let local = alias.map(|a| cx.text(a).to_string()).unwrap_or_else(|| name.clone());
+                let local = alias
+                    .map(|a| cx.text(a).to_string())
+                    .unwrap_or_else(|| name.clone());
                 let mut path = mpath.clone();
                 path.extend(name.split('.').map(str::to_string));
                 names.push(name);
@@ -180,12 +188,19 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
             // With elif arms the condition selects only the first of several; keep it for if/else alone.
             let cond = if arms.len() <= 2 { cond } else { None };
-            out.push(Stmt::Branch { arms, exhaustive, cond });
+            out.push(Stmt::Branch {
+                arms,
+                exhaustive,
+                cond,
+            });
         }
         "for_statement" | "while_statement" => {
             let mut body = Vec::new();
             if n.kind() == "for_statement" {
-                if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ) {
                     let value = expr(cx, r);
                     let targets = targets(cx, l);
                     body.push(Stmt::Assign {
@@ -250,7 +265,9 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 match c.kind() {
                     "with_clause" => {
                         for item in named_children(c) {
-                            let Some(v) = item.child_by_field_name("value") else { continue };
+                            let Some(v) = item.child_by_field_name("value") else {
+                                continue;
+                            };
                             if v.kind() == "as_pattern" {
                                 let kids = named_children(v);
                                 let value = kids.first().map(|k| expr(cx, *k));
@@ -309,8 +326,12 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
             out.push(Stmt::Exit(cx.span(n)));
         }
-        "delete_statement" | "pass_statement"
-        | "global_statement" | "nonlocal_statement" | "comment" | "future_import_statement" => {}
+        "delete_statement"
+        | "pass_statement"
+        | "global_statement"
+        | "nonlocal_statement"
+        | "comment"
+        | "future_import_statement" => {}
         "assert_statement" | "print_statement" | "exec_statement" => {
             for c in named_children(n) {
                 let e = expr(cx, c);
@@ -329,7 +350,9 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
 
 fn assignment(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
     let augmented = n.kind() == "augmented_assignment";
-    let Some(l) = n.child_by_field_name("left") else { return };
+    let Some(l) = n.child_by_field_name("left") else {
+        return;
+    };
     let value = match n.child_by_field_name("right") {
         Some(r) if r.kind() == "assignment" => {
             // a = b = value: assign the inner first, then a from b's value.
@@ -355,10 +378,15 @@ fn assignment(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
 /// Assignment targets: `a`, `a.b`, `a[i]`, and each element of `a, b` / `[a, b]`.
 fn targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
     match n.kind() {
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple" | "list" => {
-            named_children(n).into_iter().flat_map(|c| targets(cx, c)).collect()
-        }
-        "list_splat_pattern" => named_children(n).into_iter().flat_map(|c| targets(cx, c)).collect(),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
+        | "list" => named_children(n)
+            .into_iter()
+            .flat_map(|c| targets(cx, c))
+            .collect(),
+        "list_splat_pattern" => named_children(n)
+            .into_iter()
+            .flat_map(|c| targets(cx, c))
+            .collect(),
         _ => vec![expr(cx, n)],
     }
 }
@@ -368,7 +396,9 @@ fn class_def(cx: &mut Cx, n: Node) {
         .child_by_field_name("name")
         .map(|c| cx.text(c).to_string())
         .unwrap_or_default();
-    let Some(body) = n.child_by_field_name("body") else { return };
+    let Some(body) = n.child_by_field_name("body") else {
+        return;
+    };
     // Class-level statements run once, like module code: lower them into the module's top level.
     let stmts = block(cx, body, Some(&name));
     cx.module.funcs[0].body.extend(stmts);
@@ -431,15 +461,20 @@ fn params(cx: &mut Cx, n: Node) -> Vec<Param> {
         let (name, ty) = match p.kind() {
             "identifier" => (Some(p), None),
             "typed_parameter" => (
-                named_children(p).into_iter().find(|c| c.kind() == "identifier"),
+                named_children(p)
+                    .into_iter()
+                    .find(|c| c.kind() == "identifier"),
                 p.child_by_field_name("type"),
             ),
             "default_parameter" | "typed_default_parameter" => {
                 (p.child_by_field_name("name"), p.child_by_field_name("type"))
             }
-            "list_splat_pattern" | "dictionary_splat_pattern" => {
-                (named_children(p).into_iter().find(|c| c.kind() == "identifier"), None)
-            }
+            "list_splat_pattern" | "dictionary_splat_pattern" => (
+                named_children(p)
+                    .into_iter()
+                    .find(|c| c.kind() == "identifier"),
+                None,
+            ),
             _ => (None, None),
         };
         if let Some(name) = name {
@@ -467,13 +502,18 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
     let kind = match n.kind() {
         "identifier" => ExprKind::Name(cx.text(n).to_string()),
         "attribute" => {
-            let (Some(o), Some(a)) = (n.child_by_field_name("object"), n.child_by_field_name("attribute")) else {
+            let (Some(o), Some(a)) = (
+                n.child_by_field_name("object"),
+                n.child_by_field_name("attribute"),
+            ) else {
                 return cx.opaque(n);
             };
             ExprKind::Attr(Box::new(expr(cx, o)), cx.text(a).to_string())
         }
         "subscript" => {
-            let Some(v) = n.child_by_field_name("value") else { return cx.opaque(n) };
+            let Some(v) = n.child_by_field_name("value") else {
+                return cx.opaque(n);
+            };
             let value = expr(cx, v);
             let mut cur = n.walk();
             let subs: Vec<Node> = n.children_by_field_name("subscript", &mut cur).collect();
@@ -484,32 +524,52 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             ExprKind::Index(Box::new(value), Box::new(idx))
         }
         "call" => {
-            let Some(f) = n.child_by_field_name("function") else { return cx.opaque(n) };
+            let Some(f) = n.child_by_field_name("function") else {
+                return cx.opaque(n);
+            };
             let callee = expr(cx, f);
             let mut args = Vec::new();
             if let Some(a) = n.child_by_field_name("arguments") {
                 if a.kind() == "generator_expression" {
-                    args.push(Arg { name: None, value: expr(cx, a), splat: false });
+                    args.push(Arg {
+                        name: None,
+                        value: expr(cx, a),
+                        splat: false,
+                    });
                 } else {
                     for c in named_children(a) {
                         match c.kind() {
                             "keyword_argument" => {
-                                let name = c.child_by_field_name("name").map(|x| cx.text(x).to_string());
+                                let name = c
+                                    .child_by_field_name("name")
+                                    .map(|x| cx.text(x).to_string());
                                 let value = match c.child_by_field_name("value") {
                                     Some(v) => expr(cx, v),
                                     None => cx.opaque(c),
                                 };
-                                args.push(Arg { name, value, splat: false });
+                                args.push(Arg {
+                                    name,
+                                    value,
+                                    splat: false,
+                                });
                             }
                             "list_splat" | "dictionary_splat" => {
                                 let value = match named_children(c).first() {
                                     Some(v) => expr(cx, *v),
                                     None => cx.opaque(c),
                                 };
-                                args.push(Arg { name: None, value, splat: true });
+                                args.push(Arg {
+                                    name: None,
+                                    value,
+                                    splat: true,
+                                });
                             }
                             "comment" => {}
-                            _ => args.push(Arg { name: None, value: expr(cx, c), splat: false }),
+                            _ => args.push(Arg {
+                                name: None,
+                                value: expr(cx, c),
+                                splat: false,
+                            }),
                         }
                     }
                 }
@@ -524,11 +584,19 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                     }
                 }
             }
-            ExprKind::Call(Box::new(Call { callee, args, construct: false, span }))
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                construct: false,
+                span,
+            }))
         }
         "string" => return string(cx, n),
         "concatenated_string" => {
-            let parts: Vec<Expr> = named_children(n).into_iter().map(|c| string(cx, c)).collect();
+            let parts: Vec<Expr> = named_children(n)
+                .into_iter()
+                .map(|c| string(cx, c))
+                .collect();
             return join_strings(parts, span);
         }
         "integer" => match cx.text(n).replace('_', "").parse::<i64>() {
@@ -565,10 +633,16 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             ExprKind::Dict(kv)
         }
         "binary_operator" => {
-            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+            let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
                 return cx.opaque(n);
             };
-            let op = n.child_by_field_name("operator").map(|o| cx.text(o)).unwrap_or("");
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| cx.text(o))
+                .unwrap_or("");
             let le = expr(cx, l);
             let re = expr(cx, r);
             let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
@@ -577,15 +651,24 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             }
             ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re))
         }
-        "parenthesized_expression" | "await" | "unary_operator" | "as_pattern"
-        | "keyword_separator" | "list_splat" | "dictionary_splat" | "expression_statement" => {
+        "parenthesized_expression"
+        | "await"
+        | "unary_operator"
+        | "as_pattern"
+        | "keyword_separator"
+        | "list_splat"
+        | "dictionary_splat"
+        | "expression_statement" => {
             let kids = named_children(n);
             match kids.as_slice() {
                 [one] => return expr(cx, *one),
                 _ => ExprKind::Op(kids.into_iter().map(|c| expr(cx, c)).collect()),
             }
         }
-        "not_operator" => match n.child_by_field_name("argument").or_else(|| named_children(n).first().copied()) {
+        "not_operator" => match n
+            .child_by_field_name("argument")
+            .or_else(|| named_children(n).first().copied())
+        {
             Some(a) => ExprKind::Not(Box::new(expr(cx, a))),
             None => ExprKind::Other,
         },
@@ -622,12 +705,21 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                 let parts: Vec<Expr> = kids.into_iter().map(|c| expr(cx, c)).collect();
                 return Expr::new(ExprKind::Seq(parts), span).into_bool();
             }
-            let op = n.child_by_field_name("operator").map(|o| cx.text(o).to_string()).unwrap_or_default();
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| cx.text(o).to_string())
+                .unwrap_or_default();
             let parts: Vec<Expr> = kids.into_iter().map(|c| expr(cx, c)).collect();
             if op == "and" && parts.len() == 2 {
                 let mut it = parts.into_iter();
-                let (a, b) = (it.next().unwrap_or_else(|| Expr::other(span)), it.next().unwrap_or_else(|| Expr::other(span)));
-                return Expr::new(ExprKind::Binary("and".into(), Box::new(a), Box::new(b)), span);
+                let (a, b) = (
+                    it.next().unwrap_or_else(|| Expr::other(span)),
+                    it.next().unwrap_or_else(|| Expr::other(span)),
+                );
+                return Expr::new(
+                    ExprKind::Binary("and".into(), Box::new(a), Box::new(b)),
+                    span,
+                );
             }
             ExprKind::Op(parts)
         }
@@ -660,7 +752,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             });
             ExprKind::Func(idx)
         }
-        "list_comprehension" | "set_comprehension" | "generator_expression" | "dictionary_comprehension" => {
+        "list_comprehension"
+        | "set_comprehension"
+        | "generator_expression"
+        | "dictionary_comprehension" => {
             // [f(x) for x in xs]: the element expression, with x standing for the iterable's elements.
             let body = n.child_by_field_name("body");
             let mut parts = Vec::new();
@@ -696,7 +791,11 @@ impl Expr {
         Expr::new(
             ExprKind::Call(Box::new(Call {
                 callee: Expr::new(ExprKind::Name("bool".into()), span),
-                args: vec![Arg { name: None, value: self, splat: false }],
+                args: vec![Arg {
+                    name: None,
+                    value: self,
+                    splat: false,
+                }],
                 construct: false,
                 span,
             })),
@@ -715,7 +814,10 @@ fn string(cx: &mut Cx, n: Node) -> Expr {
             "string_content" | "escape_sequence" => literal.push_str(cx.text(c)),
             "interpolation" => {
                 interpolated = true;
-                if let Some(e) = c.child_by_field_name("expression").or_else(|| named_children(c).first().copied()) {
+                if let Some(e) = c
+                    .child_by_field_name("expression")
+                    .or_else(|| named_children(c).first().copied())
+                {
                     parts.push(expr(cx, e));
                 }
             }
@@ -748,6 +850,12 @@ pub(crate) fn join_strings(parts: Vec<Expr>, span: crate::ir::Span) -> Expr {
     if values.is_empty() {
         Expr::new(ExprKind::Str(literal), span)
     } else {
-        Expr::new(ExprKind::Interp { parts: values, literal }, span)
+        Expr::new(
+            ExprKind::Interp {
+                parts: values,
+                literal,
+            },
+            span,
+        )
     }
 }
