@@ -97,7 +97,8 @@ def run_warden(target: Path, out_dir: Path, args) -> tuple:
     p, secs = run([str(exe), "scan", str(target), "--only", "code", "--format", "json", "--output", str(out)],
                   cwd=target)
     (out_dir / "warden.log").write_text(p.stdout + p.stderr)
-    if p.returncode not in (0, 1) or not out.exists():
+    # exit 2 with a report = the scan finished but some files were not fully analysed (see diagnostics)
+    if p.returncode not in (0, 1, 2) or not out.exists():
         msg = (p.stderr.strip().splitlines() or ["?"])[-1][:90]
         return None, f"n/a: code analyzer not available ({msg})", 0
     data = json.loads(out.read_text())
