@@ -163,6 +163,42 @@ impl Val {
         }
     }
 
+    /// Cheaply known to be equal (shared parts compared by pointer): the common case when joining branches
+    /// that did not touch a variable.
+    fn same(&self, o: &Val) -> bool {
+        let taint_same = match (&self.t, &o.t) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                Rc::ptr_eq(&a.trace, &b.trace)
+                    && a.labels == b.labels
+                    && a.params == b.params
+                    && a.flags == b.flags
+                    && a.clean == b.clean
+                    && a.ext == b.ext
+            }
+            _ => false,
+        };
+        let rc_same = |x: &Option<Rc<Vec<String>>>, y: &Option<Rc<Vec<String>>>| match (x, y) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        };
+        taint_same
+            && self.konst == o.konst
+            && self.func == o.func
+            && rc_same(&self.ty, &o.ty)
+            && match (&self.fields, &o.fields) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                _ => false,
+            }
+            && match (&self.elems, &o.elems) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+
     fn data(t: Option<Taint>) -> Val {
         Val {
             t,
@@ -175,12 +211,15 @@ impl Val {
     }
 }
 
-type Env = HashMap<String, Val>;
+/// A scope's variables. Keys are shared strings so that copying a scope at a branch allocates one table and no
+/// strings (copies at branches were a large share of the analysis time on Go's `if err != nil` style).
+type Env = HashMap<Rc<str>, Val, rustc_hash::FxBuildHasher>;
 
 fn join_env(a: &Env, b: &Env) -> Env {
     let mut out = a.clone();
     for (k, v) in b {
         match out.get_mut(k) {
+            Some(x) if x.same(v) => {}
             Some(x) => *x = x.join(v),
             None => {
                 out.insert(k.clone(), v.clone());
@@ -364,7 +403,7 @@ impl<'a> Engine<'a> {
             summaries: HashMap::new(),
             changed: false,
             read: HashSet::new(),
-            globals: Env::new(),
+            globals: Env::default(),
             frames: Vec::new(),
             class_attrs,
             hits: Vec::new(),
@@ -395,11 +434,11 @@ impl<'a> Engine<'a> {
             self.read.clear();
             self.collect_calls = round == 0;
             self.frames.clear();
-            let env = self.run_func(0, &Env::new(), &[]);
+            let env = self.run_func(0, &Env::default(), &[]);
             self.globals = env;
             for i in 1..self.module.funcs.len() {
                 if !self.module.funcs[i].nested {
-                    let _ = self.run_func(i, &Env::new(), &[]);
+                    let _ = self.run_func(i, &Env::default(), &[]);
                 }
             }
             if !self.changed || self.budget == 0 {
@@ -569,7 +608,7 @@ impl<'a> Engine<'a> {
             let mut v = Val::default();
             if receiver.as_deref() == Some(p.name.as_str()) {
                 v.ty = Some(Rc::new(vec![f.class.clone().unwrap_or_default()]));
-                env.insert(p.name.clone(), v);
+                env.insert(p.name.as_str().into(), v);
                 continue;
             }
             let ty = match &p.ty {
@@ -624,7 +663,7 @@ impl<'a> Engine<'a> {
             }
             v.t = t;
             v.ty = Some(Rc::new(ty));
-            env.insert(p.name.clone(), v);
+            env.insert(p.name.as_str().into(), v);
         }
         self.frames.push(Frame {
             func: idx,
@@ -733,8 +772,7 @@ impl<'a> Engine<'a> {
                 // A constant condition picks its arm; validations in it make values safe where they passed.
                 let (known, guards) = match cond {
                     Some(c) => {
-                        let mut scratch = env.clone();
-                        let v = self.eval(c, &mut scratch);
+                        let v = self.eval(c, env);
                         (v.konst.as_ref().and_then(Konst::truthy), guards_of(c, true))
                     }
                     None => (None, Vec::new()),
@@ -804,7 +842,7 @@ impl<'a> Engine<'a> {
                         v.t = Some(t.step(span, format!("assigned to `{n}`")));
                     }
                 }
-                env.insert(n.clone(), v);
+                env.insert(n.as_str().into(), v);
             }
             ExprKind::Attr(base, attr) => {
                 if let Some(t) = &v.t {
@@ -832,7 +870,7 @@ impl<'a> Engine<'a> {
                             self.class_attrs.insert((class, attr.clone()), ty.clone());
                         }
                     }
-                    env.insert(format!("{b}.{attr}"), v.clone());
+                    env.insert(format!("{b}.{attr}").into(), v.clone());
                     self.weak_update(b, &v, env);
                 } else if let Some(root) = root_name(base) {
                     self.weak_update(&root, &v, env);
@@ -863,7 +901,7 @@ impl<'a> Engine<'a> {
                     }
                 }
                 if let (ExprKind::Name(b), ExprKind::Str(k)) = (&base.kind, &idx.kind) {
-                    env.insert(format!("{b}.{k}"), v.clone());
+                    env.insert(format!("{b}.{k}").into(), v.clone());
                 }
                 self.eval(idx, env);
                 if let Some(root) = root_name(base) {
@@ -886,7 +924,7 @@ impl<'a> Engine<'a> {
         let cur = self.lookup(env, name);
         let mut joined = cur.clone();
         joined.t = cur.join(&Val::data(v.t.clone())).t;
-        env.insert(name.to_string(), joined);
+        env.insert(name.into(), joined);
     }
 
     // ------------------------------------------------------------ expressions
@@ -918,8 +956,8 @@ impl<'a> Engine<'a> {
             ExprKind::Attr(base, attr) => {
                 if let ExprKind::Name(b) = &base.kind {
                     if let Some(v) = env
-                        .get(&format!("{b}.{attr}"))
-                        .or_else(|| self.globals.get(&format!("{b}.{attr}")))
+                        .get(format!("{b}.{attr}").as_str())
+                        .or_else(|| self.globals.get(format!("{b}.{attr}").as_str()))
                     {
                         return v.clone();
                     }
@@ -961,7 +999,7 @@ impl<'a> Engine<'a> {
             }
             ExprKind::Index(base, idx) => {
                 if let (ExprKind::Name(b), ExprKind::Str(k)) = (&base.kind, &idx.kind) {
-                    if let Some(v) = env.get(&format!("{b}.{k}")) {
+                    if let Some(v) = env.get(format!("{b}.{k}").as_str()) {
                         return v.clone();
                     }
                 }
@@ -1123,10 +1161,7 @@ impl<'a> Engine<'a> {
             }
             ExprKind::Func(idx) => {
                 // A closure: analysed here, with the variables it can see.
-                let mut base = env.clone();
-                for (k, v) in &self.globals {
-                    base.entry(k.clone()).or_insert_with(|| v.clone());
-                }
+                let base = env.clone();
                 let _ = self.run_func(*idx, &base, &[]);
                 Val {
                     func: Some(*idx),
@@ -1213,10 +1248,7 @@ impl<'a> Engine<'a> {
             if let (Some(t), ExprKind::Dict(kv)) = (&callback_taint, &a.value.kind) {
                 for (_, v) in kv {
                     if let ExprKind::Func(idx) = &v.kind {
-                        let mut base = env.clone();
-                        for (k, gv) in &self.globals {
-                            base.entry(k.clone()).or_insert_with(|| gv.clone());
-                        }
+                        let base = env.clone();
                         let mut t = t.clone();
                         if let Some(p) = self.module.funcs[*idx].params.first() {
                             t = t.step(p.span, format!("handler parameter `{}`", p.name));
@@ -1226,10 +1258,7 @@ impl<'a> Engine<'a> {
                 }
             }
             if let (Some(t), ExprKind::Func(idx)) = (&callback_taint, &a.value.kind) {
-                let mut base = env.clone();
-                for (k, v) in &self.globals {
-                    base.entry(k.clone()).or_insert_with(|| v.clone());
-                }
+                let base = env.clone();
                 let mut t = t.clone();
                 if let Some(p) = self.module.funcs[*idx].params.first() {
                     t = t.step(p.span, format!("handler parameter `{}`", p.name));
@@ -2280,10 +2309,10 @@ fn guards_of(e: &Expr, holds: bool) -> Vec<(String, bool)> {
 fn apply_guards(guards: &[(String, bool)], then_arm: bool, env: &mut Env) {
     for (name, holds) in guards {
         if *holds == then_arm {
-            if let Some(v) = env.get_mut(name) {
+            if let Some(v) = env.get_mut(name.as_str()) {
                 v.t = None;
             } else {
-                env.insert(name.clone(), Val::default());
+                env.insert(name.as_str().into(), Val::default());
             }
         }
     }
