@@ -1365,7 +1365,7 @@ impl<'a> Engine<'a> {
             .to_string();
         for si in self.models.sink_index.candidates(&last) {
             let s = &self.models.sinks[si];
-            if s.calls.is_empty() || !s.calls.matches(&p) {
+            if s.calls.is_empty() || !s.calls.matches(&p) || s.except_calls.matches(&p) {
                 continue;
             }
             modeled = true;

@@ -115,6 +115,9 @@ pub struct SinkDef {
     /// Only when these keyword arguments have these values (`shell = "true"`).
     #[serde(default)]
     pub when: BTreeMap<String, String>,
+    /// Calls the name patterns would match that are not this sink (`child_process.exec` for a SQL `**.exec`).
+    #[serde(default)]
+    pub except_calls: Vec<String>,
     pub description: String,
 }
 
@@ -449,6 +452,7 @@ pub struct CSink {
     pub receiver: bool,
     pub assign: Vec<String>,
     pub when: Vec<(String, ValueSpec)>,
+    pub except_calls: Patterns,
 }
 
 pub struct CSanitizer {
@@ -600,6 +604,7 @@ impl RuleSet {
                     receiver: s.receiver,
                     assign: s.assign.clone(),
                     when,
+                    except_calls: pats(&s.except_calls)?,
                 });
             }
             for s in &m.sanitizer {
