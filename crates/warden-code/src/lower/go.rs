@@ -1,13 +1,13 @@
 //! Go (tree-sitter-go) to the model.
 
 use super::python::join_strings;
-use super::{named_children, unquote, Cx};
+use super::{unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Stmt};
 use tree_sitter::Node;
 
-pub(crate) fn lower(cx: &mut Cx, root: Node) {
+pub(crate) fn lower<'t>(cx: &mut Cx<'_, 't>, root: Node<'t>) {
     let mut top = Vec::new();
-    for c in named_children(root) {
+    for c in cx.kids(root) {
         match c.kind() {
             "import_declaration" => imports(cx, c),
             "function_declaration" | "method_declaration" => function(cx, c),
@@ -42,16 +42,14 @@ pub(crate) fn package_name(path: &str) -> String {
     last.replace(['-', '.'], "")
 }
 
-fn imports(cx: &mut Cx, n: Node) {
+fn imports<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) {
     let mut specs = Vec::new();
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         match c.kind() {
             "import_spec" => specs.push(c),
-            "import_spec_list" => specs.extend(
-                named_children(c)
-                    .into_iter()
-                    .filter(|s| s.kind() == "import_spec"),
-            ),
+            "import_spec_list" => {
+                specs.extend(cx.kids(c).into_iter().filter(|s| s.kind() == "import_spec"))
+            }
             _ => {}
         }
     }
@@ -75,7 +73,7 @@ fn imports(cx: &mut Cx, n: Node) {
     }
 }
 
-fn function(cx: &mut Cx, n: Node) {
+fn function<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) {
     let name = n
         .child_by_field_name("name")
         .map(|c| cx.text(c).to_string())
@@ -114,9 +112,9 @@ fn function(cx: &mut Cx, n: Node) {
     });
 }
 
-fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
+fn params_of<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Vec<Param> {
     let mut out = Vec::new();
-    for p in named_children(n) {
+    for p in cx.kids(n) {
         if !matches!(
             p.kind(),
             "parameter_declaration" | "variadic_parameter_declaration"
@@ -139,18 +137,18 @@ fn params_of(cx: &mut Cx, n: Node) -> Vec<Param> {
     out
 }
 
-fn block(cx: &mut Cx, n: Node) -> Vec<Stmt> {
+fn block<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Vec<Stmt> {
     let mut out = Vec::new();
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         stmt(cx, c, &mut out);
     }
     out
 }
 
-fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
-    for spec in named_children(n) {
+fn var_decl<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, out: &mut Vec<Stmt>) {
+    for spec in cx.kids(n) {
         let specs = if spec.kind().ends_with("_spec_list") {
-            named_children(spec)
+            cx.kids(spec)
         } else {
             vec![spec]
         };
@@ -196,8 +194,8 @@ fn var_decl(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
 
 /// The right side of `a, b := f()` / `a, b = x, y`: one value (when several, their union, which is what a
 /// per-variable analysis can keep).
-fn list_value(cx: &mut Cx, n: Node) -> Expr {
-    let kids = named_children(n);
+fn list_value<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
+    let kids = cx.kids(n);
     if n.kind() == "expression_list" {
         match kids.as_slice() {
             [one] => expr(cx, *one),
@@ -214,7 +212,7 @@ fn list_value(cx: &mut Cx, n: Node) -> Expr {
     }
 }
 
-fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
+fn stmt<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, out: &mut Vec<Stmt>) {
     if !cx.enter() {
         return;
     }
@@ -225,8 +223,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 n.child_by_field_name("right"),
             ) {
                 let value = list_value(cx, r);
-                let targets: Vec<Expr> =
-                    named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                let targets: Vec<Expr> = cx.kids(l).into_iter().map(|t| expr(cx, t)).collect();
                 let augmented = n
                     .child_by_field_name("operator")
                     .is_some_and(|o| cx.text(o) != "=" && cx.text(o) != ":=");
@@ -245,13 +242,13 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
         | "send_statement"
         | "inc_statement"
         | "dec_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
             }
         }
         "return_statement" => {
-            let e = named_children(n).first().map(|c| list_value(cx, *c));
+            let e = cx.kids(n).first().map(|c| list_value(cx, *c));
             out.push(Stmt::Return(e, cx.span(n)));
         }
         "if_statement" => {
@@ -283,7 +280,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
         }
         "for_statement" => {
             let mut body = Vec::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "range_clause" => {
                         if let (Some(l), Some(r)) = (
@@ -292,7 +289,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                         ) {
                             let value = expr(cx, r);
                             let targets: Vec<Expr> =
-                                named_children(l).into_iter().map(|t| expr(cx, t)).collect();
+                                cx.kids(l).into_iter().map(|t| expr(cx, t)).collect();
                             body.push(Stmt::Assign {
                                 targets,
                                 value,
@@ -302,7 +299,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                         }
                     }
                     "for_clause" => {
-                        for k in named_children(c) {
+                        for k in cx.kids(c) {
                             stmt(cx, k, &mut body);
                         }
                     }
@@ -325,7 +322,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             }
             let mut arms = Vec::new();
             let mut exhaustive = false;
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 if !matches!(
                     c.kind(),
                     "expression_case" | "default_case" | "type_case" | "communication_case"
@@ -334,7 +331,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
                 }
                 exhaustive |= c.kind() == "default_case";
                 let mut arm = Vec::new();
-                for k in named_children(c) {
+                for k in cx.kids(c) {
                     if k.kind() == "expression_list" {
                         continue;
                     }
@@ -349,7 +346,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             });
         }
         "block" | "labeled_statement" | "statement_list" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 stmt(cx, c, out);
             }
         }
@@ -366,7 +363,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             out.push(Stmt::Expr(e));
         }
         _ => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 stmt(cx, c, out);
             }
         }
@@ -374,7 +371,7 @@ fn stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
     cx.leave();
 }
 
-fn expr(cx: &mut Cx, n: Node) -> Expr {
+fn expr<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     if !cx.enter() {
         return cx.opaque(n);
     }
@@ -385,7 +382,7 @@ fn expr(cx: &mut Cx, n: Node) -> Expr {
 
 /// A type used as a value (a composite literal's or conversion's type): `tls.Config`, `*http.Request`,
 /// `[]byte`.
-fn type_expr(cx: &mut Cx, n: Node) -> Expr {
+fn type_expr<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     match n.kind() {
         "qualified_type" => {
@@ -400,7 +397,7 @@ fn type_expr(cx: &mut Cx, n: Node) -> Expr {
                 span,
             )
         }
-        "pointer_type" | "generic_type" => match named_children(n).first() {
+        "pointer_type" | "generic_type" => match cx.kids(n).first() {
             Some(c) => type_expr(cx, *c),
             None => cx.opaque(n),
         },
@@ -409,7 +406,7 @@ fn type_expr(cx: &mut Cx, n: Node) -> Expr {
     }
 }
 
-fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
+fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let kind = match n.kind() {
         "identifier" | "field_identifier" | "package_identifier" | "type_identifier" => {
@@ -450,10 +447,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             };
             let mut args = Vec::new();
             if let Some(a) = n.child_by_field_name("arguments") {
-                for c in named_children(a) {
+                for c in cx.kids(a) {
                     match c.kind() {
                         "variadic_argument" => {
-                            if let Some(v) = named_children(c).first() {
+                            if let Some(v) = cx.kids(c).first() {
                                 args.push(Arg {
                                     name: None,
                                     value: expr(cx, *v),
@@ -583,7 +580,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "unary_expression" | "parenthesized_expression" | "type_assertion_expression" => {
             match n
                 .child_by_field_name("operand")
-                .or_else(|| named_children(n).first().copied())
+                .or_else(|| cx.kids(n).first().copied())
             {
                 Some(o) => return expr(cx, o),
                 None => ExprKind::Other,
@@ -608,27 +605,26 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             });
             ExprKind::Func(idx)
         }
-        "expression_list" => {
-            ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect())
-        }
+        "expression_list" => ExprKind::Op(cx.kids(n).into_iter().map(|c| expr(cx, c)).collect()),
         _ => ExprKind::Other,
     };
     Expr::new(kind, span)
 }
 
-fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
-    for el in named_children(body) {
+fn literal_elements<'t>(cx: &mut Cx<'_, 't>, body: Node<'t>, args: &mut Vec<Arg>) {
+    for el in cx.kids(body) {
         match el.kind() {
             "keyed_element" => {
-                let kids = named_children(el);
+                let kids = cx.kids(el);
                 let (Some(k), Some(v)) = (kids.first(), kids.get(1)) else {
                     continue;
                 };
-                let key = named_children(*k)
+                let key = cx
+                    .kids(*k)
                     .first()
                     .map(|x| cx.text(*x))
                     .unwrap_or_else(|| cx.text(*k));
-                let vnode = named_children(*v).first().copied().unwrap_or(*v);
+                let vnode = cx.kids(*v).first().copied().unwrap_or(*v);
                 let value = expr(cx, vnode);
                 args.push(Arg {
                     name: Some(key.to_string()),
@@ -637,7 +633,7 @@ fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
                 });
             }
             "literal_element" => {
-                let vnode = named_children(el).first().copied().unwrap_or(el);
+                let vnode = cx.kids(el).first().copied().unwrap_or(el);
                 args.push(Arg {
                     name: None,
                     value: expr(cx, vnode),
@@ -655,8 +651,8 @@ fn literal_elements(cx: &mut Cx, body: Node, args: &mut Vec<Arg>) {
 }
 
 /// `type Handlers struct { DB *sql.DB }`: field types, so `h.DB.Query` resolves to `database/sql.DB.Query`.
-fn struct_fields(cx: &mut Cx, n: Node) {
-    for spec in named_children(n) {
+fn struct_fields<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) {
+    for spec in cx.kids(n) {
         if spec.kind() != "type_spec" {
             continue;
         }
@@ -670,8 +666,8 @@ fn struct_fields(cx: &mut Cx, n: Node) {
             continue;
         }
         let tname = cx.text(name).to_string();
-        for list in named_children(ty) {
-            for field in named_children(list) {
+        for list in cx.kids(ty) {
+            for field in cx.kids(list) {
                 if field.kind() != "field_declaration" {
                     continue;
                 }

@@ -1,11 +1,11 @@
 //! JavaScript, TypeScript and TSX (tree-sitter-javascript / -typescript) to the model.
 
 use super::python::join_strings;
-use super::{named_children, unquote, Cx};
+use super::{unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Span, Stmt};
 use tree_sitter::Node;
 
-pub(crate) fn lower(cx: &mut Cx, root: Node) {
+pub(crate) fn lower<'t>(cx: &mut Cx<'_, 't>, root: Node<'t>) {
     let body = block(cx, root, None);
     cx.module.funcs[0].body.extend(body);
 }
@@ -41,15 +41,15 @@ pub(crate) fn module_segment(path: &str, spec: &str) -> String {
     s.strip_suffix("/index").unwrap_or(s).to_string()
 }
 
-fn block(cx: &mut Cx, n: Node, class: Option<&str>) -> Vec<Stmt> {
+fn block<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>) -> Vec<Stmt> {
     let mut out = Vec::new();
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         stmt(cx, c, class, &mut out);
     }
     out
 }
 
-fn add_import(cx: &mut Cx, local: String, spec: &str, name: Option<&str>, span: Span) {
+fn add_import<'t>(cx: &mut Cx<'_, 't>, local: String, spec: &str, name: Option<&str>, span: Span) {
     let mut path = vec![module_segment(cx.path, spec)];
     if let Some(n) = name {
         if n != "default" {
@@ -65,7 +65,7 @@ fn add_import(cx: &mut Cx, local: String, spec: &str, name: Option<&str>, span: 
     });
 }
 
-fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
+fn stmt<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>, out: &mut Vec<Stmt>) {
     if !cx.enter() {
         return;
     }
@@ -77,24 +77,24 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 .unwrap_or_default();
             let span = cx.span(n);
             let mut bound = false;
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 if c.kind() != "import_clause" {
                     continue;
                 }
-                for k in named_children(c) {
+                for k in cx.kids(c) {
                     match k.kind() {
                         "identifier" => {
                             add_import(cx, cx.text(k).to_string(), &spec, None, span);
                             bound = true;
                         }
                         "namespace_import" => {
-                            if let Some(id) = named_children(k).first() {
+                            if let Some(id) = cx.kids(k).first() {
                                 add_import(cx, cx.text(*id).to_string(), &spec, None, span);
                                 bound = true;
                             }
                         }
                         "named_imports" => {
-                            for s in named_children(k) {
+                            for s in cx.kids(k) {
                                 if s.kind() != "import_specifier" {
                                     continue;
                                 }
@@ -132,7 +132,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
         }
         "lexical_declaration" | "variable_declaration" => {
-            for d in named_children(n) {
+            for d in cx.kids(n) {
                 if d.kind() != "variable_declarator" {
                     continue;
                 }
@@ -150,7 +150,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                             add_import(cx, cx.text(name).to_string(), &spec, None, span)
                         }
                         "object_pattern" => {
-                            for p in named_children(name) {
+                            for p in cx.kids(name) {
                                 match p.kind() {
                                     "shorthand_property_identifier_pattern" => {
                                         let t = cx.text(p).to_string();
@@ -200,12 +200,12 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
         }
         "expression_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 expr_stmt(cx, c, out);
             }
         }
         "return_statement" => {
-            let e = named_children(n).first().map(|c| expr(cx, *c));
+            let e = cx.kids(n).first().map(|c| expr(cx, *c));
             out.push(Stmt::Return(e, cx.span(n)));
         }
         "function_declaration" | "generator_function_declaration" => {
@@ -231,7 +231,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 .map(|c| cx.text(c).to_string())
                 .unwrap_or_default();
             if let Some(body) = n.child_by_field_name("body") {
-                for m in named_children(body) {
+                for m in cx.kids(body) {
                     match m.kind() {
                         "method_definition" => {
                             let mname = m
@@ -295,7 +295,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             if let Some(alt) = n.child_by_field_name("alternative") {
                 exhaustive = true;
                 let mut arm = Vec::new();
-                for c in named_children(alt) {
+                for c in cx.kids(alt) {
                     stmt(cx, c, class, &mut arm);
                 }
                 arms.push(arm);
@@ -349,7 +349,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 cond: None,
             });
             if let Some(f) = n.child_by_field_name("finalizer") {
-                for c in named_children(f) {
+                for c in cx.kids(f) {
                     stmt(cx, c, class, out);
                 }
             }
@@ -362,7 +362,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             let mut arms = Vec::new();
             let mut exhaustive = false;
             if let Some(b) = n.child_by_field_name("body") {
-                for case in named_children(b) {
+                for case in cx.kids(b) {
                     exhaustive |= case.kind() == "switch_default";
                     let mut arm = Vec::new();
                     let mut cur = case.walk();
@@ -380,12 +380,12 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             });
         }
         "statement_block" | "program" | "labeled_statement" | "else_clause" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 stmt(cx, c, class, out);
             }
         }
         "throw_statement" | "break_statement" | "continue_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
             }
@@ -405,7 +405,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             if n.kind().ends_with("expression") || n.kind() == "identifier" {
                 expr_stmt(cx, n, out);
             } else {
-                for c in named_children(n) {
+                for c in cx.kids(n) {
                     stmt(cx, c, class, out);
                 }
             }
@@ -414,7 +414,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
     cx.leave();
 }
 
-fn stmt_or_expr(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
+fn stmt_or_expr<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>, out: &mut Vec<Stmt>) {
     if n.kind().ends_with("expression") || n.kind() == "sequence_expression" {
         expr_stmt(cx, n, out);
     } else {
@@ -422,13 +422,13 @@ fn stmt_or_expr(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) 
     }
 }
 
-fn block_or_stmt(cx: &mut Cx, n: Node, class: Option<&str>) -> Vec<Stmt> {
+fn block_or_stmt<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>) -> Vec<Stmt> {
     let mut out = Vec::new();
     stmt(cx, n, class, &mut out);
     out
 }
 
-fn expr_stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
+fn expr_stmt<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, out: &mut Vec<Stmt>) {
     match n.kind() {
         "assignment_expression" | "augmented_assignment_expression" => {
             let (Some(l), Some(r)) = (
@@ -458,7 +458,7 @@ fn expr_stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
             });
         }
         "sequence_expression" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 expr_stmt(cx, c, out);
             }
         }
@@ -471,11 +471,11 @@ fn expr_stmt(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
 
 /// Targets of a declaration or assignment: `x`, `a.b`, and each name of `{ a, b: c }` / `[a, b]`, which take
 /// the whole value (a destructured property is a part of it).
-fn pattern_targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
+fn pattern_targets<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Vec<Expr> {
     match n.kind() {
         "object_pattern" | "array_pattern" => {
             let mut out = Vec::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "shorthand_property_identifier_pattern" | "identifier" => out.push(cx.name(c)),
                     "pair_pattern" => {
@@ -489,7 +489,7 @@ fn pattern_targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
                         }
                     }
                     "rest_pattern" => {
-                        for k in named_children(c) {
+                        for k in cx.kids(c) {
                             out.extend(pattern_targets(cx, k));
                         }
                     }
@@ -507,9 +507,9 @@ fn pattern_targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
 }
 
 /// `require('m')` → `m`.
-fn require_of(cx: &Cx, n: Node) -> Option<String> {
+fn require_of<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Option<String> {
     let n = if n.kind() == "await_expression" {
-        named_children(n).first().copied()?
+        cx.kids(n).first().copied()?
     } else {
         n
     };
@@ -521,14 +521,20 @@ fn require_of(cx: &Cx, n: Node) -> Option<String> {
         return None;
     }
     let args = n.child_by_field_name("arguments")?;
-    let first = named_children(args).into_iter().next()?;
+    let first = cx.kids(args).into_iter().next()?;
     if first.kind() != "string" {
         return None;
     }
     Some(unquote(cx.text(first)))
 }
 
-fn function(cx: &mut Cx, n: Node, name: String, class: Option<&str>, nested: bool) -> usize {
+fn function<'t>(
+    cx: &mut Cx<'_, 't>,
+    n: Node<'t>,
+    name: String,
+    class: Option<&str>,
+    nested: bool,
+) -> usize {
     let (params, destructured) = params_of(cx, n);
     cx.fn_depth += 1;
     // `({ query }) => ...`: each destructured name is part of its argument.
@@ -556,7 +562,7 @@ fn function(cx: &mut Cx, n: Node, name: String, class: Option<&str>, nested: boo
     })
 }
 
-fn params_of(cx: &mut Cx, n: Node) -> (Vec<Param>, Vec<Stmt>) {
+fn params_of<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> (Vec<Param>, Vec<Stmt>) {
     let mut out = Vec::new();
     let mut binds = Vec::new();
     if let Some(p) = n.child_by_field_name("parameter") {
@@ -570,7 +576,7 @@ fn params_of(cx: &mut Cx, n: Node) -> (Vec<Param>, Vec<Stmt>) {
     let Some(ps) = n.child_by_field_name("parameters") else {
         return (out, binds);
     };
-    for p in named_children(ps) {
+    for p in cx.kids(ps) {
         let (pat, ty) = match p.kind() {
             "required_parameter" | "optional_parameter" => (
                 p.child_by_field_name("pattern"),
@@ -601,7 +607,7 @@ fn params_of(cx: &mut Cx, n: Node) -> (Vec<Param>, Vec<Stmt>) {
     (out, binds)
 }
 
-pub(crate) fn expr(cx: &mut Cx, n: Node) -> Expr {
+pub(crate) fn expr<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     if !cx.enter() {
         return cx.opaque(n);
     }
@@ -610,7 +616,7 @@ pub(crate) fn expr(cx: &mut Cx, n: Node) -> Expr {
     e
 }
 
-fn args_of(cx: &mut Cx, n: Option<Node>) -> Vec<Arg> {
+fn args_of<'t>(cx: &mut Cx<'_, 't>, n: Option<Node<'t>>) -> Vec<Arg> {
     let mut args = Vec::new();
     let Some(a) = n else { return args };
     if a.kind() == "template_string" {
@@ -621,10 +627,10 @@ fn args_of(cx: &mut Cx, n: Option<Node>) -> Vec<Arg> {
         });
         return args;
     }
-    for c in named_children(a) {
+    for c in cx.kids(a) {
         match c.kind() {
             "spread_element" => {
-                if let Some(v) = named_children(c).first() {
+                if let Some(v) = cx.kids(c).first() {
                     args.push(Arg {
                         name: None,
                         value: expr(cx, *v),
@@ -643,7 +649,7 @@ fn args_of(cx: &mut Cx, n: Option<Node>) -> Vec<Arg> {
     args
 }
 
-fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
+fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let kind = match n.kind() {
         "identifier"
@@ -718,11 +724,11 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "template_string" => {
             let mut parts = Vec::new();
             let mut literal = String::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "string_fragment" | "escape_sequence" => literal.push_str(cx.text(c)),
                     "template_substitution" => {
-                        if let Some(e) = named_children(c).first() {
+                        if let Some(e) = cx.kids(c).first() {
                             parts.push(expr(cx, *e));
                         }
                     }
@@ -736,7 +742,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             }
         }
         "array" => ExprKind::Seq(
-            named_children(n)
+            cx.kids(n)
                 .into_iter()
                 .filter(|c| c.kind() != "comment")
                 .map(|c| expr(cx, c))
@@ -744,7 +750,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         ),
         "object" => {
             let mut kv = Vec::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "pair" => {
                         let k = c.child_by_field_name("key").map(|k| {
@@ -765,7 +771,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                         ));
                     }
                     "spread_element" => {
-                        if let Some(v) = named_children(c).first() {
+                        if let Some(v) = cx.kids(c).first() {
                             kv.push((None, expr(cx, *v)));
                         }
                     }
@@ -828,7 +834,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                 .child_by_field_name("operator")
                 .map(|o| cx.text(o))
                 .unwrap_or("");
-            let inner: Vec<Expr> = named_children(n).into_iter().map(|c| expr(cx, c)).collect();
+            let inner: Vec<Expr> = cx.kids(n).into_iter().map(|c| expr(cx, c)).collect();
             if op == "!" && inner.len() == 1 {
                 let a = inner
                     .into_iter()
@@ -848,15 +854,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         | "satisfies_expression"
         | "type_assertion"
         | "spread_element"
-        | "yield_expression" => {
-            match named_children(n)
-                .into_iter()
-                .find(|c| !c.kind().contains("type"))
-            {
-                Some(c) => return expr(cx, c),
-                None => ExprKind::Other,
-            }
-        }
+        | "yield_expression" => match cx.kids(n).into_iter().find(|c| !c.kind().contains("type")) {
+            Some(c) => return expr(cx, c),
+            None => ExprKind::Other,
+        },
         "arrow_function" | "function_expression" | "function" | "generator_function" => {
             let name = n
                 .child_by_field_name("name")
@@ -871,10 +872,10 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             }
         }
         "sequence_expression" => {
-            ExprKind::Op(named_children(n).into_iter().map(|c| expr(cx, c)).collect())
+            ExprKind::Op(cx.kids(n).into_iter().map(|c| expr(cx, c)).collect())
         }
         "jsx_element" | "jsx_self_closing_element" | "jsx_fragment" => return jsx(cx, n),
-        "jsx_expression" => match named_children(n).first() {
+        "jsx_expression" => match cx.kids(n).first() {
             Some(c) => return expr(cx, *c),
             None => ExprKind::Other,
         },
@@ -903,7 +904,7 @@ fn boolean(parts: Vec<Expr>, span: Span) -> Expr {
 /// JSX: each element is a call to `<jsx>.<tag>` with its attributes as named arguments and its children as
 /// positional ones, so `dangerouslySetInnerHTML={{ __html: x }}` and `<a href={x}>` are arguments a rule can
 /// name.
-fn jsx(cx: &mut Cx, n: Node) -> Expr {
+fn jsx<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let opening = match n.kind() {
         "jsx_element" => n.child_by_field_name("open_tag"),
@@ -916,11 +917,11 @@ fn jsx(cx: &mut Cx, n: Node) -> Expr {
         .unwrap_or_default();
     let mut args = Vec::new();
     if let Some(o) = opening {
-        for a in named_children(o) {
+        for a in cx.kids(o) {
             if a.kind() != "jsx_attribute" {
                 continue;
             }
-            let kids = named_children(a);
+            let kids = cx.kids(a);
             let Some(name) = kids.first() else { continue };
             let value = match kids.get(1) {
                 Some(v) if v.kind() == "string" => {
@@ -936,7 +937,7 @@ fn jsx(cx: &mut Cx, n: Node) -> Expr {
             });
         }
     }
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         if matches!(
             c.kind(),
             "jsx_expression" | "jsx_element" | "jsx_self_closing_element"

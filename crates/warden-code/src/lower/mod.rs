@@ -120,6 +120,7 @@ pub fn parse(lang: Lang, path: &str, src: &[u8], budget: Budget) -> Parsed {
     let root = tree.root_node();
     parsed.has_errors = root.has_error();
     let mut cx = Cx {
+        cursor: root.walk(),
         src,
         path,
         module: Module::default(),
@@ -147,7 +148,10 @@ pub fn parse(lang: Lang, path: &str, src: &[u8], budget: Budget) -> Parsed {
 }
 
 /// The lowering's state for one file.
-pub(crate) struct Cx<'s> {
+pub(crate) struct Cx<'s, 't> {
+    /// One cursor for every child listing: creating a cursor per node allocated and freed its stack each
+    /// time (a large share of the lowering's allocations).
+    cursor: tree_sitter::TreeCursor<'t>,
     pub src: &'s [u8],
     pub path: &'s str,
     pub module: Module,
@@ -157,7 +161,13 @@ pub(crate) struct Cx<'s> {
     pub fn_depth: usize,
 }
 
-impl<'s> Cx<'s> {
+impl<'s, 't> Cx<'s, 't> {
+    /// The named children of a node.
+    pub fn kids(&mut self, n: Node<'t>) -> Vec<Node<'t>> {
+        self.cursor.reset(n);
+        n.named_children(&mut self.cursor).collect()
+    }
+
     pub fn text(&self, n: Node) -> &'s str {
         std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
     }
@@ -201,12 +211,6 @@ impl<'s> Cx<'s> {
     pub fn name(&self, n: Node) -> Expr {
         Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n))
     }
-}
-
-/// The named children of a node.
-pub(crate) fn named_children<'t>(n: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = n.walk();
-    n.named_children(&mut c).collect()
 }
 
 /// The unquoted value of a string literal's text (best effort: escapes stay as written).

@@ -1,10 +1,10 @@
 //! Python (tree-sitter-python) to the model.
 
-use super::{named_children, unquote, Cx};
+use super::{unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Stmt};
 use tree_sitter::Node;
 
-pub(crate) fn lower(cx: &mut Cx, root: Node) {
+pub(crate) fn lower<'t>(cx: &mut Cx<'_, 't>, root: Node<'t>) {
     let body = block(cx, root, None);
     cx.module.funcs[0].body = body;
 }
@@ -16,21 +16,21 @@ fn file_package(path: &str) -> Vec<String> {
     parts
 }
 
-fn block(cx: &mut Cx, n: Node, class: Option<&str>) -> Vec<Stmt> {
+fn block<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>) -> Vec<Stmt> {
     let mut out = Vec::new();
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         stmt(cx, c, class, &mut out);
     }
     out
 }
 
-fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
+fn stmt<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, class: Option<&str>, out: &mut Vec<Stmt>) {
     if !cx.enter() {
         return;
     }
     match n.kind() {
         "import_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 let (name_node, alias) = match c.kind() {
                     "aliased_import" => (
                         c.child_by_field_name("name"),
@@ -118,7 +118,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             });
         }
         "expression_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "assignment" | "augmented_assignment" => assignment(cx, c, out),
                     _ => {
@@ -129,17 +129,18 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
         }
         "return_statement" => {
-            let e = named_children(n).first().map(|c| expr(cx, *c));
+            let e = cx.kids(n).first().map(|c| expr(cx, *c));
             out.push(Stmt::Return(e, cx.span(n)));
         }
         "function_definition" => {
             function(cx, n, Vec::new(), class, out);
         }
         "decorated_definition" => {
-            let decorators: Vec<Expr> = named_children(n)
+            let decorators: Vec<Expr> = cx
+                .kids(n)
                 .into_iter()
                 .filter(|c| c.kind() == "decorator")
-                .filter_map(|d| named_children(d).first().map(|e| expr(cx, *e)))
+                .filter_map(|d| cx.kids(d).first().map(|e| expr(cx, *e)))
                 .collect();
             if let Some(def) = n.child_by_field_name("definition") {
                 match def.kind() {
@@ -228,11 +229,11 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 out.extend(block(cx, b, class));
             }
             let mut arms = vec![Vec::new()];
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "except_clause" | "except_group_clause" => {
                         let mut arm = Vec::new();
-                        for b in named_children(c) {
+                        for b in cx.kids(c) {
                             if b.kind() == "block" {
                                 arm.extend(block(cx, b, class));
                             }
@@ -252,30 +253,30 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
                 exhaustive: true,
                 cond: None,
             });
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 if c.kind() == "finally_clause" {
-                    for b in named_children(c) {
+                    for b in cx.kids(c) {
                         out.extend(block(cx, b, class));
                     }
                 }
             }
         }
         "with_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "with_clause" => {
-                        for item in named_children(c) {
+                        for item in cx.kids(c) {
                             let Some(v) = item.child_by_field_name("value") else {
                                 continue;
                             };
                             if v.kind() == "as_pattern" {
-                                let kids = named_children(v);
+                                let kids = cx.kids(v);
                                 let value = kids.first().map(|k| expr(cx, *k));
                                 let target = v
                                     .child_by_field_name("alias")
                                     .or_else(|| kids.get(1).copied());
                                 if let (Some(value), Some(t)) = (value, target) {
-                                    let t = named_children(t).first().copied().unwrap_or(t);
+                                    let t = cx.kids(t).first().copied().unwrap_or(t);
                                     let targets = targets(cx, t);
                                     out.push(Stmt::Assign {
                                         targets,
@@ -302,9 +303,9 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
             }
             let mut arms = Vec::new();
             if let Some(b) = n.child_by_field_name("body") {
-                for case in named_children(b) {
+                for case in cx.kids(b) {
                     let mut arm = Vec::new();
-                    for c in named_children(case) {
+                    for c in cx.kids(case) {
                         if c.kind() == "block" {
                             arm.extend(block(cx, c, class));
                         }
@@ -320,7 +321,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
         }
         "block" | "module" => out.extend(block(cx, n, class)),
         "raise_statement" | "break_statement" | "continue_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
             }
@@ -333,14 +334,14 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
         | "comment"
         | "future_import_statement" => {}
         "assert_statement" | "print_statement" | "exec_statement" => {
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 let e = expr(cx, c);
                 out.push(Stmt::Expr(e));
             }
         }
         _ => {
             // ERROR nodes and anything new: keep what can be read inside.
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 stmt(cx, c, class, out);
             }
         }
@@ -348,7 +349,7 @@ fn stmt(cx: &mut Cx, n: Node, class: Option<&str>, out: &mut Vec<Stmt>) {
     cx.leave();
 }
 
-fn assignment(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
+fn assignment<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>, out: &mut Vec<Stmt>) {
     let augmented = n.kind() == "augmented_assignment";
     let Some(l) = n.child_by_field_name("left") else {
         return;
@@ -376,14 +377,16 @@ fn assignment(cx: &mut Cx, n: Node, out: &mut Vec<Stmt>) {
 }
 
 /// Assignment targets: `a`, `a.b`, `a[i]`, and each element of `a, b` / `[a, b]`.
-fn targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
+fn targets<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Vec<Expr> {
     match n.kind() {
         "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
-        | "list" => named_children(n)
+        | "list" => cx
+            .kids(n)
             .into_iter()
             .flat_map(|c| targets(cx, c))
             .collect(),
-        "list_splat_pattern" => named_children(n)
+        "list_splat_pattern" => cx
+            .kids(n)
             .into_iter()
             .flat_map(|c| targets(cx, c))
             .collect(),
@@ -391,7 +394,7 @@ fn targets(cx: &mut Cx, n: Node) -> Vec<Expr> {
     }
 }
 
-fn class_def(cx: &mut Cx, n: Node) {
+fn class_def<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) {
     let name = n
         .child_by_field_name("name")
         .map(|c| cx.text(c).to_string())
@@ -404,7 +407,13 @@ fn class_def(cx: &mut Cx, n: Node) {
     cx.module.funcs[0].body.extend(stmts);
 }
 
-fn function(cx: &mut Cx, n: Node, decorators: Vec<Expr>, class: Option<&str>, out: &mut Vec<Stmt>) {
+fn function<'t>(
+    cx: &mut Cx<'_, 't>,
+    n: Node<'t>,
+    decorators: Vec<Expr>,
+    class: Option<&str>,
+    out: &mut Vec<Stmt>,
+) {
     let name = n
         .child_by_field_name("name")
         .map(|c| cx.text(c).to_string())
@@ -455,24 +464,20 @@ fn is_top(n: Node) -> bool {
     false
 }
 
-fn params(cx: &mut Cx, n: Node) -> Vec<Param> {
+fn params<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Vec<Param> {
     let mut out = Vec::new();
-    for p in named_children(n) {
+    for p in cx.kids(n) {
         let (name, ty) = match p.kind() {
             "identifier" => (Some(p), None),
             "typed_parameter" => (
-                named_children(p)
-                    .into_iter()
-                    .find(|c| c.kind() == "identifier"),
+                cx.kids(p).into_iter().find(|c| c.kind() == "identifier"),
                 p.child_by_field_name("type"),
             ),
             "default_parameter" | "typed_default_parameter" => {
                 (p.child_by_field_name("name"), p.child_by_field_name("type"))
             }
             "list_splat_pattern" | "dictionary_splat_pattern" => (
-                named_children(p)
-                    .into_iter()
-                    .find(|c| c.kind() == "identifier"),
+                cx.kids(p).into_iter().find(|c| c.kind() == "identifier"),
                 None,
             ),
             _ => (None, None),
@@ -488,7 +493,7 @@ fn params(cx: &mut Cx, n: Node) -> Vec<Param> {
     out
 }
 
-pub(crate) fn expr(cx: &mut Cx, n: Node) -> Expr {
+pub(crate) fn expr<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     if !cx.enter() {
         return cx.opaque(n);
     }
@@ -497,7 +502,7 @@ pub(crate) fn expr(cx: &mut Cx, n: Node) -> Expr {
     e
 }
 
-fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
+fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let kind = match n.kind() {
         "identifier" => ExprKind::Name(cx.text(n).to_string()),
@@ -537,7 +542,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                         splat: false,
                     });
                 } else {
-                    for c in named_children(a) {
+                    for c in cx.kids(a) {
                         match c.kind() {
                             "keyword_argument" => {
                                 let name = c
@@ -554,7 +559,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                                 });
                             }
                             "list_splat" | "dictionary_splat" => {
-                                let value = match named_children(c).first() {
+                                let value = match cx.kids(c).first() {
                                     Some(v) => expr(cx, *v),
                                     None => cx.opaque(c),
                                 };
@@ -593,10 +598,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         }
         "string" => return string(cx, n),
         "concatenated_string" => {
-            let parts: Vec<Expr> = named_children(n)
-                .into_iter()
-                .map(|c| string(cx, c))
-                .collect();
+            let parts: Vec<Expr> = cx.kids(n).into_iter().map(|c| string(cx, c)).collect();
             return join_strings(parts, span);
         }
         "integer" => match cx.text(n).replace('_', "").parse::<i64>() {
@@ -608,11 +610,11 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         "false" => ExprKind::Bool(false),
         "none" => ExprKind::Null,
         "list" | "tuple" | "set" | "expression_list" | "pattern_list" => {
-            ExprKind::Seq(named_children(n).into_iter().map(|c| expr(cx, c)).collect())
+            ExprKind::Seq(cx.kids(n).into_iter().map(|c| expr(cx, c)).collect())
         }
         "dictionary" => {
             let mut kv = Vec::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 match c.kind() {
                     "pair" => {
                         let k = c.child_by_field_name("key").map(|k| expr(cx, k));
@@ -623,7 +625,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
                         kv.push((k, v));
                     }
                     "dictionary_splat" => {
-                        if let Some(v) = named_children(c).first() {
+                        if let Some(v) = cx.kids(c).first() {
                             kv.push((None, expr(cx, *v)));
                         }
                     }
@@ -659,7 +661,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         | "list_splat"
         | "dictionary_splat"
         | "expression_statement" => {
-            let kids = named_children(n);
+            let kids = cx.kids(n);
             match kids.as_slice() {
                 [one] => return expr(cx, *one),
                 _ => ExprKind::Op(kids.into_iter().map(|c| expr(cx, c)).collect()),
@@ -667,14 +669,14 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         }
         "not_operator" => match n
             .child_by_field_name("argument")
-            .or_else(|| named_children(n).first().copied())
+            .or_else(|| cx.kids(n).first().copied())
         {
             Some(a) => ExprKind::Not(Box::new(expr(cx, a))),
             None => ExprKind::Other,
         },
         "conditional_expression" => {
             // a if cond else b
-            let kids = named_children(n);
+            let kids = cx.kids(n);
             if kids.len() == 3 {
                 let a = expr(cx, kids[0]);
                 let c = expr(cx, kids[1]);
@@ -686,7 +688,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
         }
         "boolean_operator" | "comparison_operator" => {
             // `x or default` keeps x's value; comparisons make booleans but are kept for their calls.
-            let kids = named_children(n);
+            let kids = cx.kids(n);
             if n.kind() == "comparison_operator" {
                 // a < b, x in C, x not in C: the operators sit between the operands.
                 let mut ops = Vec::new();
@@ -759,7 +761,7 @@ fn expr_inner(cx: &mut Cx, n: Node) -> Expr {
             // [f(x) for x in xs]: the element expression, with x standing for the iterable's elements.
             let body = n.child_by_field_name("body");
             let mut parts = Vec::new();
-            for c in named_children(n) {
+            for c in cx.kids(n) {
                 if Some(c) == body {
                     continue;
                 }
@@ -804,19 +806,19 @@ impl Expr {
     }
 }
 
-fn string(cx: &mut Cx, n: Node) -> Expr {
+fn string<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let mut parts = Vec::new();
     let mut literal = String::new();
     let mut interpolated = false;
-    for c in named_children(n) {
+    for c in cx.kids(n) {
         match c.kind() {
             "string_content" | "escape_sequence" => literal.push_str(cx.text(c)),
             "interpolation" => {
                 interpolated = true;
                 if let Some(e) = c
                     .child_by_field_name("expression")
-                    .or_else(|| named_children(c).first().copied())
+                    .or_else(|| cx.kids(c).first().copied())
                 {
                     parts.push(expr(cx, e));
                 }
@@ -827,7 +829,7 @@ fn string(cx: &mut Cx, n: Node) -> Expr {
     if interpolated {
         return Expr::new(ExprKind::Interp { parts, literal }, span);
     }
-    if named_children(n).is_empty() {
+    if cx.kids(n).is_empty() {
         return Expr::new(ExprKind::Str(unquote(cx.text(n))), span);
     }
     Expr::new(ExprKind::Str(literal), span)
