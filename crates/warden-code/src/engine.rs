@@ -2335,6 +2335,12 @@ fn binary(op: &str, a: &Val, b: &Val) -> Val {
             "!=" | "!==" => Some(Konst::Bool(x != y)),
             _ => None,
         },
+        // b"\x00" * 16: a repeated constant is still a constant (a zero IV, a fixed salt).
+        (Some(Konst::Str(x)), Some(Konst::Int(n))) | (Some(Konst::Int(n)), Some(Konst::Str(x)))
+            if op == "*" && a.t.is_none() && b.t.is_none() && (0..=4096).contains(n) =>
+        {
+            Some(Konst::Str(Rc::from(x.repeat(*n as usize).as_str())))
+        }
         (Some(Konst::Str(x)), Some(Konst::Str(y))) if a.t.is_none() && b.t.is_none() => match op {
             "==" | "===" => Some(Konst::Bool(x == y)),
             "!=" | "!==" => Some(Konst::Bool(x != y)),
