@@ -1248,22 +1248,12 @@ impl<'a> Engine<'a> {
             if let (Some(t), ExprKind::Dict(kv)) = (&callback_taint, &a.value.kind) {
                 for (_, v) in kv {
                     if let ExprKind::Func(idx) = &v.kind {
-                        let base = env.clone();
-                        let mut t = t.clone();
-                        if let Some(p) = self.module.funcs[*idx].params.first() {
-                            t = t.step(p.span, format!("handler parameter `{}`", p.name));
-                        }
-                        let _ = self.run_func(*idx, &base, &[(0, t)]);
+                        self.run_handler(*idx, t, env);
                     }
                 }
             }
             if let (Some(t), ExprKind::Func(idx)) = (&callback_taint, &a.value.kind) {
-                let base = env.clone();
-                let mut t = t.clone();
-                if let Some(p) = self.module.funcs[*idx].params.first() {
-                    t = t.step(p.span, format!("handler parameter `{}`", p.name));
-                }
-                let _ = self.run_func(*idx, &base, &[(0, t)]);
+                self.run_handler(*idx, t, env);
                 args.push(Val {
                     func: Some(*idx),
                     ..Val::default()
@@ -1385,18 +1375,11 @@ impl<'a> Engine<'a> {
                     }
                 }
                 // Option objects: `fetch(url, { body })`, `exec(cmd, { shell: true })`.
-                if let ExprKind::Dict(kv) = &a.value.kind {
-                    for (k, v) in kv {
-                        if let Some(Expr {
-                            kind: ExprKind::Str(key),
-                            ..
-                        }) = k
-                        {
-                            if s.kwargs.contains(key) {
-                                let vv = self.eval(v, env);
-                                if let Some(t) = vv.t {
-                                    sink_checks.push((s.kind.clone(), t, v.span));
-                                }
+                if matches!(a.value.kind, ExprKind::Dict(_)) {
+                    for (key, v) in options_of(&a.value) {
+                        if s.kwargs.contains(&key) {
+                            if let Some(t) = self.eval(v, env).t {
+                                sink_checks.push((s.kind.clone(), t, v.span));
                             }
                         }
                     }
@@ -1594,6 +1577,15 @@ impl<'a> Engine<'a> {
             });
         }
         v
+    }
+
+    /// A request handler registered with a routing call: analysed with its first parameter as the request.
+    fn run_handler(&mut self, idx: usize, request: &Taint, env: &Env) {
+        let mut t = request.clone();
+        if let Some(p) = self.module.funcs[idx].params.first() {
+            t = t.step(p.span, format!("handler parameter `{}`", p.name));
+        }
+        let _ = self.run_func(idx, env, &[(0, t)]);
     }
 
     fn ext_id(&mut self, p: &[String], span: Span) -> u32 {

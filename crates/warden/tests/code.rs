@@ -51,12 +51,6 @@ def archive_view():
     dir
 }
 
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"scanned in \d+\.\d+s", "scanned in [time]");
-    s
-}
-
 #[test]
 fn text_report_shows_the_trace() {
     let dir = app();
@@ -68,7 +62,7 @@ fn text_report_shows_the_trace() {
         .get_output()
         .stdout
         .clone();
-    settings().bind(|| insta::assert_snapshot!(String::from_utf8(out).unwrap()));
+    report_settings().bind(|| insta::assert_snapshot!(String::from_utf8(out).unwrap()));
 }
 
 #[test]

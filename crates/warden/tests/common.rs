@@ -95,3 +95,10 @@ pub fn schema_errors(schema: &str, doc: &serde_json::Value) -> Vec<String> {
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect()
 }
+
+/// Snapshot settings for text reports: the run time in the summary line varies.
+pub fn report_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"scanned in \d+\.\d+s", "scanned in [time]");
+    s
+}

@@ -30,12 +30,6 @@ fn fixture() -> TempDir {
     dir
 }
 
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"scanned in \d+\.\d+s", "scanned in [time]");
-    s
-}
-
 #[test]
 fn text_report() {
     let dir = fixture();
@@ -47,7 +41,7 @@ fn text_report() {
         .get_output()
         .stdout
         .clone();
-    settings().bind(|| insta::assert_snapshot!(String::from_utf8(out).unwrap()));
+    report_settings().bind(|| insta::assert_snapshot!(String::from_utf8(out).unwrap()));
 }
 
 #[test]

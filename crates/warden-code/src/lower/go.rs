@@ -1,7 +1,6 @@
 //! Go (tree-sitter-go) to the model.
 
-use super::python::join_strings;
-use super::{unquote, Cx};
+use super::{binary_operands, is_string, join_strings, truth, unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Stmt};
 use tree_sitter::Node;
 
@@ -525,20 +524,10 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
             }))
         }
         "binary_expression" => {
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let Some((op, le, re)) = binary_operands(cx, n, expr) else {
                 return cx.opaque(n);
             };
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| cx.text(o))
-                .unwrap_or("");
-            let le = expr(cx, l);
-            let re = expr(cx, r);
-            let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
-            if op == "+" && (is_str(&le) || is_str(&re)) {
+            if op == "+" && (is_string(&le) || is_string(&re)) {
                 return join_strings(vec![le, re], span);
             }
             if matches!(
@@ -552,19 +541,7 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
                 );
             }
             if op == "||" {
-                return Expr::new(
-                    ExprKind::Call(Box::new(Call {
-                        callee: Expr::new(ExprKind::Name("bool".into()), span),
-                        args: vec![Arg {
-                            name: None,
-                            value: Expr::new(ExprKind::Seq(vec![le, re]), span),
-                            splat: false,
-                        }],
-                        construct: false,
-                        span,
-                    })),
-                    span,
-                );
+                return truth("bool", vec![le, re], span);
             }
             ExprKind::Op(vec![le, re])
         }

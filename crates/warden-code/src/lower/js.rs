@@ -1,7 +1,6 @@
 //! JavaScript, TypeScript and TSX (tree-sitter-javascript / -typescript) to the model.
 
-use super::python::join_strings;
-use super::{unquote, Cx};
+use super::{binary_operands, is_string, join_strings, truth, unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Span, Stmt};
 use tree_sitter::Node;
 
@@ -793,20 +792,10 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
             ExprKind::Dict(kv)
         }
         "binary_expression" => {
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let Some((op, le, re)) = binary_operands(cx, n, expr) else {
                 return cx.opaque(n);
             };
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| cx.text(o))
-                .unwrap_or("");
-            let le = expr(cx, l);
-            let re = expr(cx, r);
-            let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
-            if op == "+" && (is_str(&le) || is_str(&re)) {
+            if op == "+" && (is_string(&le) || is_string(&re)) {
                 return join_strings(vec![le, re], span);
             }
             if matches!(op, "instanceof" | "in") {
@@ -886,19 +875,7 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
 
 /// A boolean computed from values: the calls inside still count, the data does not flow on.
 fn boolean(parts: Vec<Expr>, span: Span) -> Expr {
-    Expr::new(
-        ExprKind::Call(Box::new(Call {
-            callee: Expr::new(ExprKind::Name("Boolean".into()), span),
-            args: vec![Arg {
-                name: None,
-                value: Expr::new(ExprKind::Seq(parts), span),
-                splat: false,
-            }],
-            construct: false,
-            span,
-        })),
-        span,
-    )
+    truth("Boolean", parts, span)
 }
 
 /// JSX: each element is a call to `<jsx>.<tag>` with its attributes as named arguments and its children as

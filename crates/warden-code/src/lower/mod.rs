@@ -6,7 +6,7 @@ mod go;
 mod js;
 mod python;
 
-use crate::ir::{Expr, ExprKind, Func, Lang, Module, Span};
+use crate::ir::{Arg, Call, Expr, ExprKind, Func, Lang, Module, Span};
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use tree_sitter::{Node, Parser, Tree};
@@ -231,4 +231,71 @@ pub(crate) fn unquote(text: &str) -> String {
         }
     }
     t.to_string()
+}
+
+/// `a + b` where one side is a string: a constant when both are, else an interpolation.
+pub(crate) fn join_strings(parts: Vec<Expr>, span: Span) -> Expr {
+    let mut literal = String::new();
+    let mut values = Vec::new();
+    for p in parts {
+        match p.kind {
+            ExprKind::Str(s) => literal.push_str(&s),
+            ExprKind::Interp { parts, literal: l } => {
+                literal.push_str(&l);
+                values.extend(parts);
+            }
+            _ => values.push(p),
+        }
+    }
+    if values.is_empty() {
+        Expr::new(ExprKind::Str(literal), span)
+    } else {
+        Expr::new(
+            ExprKind::Interp {
+                parts: values,
+                literal,
+            },
+            span,
+        )
+    }
+}
+
+/// Whether an expression is string-valued by its syntax (a literal or an interpolation).
+pub(crate) fn is_string(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. })
+}
+
+/// A binary expression's operator and lowered operands (the three grammars name the fields alike).
+pub(crate) fn binary_operands<'s, 't>(
+    cx: &mut Cx<'s, 't>,
+    n: Node<'t>,
+    expr: fn(&mut Cx<'s, 't>, Node<'t>) -> Expr,
+) -> Option<(&'s str, Expr, Expr)> {
+    let (l, r) = (
+        n.child_by_field_name("left")?,
+        n.child_by_field_name("right")?,
+    );
+    let op = n
+        .child_by_field_name("operator")
+        .map(|o| cx.text(o))
+        .unwrap_or("");
+    Some((op, expr(cx, l), expr(cx, r)))
+}
+
+/// A boolean computed from values: a call to the language's `bool`/`Boolean` builtin, which the models treat
+/// as a cleanser, so the calls inside still count but the data does not flow on.
+pub(crate) fn truth(builtin: &str, parts: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::Call(Box::new(Call {
+            callee: Expr::new(ExprKind::Name(builtin.into()), span),
+            args: vec![Arg {
+                name: None,
+                value: Expr::new(ExprKind::Seq(parts), span),
+                splat: false,
+            }],
+            construct: false,
+            span,
+        })),
+        span,
+    )
 }

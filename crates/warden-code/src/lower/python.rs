@@ -1,6 +1,6 @@
 //! Python (tree-sitter-python) to the model.
 
-use super::{unquote, Cx};
+use super::{binary_operands, is_string, join_strings, truth, unquote, Cx};
 use crate::ir::{Arg, Call, Expr, ExprKind, Func, Import, Param, Stmt};
 use tree_sitter::Node;
 
@@ -635,20 +635,10 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
             ExprKind::Dict(kv)
         }
         "binary_operator" => {
-            let (Some(l), Some(r)) = (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("right"),
-            ) else {
+            let Some((op, le, re)) = binary_operands(cx, n, expr) else {
                 return cx.opaque(n);
             };
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| cx.text(o))
-                .unwrap_or("");
-            let le = expr(cx, l);
-            let re = expr(cx, r);
-            let is_str = |e: &Expr| matches!(e.kind, ExprKind::Str(_) | ExprKind::Interp { .. });
-            if (op == "+" && (is_str(&le) || is_str(&re))) || (op == "%" && is_str(&le)) {
+            if (op == "+" && (is_string(&le) || is_string(&re))) || (op == "%" && is_string(&le)) {
                 return join_strings(vec![le, re], span);
             }
             ExprKind::Binary(op.to_string(), Box::new(le), Box::new(re))
@@ -705,7 +695,7 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
                     return Expr::new(ExprKind::Binary(op, Box::new(a), Box::new(b)), span);
                 }
                 let parts: Vec<Expr> = kids.into_iter().map(|c| expr(cx, c)).collect();
-                return Expr::new(ExprKind::Seq(parts), span).into_bool();
+                return truth("bool", parts, span);
             }
             let op = n
                 .child_by_field_name("operator")
@@ -786,26 +776,6 @@ fn expr_inner<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     Expr::new(kind, span)
 }
 
-impl Expr {
-    fn into_bool(self) -> Expr {
-        // Marked by wrapping in a call to the builtin `bool`, which the models treat as a cleanser.
-        let span = self.span;
-        Expr::new(
-            ExprKind::Call(Box::new(Call {
-                callee: Expr::new(ExprKind::Name("bool".into()), span),
-                args: vec![Arg {
-                    name: None,
-                    value: self,
-                    splat: false,
-                }],
-                construct: false,
-                span,
-            })),
-            span,
-        )
-    }
-}
-
 fn string<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
     let span = cx.span(n);
     let mut parts = Vec::new();
@@ -833,31 +803,4 @@ fn string<'t>(cx: &mut Cx<'_, 't>, n: Node<'t>) -> Expr {
         return Expr::new(ExprKind::Str(unquote(cx.text(n))), span);
     }
     Expr::new(ExprKind::Str(literal), span)
-}
-
-/// `a + b` where one side is a string: a constant when both are, else an interpolation.
-pub(crate) fn join_strings(parts: Vec<Expr>, span: crate::ir::Span) -> Expr {
-    let mut literal = String::new();
-    let mut values = Vec::new();
-    for p in parts {
-        match p.kind {
-            ExprKind::Str(s) => literal.push_str(&s),
-            ExprKind::Interp { parts, literal: l } => {
-                literal.push_str(&l);
-                values.extend(parts);
-            }
-            _ => values.push(p),
-        }
-    }
-    if values.is_empty() {
-        Expr::new(ExprKind::Str(literal), span)
-    } else {
-        Expr::new(
-            ExprKind::Interp {
-                parts: values,
-                literal,
-            },
-            span,
-        )
-    }
 }
