@@ -16,7 +16,17 @@ const REGISTRY: &[(&str, Build)] = &[
     (warden_code::INTENT, |s| {
         Ok(Box::new(warden_code::IntentAnalyzer::from_setup(s)?))
     }),
+    (warden_config::K8S, |s| config(warden_config::Family::K8s, s)),
+    (warden_config::DOCKER, |s| config(warden_config::Family::Docker, s)),
+    (warden_config::TF, |s| config(warden_config::Family::Tf, s)),
+    (warden_config::CI, |s| config(warden_config::Family::Ci, s)),
 ];
+
+fn config(family: warden_config::Family, s: &AnalyzerSetup) -> Result<Box<dyn Analyzer>> {
+    Ok(Box::new(
+        warden_config::ConfigAnalyzer::from_setup(family, s).map_err(anyhow::Error::msg)?,
+    ))
+}
 
 /// The known family names.
 pub fn families() -> Vec<&'static str> {

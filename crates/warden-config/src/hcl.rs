@@ -1,0 +1,328 @@
+//! Terraform's HCL (hcl-edit, which keeps byte spans and bounds its own nesting) to [`Tree`].
+//!
+//! A file becomes its top-level blocks, each with its identifier, labels and body map. In a body, attributes
+//! are entries (`key = value`) and nested blocks are entries under their identifier, repeated as written
+//! (`ingress { … } ingress { … }` is two `ingress` entries), so `ingress.from_port` reaches both. `dynamic
+//! "x" { content { … } }` is an `x` entry with the content. Literals become scalars; arrays and objects,
+//! sequences and maps; `jsonencode(…)`, `tolist`/`toset`/`tomap` and parentheses are looked through; a string or
+//! heredoc holding a JSON document (an IAM policy) becomes that document. Everything else (references,
+//! templates with interpolation, other calls, operators) is [`Kind::Unknown`] with its source text, which
+//! the second phase replaces by the literal value of `var.x` / `local.x` where it can.
+
+use crate::tree::{Kind, Node, NodeId, Tree};
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::Span;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Block {
+    pub ident: String,
+    pub labels: Vec<String>,
+    pub body: NodeId,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HclFile {
+    pub tree: Tree,
+    pub blocks: Vec<Block>,
+}
+
+/// Converts byte offsets to 1-based lines and columns.
+struct Index<'a> {
+    src: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(src: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        Index { src, starts }
+    }
+
+    fn at(&self, off: usize) -> (u32, u32) {
+        let off = off.min(self.src.len());
+        let line = self.starts.partition_point(|&s| s <= off) - 1;
+        let start = self.starts[line];
+        let col = self.src.get(start..off).map_or(off - start, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+struct Builder<'a> {
+    idx: Index<'a>,
+    tree: Tree,
+}
+
+const MAX_DEPTH: u32 = 128;
+
+impl Builder<'_> {
+    fn node(&mut self, kind: Kind, text: &str, span: Option<std::ops::Range<usize>>, fallback: (u32, u32)) -> NodeId {
+        let ((line, col), (end_line, end_col)) = match span {
+            Some(r) => (self.idx.at(r.start), self.idx.at(r.end)),
+            None => (fallback, fallback),
+        };
+        self.tree.push(Node {
+            kind,
+            text: text.into(),
+            line,
+            col,
+            end_line,
+            end_col,
+            items: Vec::new(),
+        })
+    }
+
+    fn raw(&self, span: &Option<std::ops::Range<usize>>) -> String {
+        span.as_ref()
+            .and_then(|r| self.idx.src.get(r.clone()))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    }
+
+    fn body(&mut self, body: &Body, at: (u32, u32), depth: u32) -> NodeId {
+        let m = self.node(Kind::Map, "", body.span(), at);
+        if depth > MAX_DEPTH {
+            return m;
+        }
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let k = self.node(Kind::Str, a.key.as_str(), a.key.span(), at);
+                    let kpos = self.idx.at(a.key.span().map_or(0, |r| r.start));
+                    let v = self.expr(&a.value, kpos, depth + 1);
+                    self.tree.nodes[m as usize].items.extend([k, v]);
+                }
+                Structure::Block(b) => {
+                    let (name, inner) = if b.ident.as_str() == "dynamic" {
+                        let name = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+                        let content = b.body.iter().find_map(|s| match s {
+                            Structure::Block(c) if c.ident.as_str() == "content" => Some(&c.body),
+                            _ => None,
+                        });
+                        (name, content.unwrap_or(&b.body))
+                    } else {
+                        (b.ident.as_str().to_string(), &b.body)
+                    };
+                    let k = self.node(Kind::Str, &name, b.ident.span(), at);
+                    let kpos = self.idx.at(b.ident.span().map_or(0, |r| r.start));
+                    let v = self.body(inner, kpos, depth + 1);
+                    self.tree.nodes[m as usize].items.extend([k, v]);
+                }
+            }
+        }
+        m
+    }
+
+    fn expr(&mut self, e: &Expression, at: (u32, u32), depth: u32) -> NodeId {
+        let span = e.span();
+        if depth > MAX_DEPTH {
+            return self.node(Kind::Unknown, "", span, at);
+        }
+        match e {
+            Expression::Null(_) => self.node(Kind::Null, "", span, at),
+            Expression::Bool(b) => self.node(Kind::Bool, if *b.value() { "true" } else { "false" }, span, at),
+            Expression::Number(n) => {
+                let text = n.value().to_string();
+                self.node(Kind::Num, &text, span, at)
+            }
+            Expression::String(s) => {
+                let v = s.value().as_str();
+                if let Some(j) = self.json(v, span.clone(), at) {
+                    return j;
+                }
+                self.node(Kind::Str, v, span, at)
+            }
+            Expression::Array(a) => {
+                let n = self.node(Kind::Seq, "", span, at);
+                for x in a.iter() {
+                    let c = self.expr(x, at, depth + 1);
+                    self.tree.nodes[n as usize].items.push(c);
+                }
+                n
+            }
+            Expression::Object(o) => {
+                let n = self.node(Kind::Map, "", span, at);
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => self.node(Kind::Str, i.as_str(), i.span(), at),
+                        ObjectKey::Expression(Expression::String(s)) => {
+                            self.node(Kind::Str, s.value().as_str(), s.span(), at)
+                        }
+                        ObjectKey::Expression(x) => {
+                            let raw = self.raw(&x.span());
+                            self.node(Kind::Unknown, &raw, x.span(), at)
+                        }
+                    };
+                    let val = self.expr(v.expr(), at, depth + 1);
+                    self.tree.nodes[n as usize].items.extend([key, val]);
+                }
+                n
+            }
+            Expression::Parenthesis(p) => self.expr(p.inner(), at, depth + 1),
+            Expression::FuncCall(f)
+                if f.name.namespace.is_empty()
+                    && matches!(f.name.name.as_str(), "jsonencode" | "tolist" | "toset" | "tomap" | "yamlencode")
+                    && f.args.iter().count() == 1 =>
+            {
+                self.expr(f.args.iter().next().unwrap(), at, depth + 1)
+            }
+            Expression::HeredocTemplate(_) | Expression::StringTemplate(_) => {
+                let raw = self.raw(&span);
+                // A heredoc's body: between the first line break and the closing delimiter's line.
+                if let Expression::HeredocTemplate(_) = e {
+                    if let Some((_, body)) = raw.split_once('\n') {
+                        let body = body.rsplit_once('\n').map_or(body, |(b, _)| b);
+                        if !body.contains("${") {
+                            if let Some(j) = self.json(body, span.clone(), at) {
+                                return j;
+                            }
+                            return self.node(Kind::Str, body, span, at);
+                        }
+                    }
+                }
+                self.node(Kind::Unknown, &raw, span, at)
+            }
+            _ => {
+                let raw = self.raw(&span);
+                self.node(Kind::Unknown, &raw, span, at)
+            }
+        }
+    }
+
+    /// A string holding a JSON object (an IAM policy document), as that object.
+    fn json(&mut self, s: &str, span: Option<std::ops::Range<usize>>, at: (u32, u32)) -> Option<NodeId> {
+        let t = s.trim_start();
+        if !t.starts_with('{') {
+            return None;
+        }
+        let v: serde_json::Value = serde_json::from_str(s).ok()?;
+        let pos = span.map_or(at, |r| self.idx.at(r.start));
+        Some(json_node(&mut self.tree, &v, pos, 0))
+    }
+}
+
+/// A JSON value as tree nodes, all at `pos` (the string they came from).
+pub fn json_node(t: &mut Tree, v: &serde_json::Value, pos: (u32, u32), depth: u32) -> NodeId {
+    use serde_json::Value as J;
+    let (kind, text) = match v {
+        J::Null => (Kind::Null, String::new()),
+        J::Bool(b) => (Kind::Bool, b.to_string()),
+        J::Number(n) => (Kind::Num, n.to_string()),
+        J::String(s) => (Kind::Str, s.clone()),
+        J::Array(_) => (Kind::Seq, String::new()),
+        J::Object(_) => (Kind::Map, String::new()),
+    };
+    let id = t.push(Node {
+        kind,
+        text: text.into(),
+        line: pos.0,
+        col: pos.1,
+        end_line: pos.0,
+        end_col: pos.1,
+        items: Vec::new(),
+    });
+    if depth > MAX_DEPTH {
+        return id;
+    }
+    match v {
+        J::Array(a) => {
+            for x in a {
+                let c = json_node(t, x, pos, depth + 1);
+                t.nodes[id as usize].items.push(c);
+            }
+        }
+        J::Object(o) => {
+            for (k, x) in o {
+                let kn = json_node(t, &J::String(k.clone()), pos, depth + 1);
+                let c = json_node(t, x, pos, depth + 1);
+                t.nodes[id as usize].items.extend([kn, c]);
+            }
+        }
+        _ => {}
+    }
+    id
+}
+
+/// Parses a Terraform file. The error names the line and column.
+pub fn parse(src: &str) -> Result<HclFile, String> {
+    let body = hcl_edit::parser::parse_body(src).map_err(|e| {
+        let loc = e.location();
+        format!("line {}:{}: {}", loc.line(), loc.column(), e.message())
+    })?;
+    let mut b = Builder {
+        idx: Index::new(src),
+        tree: Tree::default(),
+    };
+    let mut blocks = Vec::new();
+    for s in body.iter() {
+        if let Structure::Block(block) = s {
+            let at = b.idx.at(block.span().map_or(0, |r| r.start));
+            let body = b.body(&block.body, at, 0);
+            blocks.push(Block {
+                ident: block.ident.as_str().to_string(),
+                labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                body,
+                line: at.0,
+            });
+        }
+    }
+    Ok(HclFile {
+        tree: b.tree,
+        blocks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::parse_path;
+
+    #[test]
+    fn blocks_attributes_and_json() {
+        let src = r#"resource "aws_security_group" "sg" {
+  name = "x"
+  ingress {
+    from_port   = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    from_port = 443
+  }
+  tags = var.tags
+}
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Statement = [{ Action = "*", Effect = "Allow" }]
+  })
+  other = <<EOF
+{"Statement": [{"Action": "s3:*"}]}
+EOF
+}
+"#;
+        let f = parse(src).unwrap();
+        assert_eq!(f.blocks.len(), 2);
+        assert_eq!(f.blocks[0].labels, vec!["aws_security_group", "sg"]);
+        let t = &f.tree;
+        let ports = t.lookup(f.blocks[0].body, &parse_path("ingress.from_port").unwrap());
+        assert_eq!(ports.len(), 2);
+        assert_eq!(t.pos(ports[0].key.unwrap()).line, 4);
+        let cidr = t.lookup(f.blocks[0].body, &parse_path("ingress.cidr_blocks[*]").unwrap());
+        assert_eq!(t.text(cidr[0].node), "0.0.0.0/0");
+        let tags = t.get(f.blocks[0].body, "tags").unwrap();
+        assert_eq!((t.kind(tags), t.text(tags)), (Kind::Unknown, "var.tags"));
+        let act = t.lookup(f.blocks[1].body, &parse_path("policy.Statement.Action").unwrap());
+        assert_eq!(t.text(act[0].node), "*");
+        let act = t.lookup(f.blocks[1].body, &parse_path("other.Statement.Action").unwrap());
+        assert_eq!(t.text(act[0].node), "s3:*");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = parse("resource \"a\" \"b\" {\n  x = \n}\n").unwrap_err();
+        assert!(e.starts_with("line "), "{e}");
+    }
+}

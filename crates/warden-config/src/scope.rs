@@ -1,0 +1,174 @@
+//! Scopes: the things rules visit in a parsed file (a container, a resource, a step), each with its named
+//! ancestors and a stable identity, and the engine that runs a family's rules over them.
+
+use crate::rules::{Ctx, Rule};
+use crate::tree::{NodeId, Pos, Tree};
+use rustc_hash::FxHashMap;
+use warden_core::{Finding, Location};
+
+pub const SCOPES: &[&str] = &[
+    "k8s/object",
+    "k8s/pod",
+    "k8s/container",
+    "k8s/graph",
+    "dockerfile/instruction",
+    "dockerfile/file",
+    "compose/service",
+    "compose/file",
+    "tf/resource",
+    "tf/data",
+    "tf/provider",
+    "tf/module",
+    "gha/workflow",
+    "gha/job",
+    "gha/step",
+    "gitlab/file",
+    "gitlab/job",
+];
+
+/// The file name a scope's examples are analysed under, unless the rule names one.
+pub fn example_path(scope: &str) -> &'static str {
+    match scope.split('/').next().unwrap_or("") {
+        "k8s" => "deploy.yaml",
+        "dockerfile" => "Dockerfile",
+        "compose" => "docker-compose.yml",
+        "tf" => "main.tf",
+        "gha" => ".github/workflows/ci.yml",
+        "gitlab" => ".gitlab-ci.yml",
+        _ => "example",
+    }
+}
+
+/// One thing a rule can visit.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub scope: &'static str,
+    /// Kubernetes kind, Terraform resource type, Dockerfile instruction; rules filter on it with `kinds`.
+    pub kind: String,
+    pub node: NodeId,
+    pub anchors: Vec<(&'static str, NodeId)>,
+    /// For messages: `container "app" of Deployment "web"`.
+    pub what: String,
+    /// Stable identity within the file, for fingerprints (never a line number).
+    pub key: String,
+    /// The Kubernetes workload it belongs to (`Deployment/ns/name`), for the exposure graph.
+    pub workload: Option<String>,
+}
+
+/// A family's rules, indexed by scope.
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    by_scope: FxHashMap<String, Vec<usize>>,
+}
+
+impl RuleSet {
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let mut by_scope: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, r) in rules.iter().enumerate() {
+            by_scope.entry(r.scope.clone()).or_default().push(i);
+        }
+        RuleSet { rules, by_scope }
+    }
+
+    pub fn for_scope(&self, scope: &str) -> impl Iterator<Item = &Rule> {
+        self.by_scope
+            .get(scope)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.rules[i])
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.by_scope.contains_key(scope)
+    }
+
+    /// Runs every rule on every instance: one finding per rule and instance.
+    pub fn run(
+        &self,
+        tree: &Tree,
+        insts: &[Instance],
+        path: &str,
+        lines: &Lines,
+    ) -> Vec<(Finding, Option<String>)> {
+        let mut out = Vec::new();
+        for inst in insts {
+            let ctx = Ctx {
+                tree,
+                anchors: &inst.anchors,
+            };
+            for rule in self.for_scope(inst.scope) {
+                if !rule.kinds.is_empty() && !rule.kinds.iter().any(|k| k == &inst.kind) {
+                    continue;
+                }
+                let Some(held) = ctx.eval(inst.node, &rule.when) else {
+                    continue;
+                };
+                let mut pos = tree.hit_pos(held.hit);
+                if let Some(at) = &rule.at {
+                    if let Some(h) = ctx.lookup(inst.node, at).first() {
+                        pos = tree.hit_pos(*h);
+                    } else if let Some(start) = match &at.anchor {
+                        None => Some(inst.node),
+                        Some(a) => inst.anchors.iter().find(|(n, _)| n == a).map(|x| x.1),
+                    } {
+                        pos = tree.hit_pos(tree.deepest(start, &at.steps));
+                    }
+                }
+                let f = finding(rule, inst, path, pos, lines);
+                out.push((f, inst.workload.clone()));
+            }
+        }
+        out
+    }
+}
+
+pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines) -> Finding {
+    let message = match &rule.message {
+        Some(m) => m.replace("{what}", &inst.what),
+        None => format!("{} ({})", rule.meta.title, inst.what),
+    };
+    let end_col = if pos.end_line == pos.line && pos.end_col > pos.col {
+        pos.end_col
+    } else {
+        pos.col + lines.get(pos.line).len().saturating_sub(pos.col as usize - 1) as u32
+    };
+    let mut f = Finding::new(
+        &rule.meta,
+        message,
+        Location {
+            path: path.to_string(),
+            start_line: pos.line.max(1),
+            start_column: pos.col.max(1),
+            end_line: pos.line.max(1),
+            end_column: end_col.max(pos.col.max(1)),
+            provenance: None,
+        },
+    );
+    f.snippet = lines.get(pos.line).trim().chars().take(200).collect();
+    f.matched = inst.key.clone();
+    f
+}
+
+/// Line lookup for snippets.
+pub struct Lines<'a> {
+    src: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        Lines { src, starts }
+    }
+
+    /// Line `n` (1-based) without its newline; empty past the end.
+    pub fn get(&self, n: u32) -> &'a str {
+        let i = n.saturating_sub(1) as usize;
+        let Some(&s) = self.starts.get(i) else {
+            return "";
+        };
+        let e = self.starts.get(i + 1).map_or(self.src.len(), |e| e - 1);
+        self.src[s..e.max(s)].trim_end_matches('\r')
+    }
+}
