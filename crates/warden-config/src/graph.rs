@@ -9,7 +9,7 @@
 use crate::k8s::Summary;
 use std::collections::{BTreeMap, BTreeSet};
 use warden_core::{
-    Asset, AssetKind, Edge, EdgeKind, Finding, Location, Related, RelatedKind, RuleMeta, Severity,
+    Asset, AssetKind, Edge, EdgeKind, Finding, Location, Related, RelatedKind, RuleMeta,
 };
 
 pub const NS_WITHOUT_NETPOL: &str = "k8s/namespace-without-networkpolicy";
@@ -384,7 +384,7 @@ impl<'a> Graph<'a> {
         if exp.is_empty() {
             return;
         }
-        f.severity = raise(f.severity);
+        f.severity = f.severity.raised();
         f.message = format!("{}; the workload is publicly exposed ({})", f.message, exp[0].how);
         add_exposure(f, exp);
     }
@@ -400,15 +400,6 @@ fn add_exposure(f: &mut Finding, exp: &[Exposure]) {
             location: at(&e.path, e.line),
             message: format!("publicly exposed by {}", e.how),
         });
-    }
-}
-
-pub fn raise(s: Severity) -> Severity {
-    match s {
-        Severity::Info => Severity::Low,
-        Severity::Low => Severity::Medium,
-        Severity::Medium => Severity::High,
-        Severity::High | Severity::Critical => Severity::Critical,
     }
 }
 

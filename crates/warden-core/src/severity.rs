@@ -32,6 +32,17 @@ impl Severity {
         }
     }
 
+    /// One step up (critical stays critical): for a finding whose context makes it worse, like a public
+    /// workload.
+    pub fn raised(self) -> Self {
+        match self {
+            Self::Info => Self::Low,
+            Self::Low => Self::Medium,
+            Self::Medium => Self::High,
+            Self::High | Self::Critical => Self::Critical,
+        }
+    }
+
     /// The GitHub code scanning `security-severity` score for this level.
     pub fn security_score(self) -> &'static str {
         match self {

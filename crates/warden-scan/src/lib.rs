@@ -4,6 +4,7 @@
 //! go to the analyzers' second phase. Analyzers plug in through `warden_core::Analyzer` alone.
 
 pub mod baseline;
+mod correlate;
 mod history;
 pub mod key;
 mod pipeline;

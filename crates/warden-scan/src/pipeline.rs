@@ -368,6 +368,7 @@ impl Scanner {
         result.findings = part.findings;
         result.diagnostics = part.diagnostics;
         result.facts = part.facts;
+        crate::correlate::credentials_in_workloads(&mut result);
         result.stats = part.stats;
         result.findings.sort_by(|a, b| {
             (
