@@ -116,13 +116,33 @@ pub fn literal_value(t: &Tree, n: NodeId) -> bool {
 /// A Dockerfile's last stage runs as root: it has no `USER`, or its last `USER` is root. Points at the last
 /// `USER root`, or at the final stage's `FROM`.
 fn dockerfile_root_user(t: &Tree, root: NodeId) -> Option<NodeId> {
+    // A stage that starts `FROM an-earlier-stage` inherits that stage's user.
+    let mut stages: Vec<(String, Option<NodeId>)> = Vec::new();
     let mut last_from = None;
     let mut last_user = None;
+    let mut alias = String::new();
     for &i in t.elems(root) {
         match t.get_str(i, "instruction") {
             Some("FROM") => {
+                if last_from.is_some() {
+                    stages.push((std::mem::take(&mut alias), last_user));
+                }
                 last_from = Some(i);
-                last_user = None;
+                alias = t.get_str(i, "alias").unwrap_or("").to_ascii_lowercase();
+                let base = t
+                    .get_str(i, "value")
+                    .and_then(|v| v.split_whitespace().next())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                last_user = if t.get(i, "image").is_none() {
+                    stages
+                        .iter()
+                        .rev()
+                        .find(|(a, _)| !a.is_empty() && *a == base)
+                        .and_then(|(_, u)| *u)
+                } else {
+                    None
+                };
             }
             Some("USER") => last_user = Some(i),
             _ => {}

@@ -308,6 +308,18 @@ impl RuleDef {
 pub struct Ctx<'a> {
     pub tree: &'a Tree,
     pub anchors: &'a [(&'static str, NodeId)],
+    /// Inside `some`: the key of the entry being tested (`$key`), when it came from a map.
+    pub key: std::cell::Cell<Option<NodeId>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(tree: &'a Tree, anchors: &'a [(&'static str, NodeId)]) -> Self {
+        Ctx {
+            tree,
+            anchors,
+            key: std::cell::Cell::new(None),
+        }
+    }
 }
 
 /// Where a condition held. `strong` when a leaf found the node it tested (a value, a key); weak when the
@@ -320,9 +332,10 @@ pub struct Held {
 
 impl Ctx<'_> {
     fn start(&self, at: NodeId, p: &PathRef) -> Option<NodeId> {
-        match &p.anchor {
+        match p.anchor.as_deref() {
             None => Some(at),
-            Some(a) => self.anchors.iter().find(|(n, _)| n == a).map(|(_, id)| *id),
+            Some("key") => self.key.get(),
+            Some(a) => self.anchors.iter().find(|(n, _)| *n == a).map(|(_, id)| *id),
         }
     }
 
@@ -369,14 +382,17 @@ impl Ctx<'_> {
             },
             Cond::Some(p, w) => {
                 for h in self.lookup(at, p) {
-                    let elems: Vec<NodeId> = match self.tree.kind(h.node) {
-                        Kind::Seq => self.tree.elems(h.node).to_vec(),
-                        _ => vec![h.node],
+                    let elems: Vec<(NodeId, Option<NodeId>)> = match self.tree.kind(h.node) {
+                        Kind::Seq => self.tree.elems(h.node).iter().map(|&e| (e, None)).collect(),
+                        _ => vec![(h.node, h.key)],
                     };
-                    for e in elems {
-                        if let Some(mut held) = self.eval(e, w) {
+                    for (e, key) in elems {
+                        let outer = self.key.replace(key);
+                        let res = self.eval(e, w);
+                        self.key.set(outer);
+                        if let Some(mut held) = res {
                             if !held.strong {
-                                held.hit = Hit { key: None, node: e };
+                                held.hit = Hit { key, node: e };
                             }
                             return Some(held);
                         }

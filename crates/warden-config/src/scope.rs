@@ -92,10 +92,7 @@ impl RuleSet {
     ) -> Vec<(Finding, Option<String>)> {
         let mut out = Vec::new();
         for inst in insts {
-            let ctx = Ctx {
-                tree,
-                anchors: &inst.anchors,
-            };
+            let ctx = Ctx::new(tree, &inst.anchors);
             for rule in self.for_scope(inst.scope) {
                 if !rule.kinds.is_empty() && !rule.kinds.iter().any(|k| k == &inst.kind) {
                     continue;
