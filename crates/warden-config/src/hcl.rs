@@ -172,16 +172,24 @@ impl Builder<'_> {
             }
             Expression::HeredocTemplate(_) | Expression::StringTemplate(_) => {
                 let raw = self.raw(&span);
-                // A heredoc's body: between the first line break and the closing delimiter's line.
-                if let Expression::HeredocTemplate(_) = e {
-                    if let Some((_, body)) = raw.split_once('\n') {
-                        let body = body.rsplit_once('\n').map_or(body, |(b, _)| b);
-                        if !body.contains("${") {
-                            if let Some(j) = self.json(body, span.clone(), at) {
-                                return j;
-                            }
-                            return self.node(Kind::Str, body, span, at);
-                        }
+                let body = match e {
+                    // A heredoc's body: between the first line break and the closing delimiter's line.
+                    Expression::HeredocTemplate(_) => raw
+                        .split_once('\n')
+                        .map(|(_, b)| b.rsplit_once('\n').map_or(b, |(b, _)| b).to_string()),
+                    // A quoted template: its text between the quotes (escapes as written).
+                    _ => raw
+                        .strip_prefix('"')
+                        .and_then(|r| r.strip_suffix('"'))
+                        .map(|r| r.replace("\\\"", "\"")),
+                };
+                if let Some(body) = body {
+                    // A JSON document with interpolations: each `${…}` inside a JSON string is unknown.
+                    if let Some(j) = self.json(&mask_interpolations(&body), span.clone(), at) {
+                        return j;
+                    }
+                    if matches!(e, Expression::HeredocTemplate(_)) && !body.contains("${") {
+                        return self.node(Kind::Str, &body, span, at);
                     }
                 }
                 self.node(Kind::Unknown, &raw, span, at)
@@ -196,7 +204,7 @@ impl Builder<'_> {
     /// A string holding a JSON object (an IAM policy document), as that object.
     fn json(&mut self, s: &str, span: Option<std::ops::Range<usize>>, at: (u32, u32)) -> Option<NodeId> {
         let t = s.trim_start();
-        if !t.starts_with('{') {
+        if !t.starts_with('{') && !t.starts_with('[') {
             return None;
         }
         let v: serde_json::Value = serde_json::from_str(s).ok()?;
@@ -205,6 +213,42 @@ impl Builder<'_> {
     }
 }
 
+/// Replaces each `${…}` with [`INTERP`] (nested braces balanced), so a policy template parses as JSON; the
+/// strings holding it become unknown values.
+pub fn mask_interpolations(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find("${") {
+        out.push_str(&rest[..p]);
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in rest[p + 1..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(p + 1 + i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(e) = end else {
+            out.push_str(&rest[p..]);
+            return out;
+        };
+        out.push_str(INTERP);
+        rest = &rest[e..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What an interpolation becomes inside a JSON template.
+pub const INTERP: &str = "\u{E000}interp\u{E000}";
+
 /// A JSON value as tree nodes, all at `pos` (the string they came from).
 pub fn json_node(t: &mut Tree, v: &serde_json::Value, pos: (u32, u32), depth: u32) -> NodeId {
     use serde_json::Value as J;
@@ -212,6 +256,7 @@ pub fn json_node(t: &mut Tree, v: &serde_json::Value, pos: (u32, u32), depth: u3
         J::Null => (Kind::Null, String::new()),
         J::Bool(b) => (Kind::Bool, b.to_string()),
         J::Number(n) => (Kind::Num, n.to_string()),
+        J::String(s) if s.contains(INTERP) => (Kind::Unknown, s.replace(INTERP, "${…}")),
         J::String(s) => (Kind::Str, s.clone()),
         J::Array(_) => (Kind::Seq, String::new()),
         J::Object(_) => (Kind::Map, String::new()),
@@ -318,6 +363,20 @@ EOF
         assert_eq!(t.text(act[0].node), "*");
         let act = t.lookup(f.blocks[1].body, &parse_path("other.Statement.Action").unwrap());
         assert_eq!(t.text(act[0].node), "s3:*");
+    }
+
+    #[test]
+    fn json_templates_with_interpolations() {
+        let src = "resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\"Statement\": [{\"Action\": \"*\", \"Resource\": \"${aws_s3_bucket.b.arn}/*\"}]}\nEOF\n  defs = <<EOF\n[{\"privileged\": true}]\nEOF\n}\n";
+        let f = parse(src).unwrap();
+        let t = &f.tree;
+        let b = f.blocks[0].body;
+        let act = t.lookup(b, &parse_path("policy.Statement.Action").unwrap());
+        assert_eq!(t.text(act[0].node), "*");
+        let res = t.lookup(b, &parse_path("policy.Statement.Resource").unwrap());
+        assert_eq!(t.kind(res[0].node), Kind::Unknown);
+        let p = t.lookup(b, &parse_path("defs.privileged").unwrap());
+        assert_eq!(t.kind(p[0].node), Kind::Bool);
     }
 
     #[test]
