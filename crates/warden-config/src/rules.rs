@@ -46,6 +46,10 @@ pub struct RuleDef {
     /// Where to point, when not at what made the condition true.
     #[serde(default)]
     pub at: Option<String>,
+    /// Evaluate `when` from each element (or map entry, with `*`) the path reaches, one finding per element
+    /// that satisfies it: `each = "env"` reports every offending variable, not just the first.
+    #[serde(default)]
+    pub each: Option<String>,
     /// The finding's message; the title when absent. `{what}` is replaced by what the scope is
     /// (`container "app" of Deployment "web"`).
     #[serde(default)]
@@ -146,6 +150,7 @@ pub struct Rule {
     pub kinds: Vec<String>,
     pub when: Cond,
     pub at: Option<PathRef>,
+    pub each: Option<PathRef>,
     pub message: Option<String>,
     pub def: RuleDef,
 }
@@ -276,6 +281,12 @@ impl RuleDef {
             .map(path_ref)
             .transpose()
             .map_err(|e| format!("{full}: at: {e}"))?;
+        let each = self
+            .each
+            .as_deref()
+            .map(path_ref)
+            .transpose()
+            .map_err(|e| format!("{full}: each: {e}"))?;
         if !crate::scope::SCOPES.contains(&self.scope.as_str()) {
             return Err(format!(
                 "{full}: unknown scope `{}` (known: {})",
@@ -298,6 +309,7 @@ impl RuleDef {
             kinds: self.kinds.clone(),
             when,
             at,
+            each,
             message: self.message.clone(),
             def: self.clone(),
         })
@@ -404,9 +416,33 @@ impl Ctx<'_> {
         }
     }
 
+    /// The hits of a path, a sequence standing for its elements.
+    pub fn elements(&self, at: NodeId, p: &PathRef) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for h in self.lookup(at, p) {
+            if self.tree.kind(h.node) == Kind::Seq {
+                out.extend(self.tree.elems(h.node).iter().map(|&e| Hit { key: None, node: e }));
+            } else {
+                out.push(h);
+            }
+        }
+        out
+    }
+
     fn leaf(&self, at: NodeId, p: &PathRef, test: &Test) -> Option<Held> {
         let t = self.tree;
-        let hits = self.lookup(at, p);
+        // Scalar tests on a list test its elements (`script` matches when one of its lines does).
+        let hits = match test {
+            Test::Exists(_) | Test::Empty(_) | Test::Has(_) => self.lookup(at, p),
+            // A named check sees the list itself first (a Dockerfile is one), then its elements.
+            Test::Call(_) => {
+                let mut v = self.lookup(at, p);
+                let more: Vec<Hit> = self.elements(at, p).into_iter().filter(|h| !v.contains(h)).collect();
+                v.extend(more);
+                v
+            }
+            _ => self.elements(at, p),
+        };
         let strong = |h: Hit| {
             Some(Held {
                 hit: h,

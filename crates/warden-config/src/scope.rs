@@ -2,7 +2,7 @@
 //! ancestors and a stable identity, and the engine that runs a family's rules over them.
 
 use crate::rules::{Ctx, Rule};
-use crate::tree::{NodeId, Pos, Tree};
+use crate::tree::{Hit, NodeId, Pos, Tree};
 use rustc_hash::FxHashMap;
 use warden_core::{Finding, Location};
 
@@ -97,22 +97,35 @@ impl RuleSet {
                 if !rule.kinds.is_empty() && !rule.kinds.iter().any(|k| k == &inst.kind) {
                     continue;
                 }
-                let Some(held) = ctx.eval(inst.node, &rule.when) else {
-                    continue;
+                let targets: Vec<(usize, Hit)> = match &rule.each {
+                    None => vec![(0, Hit { key: None, node: inst.node })],
+                    Some(p) => ctx.elements(inst.node, p).into_iter().enumerate().collect(),
                 };
-                let mut pos = tree.hit_pos(held.hit);
-                if let Some(at) = &rule.at {
-                    if let Some(h) = ctx.lookup(inst.node, at).first() {
-                        pos = tree.hit_pos(*h);
-                    } else if let Some(start) = match &at.anchor {
-                        None => Some(inst.node),
-                        Some(a) => inst.anchors.iter().find(|(n, _)| n == a).map(|x| x.1),
-                    } {
-                        pos = tree.hit_pos(tree.deepest(start, &at.steps));
+                for (i, target) in targets {
+                    ctx.key.set(target.key);
+                    let Some(held) = ctx.eval(target.node, &rule.when) else {
+                        continue;
+                    };
+                    let hit = if held.strong || rule.each.is_none() { held.hit } else { target };
+                    let mut pos = tree.hit_pos(hit);
+                    if let Some(at) = &rule.at {
+                        let from = match &at.anchor {
+                            None => Some(target.node),
+                            Some(a) => inst.anchors.iter().find(|(n, _)| n == a).map(|x| x.1),
+                        };
+                        if let Some(h) = ctx.lookup(target.node, at).first() {
+                            pos = tree.hit_pos(*h);
+                        } else if let Some(start) = from {
+                            pos = tree.hit_pos(tree.deepest(start, &at.steps));
+                        }
                     }
+                    let mut f = finding(rule, inst, path, pos, lines);
+                    if rule.each.is_some() {
+                        f.matched = format!("{}#{i}", f.matched);
+                    }
+                    out.push((f, inst.workload.clone()));
                 }
-                let f = finding(rule, inst, path, pos, lines);
-                out.push((f, inst.workload.clone()));
+                ctx.key.set(None);
             }
         }
         out
