@@ -27,6 +27,9 @@ pub struct Block {
 pub struct HclFile {
     pub tree: Tree,
     pub blocks: Vec<Block>,
+    /// The file's text, for snippets in the second phase (where rules run).
+    #[serde(default)]
+    pub source: String,
 }
 
 /// Converts byte offsets to 1-based lines and columns.
@@ -318,6 +321,7 @@ pub fn parse(src: &str) -> Result<HclFile, String> {
     Ok(HclFile {
         tree: b.tree,
         blocks,
+        source: src.to_string(),
     })
 }
 

@@ -154,9 +154,57 @@ pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines
             provenance: None,
         },
     );
-    f.snippet = lines.get(pos.line).trim().chars().take(200).collect();
+    let line: String = lines.get(pos.line).trim().chars().take(200).collect();
+    f.snippet = if rule.meta.tags.iter().any(|t| SECRET_TAGS.contains(&t.as_str())) {
+        redact_values(&line)
+    } else {
+        line
+    };
     f.matched = inst.key.clone();
     f
+}
+
+/// Rules about credentials written into a file: their snippets never show the value.
+const SECRET_TAGS: &[&str] = &["CWE-798", "CWE-259", "CWE-312", "CWE-522", "CWE-256", "CWE-321", "CWE-532", "CWE-538", "CWE-214"];
+
+/// Masks the values of a line (`key: value`, `key = "value"`, `A=b C=d`, `--password x`): the first three
+/// characters stay, so a reader can tell which value it is, and the rest becomes `…`.
+pub fn redact_values(line: &str) -> String {
+    fn mask(v: &str) -> String {
+        let v = v.trim();
+        let (q, inner) = match v.chars().next() {
+            Some(c @ ('"' | '\'')) => (Some(c), v.trim_matches(c)),
+            _ => (None, v),
+        };
+        if inner.chars().count() <= 3 {
+            return v.to_string();
+        }
+        let keep: String = inner.chars().take(3).collect();
+        match q {
+            Some(c) => format!("{c}{keep}…{c}"),
+            None => format!("{keep}…"),
+        }
+    }
+    let words: Vec<&str> = line.split(' ').collect();
+    if words.iter().skip(1).any(|w| w.contains('=') && !w.starts_with('=')) || words.first().is_some_and(|w| w.contains('=') && !w.starts_with('=')) {
+        // `ENV A=b C=d`, `--token=x`, `export X=y`
+        return words
+            .iter()
+            .map(|w| match w.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !v.is_empty() => format!("{k}={}", mask(v)),
+                _ => (*w).to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    for sep in [": ", " = ", " "] {
+        if let Some((k, v)) = line.split_once(sep) {
+            if !v.trim().is_empty() {
+                return format!("{k}{sep}{}", mask(v));
+            }
+        }
+    }
+    mask(line)
 }
 
 /// Line lookup for snippets.
@@ -180,5 +228,19 @@ impl<'a> Lines<'a> {
         };
         let e = self.starts.get(i + 1).map_or(self.src.len(), |e| e - 1);
         self.src[s..e.max(s)].trim_end_matches('\r')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_values;
+
+    #[test]
+    fn values_are_masked() {
+        assert_eq!(redact_values("GITHUB_TOKEN: ghp_abcdefghijkl"), "GITHUB_TOKEN: ghp…");
+        assert_eq!(redact_values("access_key = \"AKIAXXXXXXXX\""), "access_key = \"AKI…\"");
+        assert_eq!(redact_values("ENV A=secret1 B=\"two\""), "ENV A=sec… B=\"two\"");
+        assert_eq!(redact_values("- DB_PASSWORD=hunter22"), "- DB_PASSWORD=hun…");
+        assert_eq!(redact_values("value: ab"), "value: ab");
     }
 }

@@ -132,7 +132,6 @@ pub fn finish(rules: &RuleSet, facts: &Facts) -> FinishOutput {
             }),
         }
     }
-    let empty = Lines::new("");
     for (_, mut files) in dirs {
         let mut values = BTreeMap::new();
         for (_, f) in &files {
@@ -163,7 +162,8 @@ pub fn finish(rules: &RuleSet, facts: &Facts) -> FinishOutput {
                 resolve(&mut f.tree, &values);
             }
             let insts = instances(f);
-            out.findings.extend(rules.run(&f.tree, &insts, path, &empty).into_iter().map(|(f, _)| f));
+            let lines = Lines::new(&f.source);
+            out.findings.extend(rules.run(&f.tree, &insts, path, &lines).into_iter().map(|(f, _)| f));
         }
     }
     out
