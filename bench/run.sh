@@ -4,6 +4,7 @@
 #   bench/run.sh --quick         small inputs (~3 min)
 #   bench/run.sh --only accuracy|speed|linear   [--threads N] [--runs N] [--tools warden,kingfisher]
 #   bench/run.sh --only code-accuracy|code-speed [--quick] [--threads N] [--runs N] [--tools warden,semgrep,bandit,ruff]
+#   bench/run.sh --only config-accuracy|config-speed [--quick] [--threads N] [--runs N] [--tools warden,checkov,zizmor]
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
@@ -11,17 +12,35 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="$HERE/.venv"
 PY="${PYTHON:-python3}"
 
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV"
-fi
-# Code-analysis benchmark (bench/code/, see README "Code analysis"): --only code-accuracy | code-speed.
-# Its peers are semgrep, bandit and ruff, installed here once; the secrets peers are not needed for it.
 ONLY=""; prev=""
 for a in "$@"; do
   [ "$prev" = "--only" ] && ONLY="$a"
   case "$a" in --only=*) ONLY="${a#--only=}" ;; esac
   prev="$a"
 done
+# Configuration benchmark (bench/config/, see README "Configuration analysis"): --only config-accuracy | config-speed.
+# Its peers (checkov, zizmor) live in their own venv, bench/work/config-venv, which bench/config/peers.py creates
+# and fills from bench/config/requirements.txt on first use (a no-op afterwards).
+case "$ONLY" in
+  config-accuracy|config-speed)
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    mkdir -p "$HERE/work"
+    if [ "$ONLY" = config-accuracy ]; then
+      exec "$PY" "$HERE/config/score.py" "${ARGS[@]}"
+    fi
+    exec "$PY" "$HERE/config/speed.py" "${ARGS[@]}"
+    ;;
+esac
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+# Code-analysis benchmark (bench/code/, see README "Code analysis"): --only code-accuracy | code-speed.
+# Its peers are semgrep, bandit and ruff, installed here once; the secrets peers are not needed for it.
 case "$ONLY" in
   code-accuracy|code-speed)
     if [ ! -x "$VENV/bin/semgrep" ] || [ ! -x "$VENV/bin/bandit" ] || [ ! -x "$VENV/bin/ruff" ]; then

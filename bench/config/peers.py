@@ -74,7 +74,7 @@ def checkov_cmd(exe: str, target: Path, families: list[str], out_dir: Path) -> l
 
 
 def zizmor_cmd(exe: str, target: Path) -> list[str]:
-    return [exe, "--offline", "--no-config", "--no-progress", "--format", "json", str(target)]
+    return [exe, "--offline", "--no-config", "--no-progress", "--collect=all", "--format", "json", str(target)]
 
 
 def warden_cmd(exe: str, target: Path, out: Path, threads: int) -> list[str]:

@@ -13,7 +13,8 @@ It is copied to bench/work/config-accuracy/, each tool scans the copy once, and 
 - resource recall: ... when the labeled line lies within the range the tool reports for such a finding
   (checkov reports the whole resource, zizmor the spans of its locations, warden the key);
 - clean files: the share of clean files with no finding of a mapped rule, and (strict) with no finding at all;
-- extra: findings of mapped rules on labeled files that match no label (distinct file, rule, line).
+- extra: findings of mapped rules on labeled files whose reported range holds no label of a concept the rule is
+  mapped to (distinct file, rule, line): findings beyond what is labeled.
 
   python3 bench/config/score.py [--tools warden,checkov,zizmor] [--warden PATH] [--threads N] [--verbose]
 """
@@ -199,12 +200,11 @@ def score_family(tool: str, fam: str, found: list, files: dict, clean: list, map
         if not lh:
             misses.append((p, line, c, "resource-level hit" if rh else
                            ("no mapped rule" if not any(concepts[c].get(tool)) else "")))
-    labeled_lines = {(p, line, c) for p, line, c in labels}
     extras = set()
-    for p in fam_files:
+    for p, labs in fam_files.items():
         for f in by_file.get(p, []):
             cs = rule_concepts.get(f["rule"])
-            if cs and not any((p, f["start"], c) in labeled_lines for c in cs):
+            if cs and not any(l["concept"] in cs and covers(f, l["line"]) for l in labs):
                 extras.add((p, f["rule"], f["start"]))
     clean_mapped = sum(not any(f["rule"] in rule_concepts for f in by_file.get(p, [])) for p in fam_clean)
     clean_strict = sum(not by_file.get(p) for p in fam_clean)
@@ -260,8 +260,8 @@ def main() -> int:
                           f"{sum(len(v) for p, v in files.items() if family_of(p) == fam)} labels / "
                           f"{sum(1 for p in clean if family_of(p) == fam)} clean" for fam in FAMILIES))
     say("    line = labeled line reported by a mapped rule; resource = labeled line within the reported range; "
-        "clean = clean files without a mapped finding / without any finding; extra = mapped findings on "
-        "unlabeled lines")
+        "clean = clean files without a mapped finding / without any finding; extra = mapped findings "
+        "whose range holds no label of their concepts")
     for t in tools:
         found, note, secs = results[t]
         v = f" {versions[t]}" if versions.get(t) else ""

@@ -43,6 +43,8 @@ pub struct Graph<'a> {
     pub covered: BTreeMap<usize, bool>,
     /// `ns/name` of a service account → its permissions.
     pub permissions: BTreeMap<String, Permissions>,
+    /// Workload id (`Kind/ns/name`) → index.
+    ids: std::collections::HashMap<String, usize>,
 }
 
 fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
@@ -64,6 +66,7 @@ impl<'a> Graph<'a> {
             exposure: BTreeMap::new(),
             covered: BTreeMap::new(),
             permissions: BTreeMap::new(),
+            ids: Default::default(),
         };
         let workloads: Vec<usize> = (0..objects.len())
             .filter(|&i| objects[i].workload.is_some())
@@ -81,6 +84,8 @@ impl<'a> Graph<'a> {
         };
         for &w in &workloads {
             g.exposure.insert(w, Vec::new());
+            let o = &objects[w];
+            g.ids.entry(format!("{}/{}/{}", o.kind, o.namespace, o.name)).or_insert(w);
         }
         for svc in objects.iter().filter(|o| o.service.is_some()) {
             let info = svc.service.as_ref().unwrap();
@@ -201,10 +206,7 @@ impl<'a> Graph<'a> {
 
     /// The workload index of a workload id (`Kind/ns/name`).
     pub fn workload(&self, id: &str) -> Option<usize> {
-        self.exposure.keys().copied().find(|&w| {
-            let o = &self.objects[w];
-            id == format!("{}/{}/{}", o.kind, o.namespace, o.name)
-        })
+        self.ids.get(id).copied()
     }
 
     /// Assets and edges: workloads, service accounts, and the Secrets the repository defines.

@@ -300,11 +300,13 @@ impl ConfigAnalyzer {
                     .filter_map(|p| p.as_str().map(str::to_string))
             })
             .collect();
-        let summaries: Vec<k8s::Summary> = facts
+        let mut summaries: Vec<k8s::Summary> = facts
             .of_kind("k8s/object")
             .filter(|f| f.analyzer == K8S && !patches.contains(&f.path))
             .filter_map(|f| serde_json::from_value(f.data.clone()).ok())
             .collect();
+        // Facts arrive in the walk's order, which parallel workers make vary: the graph is built in file order.
+        summaries.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         let g = graph::Graph::build(&summaries);
         for fact in facts
             .of_kind("k8s/finding")
