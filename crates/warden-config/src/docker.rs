@@ -51,6 +51,8 @@ fn put(t: &mut Tree, m: NodeId, key: &str, value: NodeId) {
 /// One logical instruction.
 struct Raw {
     line: u32,
+    /// The last line of the instruction (continuations, heredoc bodies).
+    end_line: u32,
     instruction: String,
     /// Arguments, continuation lines joined.
     args: String,
@@ -151,9 +153,9 @@ fn split_instructions(src: &str) -> Vec<Raw> {
                 heredocs.push(body);
             }
         }
-        let _ = start;
         out.push(Raw {
             line: start as u32 + 1,
+            end_line: i.max(start + 1) as u32,
             instruction,
             args,
             args_col,
@@ -244,6 +246,7 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
             value.push_str(h);
         }
         let vn = scalar(&mut t, Kind::Str, &value, line, rest_col);
+        t.nodes[vn as usize].end_line = raw.end_line;
         put(&mut t, m, "value", vn);
         let rest_words = words(rest);
         match raw.instruction.as_str() {

@@ -322,6 +322,9 @@ pub struct Ctx<'a> {
     pub anchors: &'a [(&'static str, NodeId)],
     /// Inside `some`: the key of the entry being tested (`$key`), when it came from a map.
     pub key: std::cell::Cell<Option<NodeId>>,
+    /// The last `matches` that held: the node and the text the regex matched, so a finding on a multi-line
+    /// value (a `run: |` script, a continued RUN) can point at the line that holds the match.
+    pub found: std::cell::RefCell<Option<(NodeId, String)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -330,6 +333,7 @@ impl<'a> Ctx<'a> {
             tree,
             anchors,
             key: std::cell::Cell::new(None),
+            found: std::cell::RefCell::new(None),
         }
     }
 }
@@ -513,8 +517,16 @@ impl Ctx<'_> {
             Test::Eq(v) => eq(t, n, v),
             Test::In(vs) => vs.iter().any(|v| eq(t, n, v)),
             Test::Matches(re) => {
-                matches!(t.kind(n), Kind::Str | Kind::Num | Kind::Bool | Kind::Unknown)
-                    && re.is_match(t.text(n))
+                if !matches!(t.kind(n), Kind::Str | Kind::Num | Kind::Bool | Kind::Unknown) {
+                    return false;
+                }
+                match re.find(t.text(n)) {
+                    Some(m) => {
+                        *self.found.borrow_mut() = Some((n, m.as_str().to_string()));
+                        true
+                    }
+                    None => false,
+                }
             }
             Test::Gt(x) => num(t, n).is_some_and(|v| v > *x),
             Test::Ge(x) => num(t, n).is_some_and(|v| v >= *x),

@@ -103,11 +103,19 @@ impl RuleSet {
                 };
                 for (i, target) in targets {
                     ctx.key.set(target.key);
+                    ctx.found.replace(None);
                     let Some(held) = ctx.eval(target.node, &rule.when) else {
                         continue;
                     };
                     let hit = if held.strong || rule.each.is_none() { held.hit } else { target };
                     let mut pos = tree.hit_pos(hit);
+                    if let Some((n, text)) = ctx.found.borrow().as_ref() {
+                        if *n == hit.node {
+                            if let Some(p) = match_line(tree, *n, text, lines) {
+                                pos = p;
+                            }
+                        }
+                    }
                     if let Some(at) = &rule.at {
                         let from = match &at.anchor {
                             None => Some(target.node),
@@ -162,6 +170,32 @@ pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines
     };
     f.matched = inst.key.clone();
     f
+}
+
+/// The line of a multi-line value that holds `text` (what a regex matched), searched in the source: a
+/// `run: |` script, a RUN continued over lines or with a heredoc. `None` when the value is on one line or the
+/// text is not found as written (escapes, folding).
+fn match_line(tree: &Tree, n: NodeId, text: &str, lines: &Lines) -> Option<Pos> {
+    let node = tree.node(n);
+    if node.end_line <= node.line || text.trim().is_empty() {
+        return None;
+    }
+    let needle = text.trim().lines().next()?.trim();
+    let short: String = needle.chars().take(24).collect();
+    for probe in [needle, short.as_str()] {
+        for l in node.line..=node.end_line {
+            if let Some(c) = lines.get(l).find(probe) {
+                let col = lines.get(l)[..c].chars().count() as u32 + 1;
+                return Some(Pos {
+                    line: l,
+                    col,
+                    end_line: l,
+                    end_col: col + probe.chars().count() as u32,
+                });
+            }
+        }
+    }
+    None
 }
 
 /// Rules about credentials written into a file: their snippets never show the value.
