@@ -20,6 +20,7 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
             what: "the workflow".into(),
             key: "workflow".into(),
             workload: None,
+            head: None,
         });
         let Some(jobs) = t.get(wf, "jobs") else { continue };
         for (k, job) in t.entries(jobs) {
@@ -35,6 +36,7 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
                 what: format!("job \"{id}\""),
                 key: format!("job/{id}"),
                 workload: None,
+                head: Some(k),
             });
             let Some(steps) = t.get(job, "steps") else { continue };
             for (i, &step) in t.elems(steps).iter().enumerate() {
@@ -55,6 +57,7 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
                     what: format!("step \"{label}\" of job \"{id}\""),
                     key: format!("job/{id}/step/{label}"),
                     workload: None,
+                    head: None,
                 });
             }
         }
@@ -85,6 +88,7 @@ pub fn gitlab_instances(y: &Yaml) -> Vec<Instance> {
             what: "the pipeline".into(),
             key: "file".into(),
             workload: None,
+            head: None,
         });
         for (k, job) in t.entries(root) {
             let name = t.text(k);
@@ -99,6 +103,7 @@ pub fn gitlab_instances(y: &Yaml) -> Vec<Instance> {
                 what: format!("job \"{name}\""),
                 key: format!("job/{name}"),
                 workload: None,
+                head: Some(k),
             });
         }
     }

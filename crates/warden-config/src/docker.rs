@@ -246,7 +246,9 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
             value.push_str(h);
         }
         let vn = scalar(&mut t, Kind::Str, &value, line, rest_col);
-        t.nodes[vn as usize].end_line = raw.end_line;
+        // The value spans the instruction's lines, but findings stay on the instruction's first line, where
+        // Docker's own errors and every linter point.
+        let _ = raw.end_line;
         put(&mut t, m, "value", vn);
         let rest_words = words(rest);
         match raw.instruction.as_str() {
@@ -329,6 +331,7 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
             what: format!("{} in stage {}", raw.instruction, stages.last().map_or("#0", |s| s.as_str())),
             key: format!("{} {}", raw.instruction, snippet),
             workload: None,
+            head: None,
         });
     }
     insts.push(Instance {
@@ -339,6 +342,7 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
         what: "the Dockerfile".into(),
         key: "file".into(),
         workload: None,
+        head: None,
     });
     (t, insts)
 }
@@ -359,6 +363,7 @@ pub fn compose_instances(y: &Yaml) -> Vec<Instance> {
             what: "the compose file".into(),
             key: "file".into(),
             workload: None,
+            head: None,
         });
         let Some(services) = t.get(d.root, "services") else { continue };
         for (k, v) in t.entries(services) {
@@ -374,6 +379,7 @@ pub fn compose_instances(y: &Yaml) -> Vec<Instance> {
                 what: format!("service \"{name}\""),
                 key: format!("service/{name}"),
                 workload: None,
+                head: Some(k),
             });
         }
     }

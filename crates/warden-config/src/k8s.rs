@@ -138,6 +138,7 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
         what: obj_what.clone(),
         key: key.clone(),
         workload: workload.clone(),
+        head: None,
     });
     for (i, pod) in pod_specs(t, o).into_iter().enumerate() {
         out.push(Instance {
@@ -148,6 +149,7 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
             what: obj_what.clone(),
             key: format!("{key}/pod{i}"),
             workload: workload.clone(),
+            head: None,
         });
         for (c, list) in containers(t, pod) {
             let cname = t.get_str(c, "name").unwrap_or(list);
@@ -159,6 +161,7 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
                 what: format!("container \"{cname}\" of {obj_what}"),
                 key: format!("{key}/pod{i}/{list}/{cname}"),
                 workload: workload.clone(),
+                head: None,
             });
         }
     }

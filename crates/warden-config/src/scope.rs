@@ -53,6 +53,9 @@ pub struct Instance {
     pub key: String,
     /// The Kubernetes workload it belongs to (`Deployment/ns/name`), for the exposure graph.
     pub workload: Option<String>,
+    /// The map key the scope is the value of (a job's or a service's name): where a finding about the scope as
+    /// a whole points.
+    pub head: Option<NodeId>,
 }
 
 /// A family's rules, indexed by scope.
@@ -107,7 +110,10 @@ impl RuleSet {
                     let Some(held) = ctx.eval(target.node, &rule.when) else {
                         continue;
                     };
-                    let hit = if held.strong || rule.each.is_none() { held.hit } else { target };
+                    let mut hit = if held.strong || rule.each.is_none() { held.hit } else { target };
+                    if !held.strong && hit.node == inst.node && hit.key.is_none() {
+                        hit.key = inst.head;
+                    }
                     let mut pos = tree.hit_pos(hit);
                     if let Some((n, text)) = ctx.found.borrow().as_ref() {
                         if *n == hit.node {

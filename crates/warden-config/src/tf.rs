@@ -112,6 +112,7 @@ pub fn instances(f: &HclFile) -> Vec<Instance> {
             what,
             key,
             workload: None,
+            head: None,
         });
     }
     out
