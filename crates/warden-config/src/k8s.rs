@@ -93,6 +93,11 @@ pub fn workload_id(o: &Object) -> String {
 
 /// The pod specs of an object.
 pub fn pod_specs(t: &Tree, o: &Object) -> Vec<NodeId> {
+    pod_spec_hits(t, o).into_iter().map(|h| h.node).collect()
+}
+
+/// The pod specs of an object, with the keys they are under (`spec:`), where findings about a pod point.
+pub fn pod_spec_hits(t: &Tree, o: &Object) -> Vec<crate::tree::Hit> {
     let mut out = Vec::new();
     for path in pod_spec_paths(&o.api, &o.kind) {
         let steps: Vec<_> = path
@@ -101,7 +106,7 @@ pub fn pod_specs(t: &Tree, o: &Object) -> Vec<NodeId> {
             .collect();
         for h in t.lookup(o.node, &steps) {
             if t.is_map(h.node) {
-                out.push(h.node);
+                out.push(h);
             }
         }
     }
@@ -110,15 +115,20 @@ pub fn pod_specs(t: &Tree, o: &Object) -> Vec<NodeId> {
 
 /// Containers of a pod spec, with the list they are in. A KServe predictor's `model` is a container too.
 pub fn containers(t: &Tree, pod: NodeId) -> Vec<(NodeId, &'static str)> {
+    containers_with_keys(t, pod).into_iter().map(|(c, l, _)| (c, l)).collect()
+}
+
+/// As [`containers`], with the key of a container that is a map entry (a KServe `model:`).
+pub fn containers_with_keys(t: &Tree, pod: NodeId) -> Vec<(NodeId, &'static str, Option<NodeId>)> {
     let mut out = Vec::new();
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         if let Some(l) = t.get(pod, list) {
-            out.extend(t.elems(l).iter().filter(|&&c| t.is_map(c)).map(|&c| (c, list)));
+            out.extend(t.elems(l).iter().filter(|&&c| t.is_map(c)).map(|&c| (c, list, None)));
         }
     }
     for model in ["model", "sklearn", "xgboost", "pytorch", "tensorflow", "onnx", "huggingface", "triton"] {
-        if let Some(m) = t.get(pod, model).filter(|&m| t.is_map(m)) {
-            out.push((m, "model"));
+        if let Some(h) = t.get_hit(pod, model).filter(|h| t.is_map(h.node)) {
+            out.push((h.node, "model", h.key));
         }
     }
     out
@@ -140,7 +150,8 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
         workload: workload.clone(),
         head: None,
     });
-    for (i, pod) in pod_specs(t, o).into_iter().enumerate() {
+    for (i, hit) in pod_spec_hits(t, o).into_iter().enumerate() {
+        let pod = hit.node;
         out.push(Instance {
             scope: "k8s/pod",
             kind: o.kind.clone(),
@@ -149,9 +160,9 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
             what: obj_what.clone(),
             key: format!("{key}/pod{i}"),
             workload: workload.clone(),
-            head: None,
+            head: hit.key,
         });
-        for (c, list) in containers(t, pod) {
+        for (c, list, ckey) in containers_with_keys(t, pod) {
             let cname = t.get_str(c, "name").unwrap_or(list);
             out.push(Instance {
                 scope: "k8s/container",
@@ -161,7 +172,7 @@ pub fn instances(t: &Tree, o: &Object, out: &mut Vec<Instance>) {
                 what: format!("container \"{cname}\" of {obj_what}"),
                 key: format!("{key}/pod{i}/{list}/{cname}"),
                 workload: workload.clone(),
-                head: None,
+                head: ckey,
             });
         }
     }
