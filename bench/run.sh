@@ -5,6 +5,7 @@
 #   bench/run.sh --only accuracy|speed|linear   [--threads N] [--runs N] [--tools warden,kingfisher]
 #   bench/run.sh --only code-accuracy|code-speed [--quick] [--threads N] [--runs N] [--tools warden,semgrep,bandit,ruff]
 #   bench/run.sh --only config-accuracy|config-speed [--quick] [--threads N] [--runs N] [--tools warden,checkov,zizmor]
+#   bench/run.sh --only config-holdout [--tools ...] [--verbose]   (config accuracy on the held-out set)
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
@@ -18,11 +19,12 @@ for a in "$@"; do
   case "$a" in --only=*) ONLY="${a#--only=}" ;; esac
   prev="$a"
 done
-# Configuration benchmark (bench/config/, see README "Configuration analysis"): --only config-accuracy | config-speed.
+# Configuration benchmark (bench/config/, see README "Configuration analysis"): --only config-accuracy | config-speed,
+# and --only config-holdout (config-accuracy on the held-out set bench/config/accuracy-holdout/).
 # Its peers (checkov, zizmor) live in their own venv, bench/work/config-venv, which bench/config/peers.py creates
 # and fills from bench/config/requirements.txt on first use (a no-op afterwards).
 case "$ONLY" in
-  config-accuracy|config-speed)
+  config-accuracy|config-speed|config-holdout)
     ARGS=(); skip=0
     for a in "$@"; do
       if [ "$skip" = 1 ]; then skip=0; continue; fi
@@ -31,6 +33,9 @@ case "$ONLY" in
     mkdir -p "$HERE/work"
     if [ "$ONLY" = config-accuracy ]; then
       exec "$PY" "$HERE/config/score.py" "${ARGS[@]}"
+    fi
+    if [ "$ONLY" = config-holdout ]; then
+      exec "$PY" "$HERE/config/score.py" --set "$HERE/config/accuracy-holdout" "${ARGS[@]}"
     fi
     exec "$PY" "$HERE/config/speed.py" "${ARGS[@]}"
     ;;

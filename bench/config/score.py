@@ -17,6 +17,7 @@ It is copied to bench/work/config-accuracy/, each tool scans the copy once, and 
   mapped to (distinct file, rule, line): findings beyond what is labeled.
 
   python3 bench/config/score.py [--tools warden,checkov,zizmor] [--warden PATH] [--threads N] [--verbose]
+                                [--set DIR]   (default bench/config/accuracy; bench/config/accuracy-holdout: held-out set)
 """
 from __future__ import annotations
 
@@ -220,6 +221,7 @@ def pct(a: int, b: int) -> str:
 
 
 def main() -> int:
+    global CORPUS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tools", default=",".join(ALL_TOOLS))
     ap.add_argument("--warden", default=str(peers.REPO / "target" / "release" / "warden"))
@@ -228,7 +230,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, help="accepted for run.sh; ignored")
     ap.add_argument("--verbose", "-v", action="store_true", help="list misses, extra findings and noisy clean files")
     ap.add_argument("--no-install", action="store_true", help="do not create/update bench/work/config-venv")
+    ap.add_argument("--set", dest="set_dir", default=str(CORPUS),
+                    help="labeled set to score (default: %(default)s; the held-out set is bench/config/accuracy-holdout)")
     args = ap.parse_args()
+    CORPUS = Path(args.set_dir).resolve()
+    # work/report names follow the set: config-accuracy* for the default set, config-accuracy-holdout* for the holdout
+    tag = f"config-{CORPUS.name}"
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     for t in tools:
         if t not in RUNNERS:
@@ -237,8 +244,8 @@ def main() -> int:
     if not args.no_install and any(t in ("checkov", "zizmor") for t in tools):
         peers.ensure_venv()
 
-    target = peers.WORK / "config-accuracy"
-    out_dir = peers.WORK / "config-accuracy-out"
+    target = peers.WORK / tag
+    out_dir = peers.WORK / f"{tag}-out"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns("labels.json", "mapping.json"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -254,7 +261,8 @@ def main() -> int:
     say = lambda s="": (print(s), lines.append(s))
     n_labels = sum(len(v) for v in files.values())
     n_cases = len([p for p, v in files.items() if v])
-    say(f"=== config accuracy: {CORPUS.relative_to(peers.REPO)}: {n_cases} labeled files ({n_labels} labels, "
+    shown = CORPUS.relative_to(peers.REPO) if CORPUS.is_relative_to(peers.REPO) else CORPUS
+    say(f"=== config accuracy: {shown}: {n_cases} labeled files ({n_labels} labels, "
         f"{sum(len(v) for k, v in mapping.items())} concepts), {len(clean)} clean files")
     say("    " + ", ".join(f"{fam}: {sum(1 for p, v in files.items() if v and family_of(p) == fam)} files / "
                           f"{sum(len(v) for p, v in files.items() if family_of(p) == fam)} labels / "
@@ -318,7 +326,7 @@ def main() -> int:
                     say(f"    extra  {p}:{line} {r}")
                 for p, rules in s["noisy_clean"].items():
                     say(f"    clean  {p}: {', '.join(rules)}")
-    (peers.WORK / "config-accuracy-report.txt").write_text("\n".join(lines) + "\n")
+    (peers.WORK / f"{tag}-report.txt").write_text("\n".join(lines) + "\n")
     return 0
 
 

@@ -356,6 +356,10 @@ impl<'a> Engine<'a> {
         src: &'a [u8],
         module: &'a Module,
     ) -> Option<Self> {
+        // A parse abandoned at its time budget leaves no module-level function to run.
+        if module.funcs.is_empty() {
+            return None;
+        }
         let models = rs.models.get(&lang.family())?;
         let mut imports = HashMap::new();
         for i in &module.imports {

@@ -18,7 +18,11 @@ impl std::fmt::Debug for Builtin {
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "image-unpinned",
-        check: |t, n| image_ref(t, n).filter(|r| r.digest.is_none() && r.tag.is_none_or(|t| t == "latest")).map(|_| n),
+        check: |t, n| {
+            image_ref(t, n)
+                .filter(|r| r.digest.is_none() && r.tag.is_none_or(|t| t == "latest"))
+                .map(|_| n)
+        },
     },
     Builtin {
         name: "image-undigested",
@@ -54,10 +58,7 @@ pub struct ImageRef<'a> {
 /// (variables, templates, `scratch`).
 pub fn parse_image(s: &str) -> Option<ImageRef<'_>> {
     let s = s.trim();
-    if s.is_empty()
-        || s == "scratch"
-        || s.contains(['$', '{', '(', ' ', '<'])
-        || s.starts_with('-')
+    if s.is_empty() || s == "scratch" || s.contains(['$', '{', '(', ' ', '<']) || s.starts_with('-')
     {
         return None;
     }
@@ -167,7 +168,11 @@ mod tests {
     fn images() {
         assert_eq!(
             parse_image("localhost:5000/a/b:1.2@sha256:abc"),
-            Some(ImageRef { name: "localhost:5000/a/b", tag: Some("1.2"), digest: Some("sha256:abc") })
+            Some(ImageRef {
+                name: "localhost:5000/a/b",
+                tag: Some("1.2"),
+                digest: Some("sha256:abc")
+            })
         );
         assert_eq!(parse_image("localhost:5000/a").unwrap().tag, None);
         assert_eq!(parse_image("nginx").unwrap().tag, None);
@@ -179,7 +184,9 @@ mod tests {
     fn actions() {
         assert!(action_unpinned("actions/checkout@v4"));
         assert!(action_unpinned("actions/checkout"));
-        assert!(!action_unpinned("actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab"));
+        assert!(!action_unpinned(
+            "actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab"
+        ));
         assert!(!action_unpinned("./.github/actions/x"));
         assert!(action_unpinned("docker://alpine:3"));
         assert!(!action_unpinned("docker://alpine@sha256:0123"));

@@ -22,7 +22,9 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
             workload: None,
             head: None,
         });
-        let Some(jobs) = t.get(wf, "jobs") else { continue };
+        let Some(jobs) = t.get(wf, "jobs") else {
+            continue;
+        };
         for (k, job) in t.entries(jobs) {
             if !t.is_map(job) {
                 continue;
@@ -38,7 +40,9 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
                 workload: None,
                 head: Some(k),
             });
-            let Some(steps) = t.get(job, "steps") else { continue };
+            let Some(steps) = t.get(job, "steps") else {
+                continue;
+            };
             for (i, &step) in t.elems(steps).iter().enumerate() {
                 if !t.is_map(step) {
                     continue;
@@ -51,7 +55,12 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
                     .unwrap_or_else(|| format!("#{}", i + 1));
                 out.push(Instance {
                     scope: "gha/step",
-                    kind: if t.get(step, "uses").is_some() { "uses" } else { "run" }.into(),
+                    kind: if t.get(step, "uses").is_some() {
+                        "uses"
+                    } else {
+                        "run"
+                    }
+                    .into(),
                     node: step,
                     anchors: vec![("workflow", wf), ("job", job), ("step", step)],
                     what: format!("step \"{label}\" of job \"{id}\""),
@@ -67,8 +76,19 @@ pub fn workflow_instances(y: &Yaml) -> Vec<Instance> {
 
 /// Top-level keys of `.gitlab-ci.yml` that are not jobs.
 const GITLAB_RESERVED: &[&str] = &[
-    "image", "services", "stages", "types", "before_script", "after_script", "variables", "cache", "include",
-    "default", "workflow", "spec", "pages:deploy",
+    "image",
+    "services",
+    "stages",
+    "types",
+    "before_script",
+    "after_script",
+    "variables",
+    "cache",
+    "include",
+    "default",
+    "workflow",
+    "spec",
+    "pages:deploy",
 ];
 
 pub fn gitlab_instances(y: &Yaml) -> Vec<Instance> {
@@ -97,7 +117,12 @@ pub fn gitlab_instances(y: &Yaml) -> Vec<Instance> {
             }
             out.push(Instance {
                 scope: "gitlab/job",
-                kind: if name.starts_with('.') { "template" } else { "job" }.into(),
+                kind: if name.starts_with('.') {
+                    "template"
+                } else {
+                    "job"
+                }
+                .into(),
                 node: job,
                 anchors: vec![("file", root), ("job", job)],
                 what: format!("job \"{name}\""),

@@ -68,7 +68,9 @@ fn split_instructions(src: &str) -> Vec<Raw> {
     while i < lines.len() {
         let l = lines[i].trim();
         let Some(d) = l.strip_prefix('#') else { break };
-        let Some((k, v)) = d.split_once('=') else { break };
+        let Some((k, v)) = d.split_once('=') else {
+            break;
+        };
         let k = k.trim().to_ascii_lowercase();
         if k == "escape" {
             if let Some(c) = v.trim().chars().next() {
@@ -97,7 +99,10 @@ fn split_instructions(src: &str) -> Vec<Raw> {
         i += 1;
         // Continuations.
         let mut taken = 0;
-        while args.trim_end().ends_with(escape) && i < lines.len() && taken < MAX_LINES_PER_INSTRUCTION {
+        while args.trim_end().ends_with(escape)
+            && i < lines.len()
+            && taken < MAX_LINES_PER_INSTRUCTION
+        {
             let t = args.trim_end();
             let t = t[..t.len() - escape.len_utf8()].trim_end();
             args.truncate(t.len());
@@ -117,7 +122,9 @@ fn split_instructions(src: &str) -> Vec<Raw> {
         }
         // Heredocs: `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, several per instruction.
         let mut heredocs = Vec::new();
-        if matches!(instruction.as_str(), "RUN" | "COPY" | "ADD") && !args.trim_start().starts_with('[') {
+        if matches!(instruction.as_str(), "RUN" | "COPY" | "ADD")
+            && !args.trim_start().starts_with('[')
+        {
             let mut rest = args.as_str();
             let mut delims = Vec::new();
             while let Some(p) = rest.find("<<") {
@@ -143,7 +150,11 @@ fn split_instructions(src: &str) -> Vec<Raw> {
                     let l = lines[i];
                     i += 1;
                     n += 1;
-                    let cmp = if strip_tabs { l.trim_start_matches('\t') } else { l };
+                    let cmp = if strip_tabs {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
                     if cmp.trim_end() == d {
                         break;
                     }
@@ -234,7 +245,10 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
                 let (k, v) = f.split_once('=').unwrap_or((f, "true"));
                 let vn = scalar(&mut t, Kind::Str, v, line, raw.args_col + *off as u32);
                 put(&mut t, flags, k, vn);
-                rest_at = off + raw.args[*off..].find(char::is_whitespace).unwrap_or(raw.args.len() - off);
+                rest_at = off
+                    + raw.args[*off..]
+                        .find(char::is_whitespace)
+                        .unwrap_or(raw.args.len() - off);
             }
         }
         put(&mut t, m, "flags", flags);
@@ -254,9 +268,14 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
         match raw.instruction.as_str() {
             "FROM" => {
                 stage = stages.len();
-                let image = rest_words.first().map(|(_, w)| w.clone()).unwrap_or_default();
+                let image = rest_words
+                    .first()
+                    .map(|(_, w)| w.clone())
+                    .unwrap_or_default();
                 let alias = match rest_words.get(1) {
-                    Some((_, w)) if w.eq_ignore_ascii_case("as") => rest_words.get(2).map(|(_, a)| a.clone()),
+                    Some((_, w)) if w.eq_ignore_ascii_case("as") => {
+                        rest_words.get(2).map(|(_, a)| a.clone())
+                    }
                     _ => None,
                 };
                 if !stages.iter().any(|s| s.eq_ignore_ascii_case(&image)) {
@@ -280,21 +299,25 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
                     end_col: rest_col,
                     items: Vec::new(),
                 });
-                let pairs: Vec<(usize, String, Option<String>)> =
-                    if raw.instruction == "ENV" && !rest_words.first().is_some_and(|(_, w)| w.contains('=')) {
-                        // Legacy `ENV KEY value with spaces`.
-                        let key = rest_words.first().map(|(_, w)| w.clone()).unwrap_or_default();
-                        let v = rest[key.len().min(rest.len())..].trim().to_string();
-                        vec![(0, key, Some(v))]
-                    } else {
-                        rest_words
-                            .iter()
-                            .map(|(off, w)| match w.split_once('=') {
-                                Some((k, v)) => (*off, k.to_string(), Some(v.to_string())),
-                                None => (*off, w.clone(), None),
-                            })
-                            .collect()
-                    };
+                let pairs: Vec<(usize, String, Option<String>)> = if raw.instruction == "ENV"
+                    && !rest_words.first().is_some_and(|(_, w)| w.contains('='))
+                {
+                    // Legacy `ENV KEY value with spaces`.
+                    let key = rest_words
+                        .first()
+                        .map(|(_, w)| w.clone())
+                        .unwrap_or_default();
+                    let v = rest[key.len().min(rest.len())..].trim().to_string();
+                    vec![(0, key, Some(v))]
+                } else {
+                    rest_words
+                        .iter()
+                        .map(|(off, w)| match w.split_once('=') {
+                            Some((k, v)) => (*off, k.to_string(), Some(v.to_string())),
+                            None => (*off, w.clone(), None),
+                        })
+                        .collect()
+                };
                 for (off, k, v) in pairs {
                     let col = rest_col + off as u32;
                     let pm = map(&mut t, line, col);
@@ -309,7 +332,10 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
                 put(&mut t, m, "vars", vars);
             }
             "USER" => {
-                let u = rest_words.first().map(|(_, w)| w.clone()).unwrap_or_default();
+                let u = rest_words
+                    .first()
+                    .map(|(_, w)| w.clone())
+                    .unwrap_or_default();
                 let n = scalar(&mut t, Kind::Str, &u, line, rest_col);
                 put(&mut t, m, "user", n);
             }
@@ -328,7 +354,11 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
             kind: raw.instruction.clone(),
             node: m,
             anchors,
-            what: format!("{} in stage {}", raw.instruction, stages.last().map_or("#0", |s| s.as_str())),
+            what: format!(
+                "{} in stage {}",
+                raw.instruction,
+                stages.last().map_or("#0", |s| s.as_str())
+            ),
             key: format!("{} {}", raw.instruction, snippet),
             workload: None,
             head: None,
@@ -365,7 +395,9 @@ pub fn compose_instances(y: &Yaml) -> Vec<Instance> {
             workload: None,
             head: None,
         });
-        let Some(services) = t.get(d.root, "services") else { continue };
+        let Some(services) = t.get(d.root, "services") else {
+            continue;
+        };
         for (k, v) in t.entries(services) {
             if !t.is_map(v) {
                 continue;
@@ -403,7 +435,10 @@ mod tests {
         assert_eq!(t.node(insts[1].node).line, 3);
         assert_eq!(instr(&t, &insts, 1, "value"), "go build ./...");
         let flags = t.get(insts[1].node, "flags").unwrap();
-        assert_eq!(t.get_str(flags, "mount"), Some("type=cache,target=/root/.cache"));
+        assert_eq!(
+            t.get_str(flags, "mount"),
+            Some("type=cache,target=/root/.cache")
+        );
         assert!(instr(&t, &insts, 2, "value").contains("curl -fsSL https://x.sh | sh"));
         assert_eq!(t.node(insts[3].node).line, 10);
         assert_eq!(instr(&t, &insts, 3, "image"), "", "a stage is not an image");

@@ -72,27 +72,38 @@ impl<'a> Graph<'a> {
             .filter(|&i| objects[i].workload.is_some())
             .collect();
         let selected_by = |svc: &Summary| -> Vec<usize> {
-            let Some(info) = &svc.service else { return vec![] };
+            let Some(info) = &svc.service else {
+                return vec![];
+            };
             if info.selector.is_empty() {
                 return vec![];
             }
             workloads
                 .iter()
                 .copied()
-                .filter(|&w| objects[w].namespace == svc.namespace && selects(&info.selector, &objects[w].labels))
+                .filter(|&w| {
+                    objects[w].namespace == svc.namespace
+                        && selects(&info.selector, &objects[w].labels)
+                })
                 .collect()
         };
         for &w in &workloads {
             g.exposure.insert(w, Vec::new());
             let o = &objects[w];
-            g.ids.entry(format!("{}/{}/{}", o.kind, o.namespace, o.name)).or_insert(w);
+            g.ids
+                .entry(format!("{}/{}/{}", o.kind, o.namespace, o.name))
+                .or_insert(w);
         }
         for svc in objects.iter().filter(|o| o.service.is_some()) {
             let info = svc.service.as_ref().unwrap();
             let how = match info.type_.as_str() {
-                "LoadBalancer" if !info.internal_lb => Some(format!("Service \"{}\" of type LoadBalancer", svc.name)),
+                "LoadBalancer" if !info.internal_lb => {
+                    Some(format!("Service \"{}\" of type LoadBalancer", svc.name))
+                }
                 "NodePort" => Some(format!("Service \"{}\" of type NodePort", svc.name)),
-                _ if info.external_ips => Some(format!("Service \"{}\" with externalIPs", svc.name)),
+                _ if info.external_ips => {
+                    Some(format!("Service \"{}\" with externalIPs", svc.name))
+                }
                 _ => None,
             };
             if let Some(how) = how {
@@ -110,15 +121,21 @@ impl<'a> Graph<'a> {
             if info.internal {
                 continue;
             }
-            let host = info.hosts.first().map(|h| format!(" (host {h})")).unwrap_or_default();
+            let host = info
+                .hosts
+                .first()
+                .map(|h| format!(" (host {h})"))
+                .unwrap_or_default();
             for name in &info.services {
-                for svc in objects
-                    .iter()
-                    .filter(|o| o.service.is_some() && &o.name == name && o.namespace == route.namespace)
-                {
+                for svc in objects.iter().filter(|o| {
+                    o.service.is_some() && &o.name == name && o.namespace == route.namespace
+                }) {
                     for w in selected_by(svc) {
                         g.exposure.entry(w).or_default().push(Exposure {
-                            how: format!("{} \"{}\"{host} → Service \"{}\"", route.kind, route.name, svc.name),
+                            how: format!(
+                                "{} \"{}\"{host} → Service \"{}\"",
+                                route.kind, route.name, svc.name
+                            ),
                             path: route.path.clone(),
                             line: route.line,
                         });
@@ -151,7 +168,9 @@ impl<'a> Graph<'a> {
         let role = |kind: &str, ns: &str, name: &str| -> Option<(bool, bool, bool, bool, bool)> {
             match (kind, name) {
                 ("ClusterRole", "cluster-admin") => return Some((true, true, true, true, true)),
-                ("ClusterRole", "admin" | "edit") => return Some((false, true, false, false, true)),
+                ("ClusterRole", "admin" | "edit") => {
+                    return Some((false, true, false, false, true))
+                }
                 _ => {}
             }
             objects
@@ -164,17 +183,25 @@ impl<'a> Graph<'a> {
         };
         for b in objects.iter().filter(|o| o.binding.is_some()) {
             let info = b.binding.as_ref().unwrap();
-            let Some((admin, secrets, wildcard, escalate, exec)) = role(&info.role_kind, &b.namespace, &info.role) else {
+            let Some((admin, secrets, wildcard, escalate, exec)) =
+                role(&info.role_kind, &b.namespace, &info.role)
+            else {
                 continue;
             };
             for sub in info.subjects.iter().filter(|s| s.kind == "ServiceAccount") {
-                let p = g.permissions.entry(sa_key(&sub.namespace, &sub.name)).or_default();
+                let p = g
+                    .permissions
+                    .entry(sa_key(&sub.namespace, &sub.name))
+                    .or_default();
                 p.cluster_admin |= admin || (wildcard && b.kind == "ClusterRoleBinding");
                 p.read_secrets |= secrets;
                 p.wildcard |= wildcard;
                 p.escalate |= escalate;
                 p.exec |= exec;
-                p.via.push(format!("{} \"{}\" → {} \"{}\"", b.kind, b.name, info.role_kind, info.role));
+                p.via.push(format!(
+                    "{} \"{}\" → {} \"{}\"",
+                    b.kind, b.name, info.role_kind, info.role
+                ));
             }
         }
         g
@@ -263,7 +290,10 @@ impl<'a> Graph<'a> {
                     })),
                 }),
             });
-            let sa_id = format!("k8s:service-account:{}/{}", o.namespace, info.service_account);
+            let sa_id = format!(
+                "k8s:service-account:{}/{}",
+                o.namespace, info.service_account
+            );
             if sas.insert(sa_id.clone()) {
                 let p = perms;
                 assets.push(Asset {
@@ -273,7 +303,11 @@ impl<'a> Graph<'a> {
                     location: self
                         .objects
                         .iter()
-                        .find(|s| s.kind == "ServiceAccount" && s.name == info.service_account && s.namespace == o.namespace)
+                        .find(|s| {
+                            s.kind == "ServiceAccount"
+                                && s.name == info.service_account
+                                && s.namespace == o.namespace
+                        })
                         .map(span),
                     properties: serde_json::json!({
                         "namespace": o.namespace,
@@ -310,7 +344,11 @@ impl<'a> Graph<'a> {
                 by_ns.entry(&self.objects[w].namespace).or_default().push(w);
             }
             for (ns, ws) in by_ns {
-                if self.objects.iter().any(|o| o.netpol.is_some() && o.namespace == ns) {
+                if self
+                    .objects
+                    .iter()
+                    .any(|o| o.netpol.is_some() && o.namespace == ns)
+                {
                     continue;
                 }
                 let first = ws
@@ -322,7 +360,10 @@ impl<'a> Graph<'a> {
                     })
                     .unwrap();
                 let o = &self.objects[first];
-                let names: Vec<_> = ws.iter().map(|&w| format!("{} \"{}\"", self.objects[w].kind, self.objects[w].name)).collect();
+                let names: Vec<_> = ws
+                    .iter()
+                    .map(|&w| format!("{} \"{}\"", self.objects[w].kind, self.objects[w].name))
+                    .collect();
                 let mut f = Finding::new(
                     &rule,
                     format!(
@@ -343,7 +384,11 @@ impl<'a> Graph<'a> {
             let info = o.workload.as_ref().unwrap();
             if let (Some(rule), Some(p)) = (meta(PUBLIC_READS_SECRETS), self.permissions_of(w)) {
                 if self.token_mounted(w) && (p.read_secrets || p.cluster_admin) {
-                    let what = if p.cluster_admin { "is cluster-admin" } else { "can read Secrets" };
+                    let what = if p.cluster_admin {
+                        "is cluster-admin"
+                    } else {
+                        "can read Secrets"
+                    };
                     let mut f = Finding::new(
                         &rule,
                         format!(
@@ -380,14 +425,19 @@ impl<'a> Graph<'a> {
 
     /// Context for a per-file finding on a workload: exposure raises it one step.
     pub fn annotate(&self, f: &mut Finding, workload: &str) {
-        let Some(w) = self.workload(workload) else { return };
+        let Some(w) = self.workload(workload) else {
+            return;
+        };
         f.assets.push(workload_asset_id(&self.objects[w]));
         let exp = &self.exposure[&w];
         if exp.is_empty() {
             return;
         }
         f.severity = f.severity.raised();
-        f.message = format!("{}; the workload is publicly exposed ({})", f.message, exp[0].how);
+        f.message = format!(
+            "{}; the workload is publicly exposed ({})",
+            f.message, exp[0].how
+        );
         add_exposure(f, exp);
     }
 }

@@ -49,7 +49,10 @@ impl<'a> Index<'a> {
         let off = off.min(self.src.len());
         let line = self.starts.partition_point(|&s| s <= off) - 1;
         let start = self.starts[line];
-        let col = self.src.get(start..off).map_or(off - start, |s| s.chars().count());
+        let col = self
+            .src
+            .get(start..off)
+            .map_or(off - start, |s| s.chars().count());
         (line as u32 + 1, col as u32 + 1)
     }
 }
@@ -62,7 +65,13 @@ struct Builder<'a> {
 const MAX_DEPTH: u32 = 128;
 
 impl Builder<'_> {
-    fn node(&mut self, kind: Kind, text: &str, span: Option<std::ops::Range<usize>>, fallback: (u32, u32)) -> NodeId {
+    fn node(
+        &mut self,
+        kind: Kind,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        fallback: (u32, u32),
+    ) -> NodeId {
         let ((line, col), (end_line, end_col)) = match span {
             Some(r) => (self.idx.at(r.start), self.idx.at(r.end)),
             None => (fallback, fallback),
@@ -101,7 +110,11 @@ impl Builder<'_> {
                 }
                 Structure::Block(b) => {
                     let (name, inner) = if b.ident.as_str() == "dynamic" {
-                        let name = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+                        let name = b
+                            .labels
+                            .first()
+                            .map(|l| l.as_str().to_string())
+                            .unwrap_or_default();
                         let content = b.body.iter().find_map(|s| match s {
                             Structure::Block(c) if c.ident.as_str() == "content" => Some(&c.body),
                             _ => None,
@@ -127,7 +140,12 @@ impl Builder<'_> {
         }
         match e {
             Expression::Null(_) => self.node(Kind::Null, "", span, at),
-            Expression::Bool(b) => self.node(Kind::Bool, if *b.value() { "true" } else { "false" }, span, at),
+            Expression::Bool(b) => self.node(
+                Kind::Bool,
+                if *b.value() { "true" } else { "false" },
+                span,
+                at,
+            ),
             Expression::Number(n) => {
                 let text = n.value().to_string();
                 self.node(Kind::Num, &text, span, at)
@@ -168,7 +186,10 @@ impl Builder<'_> {
             Expression::Parenthesis(p) => self.expr(p.inner(), at, depth + 1),
             Expression::FuncCall(f)
                 if f.name.namespace.is_empty()
-                    && matches!(f.name.name.as_str(), "jsonencode" | "tolist" | "toset" | "tomap" | "yamlencode")
+                    && matches!(
+                        f.name.name.as_str(),
+                        "jsonencode" | "tolist" | "toset" | "tomap" | "yamlencode"
+                    )
                     && f.args.iter().count() == 1 =>
             {
                 self.expr(f.args.iter().next().unwrap(), at, depth + 1)
@@ -205,7 +226,12 @@ impl Builder<'_> {
     }
 
     /// A string holding a JSON object (an IAM policy document), as that object.
-    fn json(&mut self, s: &str, span: Option<std::ops::Range<usize>>, at: (u32, u32)) -> Option<NodeId> {
+    fn json(
+        &mut self,
+        s: &str,
+        span: Option<std::ops::Range<usize>>,
+        at: (u32, u32),
+    ) -> Option<NodeId> {
         let t = s.trim_start();
         if !t.starts_with('{') && !t.starts_with('[') {
             return None;
@@ -312,7 +338,11 @@ pub fn parse(src: &str) -> Result<HclFile, String> {
             let body = b.body(&block.body, at, 0);
             blocks.push(Block {
                 ident: block.ident.as_str().to_string(),
-                labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                labels: block
+                    .labels
+                    .iter()
+                    .map(|l| l.as_str().to_string())
+                    .collect(),
                 body,
                 line: at.0,
             });
@@ -359,13 +389,22 @@ EOF
         let ports = t.lookup(f.blocks[0].body, &parse_path("ingress.from_port").unwrap());
         assert_eq!(ports.len(), 2);
         assert_eq!(t.pos(ports[0].key.unwrap()).line, 4);
-        let cidr = t.lookup(f.blocks[0].body, &parse_path("ingress.cidr_blocks[*]").unwrap());
+        let cidr = t.lookup(
+            f.blocks[0].body,
+            &parse_path("ingress.cidr_blocks[*]").unwrap(),
+        );
         assert_eq!(t.text(cidr[0].node), "0.0.0.0/0");
         let tags = t.get(f.blocks[0].body, "tags").unwrap();
         assert_eq!((t.kind(tags), t.text(tags)), (Kind::Unknown, "var.tags"));
-        let act = t.lookup(f.blocks[1].body, &parse_path("policy.Statement.Action").unwrap());
+        let act = t.lookup(
+            f.blocks[1].body,
+            &parse_path("policy.Statement.Action").unwrap(),
+        );
         assert_eq!(t.text(act[0].node), "*");
-        let act = t.lookup(f.blocks[1].body, &parse_path("other.Statement.Action").unwrap());
+        let act = t.lookup(
+            f.blocks[1].body,
+            &parse_path("other.Statement.Action").unwrap(),
+        );
         assert_eq!(t.text(act[0].node), "s3:*");
     }
 

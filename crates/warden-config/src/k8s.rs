@@ -33,10 +33,15 @@ pub fn objects(t: &Tree, root: NodeId, start_line: u32, end_line: u32, out: &mut
     }
     let meta = t.get(root, "metadata");
     let name = meta
-        .and_then(|m| t.get_str(m, "name").or_else(|| t.get_str(m, "generateName")))
+        .and_then(|m| {
+            t.get_str(m, "name")
+                .or_else(|| t.get_str(m, "generateName"))
+        })
         .unwrap_or("")
         .to_string();
-    let namespace = meta.and_then(|m| t.get_str(m, "namespace")).map(str::to_string);
+    let namespace = meta
+        .and_then(|m| t.get_str(m, "namespace"))
+        .map(str::to_string);
     out.push(Object {
         node: root,
         api: api.to_string(),
@@ -53,7 +58,12 @@ fn pod_spec_paths(api: &str, kind: &str) -> &'static [&'static [&'static str]] {
     match kind {
         "Pod" => &[&["spec"]],
         "PodTemplate" => &[&["template", "spec"]],
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController"
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController"
         | "Rollout" => &[&["spec", "template", "spec"]],
         "CronJob" => &[&["spec", "jobTemplate", "spec", "template", "spec"]],
         "Service" if api.starts_with("serving.knative.dev") => &[&["spec", "template", "spec"]],
@@ -65,8 +75,20 @@ fn pod_spec_paths(api: &str, kind: &str) -> &'static [&'static [&'static str]] {
         "InferenceGraph" | "ServingRuntime" | "ClusterServingRuntime" => &[&["spec"]],
         "SeldonDeployment" => &[&["spec", "predictors", "componentSpecs", "spec"]],
         "RayService" => &[
-            &["spec", "rayClusterConfig", "headGroupSpec", "template", "spec"],
-            &["spec", "rayClusterConfig", "workerGroupSpecs", "template", "spec"],
+            &[
+                "spec",
+                "rayClusterConfig",
+                "headGroupSpec",
+                "template",
+                "spec",
+            ],
+            &[
+                "spec",
+                "rayClusterConfig",
+                "workerGroupSpecs",
+                "template",
+                "spec",
+            ],
         ],
         "RayCluster" => &[
             &["spec", "headGroupSpec", "template", "spec"],
@@ -115,7 +137,10 @@ pub fn pod_spec_hits(t: &Tree, o: &Object) -> Vec<crate::tree::Hit> {
 
 /// Containers of a pod spec, with the list they are in. A KServe predictor's `model` is a container too.
 pub fn containers(t: &Tree, pod: NodeId) -> Vec<(NodeId, &'static str)> {
-    containers_with_keys(t, pod).into_iter().map(|(c, l, _)| (c, l)).collect()
+    containers_with_keys(t, pod)
+        .into_iter()
+        .map(|(c, l, _)| (c, l))
+        .collect()
 }
 
 /// As [`containers`], with the key of a container that is a map entry (a KServe `model:`).
@@ -123,10 +148,24 @@ pub fn containers_with_keys(t: &Tree, pod: NodeId) -> Vec<(NodeId, &'static str,
     let mut out = Vec::new();
     for list in ["initContainers", "containers", "ephemeralContainers"] {
         if let Some(l) = t.get(pod, list) {
-            out.extend(t.elems(l).iter().filter(|&&c| t.is_map(c)).map(|&c| (c, list, None)));
+            out.extend(
+                t.elems(l)
+                    .iter()
+                    .filter(|&&c| t.is_map(c))
+                    .map(|&c| (c, list, None)),
+            );
         }
     }
-    for model in ["model", "sklearn", "xgboost", "pytorch", "tensorflow", "onnx", "huggingface", "triton"] {
+    for model in [
+        "model",
+        "sklearn",
+        "xgboost",
+        "pytorch",
+        "tensorflow",
+        "onnx",
+        "huggingface",
+        "triton",
+    ] {
         if let Some(h) = t.get_hit(pod, model).filter(|h| t.is_map(h.node)) {
             out.push((h.node, "model", h.key));
         }
@@ -320,9 +359,27 @@ fn path_str<'t>(t: &'t Tree, n: NodeId, path: &[&str]) -> Option<&'t str> {
 }
 
 const MODEL_SERVER_IMAGES: &[&str] = &[
-    "vllm", "text-generation-inference", "tgi", "triton", "tritonserver", "ollama", "kserve",
-    "torchserve", "tensorflow/serving", "llama.cpp", "llama-cpp", "sglang", "tensorrt-llm", "lmdeploy",
-    "localai", "huggingface", "seldon", "mlserver", "ray-ml", "text-embeddings-inference", "xinference",
+    "vllm",
+    "text-generation-inference",
+    "tgi",
+    "triton",
+    "tritonserver",
+    "ollama",
+    "kserve",
+    "torchserve",
+    "tensorflow/serving",
+    "llama.cpp",
+    "llama-cpp",
+    "sglang",
+    "tensorrt-llm",
+    "lmdeploy",
+    "localai",
+    "huggingface",
+    "seldon",
+    "mlserver",
+    "ray-ml",
+    "text-embeddings-inference",
+    "xinference",
 ];
 
 pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
@@ -347,7 +404,9 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
         let pods = pod_specs(t, o);
         let mut w = WorkloadInfo {
             service_account: "default".into(),
-            sa_line: t.get(o.node, "metadata").map_or(o.start_line, |m| t.node(m).line),
+            sa_line: t
+                .get(o.node, "metadata")
+                .map_or(o.start_line, |m| t.node(m).line),
             ..Default::default()
         };
         // Pod labels: the template's, else the object's.
@@ -364,16 +423,26 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
             .is_some_and(|v| v == "cluster-local");
         w.inference = matches!(
             o.kind.as_str(),
-            "InferenceService" | "SeldonDeployment" | "ServingRuntime" | "ClusterServingRuntime" | "RayService" | "InferenceGraph"
+            "InferenceService"
+                | "SeldonDeployment"
+                | "ServingRuntime"
+                | "ClusterServingRuntime"
+                | "RayService"
+                | "InferenceGraph"
         );
         for pod in pods {
-            if let Some(h) = t.get_hit(pod, "serviceAccountName").or_else(|| t.get_hit(pod, "serviceAccount")) {
+            if let Some(h) = t
+                .get_hit(pod, "serviceAccountName")
+                .or_else(|| t.get_hit(pod, "serviceAccount"))
+            {
                 if let Some(name) = t.str(h.node) {
                     w.service_account = name.to_string();
                     w.sa_line = t.node(h.key.unwrap_or(h.node)).line;
                 }
             }
-            w.automount = w.automount.or(bool_at(t, pod, "automountServiceAccountToken"));
+            w.automount = w
+                .automount
+                .or(bool_at(t, pod, "automountServiceAccountToken"));
             w.host_network |= bool_at(t, pod, "hostNetwork") == Some(true);
             if let Some(vols) = t.get(pod, "volumes") {
                 for &v in t.elems(vols) {
@@ -468,7 +537,9 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                 type_line: type_hit.map_or(o.start_line, |h| t.node(h.key.unwrap_or(h.node)).line),
                 selector: str_map(t, t.get(spec, "selector")),
                 internal_lb,
-                external_ips: t.get(spec, "externalIPs").is_some_and(|n| !t.elems(n).is_empty()),
+                external_ips: t
+                    .get(spec, "externalIPs")
+                    .is_some_and(|n| !t.elems(n).is_empty()),
             });
         }
         "Ingress" => {
@@ -494,7 +565,11 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
             }
             let class = spec
                 .and_then(|sp| t.get_str(sp, "ingressClassName"))
-                .or_else(|| s.annotations.get("kubernetes.io/ingress.class").map(String::as_str))
+                .or_else(|| {
+                    s.annotations
+                        .get("kubernetes.io/ingress.class")
+                        .map(String::as_str)
+                })
                 .unwrap_or("");
             r.internal = class.contains("internal")
                 || s.annotations.iter().any(|(k, v)| {
@@ -533,7 +608,8 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                 selector: str_map(t, sel.and_then(|n| t.get(n, "matchLabels"))),
                 selector_complex: sel.and_then(|n| t.get(n, "matchExpressions")).is_some(),
                 ingress: types.is_empty() || types.iter().any(|x| x == "Ingress"),
-                egress: types.iter().any(|x| x == "Egress") || (types.is_empty() && has_egress_rules),
+                egress: types.iter().any(|x| x == "Egress")
+                    || (types.is_empty() && has_egress_rules),
             });
         }
         "Role" | "ClusterRole" => {
@@ -548,11 +624,17 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                         r.wildcard = true;
                     }
                     if (any_res || res.iter().any(|x| x == "secrets"))
-                        && (any_verb || verbs.iter().any(|v| matches!(v.as_str(), "get" | "list" | "watch")))
+                        && (any_verb
+                            || verbs
+                                .iter()
+                                .any(|v| matches!(v.as_str(), "get" | "list" | "watch")))
                     {
                         r.read_secrets = true;
                     }
-                    if verbs.iter().any(|v| matches!(v.as_str(), "escalate" | "bind" | "impersonate")) {
+                    if verbs
+                        .iter()
+                        .any(|v| matches!(v.as_str(), "escalate" | "bind" | "impersonate"))
+                    {
                         r.escalate = true;
                     }
                     if res.iter().any(|x| x == "pods/exec" || x == "pods/attach")
@@ -567,8 +649,14 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
         "RoleBinding" | "ClusterRoleBinding" => {
             let rr = t.get(o.node, "roleRef");
             let mut b = BindingInfo {
-                role_kind: rr.and_then(|r| t.get_str(r, "kind")).unwrap_or("").to_string(),
-                role: rr.and_then(|r| t.get_str(r, "name")).unwrap_or("").to_string(),
+                role_kind: rr
+                    .and_then(|r| t.get_str(r, "kind"))
+                    .unwrap_or("")
+                    .to_string(),
+                role: rr
+                    .and_then(|r| t.get_str(r, "name"))
+                    .unwrap_or("")
+                    .to_string(),
                 subjects: Vec::new(),
             };
             if let Some(subs) = t.get(o.node, "subjects") {

@@ -25,8 +25,8 @@ use rules::{RuleDef, RuleFile};
 use scope::{Instance, Lines, RuleSet};
 use serde::Deserialize;
 use warden_core::{
-    Analyzer, AnalyzerSetup, Claim, Fact, Facts, FileMeta, FileOutput, Finding, FinishOutput, FinishScope,
-    Problem, RuleMeta, SourceFile,
+    Analyzer, AnalyzerSetup, Claim, Fact, Facts, FileMeta, FileOutput, Finding, FinishOutput,
+    FinishScope, Problem, RuleMeta, SourceFile,
 };
 
 pub const K8S: &str = "k8s";
@@ -133,14 +133,20 @@ pub fn file_kind(path: &str, head: &[u8]) -> Option<FileKind> {
         return None;
     }
     if yaml {
-        if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml") {
+        if lower == ".gitlab-ci.yml"
+            || lower == ".gitlab-ci.yaml"
+            || lower.ends_with(".gitlab-ci.yml")
+        {
             return Some(FileKind::GitlabCi);
         }
-        let in_workflows = path.starts_with(".github/workflows/") || path.contains("/.github/workflows/");
+        let in_workflows =
+            path.starts_with(".github/workflows/") || path.contains("/.github/workflows/");
         if in_workflows {
             return Some(FileKind::Workflow);
         }
-        if (lower.starts_with("docker-compose") || lower.starts_with("compose.") || lower.starts_with("compose-"))
+        if (lower.starts_with("docker-compose")
+            || lower.starts_with("compose.")
+            || lower.starts_with("compose-"))
             || lower.ends_with(".compose.yml")
             || lower.ends_with(".compose.yaml")
         {
@@ -186,7 +192,9 @@ struct ParsedYaml(yaml::Yaml);
 impl ConfigAnalyzer {
     pub fn from_setup(family: Family, setup: &AnalyzerSetup) -> Result<Self, String> {
         let settings = match setup.config.section(family.name()) {
-            Some(s) => s.parse::<ConfigSettings>(family.name()).map_err(|e| e.to_string())?,
+            Some(s) => s
+                .parse::<ConfigSettings>(family.name())
+                .map_err(|e| e.to_string())?,
             None => ConfigSettings::default(),
         };
         Self::new(family, embedded_rules(family)?, settings)
@@ -203,7 +211,10 @@ impl ConfigAnalyzer {
                 .compile(family.name())
                 .map_err(|e| format!("rules/{file}: {e}"))?;
             if r.scope == "k8s/graph" && !graph::GRAPH_RULES.contains(&r.meta.id.as_str()) {
-                return Err(format!("rules/{file}: {}: not a graph rule the k8s analyzer knows", r.meta.id));
+                return Err(format!(
+                    "rules/{file}: {}: not a graph rule the k8s analyzer knows",
+                    r.meta.id
+                ));
             }
             rules.push(r);
         }
@@ -222,7 +233,10 @@ impl ConfigAnalyzer {
 
     /// Analyses files in memory, both phases (for tests, the rule examples and the fuzz targets): the
     /// findings, the second phase's output, and each file's problems and partial notes.
-    pub fn analyze_files(&self, files: &[(&str, &str)]) -> (Vec<Finding>, FinishOutput, Vec<String>) {
+    pub fn analyze_files(
+        &self,
+        files: &[(&str, &str)],
+    ) -> (Vec<Finding>, FinishOutput, Vec<String>) {
         let mut findings = Vec::new();
         let mut facts = Facts::default();
         let mut notes = Vec::new();
@@ -339,7 +353,9 @@ fn kustomize_patches(path: &str, y: &yaml::Yaml) -> Vec<String> {
     let mut out = Vec::new();
     for d in &y.docs {
         for key in ["patchesStrategicMerge", "patches", "patchesJson6902"] {
-            let Some(list) = t.get(d.root, key) else { continue };
+            let Some(list) = t.get(d.root, key) else {
+                continue;
+            };
             for &e in t.elems(list) {
                 let p = t.str(e).or_else(|| t.get_str(e, "path"));
                 if let Some(p) = p {
@@ -408,7 +424,8 @@ impl Analyzer for ConfigAnalyzer {
             return;
         }
         let Ok(text) = std::str::from_utf8(bytes) else {
-            out.partial.push("not UTF-8; configuration rules skipped".into());
+            out.partial
+                .push("not UTF-8; configuration rules skipped".into());
             return;
         };
         let Some(kind) = file_kind(path, file.meta.head) else {
@@ -416,7 +433,11 @@ impl Analyzer for ConfigAnalyzer {
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         match kind {
-            FileKind::Manifest | FileKind::Kustomization | FileKind::Compose | FileKind::Workflow | FileKind::GitlabCi => {
+            FileKind::Manifest
+            | FileKind::Kustomization
+            | FileKind::Compose
+            | FileKind::Workflow
+            | FileKind::GitlabCi => {
                 if kind == FileKind::Manifest && is_helm_template(path, text) {
                     out.partial.push(
                         "Helm template (Go template syntax): not analysed; scan the rendered output (`helm template`)".into(),

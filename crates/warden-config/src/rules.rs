@@ -247,14 +247,19 @@ impl CondDef {
             tests.push(Test::Empty(b));
         }
         if let Some(name) = &self.call {
-            tests.push(Test::Call(
-                builtins::by_name(name).ok_or_else(|| format!("unknown check `call = \"{name}\"`"))?,
-            ));
+            tests
+                .push(Test::Call(builtins::by_name(name).ok_or_else(|| {
+                    format!("unknown check `call = \"{name}\"`")
+                })?));
         }
         match (&self.path, tests.len()) {
             (Some(p), 1) => forms.push(Cond::Leaf(path_ref(p)?, tests.pop().unwrap())),
             (None, 1) => forms.push(Cond::Leaf(path_ref("")?, tests.pop().unwrap())),
-            (Some(p), 0) => return Err(format!("`path = \"{p}\"` needs one test (eq, exists, matches, …)")),
+            (Some(p), 0) => {
+                return Err(format!(
+                    "`path = \"{p}\"` needs one test (eq, exists, matches, …)"
+                ))
+            }
             (_, 0) => {}
             (_, n) => return Err(format!("one test per condition, found {n}; use `all`")),
         }
@@ -270,7 +275,9 @@ impl RuleDef {
     pub fn compile(&self, family: &str) -> Result<Rule, String> {
         let full = format!("{family}/{}", self.id);
         let when = match (&self.when, self.scope.as_str()) {
-            (Some(w), s) if s != "k8s/graph" => w.compile().map_err(|e| format!("{full}: when: {e}"))?,
+            (Some(w), s) if s != "k8s/graph" => {
+                w.compile().map_err(|e| format!("{full}: when: {e}"))?
+            }
             (None, "k8s/graph") => Cond::All(Vec::new()),
             (Some(_), _) => return Err(format!("{full}: graph rules have no `when`")),
             (None, _) => return Err(format!("{full}: needs `when`")),
@@ -351,7 +358,11 @@ impl Ctx<'_> {
         match p.anchor.as_deref() {
             None => Some(at),
             Some("key") => self.key.get(),
-            Some(a) => self.anchors.iter().find(|(n, _)| *n == a).map(|(_, id)| *id),
+            Some(a) => self
+                .anchors
+                .iter()
+                .find(|(n, _)| *n == a)
+                .map(|(_, id)| *id),
         }
     }
 
@@ -425,7 +436,12 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for h in self.lookup(at, p) {
             if self.tree.kind(h.node) == Kind::Seq {
-                out.extend(self.tree.elems(h.node).iter().map(|&e| Hit { key: None, node: e }));
+                out.extend(
+                    self.tree
+                        .elems(h.node)
+                        .iter()
+                        .map(|&e| Hit { key: None, node: e }),
+                );
             } else {
                 out.push(h);
             }
@@ -441,7 +457,11 @@ impl Ctx<'_> {
             // A named check sees the list itself first (a Dockerfile is one), then its elements.
             Test::Call(_) => {
                 let mut v = self.lookup(at, p);
-                let more: Vec<Hit> = self.elements(at, p).into_iter().filter(|h| !v.contains(h)).collect();
+                let more: Vec<Hit> = self
+                    .elements(at, p)
+                    .into_iter()
+                    .filter(|h| !v.contains(h))
+                    .collect();
                 v.extend(more);
                 v
             }
@@ -470,7 +490,9 @@ impl Ctx<'_> {
             }
             Test::Empty(want) => {
                 if *want {
-                    hits.into_iter().find(|h| is_empty(t, h.node)).and_then(strong)
+                    hits.into_iter()
+                        .find(|h| is_empty(t, h.node))
+                        .and_then(strong)
                 } else {
                     hits.into_iter()
                         .find(|h| !is_empty(t, h.node))
@@ -500,7 +522,14 @@ impl Ctx<'_> {
             Test::Call(b) => hits.into_iter().find_map(|h| {
                 let at = (b.check)(t, h.node)?;
                 Some(Held {
-                    hit: if at == h.node { h } else { Hit { key: None, node: at } },
+                    hit: if at == h.node {
+                        h
+                    } else {
+                        Hit {
+                            key: None,
+                            node: at,
+                        }
+                    },
                     strong: true,
                 })
             }),
@@ -517,7 +546,10 @@ impl Ctx<'_> {
             Test::Eq(v) => eq(t, n, v),
             Test::In(vs) => vs.iter().any(|v| eq(t, n, v)),
             Test::Matches(re) => {
-                if !matches!(t.kind(n), Kind::Str | Kind::Num | Kind::Bool | Kind::Unknown) {
+                if !matches!(
+                    t.kind(n),
+                    Kind::Str | Kind::Num | Kind::Bool | Kind::Unknown
+                ) {
                     return false;
                 }
                 match re.find(t.text(n)) {

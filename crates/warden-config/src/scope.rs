@@ -101,7 +101,13 @@ impl RuleSet {
                     continue;
                 }
                 let targets: Vec<(usize, Hit)> = match &rule.each {
-                    None => vec![(0, Hit { key: None, node: inst.node })],
+                    None => vec![(
+                        0,
+                        Hit {
+                            key: None,
+                            node: inst.node,
+                        },
+                    )],
                     Some(p) => ctx.elements(inst.node, p).into_iter().enumerate().collect(),
                 };
                 for (i, target) in targets {
@@ -110,7 +116,11 @@ impl RuleSet {
                     let Some(held) = ctx.eval(target.node, &rule.when) else {
                         continue;
                     };
-                    let mut hit = if held.strong || rule.each.is_none() { held.hit } else { target };
+                    let mut hit = if held.strong || rule.each.is_none() {
+                        held.hit
+                    } else {
+                        target
+                    };
                     if !held.strong && hit.node == inst.node && hit.key.is_none() {
                         hit.key = inst.head;
                     }
@@ -154,7 +164,11 @@ pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines
     let end_col = if pos.end_line == pos.line && pos.end_col > pos.col {
         pos.end_col
     } else {
-        pos.col + lines.get(pos.line).len().saturating_sub(pos.col as usize - 1) as u32
+        pos.col
+            + lines
+                .get(pos.line)
+                .len()
+                .saturating_sub(pos.col as usize - 1) as u32
     };
     let mut f = Finding::new(
         &rule.meta,
@@ -169,7 +183,12 @@ pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines
         },
     );
     let line: String = lines.get(pos.line).trim().chars().take(200).collect();
-    f.snippet = if rule.meta.tags.iter().any(|t| SECRET_TAGS.contains(&t.as_str())) {
+    f.snippet = if rule
+        .meta
+        .tags
+        .iter()
+        .any(|t| SECRET_TAGS.contains(&t.as_str()))
+    {
         redact_values(&line)
     } else {
         line
@@ -205,7 +224,10 @@ fn match_line(tree: &Tree, n: NodeId, text: &str, lines: &Lines) -> Option<Pos> 
 }
 
 /// Rules about credentials written into a file: their snippets never show the value.
-const SECRET_TAGS: &[&str] = &["CWE-798", "CWE-259", "CWE-312", "CWE-522", "CWE-256", "CWE-321", "CWE-532", "CWE-538", "CWE-214"];
+const SECRET_TAGS: &[&str] = &[
+    "CWE-798", "CWE-259", "CWE-312", "CWE-522", "CWE-256", "CWE-321", "CWE-532", "CWE-538",
+    "CWE-214",
+];
 
 /// Masks the values of a line (`key: value`, `key = "value"`, `A=b C=d`, `--password x`): the first three
 /// characters stay, so a reader can tell which value it is, and the rest becomes `…`.
@@ -226,7 +248,14 @@ pub fn redact_values(line: &str) -> String {
         }
     }
     let words: Vec<&str> = line.split(' ').collect();
-    if words.iter().skip(1).any(|w| w.contains('=') && !w.starts_with('=')) || words.first().is_some_and(|w| w.contains('=') && !w.starts_with('=')) {
+    if words
+        .iter()
+        .skip(1)
+        .any(|w| w.contains('=') && !w.starts_with('='))
+        || words
+            .first()
+            .is_some_and(|w| w.contains('=') && !w.starts_with('='))
+    {
         // `ENV A=b C=d`, `--token=x`, `export X=y`
         return words
             .iter()
@@ -277,10 +306,22 @@ mod tests {
 
     #[test]
     fn values_are_masked() {
-        assert_eq!(redact_values("GITHUB_TOKEN: ghp_abcdefghijkl"), "GITHUB_TOKEN: ghp…");
-        assert_eq!(redact_values("access_key = \"AKIAXXXXXXXX\""), "access_key = \"AKI…\"");
-        assert_eq!(redact_values("ENV A=secret1 B=\"two\""), "ENV A=sec… B=\"two\"");
-        assert_eq!(redact_values("- DB_PASSWORD=hunter22"), "- DB_PASSWORD=hun…");
+        assert_eq!(
+            redact_values("GITHUB_TOKEN: ghp_abcdefghijkl"),
+            "GITHUB_TOKEN: ghp…"
+        );
+        assert_eq!(
+            redact_values("access_key = \"AKIAXXXXXXXX\""),
+            "access_key = \"AKI…\""
+        );
+        assert_eq!(
+            redact_values("ENV A=secret1 B=\"two\""),
+            "ENV A=sec… B=\"two\""
+        );
+        assert_eq!(
+            redact_values("- DB_PASSWORD=hunter22"),
+            "- DB_PASSWORD=hun…"
+        );
         assert_eq!(redact_values("value: ab"), "value: ab");
     }
 }

@@ -55,7 +55,11 @@ fn reference(text: &str) -> Option<&str> {
         .trim();
     (t.starts_with("var.") || t.starts_with("local."))
         .then_some(t)
-        .filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-') && r.matches('.').count() == 1)
+        .filter(|r| {
+            r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+                && r.matches('.').count() == 1
+        })
 }
 
 /// Replaces resolvable references in `t` by copies of their literal values.
@@ -65,8 +69,12 @@ fn resolve(t: &mut Tree, values: &BTreeMap<String, Literal>) {
         if t.nodes[i].kind != Kind::Unknown {
             continue;
         }
-        let Some(name) = reference(&t.nodes[i].text) else { continue };
-        let Some(lit) = values.get(name) else { continue };
+        let Some(name) = reference(&t.nodes[i].text) else {
+            continue;
+        };
+        let Some(lit) = values.get(name) else {
+            continue;
+        };
         let (line, col, end_line, end_col) = {
             let o = &t.nodes[i];
             (o.line, o.col, o.end_line, o.end_col)
@@ -98,10 +106,30 @@ pub fn instances(f: &HclFile) -> Vec<Instance> {
     let mut out = Vec::new();
     for b in &f.blocks {
         let (scope, kind, what, key) = match (b.ident.as_str(), b.labels.as_slice()) {
-            ("resource", [ty, name, ..]) => ("tf/resource", ty.clone(), format!("{ty} \"{name}\""), format!("resource/{ty}/{name}")),
-            ("data", [ty, name, ..]) => ("tf/data", ty.clone(), format!("data {ty} \"{name}\""), format!("data/{ty}/{name}")),
-            ("provider", [name, ..]) => ("tf/provider", name.clone(), format!("provider \"{name}\""), format!("provider/{name}")),
-            ("module", [name, ..]) => ("tf/module", "module".to_string(), format!("module \"{name}\""), format!("module/{name}")),
+            ("resource", [ty, name, ..]) => (
+                "tf/resource",
+                ty.clone(),
+                format!("{ty} \"{name}\""),
+                format!("resource/{ty}/{name}"),
+            ),
+            ("data", [ty, name, ..]) => (
+                "tf/data",
+                ty.clone(),
+                format!("data {ty} \"{name}\""),
+                format!("data/{ty}/{name}"),
+            ),
+            ("provider", [name, ..]) => (
+                "tf/provider",
+                name.clone(),
+                format!("provider \"{name}\""),
+                format!("provider/{name}"),
+            ),
+            ("module", [name, ..]) => (
+                "tf/module",
+                "module".to_string(),
+                format!("module \"{name}\""),
+                format!("module/{name}"),
+            ),
             _ => continue,
         };
         out.push(Instance {
@@ -150,7 +178,8 @@ pub fn finish(rules: &RuleSet, facts: &Facts) -> FinishOutput {
                         for (k, v) in f.tree.entries(b.body) {
                             let mut nodes = Vec::new();
                             if literal(&f.tree, v, &mut nodes, &mut 10_000).is_some() {
-                                values.insert(format!("local.{}", f.tree.text(k)), Literal { nodes });
+                                values
+                                    .insert(format!("local.{}", f.tree.text(k)), Literal { nodes });
                             }
                         }
                     }
@@ -164,7 +193,12 @@ pub fn finish(rules: &RuleSet, facts: &Facts) -> FinishOutput {
             }
             let insts = instances(f);
             let lines = Lines::new(&f.source);
-            out.findings.extend(rules.run(&f.tree, &insts, path, &lines).into_iter().map(|(f, _)| f));
+            out.findings.extend(
+                rules
+                    .run(&f.tree, &insts, path, &lines)
+                    .into_iter()
+                    .map(|(f, _)| f),
+            );
         }
     }
     out
@@ -185,8 +219,14 @@ mod tests {
 
     #[test]
     fn variables_from_another_file_resolve() {
-        let vars = crate::hcl::parse("variable \"cidrs\" {\n  default = [\"0.0.0.0/0\"]\n}\nlocals {\n  port = 22\n}\n").unwrap();
-        let mut main = crate::hcl::parse("resource \"x\" \"y\" {\n  cidr_blocks = var.cidrs\n  from_port = local.port\n}\n").unwrap();
+        let vars = crate::hcl::parse(
+            "variable \"cidrs\" {\n  default = [\"0.0.0.0/0\"]\n}\nlocals {\n  port = 22\n}\n",
+        )
+        .unwrap();
+        let mut main = crate::hcl::parse(
+            "resource \"x\" \"y\" {\n  cidr_blocks = var.cidrs\n  from_port = local.port\n}\n",
+        )
+        .unwrap();
         let mut values = BTreeMap::new();
         for b in &vars.blocks {
             if b.ident == "variable" {

@@ -195,7 +195,8 @@ impl Tree {
     fn key_hits(&self, map: NodeId, key: &str, out: &mut Vec<Hit>, depth: u32) {
         let mut found = false;
         for (k, v) in self.entries(map) {
-            if &*self.node(k).text == key && self.kind(k) != Kind::Seq && self.kind(k) != Kind::Map {
+            if &*self.node(k).text == key && self.kind(k) != Kind::Seq && self.kind(k) != Kind::Map
+            {
                 found = true;
                 if out.len() < MAX_HITS {
                     out.push(Hit {

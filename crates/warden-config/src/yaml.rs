@@ -64,13 +64,18 @@ fn plain_kind(s: &str) -> Kind {
         _ => {}
     }
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let numeric = (t.starts_with("0x") && t.len() > 2 && t[2..].bytes().all(|b| b.is_ascii_hexdigit()))
-        || (t.starts_with("0o") && t.len() > 2 && t[2..].bytes().all(|b| (b'0'..=b'7').contains(&b)))
-        || (!t.is_empty()
-            && t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
-            && t.parse::<f64>().is_ok())
-        || matches!(t, ".inf" | ".Inf" | ".INF")
-        || matches!(s, ".nan" | ".NaN" | ".NAN");
+    let numeric =
+        (t.starts_with("0x") && t.len() > 2 && t[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+            || (t.starts_with("0o")
+                && t.len() > 2
+                && t[2..].bytes().all(|b| (b'0'..=b'7').contains(&b)))
+            || (!t.is_empty()
+                && t.bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+                && t.parse::<f64>().is_ok())
+            || matches!(t, ".inf" | ".Inf" | ".INF")
+            || matches!(s, ".nan" | ".NaN" | ".NAN");
     if numeric {
         Kind::Num
     } else {
@@ -214,7 +219,10 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(t.kind(hits[0].node), Kind::Bool);
         assert_eq!(t.pos(hits[0].key.unwrap()).line, 3);
-        assert_eq!(t.kind(t.lookup(d0, &parse_path("b.y").unwrap())[0].node), Kind::Str);
+        assert_eq!(
+            t.kind(t.lookup(d0, &parse_path("b.y").unwrap())[0].node),
+            Kind::Str
+        );
         assert_eq!(y.docs[1].start_line, 5);
         assert_eq!(t.get_str(y.docs[1].root, "kind"), Some("Pod"));
         assert_eq!(t.kind(t.get(y.docs[1].root, "z").unwrap()), Kind::Null);
@@ -225,14 +233,17 @@ mod tests {
         let y = parse("base: &b\n  image: nginx\nsvc:\n  <<: *b\n  ports: [80]\n");
         let t = &y.tree;
         assert_eq!(
-            t.lookup(y.docs[0].root, &parse_path("svc.image").unwrap()).len(),
+            t.lookup(y.docs[0].root, &parse_path("svc.image").unwrap())
+                .len(),
             1
         );
     }
 
     #[test]
     fn alias_bomb_is_cheap() {
-        let mut s = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut s = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for i in 1..10 {
             let prev = (b'a' + i - 1) as char;
             let cur = (b'a' + i) as char;

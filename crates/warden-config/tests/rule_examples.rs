@@ -19,7 +19,8 @@ fn selected() -> Vec<(Family, &'static str, RuleDef)> {
             if only.as_deref().is_some_and(|o| o != *file) {
                 continue;
             }
-            let parsed: RuleFile = toml::from_str(src).unwrap_or_else(|e| panic!("rules/{file}: {e}"));
+            let parsed: RuleFile =
+                toml::from_str(src).unwrap_or_else(|e| panic!("rules/{file}: {e}"));
             out.extend(parsed.rules.into_iter().map(|d| (fam, *file, d)));
         }
     }
@@ -68,7 +69,9 @@ fn every_rule_is_well_formed() {
             problems.push(format!("{at}: needs examples and negative_examples"));
         }
         if r.examples.iter().any(|e| strip(e).1.is_empty()) {
-            problems.push(format!("{at}: every example marks its expected line(s) with `{MARKER}`"));
+            problems.push(format!(
+                "{at}: every example marks its expected line(s) with `{MARKER}`"
+            ));
         }
         if r.description.trim().len() < 40 || r.remediation.trim().len() < 20 {
             problems.push(format!("{at}: needs a description and a remediation"));
@@ -95,13 +98,14 @@ fn examples_match_on_their_lines_and_negative_examples_do_not() {
     let mut checked = 0;
     for (fam, file, def) in selected() {
         let id = format!("{}/{}", fam.name(), def.id);
-        let analyzer = match ConfigAnalyzer::new(fam, vec![(file, def.clone())], ConfigSettings::default()) {
-            Ok(a) => a,
-            Err(e) => {
-                problems.push(e);
-                continue;
-            }
-        };
+        let analyzer =
+            match ConfigAnalyzer::new(fam, vec![(file, def.clone())], ConfigSettings::default()) {
+                Ok(a) => a,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
         let path = def
             .example_path
             .clone()
@@ -119,7 +123,11 @@ fn examples_match_on_their_lines_and_negative_examples_do_not() {
                 problems.push(format!(
                     "{id}: example {} ({path}): expected lines {want:?}, reported {got:?}{}",
                     i + 1,
-                    if notes.is_empty() { String::new() } else { format!(" (notes: {notes:?})") }
+                    if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (notes: {notes:?})")
+                    }
                 ));
             }
         }
@@ -131,8 +139,14 @@ fn examples_match_on_their_lines_and_negative_examples_do_not() {
                 problems.push(format!(
                     "{id}: negative example {} is reported on line(s) {:?}{}",
                     i + 1,
-                    got.iter().map(|f| f.location.start_line).collect::<Vec<_>>(),
-                    if notes.is_empty() { String::new() } else { format!(" (notes: {notes:?})") }
+                    got.iter()
+                        .map(|f| f.location.start_line)
+                        .collect::<Vec<_>>(),
+                    if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (notes: {notes:?})")
+                    }
                 ));
             }
         }

@@ -26,9 +26,10 @@ pub(crate) fn credentials_in_workloads(result: &mut ScanResult) {
     let by_id: HashMap<&str, _> = assets.iter().map(|a| (a.id.as_str(), a)).collect();
     for f in findings.iter_mut() {
         let line = f.location.start_line;
-        let Some((cred, _)) = creds.iter().find(|(_, l)| {
-            l.path == f.location.path && l.start_line <= line && line <= l.end_line
-        }) else {
+        let Some((cred, _)) = creds
+            .iter()
+            .find(|(_, l)| l.path == f.location.path && l.start_line <= line && line <= l.end_line)
+        else {
             continue;
         };
         if f.assets.contains(&cred.id) {
@@ -43,7 +44,10 @@ pub(crate) fn credentials_in_workloads(result: &mut ScanResult) {
         for w in readers.take(MAX_READERS) {
             let exposed = w.properties["public"].as_bool() == Some(true);
             public |= exposed;
-            let at = w.location.clone().unwrap_or_else(|| Location::at(f.location.path.clone(), 1, 1, 1));
+            let at = w
+                .location
+                .clone()
+                .unwrap_or_else(|| Location::at(f.location.path.clone(), 1, 1, 1));
             f.related.push(Related {
                 kind: RelatedKind::Context,
                 location: Location {
@@ -60,7 +64,10 @@ pub(crate) fn credentials_in_workloads(result: &mut ScanResult) {
         }
         if public {
             f.severity = f.severity.raised();
-            f.message = format!("{}; it is in {}, which a publicly exposed workload mounts", f.message, cred.name);
+            f.message = format!(
+                "{}; it is in {}, which a publicly exposed workload mounts",
+                f.message, cred.name
+            );
             if !f.tags.iter().any(|t| t == "exposure:public") {
                 f.tags.push("exposure:public".into());
             }

@@ -389,7 +389,9 @@ impl Scanner {
             .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
         result.assets.sort_by(|a, b| a.id.cmp(&b.id));
         result.assets.dedup_by(|a, b| a.id == b.id);
-        result.edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
+        result
+            .edges
+            .sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
         result.edges.dedup();
         result
     }

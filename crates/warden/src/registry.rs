@@ -16,8 +16,12 @@ const REGISTRY: &[(&str, Build)] = &[
     (warden_code::INTENT, |s| {
         Ok(Box::new(warden_code::IntentAnalyzer::from_setup(s)?))
     }),
-    (warden_config::K8S, |s| config(warden_config::Family::K8s, s)),
-    (warden_config::DOCKER, |s| config(warden_config::Family::Docker, s)),
+    (warden_config::K8S, |s| {
+        config(warden_config::Family::K8s, s)
+    }),
+    (warden_config::DOCKER, |s| {
+        config(warden_config::Family::Docker, s)
+    }),
     (warden_config::TF, |s| config(warden_config::Family::Tf, s)),
     (warden_config::CI, |s| config(warden_config::Family::Ci, s)),
 ];

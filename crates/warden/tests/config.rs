@@ -186,16 +186,31 @@ fn exposure_graph_on_a_multi_service_cluster() {
     assert_eq!(model["properties"]["network_policy"], false);
     let sa = asset(&doc, "k8s:service-account:shop/frontend");
     assert_eq!(sa["properties"]["cluster_admin"], true);
-    assert_eq!(asset(&doc, "k8s:secret:shop/frontend-keys")["kind"], "credential");
+    assert_eq!(
+        asset(&doc, "k8s:secret:shop/frontend-keys")["kind"],
+        "credential"
+    );
     let edges = doc["edges"].as_array().unwrap();
     let has = |from: &str, to: &str, kind: &str| {
         edges
             .iter()
             .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
     };
-    assert!(has("k8s:workload:Deployment/shop/frontend", "k8s:service-account:shop/frontend", "runs-as"));
-    assert!(has("k8s:workload:Deployment/shop/frontend", "k8s:secret:shop/frontend-keys", "reads"));
-    assert!(has("k8s:workload:Deployment/ml/model-server", "k8s:service-account:ml/default", "runs-as"));
+    assert!(has(
+        "k8s:workload:Deployment/shop/frontend",
+        "k8s:service-account:shop/frontend",
+        "runs-as"
+    ));
+    assert!(has(
+        "k8s:workload:Deployment/shop/frontend",
+        "k8s:secret:shop/frontend-keys",
+        "reads"
+    ));
+    assert!(has(
+        "k8s:workload:Deployment/ml/model-server",
+        "k8s:service-account:ml/default",
+        "runs-as"
+    ));
 
     // Graph findings: the public cluster-admin frontend; the namespace without a policy (ml, not shop); no
     // public model server.
@@ -217,14 +232,20 @@ fn exposure_graph_on_a_multi_service_cluster() {
         .unwrap()
         .contains(&Value::from("exposure:public")));
     assert_eq!(privileged[0]["related"][0]["kind"], "context");
-    assert_eq!(privileged[0]["related"][0]["location"]["path"], "deploy/shop/frontend.yaml");
+    assert_eq!(
+        privileged[0]["related"][0]["location"]["path"],
+        "deploy/shop/frontend.yaml"
+    );
 
     // The token in the Secret names the public workload that mounts it, and is raised.
     let token = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["location"]["path"] == "deploy/shop/secret.yaml" && f["rule_id"].as_str().unwrap().starts_with("secrets/"))
+        .find(|f| {
+            f["location"]["path"] == "deploy/shop/secret.yaml"
+                && f["rule_id"].as_str().unwrap().starts_with("secrets/")
+        })
         .expect("the token in the Secret is found");
     assert_eq!(token["severity"], "critical");
     assert!(token["assets"]
@@ -249,7 +270,8 @@ fn graph_report_in_every_format() {
         .get_output()
         .stdout
         .clone();
-    report_settings().bind(|| insta::assert_snapshot!("config_text_report", String::from_utf8(text).unwrap()));
+    report_settings()
+        .bind(|| insta::assert_snapshot!("config_text_report", String::from_utf8(text).unwrap()));
     let doc = scan_json(dir.path(), &["--only", "k8s,secrets"], 1);
     insta::assert_json_snapshot!("config_json_report", doc, {
         ".scan.tool_version" => "[version]",
@@ -307,7 +329,10 @@ fn every_family_reports_at_the_offending_line() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["location"]["path"] == path && f["rule_id"].as_str().unwrap().starts_with(rule_prefix))
+            .filter(|f| {
+                f["location"]["path"] == path
+                    && f["rule_id"].as_str().unwrap().starts_with(rule_prefix)
+            })
             .map(|f| f["location"]["start_line"].as_u64().unwrap())
             .collect()
     };
@@ -315,7 +340,10 @@ fn every_family_reports_at_the_offending_line() {
     assert!(at("docker/", "docker-compose.yml").contains(&4), "{doc:#}");
     // The CIDR comes from a variable in another file of the module: resolved, reported at the reference.
     assert!(at("tf/", "infra/main.tf").contains(&6), "{doc:#}");
-    assert!(at("ci/gha/", ".github/workflows/triage.yml").contains(&7), "{doc:#}");
+    assert!(
+        at("ci/gha/", ".github/workflows/triage.yml").contains(&7),
+        "{doc:#}"
+    );
 }
 
 #[test]
@@ -326,17 +354,31 @@ fn bad_input_is_a_diagnostic_and_the_scan_goes_on() {
     let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
     for i in 1..10u8 {
         let (p, c) = ((b'a' + i - 1) as char, (b'a' + i) as char);
-        bomb.push_str(&format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"));
+        bomb.push_str(&format!(
+            "{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+        ));
     }
     write(root, "bomb.yaml", &bomb);
-    write(root, "deep.yaml", format!("apiVersion: v1\nkind: Pod\nspec: {}\n", "[".repeat(50_000)));
+    write(
+        root,
+        "deep.yaml",
+        format!("apiVersion: v1\nkind: Pod\nspec: {}\n", "[".repeat(50_000)),
+    );
     write(
         root,
         "broken.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - name: a\n      image: a:1\n      securityContext: {privileged: true}\n---\napiVersion: v1\nkind: Pod\nspec: [\n",
     );
-    write(root, "broken.tf", "resource \"aws_s3_bucket\" \"b\" {\n  acl = \n}\n");
-    write(root, "chart/templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n");
+    write(
+        root,
+        "broken.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  acl = \n}\n",
+    );
+    write(
+        root,
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
     let out = warden()
         .args(["scan", ".", "--only", "k8s,tf", "--format", "json"])
         .current_dir(root)
@@ -353,18 +395,34 @@ fn bad_input_is_a_diagnostic_and_the_scan_goes_on() {
             .join("; ")
     };
     let deep = diag("deep.yaml");
-    assert!(deep.contains("recursion limit") || deep.contains("nested deeper than"), "{diags:#?}");
-    assert!(diag("broken.yaml").contains("invalid YAML at line 13:1"), "{diags:#?}");
-    assert!(diag("broken.yaml").contains("1 document(s) before it analysed"), "{diags:#?}");
-    assert!(diag("broken.tf").contains("invalid HCL: line 2"), "{diags:#?}");
-    assert!(diag("chart/templates/deploy.yaml").contains("Helm template"), "{diags:#?}");
+    assert!(
+        deep.contains("recursion limit") || deep.contains("nested deeper than"),
+        "{diags:#?}"
+    );
+    assert!(
+        diag("broken.yaml").contains("invalid YAML at line 13:1"),
+        "{diags:#?}"
+    );
+    assert!(
+        diag("broken.yaml").contains("1 document(s) before it analysed"),
+        "{diags:#?}"
+    );
+    assert!(
+        diag("broken.tf").contains("invalid HCL: line 2"),
+        "{diags:#?}"
+    );
+    assert!(
+        diag("chart/templates/deploy.yaml").contains("Helm template"),
+        "{diags:#?}"
+    );
     assert_eq!(diag("bomb.yaml"), "");
     // The good document before the error is still analysed.
     assert!(doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["location"]["path"] == "broken.yaml" && f["rule_id"] == "k8s/privileged-container"));
+        .any(|f| f["location"]["path"] == "broken.yaml"
+            && f["rule_id"] == "k8s/privileged-container"));
 }
 
 #[test]

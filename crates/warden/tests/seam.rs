@@ -23,10 +23,15 @@ fn only_and_skip_select_analyzer_families() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown analyzer `secretz` (known: secrets, code, intent)",
+            "unknown analyzer `secretz` (known: secrets, code, intent, k8s, docker, tf, ci)",
         ));
     warden()
-        .args(["scan", ".", "--skip", "secrets,code,intent"])
+        .args([
+            "scan",
+            ".",
+            "--skip",
+            "secrets,code,intent,k8s,docker,tf,ci",
+        ])
         .current_dir(dir.path())
         .assert()
         .code(2)
@@ -47,10 +52,23 @@ fn analyzer_sections_are_read_by_their_analyzer_and_unknown_ones_rejected() {
     write(root, "deploy/secret.yaml", k8s_secret());
     let decoded =
         |doc: &serde_json::Value| doc["findings"][0]["ext"]["secrets"]["decoded_from"].clone();
-    assert_eq!(decoded(&scan_json(root, &[], 1)), "base64");
+    assert_eq!(
+        decoded(&scan_json(root, &["--only", "secrets"], 1)),
+        "base64"
+    );
     // Without decoding, only the raw value under a secret-named key is left.
     write(root, "warden.toml", "[scan]\n\n[secrets]\ndecode = false\n");
-    assert_eq!(decoded(&scan_json(root, &[], 1)), serde_json::Value::Null);
+    assert_eq!(
+        decoded(&scan_json(root, &["--only", "secrets"], 1)),
+        serde_json::Value::Null
+    );
+    // A configuration analyzer reads its own section.
+    write(root, "warden.toml", "[k8s]\nmax_file_bytes = 10\n");
+    let doc = scan_json(root, &["--only", "k8s"], 0);
+    assert!(doc["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("over [k8s] max_file_bytes (10)"));
     let rejected = |config: &str, error: &str| {
         write(root, "warden.toml", config);
         warden()

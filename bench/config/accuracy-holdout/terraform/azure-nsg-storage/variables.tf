@@ -1,0 +1,3 @@
+variable "tenant_id" {
+  type = string
+}

@@ -1,0 +1,7 @@
+variable "orders_table_arn" {
+  type = string
+}
+
+variable "queue_arn" {
+  type = string
+}
