@@ -195,6 +195,12 @@ impl Builder<'_> {
                 self.expr(f.args.iter().next().unwrap(), at, depth + 1)
             }
             Expression::HeredocTemplate(_) | Expression::StringTemplate(_) => {
+                // A heredoc holding JSON is read in place, so each key keeps its own line.
+                if let (Expression::HeredocTemplate(_), Some(r)) = (e, span.clone()) {
+                    if let Some(j) = self.heredoc_json(r) {
+                        return j;
+                    }
+                }
                 let raw = self.raw(&span);
                 let body = match e {
                     // A heredoc's body: between the first line break and the closing delimiter's line.
@@ -225,6 +231,40 @@ impl Builder<'_> {
         }
     }
 
+    /// The JSON document in a heredoc's body (between its first line break and its closing delimiter's
+    /// line), with each value at its own position.
+    fn heredoc_json(&mut self, span: std::ops::Range<usize>) -> Option<NodeId> {
+        let src = self.idx.src;
+        let text = src.get(span.clone())?;
+        let start = span.start + text.find('\n')? + 1;
+        let end = span.start + text.trim_end().rfind('\n')?;
+        if end <= start {
+            return None;
+        }
+        let body = src.get(start..end)?;
+        if !body.trim_start().starts_with(['{', '[']) {
+            return None;
+        }
+        let mark = self.tree.nodes.len();
+        let mut p = JsonScan {
+            s: body.as_bytes(),
+            text: body,
+            i: 0,
+            base: start,
+            depth: 0,
+        };
+        let v = p.value(self);
+        p.ws();
+        match v {
+            Some(v) if p.i == p.s.len() => Some(v),
+            _ => {
+                // Not JSON after all: drop what was built.
+                self.tree.nodes.truncate(mark);
+                None
+            }
+        }
+    }
+
     /// A string holding a JSON object (an IAM policy document), as that object.
     fn json(
         &mut self,
@@ -239,6 +279,173 @@ impl Builder<'_> {
         let v: serde_json::Value = serde_json::from_str(s).ok()?;
         let pos = span.map_or(at, |r| self.idx.at(r.start));
         Some(json_node(&mut self.tree, &v, pos, 0))
+    }
+}
+
+/// A JSON reader that keeps positions (serde_json keeps none): objects, arrays, strings with escapes, numbers,
+/// literals, and Terraform's `${…}` interpolations, which make the string (or value) that holds them unknown.
+/// Written by hand because a policy's `"Action": "*"` must point at its own line in a heredoc.
+struct JsonScan<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+    base: usize,
+    depth: u32,
+}
+
+impl JsonScan<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+
+    fn node(&self, b: &mut Builder, kind: Kind, text: &str, from: usize) -> NodeId {
+        b.node(kind, text, Some(self.base + from..self.base + self.i.max(from)), (1, 1))
+    }
+
+    /// Skips a balanced `${…}` starting at `self.i`.
+    fn interpolation(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        while self.i < self.s.len() {
+            match self.s[self.i] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        self.i += 1;
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        None
+    }
+
+    fn string(&mut self) -> Option<(String, bool)> {
+        self.i += 1;
+        let mut out = String::new();
+        let mut unknown = false;
+        loop {
+            let c = *self.s.get(self.i)?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Some((out, unknown));
+                }
+                b'\\' => {
+                    let e = *self.s.get(self.i + 1)?;
+                    self.i += 2;
+                    match e {
+                        b'n' => out.push('\n'),
+                        b't' => out.push('\t'),
+                        b'r' => out.push('\r'),
+                        b'b' | b'f' => {}
+                        b'u' => {
+                            let hex = self.text.get(self.i..self.i + 4)?;
+                            self.i += 4;
+                            out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?).unwrap_or('\u{fffd}'));
+                        }
+                        other => out.push(other as char),
+                    }
+                }
+                b'$' if self.s.get(self.i + 1) == Some(&b'{') => {
+                    self.interpolation()?;
+                    out.push_str("${…}");
+                    unknown = true;
+                }
+                _ => {
+                    let ch = self.text.get(self.i..)?.chars().next()?;
+                    out.push(ch);
+                    self.i += ch.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, b: &mut Builder) -> Option<NodeId> {
+        self.ws();
+        let from = self.i;
+        let c = *self.s.get(self.i)?;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        match c {
+            b'{' | b'[' => {
+                self.i += 1;
+                self.depth += 1;
+                let kind = if c == b'{' { Kind::Map } else { Kind::Seq };
+                let id = self.node(b, kind, "", from);
+                let close = if c == b'{' { b'}' } else { b']' };
+                self.ws();
+                if self.s.get(self.i) == Some(&close) {
+                    self.i += 1;
+                } else {
+                    loop {
+                        if kind == Kind::Map {
+                            self.ws();
+                            let kfrom = self.i;
+                            if self.s.get(self.i) != Some(&b'"') {
+                                return None;
+                            }
+                            let (k, _) = self.string()?;
+                            let kid = self.node(b, Kind::Str, &k, kfrom);
+                            self.ws();
+                            if self.s.get(self.i) != Some(&b':') {
+                                return None;
+                            }
+                            self.i += 1;
+                            let v = self.value(b)?;
+                            b.tree.nodes[id as usize].items.extend([kid, v]);
+                        } else {
+                            let v = self.value(b)?;
+                            b.tree.nodes[id as usize].items.push(v);
+                        }
+                        self.ws();
+                        match self.s.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(x) if *x == close => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+                let (end_line, end_col) = b.idx.at(self.base + self.i);
+                let n = &mut b.tree.nodes[id as usize];
+                n.end_line = end_line;
+                n.end_col = end_col;
+                Some(id)
+            }
+            b'"' => {
+                let (text, unknown) = self.string()?;
+                let kind = if unknown { Kind::Unknown } else { Kind::Str };
+                Some(self.node(b, kind, &text, from))
+            }
+            b'$' if self.s.get(self.i + 1) == Some(&b'{') => {
+                self.interpolation()?;
+                let raw = self.text.get(from..self.i)?.to_string();
+                Some(self.node(b, Kind::Unknown, &raw, from))
+            }
+            _ => {
+                while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || b"+-.".contains(&self.s[self.i])) {
+                    self.i += 1;
+                }
+                let word = self.text.get(from..self.i)?;
+                let kind = match word {
+                    "true" | "false" => Kind::Bool,
+                    "null" => Kind::Null,
+                    w if w.parse::<f64>().is_ok() => Kind::Num,
+                    _ => return None,
+                };
+                let text = if kind == Kind::Null { "" } else { word };
+                Some(self.node(b, kind, text, from))
+            }
+        }
     }
 }
 
@@ -420,6 +627,25 @@ EOF
         assert_eq!(t.kind(res[0].node), Kind::Unknown);
         let p = t.lookup(b, &parse_path("defs.privileged").unwrap());
         assert_eq!(t.kind(p[0].node), Kind::Bool);
+    }
+
+    #[test]
+    fn heredoc_json_keeps_each_line() {
+        let src = "resource \"aws_iam_role_policy\" \"p\" {\n  policy = <<-POLICY\n    {\n      \"Statement\": [\n        {\n          \"Effect\": \"Allow\",\n          \"Action\": \"*\",\n          \"Resource\": \"${aws_s3_bucket.b.arn}/*\"\n        }\n      ]\n    }\n  POLICY\n}\n";
+        let f = parse(src).unwrap();
+        let t = &f.tree;
+        let b = f.blocks[0].body;
+        let act = t.lookup(b, &parse_path("policy.Statement.Action").unwrap());
+        assert_eq!(t.text(act[0].node), "*");
+        assert_eq!(t.pos(act[0].key.unwrap()).line, 7);
+        assert_eq!(t.pos(act[0].key.unwrap()).col, 11);
+        let res = t.lookup(b, &parse_path("policy.Statement.Resource").unwrap());
+        assert_eq!(t.kind(res[0].node), Kind::Unknown);
+        assert_eq!(t.pos(res[0].node).line, 8);
+        // Not JSON: a plain string.
+        let f = parse("resource \"x\" \"y\" {\n  s = <<EOT\n{ not json\nEOT\n}\n").unwrap();
+        let v = f.tree.get(f.blocks[0].body, "s").unwrap();
+        assert_eq!(f.tree.kind(v), Kind::Str);
     }
 
     #[test]

@@ -48,8 +48,10 @@ pub struct RuleDef {
     pub at: Option<String>,
     /// Evaluate `when` from each element (or map entry, with `*`) the path reaches, one finding per element
     /// that satisfies it: `each = "env"` reports every offending variable, not just the first.
+    /// A list of paths iterates the elements of each (`["environment[*]", "environment.*"]` covers both
+    /// spellings of compose's environment).
     #[serde(default)]
-    pub each: Option<String>,
+    pub each: Option<OneOrMany>,
     /// The finding's message; the title when absent. `{what}` is replaced by what the scope is
     /// (`container "app" of Deployment "web"`).
     #[serde(default)]
@@ -67,6 +69,23 @@ pub struct RuleDef {
     /// The file name the examples are analysed under (a default per scope).
     #[serde(default)]
     pub example_path: Option<String>,
+}
+
+/// A path or a list of paths.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn paths(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(s) => vec![s.as_str()],
+            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 fn high() -> Confidence {
@@ -150,7 +169,7 @@ pub struct Rule {
     pub kinds: Vec<String>,
     pub when: Cond,
     pub at: Option<PathRef>,
-    pub each: Option<PathRef>,
+    pub each: Option<Vec<PathRef>>,
     pub message: Option<String>,
     pub def: RuleDef,
 }
@@ -290,8 +309,8 @@ impl RuleDef {
             .map_err(|e| format!("{full}: at: {e}"))?;
         let each = self
             .each
-            .as_deref()
-            .map(path_ref)
+            .as_ref()
+            .map(|e| e.paths().into_iter().map(path_ref).collect::<Result<Vec<_>, _>>())
             .transpose()
             .map_err(|e| format!("{full}: each: {e}"))?;
         if !crate::scope::SCOPES.contains(&self.scope.as_str()) {

@@ -108,7 +108,11 @@ impl RuleSet {
                             node: inst.node,
                         },
                     )],
-                    Some(p) => ctx.elements(inst.node, p).into_iter().enumerate().collect(),
+                    Some(ps) => ps
+                        .iter()
+                        .flat_map(|p| ctx.elements(inst.node, p))
+                        .enumerate()
+                        .collect(),
                 };
                 for (i, target) in targets {
                     ctx.key.set(target.key);
