@@ -323,6 +323,11 @@ fn every_family_reports_at_the_offending_line() {
         ".github/workflows/triage.yml",
         "on: issues\npermissions: {}\njobs:\n  triage:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.issue.title }}\"\n",
     );
+    write(
+        root,
+        ".github/actions/notify/action.yml",
+        "name: notify\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: |\n        echo start\n        echo \"${{ github.event.pull_request.title }}\"\n",
+    );
     let doc = scan_json(root, &["--only", "docker,tf,ci"], 1);
     let at = |rule_prefix: &str, path: &str| -> Vec<u64> {
         doc["findings"]
