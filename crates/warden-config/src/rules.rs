@@ -52,6 +52,11 @@ pub struct RuleDef {
     /// spellings of compose's environment).
     #[serde(default)]
     pub each: Option<OneOrMany>,
+    /// Terraform: the finding is dropped when the module directory has a resource of one of these types that
+    /// refers to this one (a bucket's separate public-access block, an account's separate customer-managed
+    /// key).
+    #[serde(default)]
+    pub unless_resource: Vec<Companion>,
     /// The finding's message; the title when absent. `{what}` is replaced by what the scope is
     /// (`container "app" of Deployment "web"`).
     #[serde(default)]
@@ -69,6 +74,18 @@ pub struct RuleDef {
     /// The file name the examples are analysed under (a default per scope).
     #[serde(default)]
     pub example_path: Option<String>,
+}
+
+/// Resources that, when present in the same module and referring to the resource a rule visits, settle it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Companion {
+    /// Resource types that settle the rule.
+    pub types: Vec<String>,
+    /// The attribute of the companion that refers to the visited resource (`bucket`, `storage_account_id`);
+    /// without it, any resource of those types in the module settles the rule (an account-wide setting).
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// A path or a list of paths.
@@ -313,6 +330,9 @@ impl RuleDef {
             .map(|e| e.paths().into_iter().map(path_ref).collect::<Result<Vec<_>, _>>())
             .transpose()
             .map_err(|e| format!("{full}: each: {e}"))?;
+        if !self.unless_resource.is_empty() && self.scope != "tf/resource" {
+            return Err(format!("{full}: unless_resource is for tf/resource rules"));
+        }
         if !crate::scope::SCOPES.contains(&self.scope.as_str()) {
             return Err(format!(
                 "{full}: unknown scope `{}` (known: {})",

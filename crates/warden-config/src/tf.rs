@@ -102,6 +102,62 @@ fn resolve(t: &mut Tree, values: &BTreeMap<String, Literal>) {
     }
 }
 
+/// The resources of a module directory, for `unless_resource`: each with what its attributes refer to.
+struct Companions {
+    /// (type, the text of each attribute: references like `aws_s3_bucket.b.id`, or literal names)
+    resources: Vec<(String, Vec<(String, String)>)>,
+    /// `resource/type/name` → the resource's own `name`/`bucket` literal, which a companion may use instead.
+    names: BTreeMap<String, Vec<String>>,
+}
+
+impl Companions {
+    fn of(files: &[(String, HclFile)]) -> Self {
+        let mut resources = Vec::new();
+        let mut names = BTreeMap::new();
+        for (_, f) in files {
+            for b in &f.blocks {
+                let (Some(ty), Some(name)) = (b.labels.first(), b.labels.get(1)) else { continue };
+                if b.ident != "resource" {
+                    continue;
+                }
+                let attrs: Vec<(String, String)> = f
+                    .tree
+                    .entries(b.body)
+                    .map(|(k, v)| (f.tree.text(k).to_string(), f.tree.text(v).to_string()))
+                    .collect();
+                let literal: Vec<String> = ["bucket", "name"]
+                    .iter()
+                    .filter_map(|k| f.tree.get_str(b.body, k).map(str::to_string))
+                    .collect();
+                names.insert(format!("resource/{ty}/{name}"), literal);
+                resources.push((ty.clone(), attrs));
+            }
+        }
+        Companions { resources, names }
+    }
+
+    /// Whether a resource of the companion types refers to the resource whose key is `key`
+    /// (`resource/aws_s3_bucket/data`).
+    fn settles(&self, c: &crate::rules::Companion, key: &str) -> bool {
+        let Some(rest) = key.strip_prefix("resource/") else { return false };
+        let Some((ty, name)) = rest.split_once('/') else { return false };
+        let address = format!("{ty}.{name}");
+        let literals = self.names.get(key).cloned().unwrap_or_default();
+        self.resources.iter().any(|(t, attrs)| {
+            c.types.iter().any(|x| x == t)
+                && match &c.reference {
+                    None => true,
+                    Some(r) => attrs.iter().any(|(k, v)| {
+                        k == r
+                            && (v == &address
+                                || v.contains(&format!("{address}."))
+                                || literals.iter().any(|l| !l.is_empty() && v == l))
+                    }),
+                }
+        })
+    }
+}
+
 pub fn instances(f: &HclFile) -> Vec<Instance> {
     let mut out = Vec::new();
     for b in &f.blocks {
@@ -187,18 +243,30 @@ pub fn finish(rules: &RuleSet, facts: &Facts) -> FinishOutput {
                 }
             }
         }
-        for (path, f) in &mut files {
+        for (_, f) in &mut files {
             if !values.is_empty() {
                 resolve(&mut f.tree, &values);
             }
+        }
+        let companions = Companions::of(&files);
+        for (path, f) in &files {
             let insts = instances(f);
             let lines = Lines::new(&f.source);
-            out.findings.extend(
-                rules
-                    .run(&f.tree, &insts, path, &lines)
-                    .into_iter()
-                    .map(|(f, _)| f),
-            );
+            for (finding, _) in rules.run(&f.tree, &insts, path, &lines) {
+                let settled = rules
+                    .rules
+                    .iter()
+                    .find(|r| r.meta.id == finding.rule_id)
+                    .is_some_and(|r| {
+                        r.def
+                            .unless_resource
+                            .iter()
+                            .any(|c| companions.settles(c, &finding.matched))
+                    });
+                if !settled {
+                    out.findings.push(finding);
+                }
+            }
         }
     }
     out
