@@ -57,6 +57,9 @@ struct Raw {
     /// Arguments, continuation lines joined.
     args: String,
     args_col: u32,
+    /// Where each continuation line starts in `args`: (offset in `args`, line, column), so a word on a
+    /// continued line keeps its own position.
+    segments: Vec<(usize, u32, u32)>,
     heredocs: Vec<String>,
 }
 
@@ -96,6 +99,7 @@ fn split_instructions(src: &str) -> Vec<Raw> {
         let rest = &trimmed[word_end..];
         let args_col = (indent + word_end + (rest.len() - rest.trim_start().len())) as u32 + 1;
         let mut args = rest.trim_start().to_string();
+        let mut segments = vec![(0usize, start as u32 + 1, args_col)];
         i += 1;
         // Continuations.
         let mut taken = 0;
@@ -115,7 +119,10 @@ fn split_instructions(src: &str) -> Vec<Raw> {
             }
             if i < lines.len() {
                 args.push(' ');
-                args.push_str(lines[i].trim_start());
+                let l = lines[i];
+                let col = (l.len() - l.trim_start().len()) as u32 + 1;
+                segments.push((args.len(), i as u32 + 1, col));
+                args.push_str(l.trim_start());
                 i += 1;
             }
             taken += 1;
@@ -170,6 +177,7 @@ fn split_instructions(src: &str) -> Vec<Raw> {
             instruction,
             args,
             args_col,
+            segments,
             heredocs,
         });
     }
@@ -318,13 +326,23 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
                         })
                         .collect()
                 };
+                let rest_at = raw.args.len() - rest.len();
                 for (off, k, v) in pairs {
-                    let col = rest_col + off as u32;
-                    let pm = map(&mut t, line, col);
-                    let kn = scalar(&mut t, Kind::Str, &k, line, col);
+                    // The pair's own line and column, on a continued line too.
+                    let abs = rest_at + off;
+                    let (seg_off, pline, pcol) = raw
+                        .segments
+                        .iter()
+                        .rev()
+                        .find(|(o, _, _)| *o <= abs)
+                        .copied()
+                        .unwrap_or((0, line, raw.args_col));
+                    let col = pcol + raw.args[seg_off..abs].chars().count() as u32;
+                    let pm = map(&mut t, pline, col);
+                    let kn = scalar(&mut t, Kind::Str, &k, pline, col);
                     put(&mut t, pm, "name", kn);
                     if let Some(v) = v {
-                        let vn = scalar(&mut t, Kind::Str, &v, line, col + k.len() as u32 + 1);
+                        let vn = scalar(&mut t, Kind::Str, &v, pline, col + k.len() as u32 + 1);
                         put(&mut t, pm, "value", vn);
                     }
                     t.nodes[vars as usize].items.push(pm);
@@ -446,6 +464,18 @@ mod tests {
         assert_eq!(t.elems(vars).len(), 2);
         assert_eq!(t.get_str(t.elems(vars)[1], "value"), Some("two words"));
         assert_eq!(instr(&t, &insts, 5, "user"), "app");
+    }
+
+    #[test]
+    fn pairs_on_continued_lines_keep_their_line() {
+        let (t, insts) = parse("FROM a\nENV A=1 \\\n    SECRET_TOKEN=abc \\\n    C=3\n");
+        let vars = t.get(insts[1].node, "vars").unwrap();
+        let lines: Vec<(u32, u32)> = t
+            .elems(vars)
+            .iter()
+            .map(|&p| (t.node(p).line, t.node(p).col))
+            .collect();
+        assert_eq!(lines, vec![(2, 5), (3, 5), (4, 5)]);
     }
 
     #[test]

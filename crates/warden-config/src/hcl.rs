@@ -301,7 +301,12 @@ impl JsonScan<'_> {
     }
 
     fn node(&self, b: &mut Builder, kind: Kind, text: &str, from: usize) -> NodeId {
-        b.node(kind, text, Some(self.base + from..self.base + self.i.max(from)), (1, 1))
+        b.node(
+            kind,
+            text,
+            Some(self.base + from..self.base + self.i.max(from)),
+            (1, 1),
+        )
     }
 
     /// Skips a balanced `${…}` starting at `self.i`.
@@ -346,7 +351,10 @@ impl JsonScan<'_> {
                         b'u' => {
                             let hex = self.text.get(self.i..self.i + 4)?;
                             self.i += 4;
-                            out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?).unwrap_or('\u{fffd}'));
+                            out.push(
+                                char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+                                    .unwrap_or('\u{fffd}'),
+                            );
                         }
                         other => out.push(other as char),
                     }
@@ -432,7 +440,9 @@ impl JsonScan<'_> {
                 Some(self.node(b, Kind::Unknown, &raw, from))
             }
             _ => {
-                while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || b"+-.".contains(&self.s[self.i])) {
+                while self.i < self.s.len()
+                    && (self.s[self.i].is_ascii_alphanumeric() || b"+-.".contains(&self.s[self.i]))
+                {
                     self.i += 1;
                 }
                 let word = self.text.get(from..self.i)?;

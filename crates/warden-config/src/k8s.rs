@@ -582,7 +582,10 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
         "HTTPRoute" | "GRPCRoute" | "TCPRoute" | "TLSRoute" | "UDPRoute" => {
             let mut r = RouteInfo::default();
             if let Some(spec) = spec {
-                for h in t.lookup(spec, &crate::tree::parse_path("rules.backendRefs[*]").unwrap()) {
+                for h in t.lookup(
+                    spec,
+                    &crate::tree::parse_path("rules.backendRefs[*]").unwrap(),
+                ) {
                     let kind = t.get_str(h.node, "kind").unwrap_or("Service");
                     if kind == "Service" {
                         if let Some(n) = t.get_str(h.node, "name") {

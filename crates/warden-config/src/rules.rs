@@ -327,7 +327,12 @@ impl RuleDef {
         let each = self
             .each
             .as_ref()
-            .map(|e| e.paths().into_iter().map(path_ref).collect::<Result<Vec<_>, _>>())
+            .map(|e| {
+                e.paths()
+                    .into_iter()
+                    .map(path_ref)
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .transpose()
             .map_err(|e| format!("{full}: each: {e}"))?;
         if !self.unless_resource.is_empty() && self.scope != "tf/resource" {

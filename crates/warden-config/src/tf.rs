@@ -116,7 +116,9 @@ impl Companions {
         let mut names = BTreeMap::new();
         for (_, f) in files {
             for b in &f.blocks {
-                let (Some(ty), Some(name)) = (b.labels.first(), b.labels.get(1)) else { continue };
+                let (Some(ty), Some(name)) = (b.labels.first(), b.labels.get(1)) else {
+                    continue;
+                };
                 if b.ident != "resource" {
                     continue;
                 }
@@ -139,8 +141,12 @@ impl Companions {
     /// Whether a resource of the companion types refers to the resource whose key is `key`
     /// (`resource/aws_s3_bucket/data`).
     fn settles(&self, c: &crate::rules::Companion, key: &str) -> bool {
-        let Some(rest) = key.strip_prefix("resource/") else { return false };
-        let Some((ty, name)) = rest.split_once('/') else { return false };
+        let Some(rest) = key.strip_prefix("resource/") else {
+            return false;
+        };
+        let Some((ty, name)) = rest.split_once('/') else {
+            return false;
+        };
         let address = format!("{ty}.{name}");
         let literals = self.names.get(key).cloned().unwrap_or_default();
         self.resources.iter().any(|(t, attrs)| {
