@@ -58,9 +58,16 @@ pub struct ImageRef<'a> {
 /// (variables, templates, `scratch`).
 pub fn parse_image(s: &str) -> Option<ImageRef<'_>> {
     let s = s.trim();
-    if s.is_empty() || s == "scratch" || s.contains(['$', '{', '(', ' ', '<']) || s.starts_with('-')
-    {
+    if s.is_empty() || s == "scratch" || s.contains(['(', ' ', '<']) || s.starts_with('-') {
         return None;
+    }
+    // A variable may name the registry or repository (`$CI_REGISTRY/acme/app:latest`), but the last path
+    // segment (name, tag, digest) must be written out to be judged.
+    if s.contains(['$', '{']) {
+        let last = s.rsplit('/').next().unwrap_or(s);
+        if !s.contains('/') || last.contains(['$', '{', '}']) {
+            return None;
+        }
     }
     let (rest, digest) = match s.split_once('@') {
         Some((r, d)) => (r, Some(d)),
@@ -177,6 +184,13 @@ mod tests {
         assert_eq!(parse_image("localhost:5000/a").unwrap().tag, None);
         assert_eq!(parse_image("nginx").unwrap().tag, None);
         assert_eq!(parse_image("${IMAGE}"), None);
+        assert_eq!(parse_image("$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"), None);
+        assert_eq!(parse_image("${REGISTRY}/app:${TAG}"), None);
+        assert_eq!(
+            parse_image("$CI_REGISTRY/acme/app:latest").unwrap().tag,
+            Some("latest")
+        );
+        assert_eq!(parse_image("${REGISTRY}/acme/app:1.2").unwrap().tag, Some("1.2"));
         assert_eq!(parse_image("scratch"), None);
     }
 
