@@ -215,7 +215,7 @@ impl Builder<'_> {
                 };
                 if let Some(body) = body {
                     // A JSON document with interpolations: each `${…}` inside a JSON string is unknown.
-                    if let Some(j) = self.json(&mask_interpolations(&body), span.clone(), at) {
+                    if let Some(j) = self.json(&body, span.clone(), at) {
                         return j;
                     }
                     if matches!(e, Expression::HeredocTemplate(_)) && !body.contains("${") {
@@ -245,40 +245,45 @@ impl Builder<'_> {
         if !body.trim_start().starts_with(['{', '[']) {
             return None;
         }
+        self.scan_json(body, start, None)
+    }
+
+    /// Reads `body` as JSON (starting at byte `base` of the file), keeping each value's position, or putting
+    /// every node at `fixed` when the text is not the source as written (a quoted string's escapes). Nothing
+    /// is left in the tree when it is not JSON.
+    fn scan_json(&mut self, body: &str, base: usize, fixed: Option<(u32, u32)>) -> Option<NodeId> {
         let mark = self.tree.nodes.len();
         let mut p = JsonScan {
             s: body.as_bytes(),
             text: body,
             i: 0,
-            base: start,
+            base,
             depth: 0,
+            fixed,
         };
         let v = p.value(self);
         p.ws();
         match v {
             Some(v) if p.i == p.s.len() => Some(v),
             _ => {
-                // Not JSON after all: drop what was built.
                 self.tree.nodes.truncate(mark);
                 None
             }
         }
     }
 
-    /// A string holding a JSON object (an IAM policy document), as that object.
+    /// A string holding a JSON document (an IAM policy), as that document, every node at the string.
     fn json(
         &mut self,
         s: &str,
         span: Option<std::ops::Range<usize>>,
         at: (u32, u32),
     ) -> Option<NodeId> {
-        let t = s.trim_start();
-        if !t.starts_with('{') && !t.starts_with('[') {
+        if !s.trim_start().starts_with(['{', '[']) {
             return None;
         }
-        let v: serde_json::Value = serde_json::from_str(s).ok()?;
         let pos = span.map_or(at, |r| self.idx.at(r.start));
-        Some(json_node(&mut self.tree, &v, pos, 0))
+        self.scan_json(s, 0, Some(pos))
     }
 }
 
@@ -291,6 +296,8 @@ struct JsonScan<'a> {
     i: usize,
     base: usize,
     depth: u32,
+    /// Where every node goes when positions in `s` are not positions in the file.
+    fixed: Option<(u32, u32)>,
 }
 
 impl JsonScan<'_> {
@@ -301,13 +308,17 @@ impl JsonScan<'_> {
     }
 
     fn node(&self, b: &mut Builder, kind: Kind, text: &str, from: usize) -> NodeId {
-        b.node(
-            kind,
-            text,
-            Some(self.base + from..self.base + self.i.max(from)),
-            (1, 1),
-        )
+        match self.fixed {
+            Some(pos) => b.node(kind, text, None, pos),
+            None => b.node(
+                kind,
+                text,
+                Some(self.base + from..self.base + self.i.max(from)),
+                (1, 1),
+            ),
+        }
     }
+
 
     /// Skips a balanced `${…}` starting at `self.i`.
     fn interpolation(&mut self) -> Option<()> {
@@ -423,7 +434,7 @@ impl JsonScan<'_> {
                     }
                 }
                 self.depth -= 1;
-                let (end_line, end_col) = b.idx.at(self.base + self.i);
+                let (end_line, end_col) = self.fixed.unwrap_or_else(|| b.idx.at(self.base + self.i));
                 let n = &mut b.tree.nodes[id as usize];
                 n.end_line = end_line;
                 n.end_col = end_col;
@@ -457,85 +468,6 @@ impl JsonScan<'_> {
             }
         }
     }
-}
-
-/// Replaces each `${…}` with [`INTERP`] (nested braces balanced), so a policy template parses as JSON; the
-/// strings holding it become unknown values.
-pub fn mask_interpolations(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(p) = rest.find("${") {
-        out.push_str(&rest[..p]);
-        let mut depth = 0usize;
-        let mut end = None;
-        for (i, c) in rest[p + 1..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(p + 1 + i + 1);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(e) = end else {
-            out.push_str(&rest[p..]);
-            return out;
-        };
-        out.push_str(INTERP);
-        rest = &rest[e..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// What an interpolation becomes inside a JSON template.
-pub const INTERP: &str = "\u{E000}interp\u{E000}";
-
-/// A JSON value as tree nodes, all at `pos` (the string they came from).
-pub fn json_node(t: &mut Tree, v: &serde_json::Value, pos: (u32, u32), depth: u32) -> NodeId {
-    use serde_json::Value as J;
-    let (kind, text) = match v {
-        J::Null => (Kind::Null, String::new()),
-        J::Bool(b) => (Kind::Bool, b.to_string()),
-        J::Number(n) => (Kind::Num, n.to_string()),
-        J::String(s) if s.contains(INTERP) => (Kind::Unknown, s.replace(INTERP, "${…}")),
-        J::String(s) => (Kind::Str, s.clone()),
-        J::Array(_) => (Kind::Seq, String::new()),
-        J::Object(_) => (Kind::Map, String::new()),
-    };
-    let id = t.push(Node {
-        kind,
-        text: text.into(),
-        line: pos.0,
-        col: pos.1,
-        end_line: pos.0,
-        end_col: pos.1,
-        items: Vec::new(),
-    });
-    if depth > MAX_DEPTH {
-        return id;
-    }
-    match v {
-        J::Array(a) => {
-            for x in a {
-                let c = json_node(t, x, pos, depth + 1);
-                t.nodes[id as usize].items.push(c);
-            }
-        }
-        J::Object(o) => {
-            for (k, x) in o {
-                let kn = json_node(t, &J::String(k.clone()), pos, depth + 1);
-                let c = json_node(t, x, pos, depth + 1);
-                t.nodes[id as usize].items.extend([kn, c]);
-            }
-        }
-        _ => {}
-    }
-    id
 }
 
 /// Parses a Terraform file. The error names the line and column.
