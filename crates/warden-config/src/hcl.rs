@@ -319,7 +319,6 @@ impl JsonScan<'_> {
         }
     }
 
-
     /// Skips a balanced `${…}` starting at `self.i`.
     fn interpolation(&mut self) -> Option<()> {
         let mut depth = 0usize;
@@ -434,7 +433,8 @@ impl JsonScan<'_> {
                     }
                 }
                 self.depth -= 1;
-                let (end_line, end_col) = self.fixed.unwrap_or_else(|| b.idx.at(self.base + self.i));
+                let (end_line, end_col) =
+                    self.fixed.unwrap_or_else(|| b.idx.at(self.base + self.i));
                 let n = &mut b.tree.nodes[id as usize];
                 n.end_line = end_line;
                 n.end_col = end_col;

@@ -346,6 +346,29 @@ impl ConfigAnalyzer {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lone_carriage_returns_do_not_shift_lines() {
+        assert_eq!(
+            super::without_lone_cr("a: 1\rb: 2\r\nc: 3"),
+            "a: 1 b: 2\r\nc: 3"
+        );
+        let a = crate::ConfigAnalyzer::new(
+            crate::Family::Docker,
+            crate::embedded_rules(crate::Family::Docker).unwrap(),
+            crate::ConfigSettings::default(),
+        )
+        .unwrap();
+        let text = "services:\n  app:\r    image: app:1\n    privileged: true\n";
+        let (findings, _, _) = a.analyze_files(&[("docker-compose.yml", text)]);
+        assert!(
+            findings.iter().all(|f| f.location.start_line <= 4),
+            "{findings:?}"
+        );
+    }
+}
+
 /// The patch files a kustomization lists, as repository paths.
 fn kustomize_patches(path: &str, y: &yaml::Yaml) -> Vec<String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -380,6 +403,24 @@ fn normalize(dir: &str, rel: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+/// YAML counts a lone carriage return as a line break; warden (snippets, inline markers, every other
+/// analyzer) counts `\n`. A lone `\r` becomes a space, so both agree on every line number (and columns stay).
+fn without_lone_cr(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let lone = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', b).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    for i in memchr::memchr_iter(b'\r', b) {
+        if lone(i) {
+            out[i] = b' ';
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
 }
 
 /// A Helm chart template (Go templates inside YAML): not YAML until rendered.
@@ -444,7 +485,7 @@ impl Analyzer for ConfigAnalyzer {
                     );
                     return;
                 }
-                let parsed = file.cached(|_| ParsedYaml(yaml::parse(text)));
+                let parsed = file.cached(|_| ParsedYaml(yaml::parse(&without_lone_cr(text))));
                 let y = &parsed.0;
                 if let Some(e) = &y.error {
                     out.partial.push(format!(
