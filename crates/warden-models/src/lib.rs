@@ -1,0 +1,10 @@
+//! warden's model-artifact analyzer (issue 8, in progress on this branch): formats recognised by content,
+//! a streaming pickle opcode reader that resolves every callable a pickle would invoke, and header checks for
+//! safetensors, GGUF and numpy files. Nothing here loads, imports or unpickles what it reads.
+
+pub mod gguf;
+pub mod numpy;
+pub mod pickle;
+pub mod policy;
+pub mod safetensors;
+pub mod sniff;

@@ -1,0 +1,1 @@
+//! (being written on the issue-8-models branch)
