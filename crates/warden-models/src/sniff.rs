@@ -229,7 +229,7 @@ fn is_safetensors(head: &[u8]) -> bool {
 }
 
 fn tar_format(head: &[u8]) -> Option<Format> {
-    if !head.get(257..262).is_some_and(|m| m == b"ustar") {
+    if head.get(257..262) != Some(&b"ustar"[..]) {
         return None;
     }
     let name = head.get(..100)?;
@@ -407,7 +407,7 @@ fn stack_effect(op: u8, frames: &mut Vec<usize>, max_marks: usize) -> bool {
             let items = frames.pop().unwrap_or_default();
             let Some(below) = frames.last_mut() else { return false };
             match op {
-                b'd' | b'u' if items % 2 != 0 => false,
+                b'd' | b'u' if items & 1 == 1 => false,
                 b'o' if items == 0 => false,
                 b'1' => true,
                 // APPENDS and SETITEMS add to the object under the mark.
