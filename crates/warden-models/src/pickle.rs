@@ -1,1 +1,1689 @@
-//! (being written on the issue-8-models branch)
+//! A streaming pickle opcode reader that reports every global a pickle references and every call it would
+//! make, without executing, importing or unpickling anything.
+//!
+//! The reader walks opcodes of protocols 0–5 (all of CPython's `pickletools` opcodes) over any
+//! [`std::io::Read`], and simulates the unpickler's stack, mark stack and memo just enough to know which
+//! callable each `REDUCE`, `NEWOBJ`, `NEWOBJ_EX`, `OBJ`, `INST` and `BUILD` reaches. It never holds the input:
+//! byte payloads (`BINBYTES`, `BYTEARRAY8`, long strings, …) are read and discarded in chunks.
+//!
+//! # What the simulation knows, and where it stops
+//! - Strings up to [`Limits::max_text_len`] bytes are kept (module and attribute names for `STACK_GLOBAL`);
+//!   longer ones, and everything past [`Limits::max_text_bytes`] in total, become "lost".
+//! - Containers, numbers and bytes are opaque: their contents never matter for which callable runs, except
+//!   through a call whose result we cannot know anyway.
+//! - A value produced by a call is remembered as "what calling X returned", so `getattr(os, "system")("id")`
+//!   reports a call to the result of `builtins.getattr`.
+//! - The stack, the mark stack and the memo are capped ([`Limits`]). Past a cap the oldest stack items or
+//!   marks are dropped, new memo entries are not stored, and anything read back from the lost part is
+//!   "lost". A lost value never resolves to a safe callable: a `STACK_GLOBAL` on lost strings is reported
+//!   as a [`Reference::Dynamic`] import and a call on a lost value as [`Callee::Unresolved`].
+//! - `FRAME` is transparent: its payload is ordinary opcodes, read as a stream like the rest.
+//! - `EXT1/2/4` codes go through `copyreg`'s extension registry, which is empty unless something earlier in
+//!   the process filled it; they are reported as [`Reference::Extension`].
+//!
+//! # Several pickles, broken pickles
+//! A stream may hold several pickles back to back (legacy PyTorch files do); after `STOP` the reader
+//! starts again at the next byte until end of input. `pickle.load` executes everything before the point
+//! where it fails, so an error never hides what came before it: semantic errors (stack underflow, a
+//! missing memo key, `STACK_GLOBAL` on non-strings) are reported and the simulation goes on; an unknown
+//! opcode or an undecodable argument ends the pickle, and the reader resynchronises on the next `PROTO`
+//! opcode (`0x80` followed by a protocol 0–5) so that a pickle hidden after garbage is still scanned.
+//! Protocol 0/1 pickles after garbage have no such marker and are not found.
+
+use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io::{self, Read};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Every opcode of pickle protocols 0–5, named as in CPython's `pickletools`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Opcode {
+    Mark,
+    Stop,
+    Pop,
+    PopMark,
+    Dup,
+    Float,
+    Int,
+    BinInt,
+    BinInt1,
+    Long,
+    BinInt2,
+    None,
+    PersId,
+    BinPersId,
+    Reduce,
+    String,
+    BinString,
+    ShortBinString,
+    Unicode,
+    BinUnicode,
+    Append,
+    Build,
+    Global,
+    Dict,
+    EmptyDict,
+    Appends,
+    Get,
+    BinGet,
+    Inst,
+    LongBinGet,
+    List,
+    EmptyList,
+    Obj,
+    Put,
+    BinPut,
+    LongBinPut,
+    SetItem,
+    Tuple,
+    EmptyTuple,
+    SetItems,
+    BinFloat,
+    Proto,
+    NewObj,
+    Ext1,
+    Ext2,
+    Ext4,
+    Tuple1,
+    Tuple2,
+    Tuple3,
+    NewTrue,
+    NewFalse,
+    Long1,
+    Long4,
+    BinBytes,
+    ShortBinBytes,
+    ShortBinUnicode,
+    BinUnicode8,
+    BinBytes8,
+    EmptySet,
+    AddItems,
+    FrozenSet,
+    NewObjEx,
+    StackGlobal,
+    Memoize,
+    Frame,
+    ByteArray8,
+    NextBuffer,
+    ReadonlyBuffer,
+}
+
+impl Opcode {
+    /// The opcode a byte stands for, if any.
+    pub fn from_byte(byte: u8) -> Option<Opcode> {
+        use Opcode::*;
+        Some(match byte {
+            b'(' => Mark,
+            b'.' => Stop,
+            b'0' => Pop,
+            b'1' => PopMark,
+            b'2' => Dup,
+            b'F' => Float,
+            b'I' => Int,
+            b'J' => BinInt,
+            b'K' => BinInt1,
+            b'L' => Long,
+            b'M' => BinInt2,
+            b'N' => None,
+            b'P' => PersId,
+            b'Q' => BinPersId,
+            b'R' => Reduce,
+            b'S' => String,
+            b'T' => BinString,
+            b'U' => ShortBinString,
+            b'V' => Unicode,
+            b'X' => BinUnicode,
+            b'a' => Append,
+            b'b' => Build,
+            b'c' => Global,
+            b'd' => Dict,
+            b'}' => EmptyDict,
+            b'e' => Appends,
+            b'g' => Get,
+            b'h' => BinGet,
+            b'i' => Inst,
+            b'j' => LongBinGet,
+            b'l' => List,
+            b']' => EmptyList,
+            b'o' => Obj,
+            b'p' => Put,
+            b'q' => BinPut,
+            b'r' => LongBinPut,
+            b's' => SetItem,
+            b't' => Tuple,
+            b')' => EmptyTuple,
+            b'u' => SetItems,
+            b'G' => BinFloat,
+            0x80 => Proto,
+            0x81 => NewObj,
+            0x82 => Ext1,
+            0x83 => Ext2,
+            0x84 => Ext4,
+            0x85 => Tuple1,
+            0x86 => Tuple2,
+            0x87 => Tuple3,
+            0x88 => NewTrue,
+            0x89 => NewFalse,
+            0x8a => Long1,
+            0x8b => Long4,
+            b'B' => BinBytes,
+            b'C' => ShortBinBytes,
+            0x8c => ShortBinUnicode,
+            0x8d => BinUnicode8,
+            0x8e => BinBytes8,
+            0x8f => EmptySet,
+            0x90 => AddItems,
+            0x91 => FrozenSet,
+            0x92 => NewObjEx,
+            0x93 => StackGlobal,
+            0x94 => Memoize,
+            0x95 => Frame,
+            0x96 => ByteArray8,
+            0x97 => NextBuffer,
+            0x98 => ReadonlyBuffer,
+            _ => return Option::None,
+        })
+    }
+
+    /// The name `pickletools` gives the opcode.
+    pub fn name(self) -> &'static str {
+        use Opcode::*;
+        match self {
+            Mark => "MARK",
+            Stop => "STOP",
+            Pop => "POP",
+            PopMark => "POP_MARK",
+            Dup => "DUP",
+            Float => "FLOAT",
+            Int => "INT",
+            BinInt => "BININT",
+            BinInt1 => "BININT1",
+            Long => "LONG",
+            BinInt2 => "BININT2",
+            None => "NONE",
+            PersId => "PERSID",
+            BinPersId => "BINPERSID",
+            Reduce => "REDUCE",
+            String => "STRING",
+            BinString => "BINSTRING",
+            ShortBinString => "SHORT_BINSTRING",
+            Unicode => "UNICODE",
+            BinUnicode => "BINUNICODE",
+            Append => "APPEND",
+            Build => "BUILD",
+            Global => "GLOBAL",
+            Dict => "DICT",
+            EmptyDict => "EMPTY_DICT",
+            Appends => "APPENDS",
+            Get => "GET",
+            BinGet => "BINGET",
+            Inst => "INST",
+            LongBinGet => "LONG_BINGET",
+            List => "LIST",
+            EmptyList => "EMPTY_LIST",
+            Obj => "OBJ",
+            Put => "PUT",
+            BinPut => "BINPUT",
+            LongBinPut => "LONG_BINPUT",
+            SetItem => "SETITEM",
+            Tuple => "TUPLE",
+            EmptyTuple => "EMPTY_TUPLE",
+            SetItems => "SETITEMS",
+            BinFloat => "BINFLOAT",
+            Proto => "PROTO",
+            NewObj => "NEWOBJ",
+            Ext1 => "EXT1",
+            Ext2 => "EXT2",
+            Ext4 => "EXT4",
+            Tuple1 => "TUPLE1",
+            Tuple2 => "TUPLE2",
+            Tuple3 => "TUPLE3",
+            NewTrue => "NEWTRUE",
+            NewFalse => "NEWFALSE",
+            Long1 => "LONG1",
+            Long4 => "LONG4",
+            BinBytes => "BINBYTES",
+            ShortBinBytes => "SHORT_BINBYTES",
+            ShortBinUnicode => "SHORT_BINUNICODE",
+            BinUnicode8 => "BINUNICODE8",
+            BinBytes8 => "BINBYTES8",
+            EmptySet => "EMPTY_SET",
+            AddItems => "ADDITEMS",
+            FrozenSet => "FROZENSET",
+            NewObjEx => "NEWOBJ_EX",
+            StackGlobal => "STACK_GLOBAL",
+            Memoize => "MEMOIZE",
+            Frame => "FRAME",
+            ByteArray8 => "BYTEARRAY8",
+            NextBuffer => "NEXT_BUFFER",
+            ReadonlyBuffer => "READONLY_BUFFER",
+        }
+    }
+}
+
+impl fmt::Display for Opcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `module.name` pair as the unpickler's `find_class` would receive it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Global {
+    /// Module path, e.g. `os` or `torch._utils`.
+    pub module: Arc<str>,
+    /// Attribute name inside the module; may be dotted (`Outer.Inner`) from protocol 4 on.
+    pub name: Arc<str>,
+}
+
+impl fmt::Display for Global {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.module, self.name)
+    }
+}
+
+/// Something a pickle names as a callable or class.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Reference {
+    /// A global named by `GLOBAL`, `INST` or `STACK_GLOBAL` with known strings.
+    Global(Global),
+    /// An `EXT1/2/4` code; the registry behind it is unknown.
+    Extension(u32),
+    /// A `STACK_GLOBAL` whose module or name the simulation could not determine (computed at load time,
+    /// not a string, or lost to a cap). `None` marks the unknown part.
+    Dynamic {
+        /// The module string if known.
+        module: Option<Arc<str>>,
+        /// The name string if known.
+        name: Option<Arc<str>>,
+    },
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reference::Global(g) => g.fmt(f),
+            Reference::Extension(code) => write!(f, "<extension {code}>"),
+            Reference::Dynamic { module, name } => write!(
+                f,
+                "{}.{}",
+                module.as_deref().unwrap_or("<dynamic>"),
+                name.as_deref().unwrap_or("<dynamic>")
+            ),
+        }
+    }
+}
+
+/// What a call-like opcode invokes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Callee {
+    /// The referenced callable itself (for `BUILD`, `SETITEM(S)`, `APPEND(S)`, `ADDITEMS`: the class of
+    /// the object whose `__setstate__`, `__setitem__`, `append`/`extend` or `add` runs).
+    Reference(Reference),
+    /// What calling `reference` returned, called again `depth` times deep (`getattr(os, "system")("id")`
+    /// is depth 1 on `builtins.getattr`).
+    ResultOf {
+        /// The callable whose return value is called.
+        reference: Reference,
+        /// How many calls deep the value is from `reference`.
+        depth: u32,
+    },
+    /// An instance created from class `reference` (its `__call__` runs).
+    InstanceOf(Reference),
+    /// The simulation cannot tell (a lost value, a persistent-load result, or a non-callable).
+    Unresolved,
+}
+
+impl fmt::Display for Callee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Callee::Reference(r) => r.fmt(f),
+            Callee::ResultOf { reference, depth } => write!(f, "<result of {reference}, depth {depth}>"),
+            Callee::InstanceOf(r) => write!(f, "<instance of {r}>"),
+            Callee::Unresolved => f.write_str("<unresolved>"),
+        }
+    }
+}
+
+/// A global referenced by the pickle (the import happens when the opcode runs, before any call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// What is imported.
+    pub reference: Reference,
+    /// Byte offset of the opcode in the input.
+    pub offset: u64,
+    /// `GLOBAL`, `INST`, `STACK_GLOBAL` or `EXT1/2/4`.
+    pub opcode: Opcode,
+}
+
+/// A call the unpickler would make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// What runs.
+    pub callee: Callee,
+    /// Byte offset of the opcode in the input.
+    pub offset: u64,
+    /// The opcode that calls.
+    pub opcode: Opcode,
+}
+
+/// A module-level object (class, function, module attribute) modified in place: `BUILD` sets its
+/// attributes, `SETITEM(S)`/`APPEND(S)`/`ADDITEMS` change its contents. Legitimate pickles do not do this;
+/// it is how `numpy.prod.a = "os"` style bypasses smuggle names past a scanner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutation {
+    /// The global modified.
+    pub target: Reference,
+    /// Byte offset of the opcode in the input.
+    pub offset: u64,
+    /// The opcode that modifies it.
+    pub opcode: Opcode,
+}
+
+/// A cap of [`Limits`] that was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// [`Limits::max_stack`].
+    Stack,
+    /// [`Limits::max_marks`].
+    Marks,
+    /// [`Limits::max_memo`].
+    Memo,
+    /// [`Limits::max_text_bytes`].
+    Text,
+    /// [`Limits::max_errors_per_pickle`].
+    Errors,
+}
+
+/// What went wrong at an offset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ErrorKind {
+    /// A byte that is no pickle opcode; the pickle ends here and the reader resynchronises.
+    #[error("byte 0x{0:02x} is not a pickle opcode")]
+    UnknownOpcode(u8),
+    /// Input ended inside an opcode or before `STOP`.
+    #[error("input ends before the pickle does{}", .0.map(|o| format!(" (inside {o})")).unwrap_or_default())]
+    Truncated(Option<Opcode>),
+    /// An argument the unpickler would reject.
+    #[error("{opcode}: {what}")]
+    BadArgument {
+        /// The opcode.
+        opcode: Opcode,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// The opcode pops more than the stack (above the innermost mark) holds.
+    #[error("{0}: stack underflow")]
+    StackUnderflow(Opcode),
+    /// The opcode needs a mark and there is none.
+    #[error("{0}: no mark on the stack")]
+    NoMark(Opcode),
+    /// A memo key that was never stored.
+    #[error("{opcode}: memo key {key} was never stored")]
+    MissingMemo {
+        /// The opcode.
+        opcode: Opcode,
+        /// The key.
+        key: i64,
+    },
+    /// A simulation cap was reached; the simulation goes on with less precision.
+    #[error("simulation limit reached: {0:?}")]
+    LimitReached(Limit),
+}
+
+/// An error with its byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanError {
+    /// Byte offset of the opcode (or byte) at fault.
+    pub offset: u64,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "offset {}: {}", self.offset, self.kind)
+    }
+}
+
+/// How a pickle ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `STOP` at this offset.
+    Stop(u64),
+    /// The input ended first.
+    Truncated,
+    /// An unreadable opcode or argument, or too many errors; the reader resynchronised after it.
+    Broken,
+}
+
+/// One step of the report, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A pickle starts at `offset`; `skipped` bytes before it were passed over while resynchronising.
+    PickleStart {
+        /// Offset of the first opcode.
+        offset: u64,
+        /// Bytes skipped since the previous pickle ended.
+        skipped: u64,
+    },
+    /// See [`Import`].
+    Import(Import),
+    /// See [`Call`].
+    Call(Call),
+    /// See [`Mutation`].
+    Mutation(Mutation),
+    /// See [`ScanError`].
+    Error(ScanError),
+    /// The current pickle ended.
+    PickleEnd {
+        /// How.
+        ending: Ending,
+        /// The last `PROTO` seen, if any.
+        protocol: Option<u8>,
+    },
+}
+
+/// Receives events as the reader produces them, so that memory does not grow with the pickle.
+pub trait Sink {
+    /// Handle one event.
+    fn event(&mut self, event: Event);
+}
+
+impl<F: FnMut(Event)> Sink for F {
+    fn event(&mut self, event: Event) {
+        self(event)
+    }
+}
+
+/// Caps that bound the reader's memory whatever the input. The defaults keep the simulation well under
+/// 100 MB (a stack or memo value is 16 bytes).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Simulated stack items kept (the oldest are dropped past it).
+    pub max_stack: usize,
+    /// Marks kept (the oldest are dropped past it).
+    pub max_marks: usize,
+    /// Memo entries stored (further ones are not).
+    pub max_memo: usize,
+    /// Longest string kept, in bytes; module and attribute names are far shorter.
+    pub max_text_len: usize,
+    /// Bytes of kept strings alive at once.
+    pub max_text_bytes: usize,
+    /// Errors in one pickle before it is abandoned and the reader resynchronises.
+    pub max_errors_per_pickle: usize,
+    /// Events [`scan_collect`] keeps; the rest are counted in [`StreamReport::dropped_events`].
+    pub max_collected_events: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_stack: 1 << 18,
+            max_marks: 1 << 16,
+            max_memo: 1 << 20,
+            max_text_len: 1024,
+            max_text_bytes: 16 << 20,
+            max_errors_per_pickle: 64,
+            max_collected_events: 1 << 20,
+        }
+    }
+}
+
+/// Totals of a scan, including the peaks the caps held down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Pickles started.
+    pub pickles: u64,
+    /// Largest number of stack items held.
+    pub peak_stack: usize,
+    /// Largest number of marks held.
+    pub peak_marks: usize,
+    /// Largest number of memo entries held.
+    pub peak_memo: usize,
+    /// Largest number of string bytes held.
+    pub peak_text_bytes: usize,
+}
+
+/// Scans every pickle in `reader`, sending events to `sink`. Only I/O errors other than end of input are
+/// returned as `Err`; everything about the pickle itself is an [`Event::Error`].
+pub fn scan<R: Read, S: Sink + ?Sized>(reader: R, limits: &Limits, sink: &mut S) -> io::Result<Summary> {
+    let mut input = Input::new(reader);
+    let mut summary = Summary::default();
+    let mut skipped = 0u64;
+    while input.fill_at_least(1)? {
+        summary.pickles += 1;
+        sink.event(Event::PickleStart { offset: input.offset(), skipped });
+        let mut machine = Machine::new(limits);
+        let ending = machine.run(&mut input, sink)?;
+        summary.peak_stack = summary.peak_stack.max(machine.peaks.stack);
+        summary.peak_marks = summary.peak_marks.max(machine.peaks.marks);
+        summary.peak_memo = summary.peak_memo.max(machine.peaks.memo);
+        summary.peak_text_bytes = summary.peak_text_bytes.max(machine.peaks.text);
+        sink.event(Event::PickleEnd { ending, protocol: machine.protocol });
+        match ending {
+            Ending::Stop(_) => skipped = 0,
+            Ending::Truncated => break,
+            Ending::Broken => match input.find_proto()? {
+                Some(n) => skipped = n,
+                None => break,
+            },
+        }
+    }
+    summary.bytes = input.offset();
+    Ok(summary)
+}
+
+/// What one pickle of a stream references and calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PickleReport {
+    /// Offset of its first opcode.
+    pub start: u64,
+    /// Bytes skipped before it while resynchronising after a broken pickle.
+    pub skipped_before: u64,
+    /// How it ended (`None` only while being filled).
+    pub ending: Option<Ending>,
+    /// The last `PROTO` seen.
+    pub protocol: Option<u8>,
+    /// Every global referenced, in order.
+    pub imports: Vec<Import>,
+    /// Every call, in order.
+    pub calls: Vec<Call>,
+    /// Every module-level object modified.
+    pub mutations: Vec<Mutation>,
+    /// Errors, in order.
+    pub errors: Vec<ScanError>,
+}
+
+/// Everything [`scan_collect`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamReport {
+    /// The pickles, in input order.
+    pub pickles: Vec<PickleReport>,
+    /// Events past [`Limits::max_collected_events`], counted but not kept.
+    pub dropped_events: u64,
+    /// Totals.
+    pub summary: Summary,
+}
+
+struct Collector {
+    report: StreamReport,
+    kept: usize,
+    max: usize,
+}
+
+impl Sink for Collector {
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::PickleStart { offset, skipped } => self.report.pickles.push(PickleReport {
+                start: offset,
+                skipped_before: skipped,
+                ..PickleReport::default()
+            }),
+            Event::PickleEnd { ending, protocol } => {
+                if let Some(p) = self.report.pickles.last_mut() {
+                    p.ending = Some(ending);
+                    p.protocol = protocol;
+                }
+            }
+            other => {
+                let Some(p) = self.report.pickles.last_mut() else { return };
+                if self.kept >= self.max {
+                    self.report.dropped_events += 1;
+                    return;
+                }
+                self.kept += 1;
+                match other {
+                    Event::Import(i) => p.imports.push(i),
+                    Event::Call(c) => p.calls.push(c),
+                    Event::Mutation(m) => p.mutations.push(m),
+                    Event::Error(e) => p.errors.push(e),
+                    Event::PickleStart { .. } | Event::PickleEnd { .. } => {}
+                }
+            }
+        }
+    }
+}
+
+/// Scans `reader` and collects the events per pickle (at most [`Limits::max_collected_events`] of them).
+/// For inputs with millions of objects prefer [`scan`] with a [`Sink`] that aggregates.
+pub fn scan_collect<R: Read>(reader: R, limits: &Limits) -> io::Result<StreamReport> {
+    let mut collector = Collector { report: StreamReport::default(), kept: 0, max: limits.max_collected_events };
+    let summary = scan(reader, limits, &mut collector)?;
+    collector.report.summary = summary;
+    Ok(collector.report)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Input: a buffered reader that tracks offsets and can discard long payloads without holding them.
+
+const BUF_LEN: usize = 64 * 1024;
+
+struct Input<R> {
+    inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+enum Line {
+    /// The line (without its newline) is in the scratch buffer.
+    Ok,
+    /// The line was longer than allowed; it was consumed and discarded.
+    TooLong,
+    /// Input ended before a newline.
+    Eof,
+}
+
+impl<R: Read> Input<R> {
+    fn new(inner: R) -> Self {
+        Input { inner, buf: vec![0; BUF_LEN].into_boxed_slice(), pos: 0, end: 0, base: 0, eof: false }
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Makes at least `n` (≤ `BUF_LEN`) bytes available unless input ends first; returns whether it did.
+    fn fill_at_least(&mut self, n: usize) -> io::Result<bool> {
+        if self.end - self.pos >= n {
+            return Ok(true);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.base += self.pos as u64;
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        while self.end < n && !self.eof {
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.end - self.pos >= n)
+    }
+
+    fn byte(&mut self) -> io::Result<Option<u8>> {
+        if !self.fill_at_least(1)? {
+            return Ok(None);
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        Ok(Some(b))
+    }
+
+    /// Reads exactly `N` (≤ 8) bytes.
+    fn array<const N: usize>(&mut self) -> io::Result<Option<[u8; N]>> {
+        if !self.fill_at_least(N)? {
+            self.pos = self.end;
+            return Ok(None);
+        }
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.buf[self.pos..self.pos + N]);
+        self.pos += N;
+        Ok(Some(out))
+    }
+
+    /// Reads `n` bytes into `out` (replacing its contents); false if input ended first.
+    fn bytes_into(&mut self, n: usize, out: &mut Vec<u8>) -> io::Result<bool> {
+        out.clear();
+        while out.len() < n {
+            if !self.fill_at_least(1)? {
+                return Ok(false);
+            }
+            let take = (n - out.len()).min(self.end - self.pos);
+            out.extend_from_slice(&self.buf[self.pos..self.pos + take]);
+            self.pos += take;
+        }
+        Ok(true)
+    }
+
+    /// Discards `n` bytes in buffer-sized chunks; false if input ended first.
+    fn skip(&mut self, mut n: u64) -> io::Result<bool> {
+        while n > 0 {
+            if self.pos == self.end {
+                self.base += self.end as u64;
+                self.pos = 0;
+                self.end = 0;
+                if !self.fill_at_least(1)? {
+                    return Ok(false);
+                }
+            }
+            let avail = (self.end - self.pos) as u64;
+            let take = avail.min(n);
+            // `take` ≤ the buffer length, so it fits in usize.
+            self.pos += take as usize;
+            n -= take;
+        }
+        Ok(true)
+    }
+
+    /// Reads a newline-terminated line of at most `max` bytes into `out`, without the newline.
+    fn line(&mut self, max: usize, out: &mut Vec<u8>) -> io::Result<Line> {
+        out.clear();
+        let mut too_long = false;
+        loop {
+            if !self.fill_at_least(1)? {
+                return Ok(Line::Eof);
+            }
+            let avail = &self.buf[self.pos..self.end];
+            let found = avail.iter().position(|&b| b == b'\n');
+            let chunk = found.map_or(avail, |i| &avail[..i]);
+            if !too_long {
+                if out.len() + chunk.len() > max {
+                    too_long = true;
+                    out.clear();
+                } else {
+                    out.extend_from_slice(chunk);
+                }
+            }
+            match found {
+                Some(i) => {
+                    self.pos += i + 1;
+                    return Ok(if too_long { Line::TooLong } else { Line::Ok });
+                }
+                None => self.pos = self.end,
+            }
+        }
+    }
+
+    /// Skips to the next `PROTO` opcode (`0x80` then 0–5), leaving it unread; returns the bytes skipped,
+    /// or `None` if input ends first.
+    fn find_proto(&mut self) -> io::Result<Option<u64>> {
+        let start = self.offset();
+        loop {
+            if !self.fill_at_least(2)? {
+                self.pos = self.end;
+                return Ok(None);
+            }
+            let window = &self.buf[self.pos..self.end];
+            if let Some(i) = window.windows(2).position(|w| w[0] == 0x80 && w[1] <= 5) {
+                self.pos += i;
+                return Ok(Some(self.offset() - start));
+            }
+            // Keep the last byte: it may be a 0x80 whose protocol byte is not read yet.
+            self.pos = self.end - 1;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The simulated machine.
+
+/// A kept string; its bytes count against the text budget until the last copy is dropped.
+struct TextBuf {
+    text: Box<str>,
+    budget: Rc<Cell<usize>>,
+}
+
+impl Drop for TextBuf {
+    fn drop(&mut self) {
+        self.budget.set(self.budget.get().saturating_sub(text_cost(&self.text)));
+    }
+}
+
+fn text_cost(text: &str) -> usize {
+    // Count the allocation overhead too, so that a flood of empty strings is bounded as well.
+    text.len() + 48
+}
+
+/// One simulated value: 16 bytes, so that the capped stack and memo stay small.
+#[derive(Clone)]
+enum Value {
+    /// A `str` short enough to keep.
+    Text(Rc<TextBuf>),
+    /// A value whose content does not matter: numbers, bytes, containers, `None`, booleans.
+    Opaque,
+    /// A reference to a global or extension.
+    Reference(Arc<Reference>),
+    /// An object made by calling a class (`NEWOBJ`, `OBJ`, `INST`).
+    Instance(Arc<Reference>),
+    /// The value a call of the reference returned, `depth` calls deep.
+    Returned(Arc<Reference>, u32),
+    /// Unknown: lost to a cap, too long to keep, or returned by a persistent-load hook.
+    Lost,
+}
+
+impl Value {
+    fn callee(&self) -> Callee {
+        match self {
+            Value::Reference(r) => Callee::Reference(Reference::clone(r)),
+            Value::Returned(r, depth) => Callee::ResultOf { reference: Reference::clone(r), depth: *depth },
+            Value::Instance(r) => Callee::InstanceOf(Reference::clone(r)),
+            Value::Text(_) | Value::Opaque | Value::Lost => Callee::Unresolved,
+        }
+    }
+
+    /// The value a call of this value returns.
+    fn call_result(&self) -> Value {
+        match self {
+            Value::Reference(r) | Value::Instance(r) => Value::Returned(r.clone(), 1),
+            Value::Returned(r, depth) => Value::Returned(r.clone(), depth.saturating_add(1)),
+            Value::Text(_) | Value::Opaque | Value::Lost => Value::Lost,
+        }
+    }
+
+    /// The class-like callee a `BUILD`/`SETITEM`-style opcode on this object runs code of, or the global
+    /// it mutates.
+    fn receiver(&self) -> Receiver {
+        match self {
+            Value::Reference(r) => Receiver::Global(Reference::clone(r)),
+            Value::Instance(r) => Receiver::Object(Callee::Reference(Reference::clone(r))),
+            Value::Returned(r, depth) => {
+                Receiver::Object(Callee::ResultOf { reference: Reference::clone(r), depth: *depth })
+            }
+            Value::Text(_) | Value::Opaque | Value::Lost => Receiver::Plain,
+        }
+    }
+}
+
+enum Receiver {
+    Global(Reference),
+    Object(Callee),
+    Plain,
+}
+
+/// The stack, capped by dropping its oldest items; `dropped` counts them so positions stay absolute.
+struct Stack {
+    items: VecDeque<Value>,
+    dropped: u64,
+    cap: usize,
+}
+
+impl Stack {
+    fn len(&self) -> u64 {
+        self.dropped + self.items.len() as u64
+    }
+
+    /// Pushes; returns false if an old item had to be dropped to make room.
+    fn push(&mut self, value: Value) -> bool {
+        let mut room = true;
+        if self.items.len() >= self.cap {
+            self.items.pop_front();
+            self.dropped += 1;
+            room = false;
+        }
+        self.items.push_back(value);
+        room
+    }
+
+    fn pop(&mut self) -> Option<Value> {
+        if let Some(v) = self.items.pop_back() {
+            return Some(v);
+        }
+        if self.dropped > 0 {
+            self.dropped -= 1;
+            return Some(Value::Lost);
+        }
+        Option::None
+    }
+
+    fn top(&self) -> Option<Value> {
+        match self.items.back() {
+            Some(v) => Some(v.clone()),
+            Option::None if self.dropped > 0 => Some(Value::Lost),
+            Option::None => Option::None,
+        }
+    }
+
+    fn at(&self, position: u64) -> Value {
+        position
+            .checked_sub(self.dropped)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.items.get(i).cloned())
+            .unwrap_or(Value::Lost)
+    }
+
+    fn truncate(&mut self, len: u64) {
+        match len.checked_sub(self.dropped) {
+            Some(keep) => self.items.truncate(usize::try_from(keep).unwrap_or(usize::MAX)),
+            Option::None => {
+                self.items.clear();
+                self.dropped = len;
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Peaks {
+    stack: usize,
+    marks: usize,
+    memo: usize,
+    text: usize,
+}
+
+struct Machine<'l> {
+    limits: &'l Limits,
+    stack: Stack,
+    /// Stack lengths at each `MARK`, innermost last; the oldest are dropped past the cap.
+    marks: VecDeque<u64>,
+    dropped_marks: u64,
+    memo: HashMap<i64, Value>,
+    /// Memo entries that could not be stored; reading a missing key is then not an error.
+    memo_overflowed: bool,
+    /// A string was dropped for the text budget since the last report.
+    text_overflowed: bool,
+    text_used: Rc<Cell<usize>>,
+    protocol: Option<u8>,
+    errors: usize,
+    limits_reported: [bool; 5],
+    peaks: Peaks,
+    scratch: Vec<u8>,
+    scratch2: Vec<u8>,
+}
+
+/// What running one opcode meant for the pickle.
+enum Step {
+    Continue,
+    End(Ending),
+}
+
+impl<'l> Machine<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Machine {
+            limits,
+            stack: Stack { items: VecDeque::new(), dropped: 0, cap: limits.max_stack.max(1) },
+            marks: VecDeque::new(),
+            dropped_marks: 0,
+            memo: HashMap::new(),
+            memo_overflowed: false,
+            text_overflowed: false,
+            text_used: Rc::new(Cell::new(0)),
+            protocol: Option::None,
+            errors: 0,
+            limits_reported: [false; 5],
+            peaks: Peaks::default(),
+            scratch: Vec::new(),
+            scratch2: Vec::new(),
+        }
+    }
+
+    fn run<R: Read, S: Sink + ?Sized>(&mut self, input: &mut Input<R>, sink: &mut S) -> io::Result<Ending> {
+        loop {
+            let offset = input.offset();
+            let Some(byte) = input.byte()? else {
+                self.error(sink, offset, ErrorKind::Truncated(Option::None));
+                return Ok(Ending::Truncated);
+            };
+            let Some(op) = Opcode::from_byte(byte) else {
+                self.error(sink, offset, ErrorKind::UnknownOpcode(byte));
+                return Ok(Ending::Broken);
+            };
+            let step = self.step(op, offset, input, sink)?;
+            if std::mem::take(&mut self.text_overflowed) {
+                self.limit(sink, offset, Limit::Text);
+            }
+            self.peaks.stack = self.peaks.stack.max(self.stack.items.len());
+            self.peaks.marks = self.peaks.marks.max(self.marks.len());
+            self.peaks.memo = self.peaks.memo.max(self.memo.len());
+            self.peaks.text = self.peaks.text.max(self.text_used.get());
+            if let Step::End(ending) = step {
+                return Ok(ending);
+            }
+            if self.errors >= self.limits.max_errors_per_pickle {
+                self.limit(sink, offset, Limit::Errors);
+                return Ok(Ending::Broken);
+            }
+        }
+    }
+
+    fn error<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, kind: ErrorKind) {
+        self.errors += 1;
+        sink.event(Event::Error(ScanError { offset, kind }));
+    }
+
+    /// Reports a cap once per pickle.
+    fn limit<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, limit: Limit) {
+        let slot = &mut self.limits_reported[limit as usize];
+        if !*slot {
+            *slot = true;
+            sink.event(Event::Error(ScanError { offset, kind: ErrorKind::LimitReached(limit) }));
+        }
+    }
+
+    fn push<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, value: Value) {
+        if !self.stack.push(value) {
+            self.limit(sink, offset, Limit::Stack);
+        }
+    }
+
+    /// The innermost mark's position: pops may not go below it.
+    fn fence(&self) -> u64 {
+        self.marks.back().copied().unwrap_or(0)
+    }
+
+    fn pop<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode) -> Value {
+        if self.stack.len() > self.fence() {
+            if let Some(v) = self.stack.pop() {
+                return v;
+            }
+        }
+        self.error(sink, offset, ErrorKind::StackUnderflow(op));
+        Value::Lost
+    }
+
+    fn top<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode) -> Value {
+        if self.stack.len() > self.fence() {
+            if let Some(v) = self.stack.top() {
+                return v;
+            }
+        }
+        self.error(sink, offset, ErrorKind::StackUnderflow(op));
+        Value::Lost
+    }
+
+    fn push_mark<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64) {
+        if self.marks.len() >= self.limits.max_marks.max(1) {
+            self.marks.pop_front();
+            self.dropped_marks += 1;
+            self.limit(sink, offset, Limit::Marks);
+        }
+        self.marks.push_back(self.stack.len());
+    }
+
+    /// Pops the innermost mark and returns its position, or `None` (with an error) if there is none.
+    fn pop_mark<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode) -> Option<u64> {
+        if let Some(m) = self.marks.pop_back() {
+            return Some(m);
+        }
+        if self.dropped_marks > 0 {
+            // Its position is lost with it: assume the whole stack belonged to it.
+            self.dropped_marks -= 1;
+            return Some(0);
+        }
+        self.error(sink, offset, ErrorKind::NoMark(op));
+        Option::None
+    }
+
+    /// Pops everything above the innermost mark and the mark; returns the first item above it, if any.
+    fn pop_to_mark<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode) -> Option<Value> {
+        let mark = self.pop_mark(sink, offset, op)?;
+        let mark = mark.min(self.stack.len());
+        let first = (self.stack.len() > mark).then(|| self.stack.at(mark));
+        self.stack.truncate(mark);
+        first
+    }
+
+    fn text(&mut self, bytes: &[u8]) -> Value {
+        if bytes.len() > self.limits.max_text_len {
+            return Value::Lost;
+        }
+        let text: Box<str> = String::from_utf8_lossy(bytes).into();
+        self.text_value(text)
+    }
+
+    fn text_value(&mut self, text: Box<str>) -> Value {
+        let cost = text_cost(&text);
+        let used = self.text_used.get();
+        if used.saturating_add(cost) > self.limits.max_text_bytes {
+            // A lost string resolves nothing; the run loop reports the cap.
+            self.text_overflowed = true;
+            return Value::Lost;
+        }
+        self.text_used.set(used + cost);
+        Value::Text(Rc::new(TextBuf { text, budget: self.text_used.clone() }))
+    }
+
+    fn memo_put<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, key: i64, value: Value) {
+        if self.memo.len() >= self.limits.max_memo && !self.memo.contains_key(&key) {
+            self.memo_overflowed = true;
+            self.limit(sink, offset, Limit::Memo);
+            return;
+        }
+        self.memo.insert(key, value);
+    }
+
+    fn memo_get<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, key: i64) {
+        let value = match self.memo.get(&key) {
+            Some(v) => v.clone(),
+            Option::None => {
+                if !self.memo_overflowed {
+                    self.error(sink, offset, ErrorKind::MissingMemo { opcode: op, key });
+                }
+                Value::Lost
+            }
+        };
+        self.push(sink, offset, value);
+    }
+
+    fn import<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, reference: Reference) -> Arc<Reference> {
+        sink.event(Event::Import(Import { reference: reference.clone(), offset, opcode: op }));
+        Arc::new(reference)
+    }
+
+    fn call<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, callee: Callee) {
+        sink.event(Event::Call(Call { callee, offset, opcode: op }));
+    }
+
+    /// `BUILD`, `SETITEM(S)`, `APPEND(S)`, `ADDITEMS` on `target`: code of its class runs, or a global
+    /// is mutated.
+    fn touch<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, target: &Value) {
+        match target.receiver() {
+            Receiver::Global(reference) => {
+                sink.event(Event::Mutation(Mutation { target: reference, offset, opcode: op }))
+            }
+            Receiver::Object(callee) => self.call(sink, offset, op, callee),
+            Receiver::Plain => {}
+        }
+    }
+
+    /// Reads two newline-terminated names (GLOBAL, INST) into a reference.
+    fn read_global<R: Read, S: Sink + ?Sized>(
+        &mut self,
+        input: &mut Input<R>,
+        sink: &mut S,
+        offset: u64,
+        op: Opcode,
+    ) -> io::Result<Option<Reference>> {
+        let max = self.limits.max_text_len;
+        let mut module = std::mem::take(&mut self.scratch);
+        let mut name = std::mem::take(&mut self.scratch2);
+        let first = input.line(max, &mut module)?;
+        let second = if matches!(first, Line::Eof) { Line::Eof } else { input.line(max, &mut name)? };
+        let result = match (first, second) {
+            (Line::Eof, _) | (_, Line::Eof) => Option::None,
+            (m, n) => {
+                let module = matches!(m, Line::Ok).then(|| Arc::<str>::from(String::from_utf8_lossy(&module)));
+                let name = matches!(n, Line::Ok).then(|| Arc::<str>::from(String::from_utf8_lossy(&name)));
+                Some(match (module, name) {
+                    (Some(module), Some(name)) => Reference::Global(Global { module, name }),
+                    (module, name) => {
+                        self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "name longer than the kept limit" });
+                        Reference::Dynamic { module, name }
+                    }
+                })
+            }
+        };
+        self.scratch = module;
+        self.scratch2 = name;
+        Ok(result)
+    }
+
+    /// Reads a newline-terminated decimal argument (GET, PUT).
+    fn read_decimal<R: Read>(&mut self, input: &mut Input<R>) -> io::Result<Option<Option<i64>>> {
+        let mut line = std::mem::take(&mut self.scratch);
+        let read = input.line(64, &mut line)?;
+        let result = match read {
+            Line::Eof => Option::None,
+            Line::TooLong => Some(Option::None),
+            Line::Ok => Some(std::str::from_utf8(&line).ok().and_then(|s| s.trim().parse::<i64>().ok())),
+        };
+        self.scratch = line;
+        Ok(result)
+    }
+
+    /// Reads a length-prefixed string payload: kept as text if short and `keep`, else discarded.
+    fn read_payload<R: Read>(&mut self, input: &mut Input<R>, len: u64, keep: bool) -> io::Result<Option<Value>> {
+        let max = self.limits.max_text_len as u64;
+        if keep && len <= max {
+            let mut buf = std::mem::take(&mut self.scratch);
+            // `len` ≤ max_text_len, a usize.
+            let ok = input.bytes_into(len as usize, &mut buf)?;
+            let value = ok.then(|| self.text(&buf));
+            self.scratch = buf;
+            return Ok(value);
+        }
+        Ok(input.skip(len)?.then_some(if keep { Value::Lost } else { Value::Opaque }))
+    }
+
+    fn step<R: Read, S: Sink + ?Sized>(
+        &mut self,
+        op: Opcode,
+        offset: u64,
+        input: &mut Input<R>,
+        sink: &mut S,
+    ) -> io::Result<Step> {
+        use Opcode as O;
+        let truncated = || Ok(Step::End(Ending::Truncated));
+        macro_rules! need {
+            ($e:expr) => {
+                match $e {
+                    Some(v) => v,
+                    Option::None => {
+                        self.error(sink, offset, ErrorKind::Truncated(Some(op)));
+                        return truncated();
+                    }
+                }
+            };
+        }
+        macro_rules! broken {
+            ($what:expr) => {{
+                self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: $what });
+                return Ok(Step::End(Ending::Broken));
+            }};
+        }
+        match op {
+            O::Proto => {
+                let [p] = need!(input.array::<1>()?);
+                if p > 5 {
+                    self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "unsupported protocol" });
+                }
+                self.protocol = Some(p);
+            }
+            O::Frame => {
+                // Frames only announce how many opcode bytes follow; the opcodes are read as usual.
+                need!(input.array::<8>()?);
+            }
+            O::Stop => {
+                // The unpickler pops the result; an empty stack is an error, but the pickle ends either way.
+                if self.stack.len() == 0 {
+                    self.error(sink, offset, ErrorKind::StackUnderflow(op));
+                }
+                return Ok(Step::End(Ending::Stop(offset)));
+            }
+            O::Mark => self.push_mark(sink, offset),
+            O::Pop => {
+                // Like CPython: with nothing above the innermost mark, POP discards the mark.
+                if self.stack.len() > self.fence() {
+                    self.stack.pop();
+                } else {
+                    self.pop_mark(sink, offset, op);
+                }
+            }
+            O::PopMark => {
+                self.pop_to_mark(sink, offset, op);
+            }
+            O::Dup => {
+                let v = self.top(sink, offset, op);
+                self.push(sink, offset, v);
+            }
+            O::Float | O::Int | O::Long => {
+                let mut line = std::mem::take(&mut self.scratch);
+                let read = input.line(256, &mut line)?;
+                self.scratch = line;
+                match read {
+                    Line::Eof => need!(Option::<()>::None),
+                    Line::TooLong => {
+                        self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "number line too long" })
+                    }
+                    Line::Ok => {}
+                }
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::BinInt => {
+                need!(input.array::<4>()?);
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::BinInt1 => {
+                need!(input.array::<1>()?);
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::BinInt2 => {
+                need!(input.array::<2>()?);
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::BinFloat => {
+                need!(input.array::<8>()?);
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::Long1 => {
+                let [n] = need!(input.array::<1>()?);
+                need!(input.skip(u64::from(n))?.then_some(()));
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::Long4 => {
+                let n = i32::from_le_bytes(need!(input.array::<4>()?));
+                let Ok(n) = u64::try_from(n) else { broken!("negative byte count") };
+                need!(input.skip(n)?.then_some(()));
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::None | O::NewTrue | O::NewFalse | O::EmptyDict | O::EmptyList | O::EmptyTuple | O::EmptySet => {
+                self.push(sink, offset, Value::Opaque)
+            }
+            O::PersId => {
+                let mut line = std::mem::take(&mut self.scratch);
+                let read = input.line(self.limits.max_text_len, &mut line)?;
+                self.scratch = line;
+                if matches!(read, Line::Eof) {
+                    need!(Option::<()>::None);
+                }
+                // persistent_load(pid) returns whatever the loader's hook makes of it.
+                self.push(sink, offset, Value::Lost);
+            }
+            O::BinPersId => {
+                self.pop(sink, offset, op);
+                self.push(sink, offset, Value::Lost);
+            }
+            O::String => {
+                let mut line = std::mem::take(&mut self.scratch);
+                let read = input.line(self.limits.max_text_len.saturating_add(2), &mut line)?;
+                let value = match read {
+                    Line::Eof => Option::None,
+                    Line::TooLong => Some(Value::Lost),
+                    Line::Ok => {
+                        let quoted = line.len() >= 2
+                            && line[0] == line[line.len() - 1]
+                            && (line[0] == b'\'' || line[0] == b'"');
+                        Some(if quoted {
+                            let decoded = escape_decode(&line[1..line.len() - 1]);
+                            self.text(&decoded)
+                        } else {
+                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "argument must be quoted" });
+                            Value::Lost
+                        })
+                    }
+                };
+                self.scratch = line;
+                let value = need!(value);
+                self.push(sink, offset, value);
+            }
+            O::Unicode => {
+                let mut line = std::mem::take(&mut self.scratch);
+                let read = input.line(self.limits.max_text_len, &mut line)?;
+                let value = match read {
+                    Line::Eof => Option::None,
+                    Line::TooLong => Some(Value::Lost),
+                    Line::Ok => {
+                        let decoded = raw_unicode_escape_decode(&line);
+                        Some(if decoded.len() > self.limits.max_text_len {
+                            Value::Lost
+                        } else {
+                            self.text_value(decoded.into_boxed_str())
+                        })
+                    }
+                };
+                self.scratch = line;
+                let value = need!(value);
+                self.push(sink, offset, value);
+            }
+            O::BinString => {
+                let n = i32::from_le_bytes(need!(input.array::<4>()?));
+                let Ok(n) = u64::try_from(n) else { broken!("negative byte count") };
+                let v = need!(self.read_payload(input, n, true)?);
+                self.push(sink, offset, v);
+            }
+            O::ShortBinString | O::ShortBinUnicode => {
+                let [n] = need!(input.array::<1>()?);
+                let v = need!(self.read_payload(input, u64::from(n), true)?);
+                self.push(sink, offset, v);
+            }
+            O::BinUnicode => {
+                let n = u32::from_le_bytes(need!(input.array::<4>()?));
+                let v = need!(self.read_payload(input, u64::from(n), true)?);
+                self.push(sink, offset, v);
+            }
+            O::BinUnicode8 => {
+                let n = u64::from_le_bytes(need!(input.array::<8>()?));
+                if n > i64::MAX as u64 {
+                    broken!("byte count exceeds the maximum size");
+                }
+                let v = need!(self.read_payload(input, n, true)?);
+                self.push(sink, offset, v);
+            }
+            O::ShortBinBytes => {
+                let [n] = need!(input.array::<1>()?);
+                let v = need!(self.read_payload(input, u64::from(n), false)?);
+                self.push(sink, offset, v);
+            }
+            O::BinBytes => {
+                let n = u32::from_le_bytes(need!(input.array::<4>()?));
+                let v = need!(self.read_payload(input, u64::from(n), false)?);
+                self.push(sink, offset, v);
+            }
+            O::BinBytes8 | O::ByteArray8 => {
+                let n = u64::from_le_bytes(need!(input.array::<8>()?));
+                if n > i64::MAX as u64 {
+                    broken!("byte count exceeds the maximum size");
+                }
+                let v = need!(self.read_payload(input, n, false)?);
+                self.push(sink, offset, v);
+            }
+            O::NextBuffer => self.push(sink, offset, Value::Opaque),
+            O::ReadonlyBuffer => {
+                self.top(sink, offset, op);
+            }
+            O::Tuple | O::List | O::Dict | O::FrozenSet => {
+                self.pop_to_mark(sink, offset, op);
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::Tuple1 | O::Tuple2 | O::Tuple3 => {
+                let n = match op {
+                    O::Tuple1 => 1,
+                    O::Tuple2 => 2,
+                    _ => 3,
+                };
+                for _ in 0..n {
+                    self.pop(sink, offset, op);
+                }
+                self.push(sink, offset, Value::Opaque);
+            }
+            O::Append => {
+                self.pop(sink, offset, op);
+                let target = self.top(sink, offset, op);
+                self.touch(sink, offset, op, &target);
+            }
+            O::SetItem => {
+                self.pop(sink, offset, op);
+                self.pop(sink, offset, op);
+                let target = self.top(sink, offset, op);
+                self.touch(sink, offset, op, &target);
+            }
+            O::Appends | O::SetItems | O::AddItems => {
+                self.pop_to_mark(sink, offset, op);
+                let target = self.top(sink, offset, op);
+                self.touch(sink, offset, op, &target);
+            }
+            O::Build => {
+                self.pop(sink, offset, op);
+                let target = self.top(sink, offset, op);
+                self.touch(sink, offset, op, &target);
+            }
+            O::Global => {
+                let reference = need!(self.read_global(input, sink, offset, op)?);
+                let r = self.import(sink, offset, op, reference);
+                self.push(sink, offset, Value::Reference(r));
+            }
+            O::StackGlobal => {
+                let name = self.pop(sink, offset, op);
+                let module = self.pop(sink, offset, op);
+                let reference = match (&module, &name) {
+                    (Value::Text(m), Value::Text(n)) => Reference::Global(Global {
+                        module: Arc::from(&*m.text),
+                        name: Arc::from(&*n.text),
+                    }),
+                    _ => {
+                        let part = |v: &Value| match v {
+                            Value::Text(t) => Some(Arc::<str>::from(&*t.text)),
+                            _ => Option::None,
+                        };
+                        let known = |v: &Value| matches!(v, Value::Text(_) | Value::Lost | Value::Returned(..));
+                        if !known(&module) || !known(&name) {
+                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "module and name must be strings" });
+                        }
+                        Reference::Dynamic { module: part(&module), name: part(&name) }
+                    }
+                };
+                let r = self.import(sink, offset, op, reference);
+                self.push(sink, offset, Value::Reference(r));
+            }
+            O::Ext1 | O::Ext2 | O::Ext4 => {
+                let code = match op {
+                    O::Ext1 => u32::from(need!(input.array::<1>()?)[0]),
+                    O::Ext2 => u32::from(u16::from_le_bytes(need!(input.array::<2>()?))),
+                    _ => {
+                        let code = i32::from_le_bytes(need!(input.array::<4>()?));
+                        match u32::try_from(code) {
+                            Ok(c) => c,
+                            Err(_) => {
+                                self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "negative extension code" });
+                                0
+                            }
+                        }
+                    }
+                };
+                let r = self.import(sink, offset, op, Reference::Extension(code));
+                self.push(sink, offset, Value::Reference(r));
+            }
+            O::Inst => {
+                let reference = need!(self.read_global(input, sink, offset, op)?);
+                let r = self.import(sink, offset, op, reference);
+                self.pop_to_mark(sink, offset, op);
+                self.call(sink, offset, op, Callee::Reference(Reference::clone(&r)));
+                self.push(sink, offset, Value::Instance(r));
+            }
+            O::Obj => {
+                let class = self.pop_to_mark(sink, offset, op).unwrap_or_else(|| {
+                    Value::Lost
+                });
+                self.call(sink, offset, op, class.callee());
+                let made = match class {
+                    Value::Reference(r) => Value::Instance(r),
+                    other => other.call_result(),
+                };
+                self.push(sink, offset, made);
+            }
+            O::Reduce => {
+                self.pop(sink, offset, op);
+                let callable = self.pop(sink, offset, op);
+                self.call(sink, offset, op, callable.callee());
+                let result = callable.call_result();
+                self.push(sink, offset, result);
+            }
+            O::NewObj | O::NewObjEx => {
+                if op == O::NewObjEx {
+                    self.pop(sink, offset, op);
+                }
+                self.pop(sink, offset, op);
+                let class = self.pop(sink, offset, op);
+                self.call(sink, offset, op, class.callee());
+                let made = match class {
+                    Value::Reference(r) => Value::Instance(r),
+                    other => other.call_result(),
+                };
+                self.push(sink, offset, made);
+            }
+            O::Get => match need!(self.read_decimal(input)?) {
+                Some(key) => self.memo_get(sink, offset, op, key),
+                Option::None => {
+                    self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "memo key is not an integer" });
+                    self.push(sink, offset, Value::Lost);
+                }
+            },
+            O::BinGet => {
+                let [k] = need!(input.array::<1>()?);
+                self.memo_get(sink, offset, op, i64::from(k));
+            }
+            O::LongBinGet => {
+                let k = u32::from_le_bytes(need!(input.array::<4>()?));
+                self.memo_get(sink, offset, op, i64::from(k));
+            }
+            O::Put | O::BinPut | O::LongBinPut | O::Memoize => {
+                let key = match op {
+                    O::Put => match need!(self.read_decimal(input)?) {
+                        Some(k) => Some(k),
+                        Option::None => {
+                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "memo key is not an integer" });
+                            Option::None
+                        }
+                    },
+                    O::BinPut => Some(i64::from(need!(input.array::<1>()?)[0])),
+                    O::LongBinPut => Some(i64::from(u32::from_le_bytes(need!(input.array::<4>()?)))),
+                    // MEMOIZE stores at len(memo); past the memo cap that length is an estimate.
+                    _ => Some(i64::try_from(self.memo.len()).unwrap_or(i64::MAX)),
+                };
+                let value = self.top(sink, offset, op);
+                if let Some(key) = key {
+                    self.memo_put(sink, offset, key, value);
+                }
+            }
+        }
+        Ok(Step::Continue)
+    }
+}
+
+/// Python's `codecs.escape_decode`, which protocol 0 `STRING` arguments go through.
+fn escape_decode(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if b != b'\\' || i >= raw.len() {
+            out.push(b);
+            continue;
+        }
+        let e = raw[i];
+        i += 1;
+        match e {
+            b'\n' => {}
+            b'\\' => out.push(b'\\'),
+            b'\'' => out.push(b'\''),
+            b'"' => out.push(b'"'),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push((v & 0xff) as u8);
+            }
+            b'x' => {
+                let hex = raw.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Option::None => out.extend_from_slice(b"\\x"),
+                }
+            }
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Python's `raw-unicode-escape` decoding, which protocol 0 `UNICODE` arguments go through: bytes are
+/// Latin-1 except `\uXXXX` and `\UXXXXXXXX`.
+fn raw_unicode_escape_decode(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b == b'\\' {
+            let width = match raw.get(i + 1) {
+                Some(b'u') => 4,
+                Some(b'U') => 8,
+                _ => 0,
+            };
+            if width > 0 {
+                let digits = raw.get(i + 2..i + 2 + width).and_then(|h| std::str::from_utf8(h).ok());
+                if let Some(c) = digits.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32) {
+                    out.push(c);
+                    i += 2 + width;
+                    continue;
+                }
+            }
+        }
+        out.push(char::from(b));
+        i += 1;
+    }
+    out
+}
