@@ -341,7 +341,9 @@ impl fmt::Display for Callee {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Callee::Reference(r) => r.fmt(f),
-            Callee::ResultOf { reference, depth } => write!(f, "<result of {reference}, depth {depth}>"),
+            Callee::ResultOf { reference, depth } => {
+                write!(f, "<result of {reference}, depth {depth}>")
+            }
             Callee::InstanceOf(r) => write!(f, "<instance of {r}>"),
             Callee::Unresolved => f.write_str("<unresolved>"),
         }
@@ -552,20 +554,30 @@ pub struct Summary {
 
 /// Scans every pickle in `reader`, sending events to `sink`. Only I/O errors other than end of input are
 /// returned as `Err`; everything about the pickle itself is an [`Event::Error`].
-pub fn scan<R: Read, S: Sink + ?Sized>(reader: R, limits: &Limits, sink: &mut S) -> io::Result<Summary> {
+pub fn scan<R: Read, S: Sink + ?Sized>(
+    reader: R,
+    limits: &Limits,
+    sink: &mut S,
+) -> io::Result<Summary> {
     let mut input = Input::new(reader);
     let mut summary = Summary::default();
     let mut skipped = 0u64;
     while input.fill_at_least(1)? {
         summary.pickles += 1;
-        sink.event(Event::PickleStart { offset: input.offset(), skipped });
+        sink.event(Event::PickleStart {
+            offset: input.offset(),
+            skipped,
+        });
         let mut machine = Machine::new(limits);
         let ending = machine.run(&mut input, sink)?;
         summary.peak_stack = summary.peak_stack.max(machine.peaks.stack);
         summary.peak_marks = summary.peak_marks.max(machine.peaks.marks);
         summary.peak_memo = summary.peak_memo.max(machine.peaks.memo);
         summary.peak_text_bytes = summary.peak_text_bytes.max(machine.peaks.text);
-        sink.event(Event::PickleEnd { ending, protocol: machine.protocol });
+        sink.event(Event::PickleEnd {
+            ending,
+            protocol: machine.protocol,
+        });
         match ending {
             Ending::Stop(_) => skipped = 0,
             Ending::Truncated => break,
@@ -632,7 +644,9 @@ impl Sink for Collector {
                 }
             }
             other => {
-                let Some(p) = self.report.pickles.last_mut() else { return };
+                let Some(p) = self.report.pickles.last_mut() else {
+                    return;
+                };
                 if self.kept >= self.max {
                     self.report.dropped_events += 1;
                     return;
@@ -653,7 +667,11 @@ impl Sink for Collector {
 /// Scans `reader` and collects the events per pickle (at most [`Limits::max_collected_events`] of them).
 /// For inputs with millions of objects prefer [`scan`] with a [`Sink`] that aggregates.
 pub fn scan_collect<R: Read>(reader: R, limits: &Limits) -> io::Result<StreamReport> {
-    let mut collector = Collector { report: StreamReport::default(), kept: 0, max: limits.max_collected_events };
+    let mut collector = Collector {
+        report: StreamReport::default(),
+        kept: 0,
+        max: limits.max_collected_events,
+    };
     let summary = scan(reader, limits, &mut collector)?;
     collector.report.summary = summary;
     Ok(collector.report)
@@ -685,7 +703,14 @@ enum Line {
 
 impl<R: Read> Input<R> {
     fn new(inner: R) -> Self {
-        Input { inner, buf: vec![0; BUF_LEN].into_boxed_slice(), pos: 0, end: 0, base: 0, eof: false }
+        Input {
+            inner,
+            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+        }
     }
 
     fn offset(&self) -> u64 {
@@ -829,7 +854,8 @@ struct TextBuf {
 
 impl Drop for TextBuf {
     fn drop(&mut self) {
-        self.budget.set(self.budget.get().saturating_sub(text_cost(&self.text)));
+        self.budget
+            .set(self.budget.get().saturating_sub(text_cost(&self.text)));
     }
 }
 
@@ -859,7 +885,10 @@ impl Value {
     fn callee(&self) -> Callee {
         match self {
             Value::Reference(r) => Callee::Reference(Reference::clone(r)),
-            Value::Returned(r, depth) => Callee::ResultOf { reference: Reference::clone(r), depth: *depth },
+            Value::Returned(r, depth) => Callee::ResultOf {
+                reference: Reference::clone(r),
+                depth: *depth,
+            },
             Value::Instance(r) => Callee::InstanceOf(Reference::clone(r)),
             Value::Text(_) | Value::Opaque | Value::Lost => Callee::Unresolved,
         }
@@ -880,9 +909,10 @@ impl Value {
         match self {
             Value::Reference(r) => Receiver::Global(Reference::clone(r)),
             Value::Instance(r) => Receiver::Object(Callee::Reference(Reference::clone(r))),
-            Value::Returned(r, depth) => {
-                Receiver::Object(Callee::ResultOf { reference: Reference::clone(r), depth: *depth })
-            }
+            Value::Returned(r, depth) => Receiver::Object(Callee::ResultOf {
+                reference: Reference::clone(r),
+                depth: *depth,
+            }),
             Value::Text(_) | Value::Opaque | Value::Lost => Receiver::Plain,
         }
     }
@@ -947,7 +977,9 @@ impl Stack {
 
     fn truncate(&mut self, len: u64) {
         match len.checked_sub(self.dropped) {
-            Some(keep) => self.items.truncate(usize::try_from(keep).unwrap_or(usize::MAX)),
+            Some(keep) => self
+                .items
+                .truncate(usize::try_from(keep).unwrap_or(usize::MAX)),
             Option::None => {
                 self.items.clear();
                 self.dropped = len;
@@ -994,7 +1026,11 @@ impl<'l> Machine<'l> {
     fn new(limits: &'l Limits) -> Self {
         Machine {
             limits,
-            stack: Stack { items: VecDeque::new(), dropped: 0, cap: limits.max_stack.max(1) },
+            stack: Stack {
+                items: VecDeque::new(),
+                dropped: 0,
+                cap: limits.max_stack.max(1),
+            },
             marks: VecDeque::new(),
             dropped_marks: 0,
             memo: HashMap::new(),
@@ -1010,7 +1046,11 @@ impl<'l> Machine<'l> {
         }
     }
 
-    fn run<R: Read, S: Sink + ?Sized>(&mut self, input: &mut Input<R>, sink: &mut S) -> io::Result<Ending> {
+    fn run<R: Read, S: Sink + ?Sized>(
+        &mut self,
+        input: &mut Input<R>,
+        sink: &mut S,
+    ) -> io::Result<Ending> {
         loop {
             let offset = input.offset();
             let Some(byte) = input.byte()? else {
@@ -1049,7 +1089,10 @@ impl<'l> Machine<'l> {
         let slot = &mut self.limits_reported[limit as usize];
         if !*slot {
             *slot = true;
-            sink.event(Event::Error(ScanError { offset, kind: ErrorKind::LimitReached(limit) }));
+            sink.event(Event::Error(ScanError {
+                offset,
+                kind: ErrorKind::LimitReached(limit),
+            }));
         }
     }
 
@@ -1108,7 +1151,12 @@ impl<'l> Machine<'l> {
     }
 
     /// Pops everything above the innermost mark and the mark; returns the first item above it, if any.
-    fn pop_to_mark<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode) -> Option<Value> {
+    fn pop_to_mark<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        offset: u64,
+        op: Opcode,
+    ) -> Option<Value> {
         let mark = self.pop_mark(sink, offset, op)?;
         let mark = mark.min(self.stack.len());
         let first = (self.stack.len() > mark).then(|| self.stack.at(mark));
@@ -1133,7 +1181,10 @@ impl<'l> Machine<'l> {
             return Value::Lost;
         }
         self.text_used.set(used + cost);
-        Value::Text(Rc::new(TextBuf { text, budget: self.text_used.clone() }))
+        Value::Text(Rc::new(TextBuf {
+            text,
+            budget: self.text_used.clone(),
+        }))
     }
 
     fn memo_put<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, key: i64, value: Value) {
@@ -1158,22 +1209,38 @@ impl<'l> Machine<'l> {
         self.push(sink, offset, value);
     }
 
-    fn import<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, reference: Reference) -> Arc<Reference> {
-        sink.event(Event::Import(Import { reference: reference.clone(), offset, opcode: op }));
+    fn import<S: Sink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        offset: u64,
+        op: Opcode,
+        reference: Reference,
+    ) -> Arc<Reference> {
+        sink.event(Event::Import(Import {
+            reference: reference.clone(),
+            offset,
+            opcode: op,
+        }));
         Arc::new(reference)
     }
 
     fn call<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, callee: Callee) {
-        sink.event(Event::Call(Call { callee, offset, opcode: op }));
+        sink.event(Event::Call(Call {
+            callee,
+            offset,
+            opcode: op,
+        }));
     }
 
     /// `BUILD`, `SETITEM(S)`, `APPEND(S)`, `ADDITEMS` on `target`: code of its class runs, or a global
     /// is mutated.
     fn touch<S: Sink + ?Sized>(&mut self, sink: &mut S, offset: u64, op: Opcode, target: &Value) {
         match target.receiver() {
-            Receiver::Global(reference) => {
-                sink.event(Event::Mutation(Mutation { target: reference, offset, opcode: op }))
-            }
+            Receiver::Global(reference) => sink.event(Event::Mutation(Mutation {
+                target: reference,
+                offset,
+                opcode: op,
+            })),
             Receiver::Object(callee) => self.call(sink, offset, op, callee),
             Receiver::Plain => {}
         }
@@ -1191,16 +1258,29 @@ impl<'l> Machine<'l> {
         let mut module = std::mem::take(&mut self.scratch);
         let mut name = std::mem::take(&mut self.scratch2);
         let first = input.line(max, &mut module)?;
-        let second = if matches!(first, Line::Eof) { Line::Eof } else { input.line(max, &mut name)? };
+        let second = if matches!(first, Line::Eof) {
+            Line::Eof
+        } else {
+            input.line(max, &mut name)?
+        };
         let result = match (first, second) {
             (Line::Eof, _) | (_, Line::Eof) => Option::None,
             (m, n) => {
-                let module = matches!(m, Line::Ok).then(|| Arc::<str>::from(String::from_utf8_lossy(&module)));
-                let name = matches!(n, Line::Ok).then(|| Arc::<str>::from(String::from_utf8_lossy(&name)));
+                let module = matches!(m, Line::Ok)
+                    .then(|| Arc::<str>::from(String::from_utf8_lossy(&module)));
+                let name =
+                    matches!(n, Line::Ok).then(|| Arc::<str>::from(String::from_utf8_lossy(&name)));
                 Some(match (module, name) {
                     (Some(module), Some(name)) => Reference::Global(Global { module, name }),
                     (module, name) => {
-                        self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "name longer than the kept limit" });
+                        self.error(
+                            sink,
+                            offset,
+                            ErrorKind::BadArgument {
+                                opcode: op,
+                                what: "name longer than the kept limit",
+                            },
+                        );
                         Reference::Dynamic { module, name }
                     }
                 })
@@ -1218,14 +1298,23 @@ impl<'l> Machine<'l> {
         let result = match read {
             Line::Eof => Option::None,
             Line::TooLong => Some(Option::None),
-            Line::Ok => Some(std::str::from_utf8(&line).ok().and_then(|s| s.trim().parse::<i64>().ok())),
+            Line::Ok => Some(
+                std::str::from_utf8(&line)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<i64>().ok()),
+            ),
         };
         self.scratch = line;
         Ok(result)
     }
 
     /// Reads a length-prefixed string payload: kept as text if short and `keep`, else discarded.
-    fn read_payload<R: Read>(&mut self, input: &mut Input<R>, len: u64, keep: bool) -> io::Result<Option<Value>> {
+    fn read_payload<R: Read>(
+        &mut self,
+        input: &mut Input<R>,
+        len: u64,
+        keep: bool,
+    ) -> io::Result<Option<Value>> {
         let max = self.limits.max_text_len as u64;
         if keep && len <= max {
             let mut buf = std::mem::take(&mut self.scratch);
@@ -1235,7 +1324,9 @@ impl<'l> Machine<'l> {
             self.scratch = buf;
             return Ok(value);
         }
-        Ok(input.skip(len)?.then_some(if keep { Value::Lost } else { Value::Opaque }))
+        Ok(input
+            .skip(len)?
+            .then_some(if keep { Value::Lost } else { Value::Opaque }))
     }
 
     fn step<R: Read, S: Sink + ?Sized>(
@@ -1260,7 +1351,14 @@ impl<'l> Machine<'l> {
         }
         macro_rules! broken {
             ($what:expr) => {{
-                self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: $what });
+                self.error(
+                    sink,
+                    offset,
+                    ErrorKind::BadArgument {
+                        opcode: op,
+                        what: $what,
+                    },
+                );
                 return Ok(Step::End(Ending::Broken));
             }};
         }
@@ -1268,7 +1366,14 @@ impl<'l> Machine<'l> {
             O::Proto => {
                 let [p] = need!(input.array::<1>()?);
                 if p > 5 {
-                    self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "unsupported protocol" });
+                    self.error(
+                        sink,
+                        offset,
+                        ErrorKind::BadArgument {
+                            opcode: op,
+                            what: "unsupported protocol",
+                        },
+                    );
                 }
                 self.protocol = Some(p);
             }
@@ -1305,9 +1410,14 @@ impl<'l> Machine<'l> {
                 self.scratch = line;
                 match read {
                     Line::Eof => need!(Option::<()>::None),
-                    Line::TooLong => {
-                        self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "number line too long" })
-                    }
+                    Line::TooLong => self.error(
+                        sink,
+                        offset,
+                        ErrorKind::BadArgument {
+                            opcode: op,
+                            what: "number line too long",
+                        },
+                    ),
                     Line::Ok => {}
                 }
                 self.push(sink, offset, Value::Opaque);
@@ -1335,13 +1445,19 @@ impl<'l> Machine<'l> {
             }
             O::Long4 => {
                 let n = i32::from_le_bytes(need!(input.array::<4>()?));
-                let Ok(n) = u64::try_from(n) else { broken!("negative byte count") };
+                let Ok(n) = u64::try_from(n) else {
+                    broken!("negative byte count")
+                };
                 need!(input.skip(n)?.then_some(()));
                 self.push(sink, offset, Value::Opaque);
             }
-            O::None | O::NewTrue | O::NewFalse | O::EmptyDict | O::EmptyList | O::EmptyTuple | O::EmptySet => {
-                self.push(sink, offset, Value::Opaque)
-            }
+            O::None
+            | O::NewTrue
+            | O::NewFalse
+            | O::EmptyDict
+            | O::EmptyList
+            | O::EmptyTuple
+            | O::EmptySet => self.push(sink, offset, Value::Opaque),
             O::PersId => {
                 let mut line = std::mem::take(&mut self.scratch);
                 let read = input.line(self.limits.max_text_len, &mut line)?;
@@ -1370,7 +1486,14 @@ impl<'l> Machine<'l> {
                             let decoded = escape_decode(&line[1..line.len() - 1]);
                             self.text(&decoded)
                         } else {
-                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "argument must be quoted" });
+                            self.error(
+                                sink,
+                                offset,
+                                ErrorKind::BadArgument {
+                                    opcode: op,
+                                    what: "argument must be quoted",
+                                },
+                            );
                             Value::Lost
                         })
                     }
@@ -1400,7 +1523,9 @@ impl<'l> Machine<'l> {
             }
             O::BinString => {
                 let n = i32::from_le_bytes(need!(input.array::<4>()?));
-                let Ok(n) = u64::try_from(n) else { broken!("negative byte count") };
+                let Ok(n) = u64::try_from(n) else {
+                    broken!("negative byte count")
+                };
                 let v = need!(self.read_payload(input, n, true)?);
                 self.push(sink, offset, v);
             }
@@ -1498,11 +1623,22 @@ impl<'l> Machine<'l> {
                             Value::Text(t) => Some(Arc::<str>::from(&*t.text)),
                             _ => Option::None,
                         };
-                        let known = |v: &Value| matches!(v, Value::Text(_) | Value::Lost | Value::Returned(..));
-                        if !known(&module) || !known(&name) {
-                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "module and name must be strings" });
+                        // Only values we built ourselves are known not to be str; a global, an instance or
+                        // a call result may well be one (`numpy.prod.a` after a BUILD set it to "os").
+                        if matches!(module, Value::Opaque) || matches!(name, Value::Opaque) {
+                            self.error(
+                                sink,
+                                offset,
+                                ErrorKind::BadArgument {
+                                    opcode: op,
+                                    what: "module and name must be strings",
+                                },
+                            );
                         }
-                        Reference::Dynamic { module: part(&module), name: part(&name) }
+                        Reference::Dynamic {
+                            module: part(&module),
+                            name: part(&name),
+                        }
                     }
                 };
                 let r = self.import(sink, offset, op, reference);
@@ -1517,7 +1653,14 @@ impl<'l> Machine<'l> {
                         match u32::try_from(code) {
                             Ok(c) => c,
                             Err(_) => {
-                                self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "negative extension code" });
+                                self.error(
+                                    sink,
+                                    offset,
+                                    ErrorKind::BadArgument {
+                                        opcode: op,
+                                        what: "negative extension code",
+                                    },
+                                );
                                 0
                             }
                         }
@@ -1534,9 +1677,9 @@ impl<'l> Machine<'l> {
                 self.push(sink, offset, Value::Instance(r));
             }
             O::Obj => {
-                let class = self.pop_to_mark(sink, offset, op).unwrap_or_else(|| {
-                    Value::Lost
-                });
+                let class = self
+                    .pop_to_mark(sink, offset, op)
+                    .unwrap_or_else(|| Value::Lost);
                 self.call(sink, offset, op, class.callee());
                 let made = match class {
                     Value::Reference(r) => Value::Instance(r),
@@ -1567,7 +1710,14 @@ impl<'l> Machine<'l> {
             O::Get => match need!(self.read_decimal(input)?) {
                 Some(key) => self.memo_get(sink, offset, op, key),
                 Option::None => {
-                    self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "memo key is not an integer" });
+                    self.error(
+                        sink,
+                        offset,
+                        ErrorKind::BadArgument {
+                            opcode: op,
+                            what: "memo key is not an integer",
+                        },
+                    );
                     self.push(sink, offset, Value::Lost);
                 }
             },
@@ -1584,12 +1734,21 @@ impl<'l> Machine<'l> {
                     O::Put => match need!(self.read_decimal(input)?) {
                         Some(k) => Some(k),
                         Option::None => {
-                            self.error(sink, offset, ErrorKind::BadArgument { opcode: op, what: "memo key is not an integer" });
+                            self.error(
+                                sink,
+                                offset,
+                                ErrorKind::BadArgument {
+                                    opcode: op,
+                                    what: "memo key is not an integer",
+                                },
+                            );
                             Option::None
                         }
                     },
                     O::BinPut => Some(i64::from(need!(input.array::<1>()?)[0])),
-                    O::LongBinPut => Some(i64::from(u32::from_le_bytes(need!(input.array::<4>()?)))),
+                    O::LongBinPut => {
+                        Some(i64::from(u32::from_le_bytes(need!(input.array::<4>()?))))
+                    }
                     // MEMOIZE stores at len(memo); past the memo cap that length is an estimate.
                     _ => Some(i64::try_from(self.memo.len()).unwrap_or(i64::MAX)),
                 };
@@ -1642,7 +1801,10 @@ fn escape_decode(raw: &[u8]) -> Vec<u8> {
                 out.push((v & 0xff) as u8);
             }
             b'x' => {
-                let hex = raw.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = raw
+                    .get(i..i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -1674,8 +1836,13 @@ fn raw_unicode_escape_decode(raw: &[u8]) -> String {
                 _ => 0,
             };
             if width > 0 {
-                let digits = raw.get(i + 2..i + 2 + width).and_then(|h| std::str::from_utf8(h).ok());
-                if let Some(c) = digits.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32) {
+                let digits = raw
+                    .get(i + 2..i + 2 + width)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                if let Some(c) = digits
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(char::from_u32)
+                {
                     out.push(c);
                     i += 2 + width;
                     continue;
@@ -1686,4 +1853,634 @@ fn raw_unicode_escape_decode(raw: &[u8]) -> String {
         i += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Pickles are built here by emitting opcode bytes; nothing is ever unpickled.
+    use super::*;
+    use crate::policy::{classify_call, classify_reference, Verdict};
+    use proptest::prelude::*;
+
+    /// Opcode emitter for test pickles.
+    #[derive(Default, Clone)]
+    struct P(Vec<u8>);
+
+    impl P {
+        fn new() -> Self {
+            P(Vec::new())
+        }
+        fn raw(mut self, bytes: &[u8]) -> Self {
+            self.0.extend_from_slice(bytes);
+            self
+        }
+        fn proto(self, p: u8) -> Self {
+            self.raw(&[0x80, p])
+        }
+        fn global(self, module: &str, name: &str) -> Self {
+            self.raw(format!("c{module}\n{name}\n").as_bytes())
+        }
+        fn short_unicode(self, s: &str) -> Self {
+            let len = u8::try_from(s.len()).expect("short string");
+            self.raw(&[0x8c, len]).raw(s.as_bytes())
+        }
+        fn binunicode(self, s: &str) -> Self {
+            let len = u32::try_from(s.len()).expect("string");
+            self.raw(b"X").raw(&len.to_le_bytes()).raw(s.as_bytes())
+        }
+        fn binput(self, i: u8) -> Self {
+            self.raw(&[b'q', i])
+        }
+        fn binget(self, i: u8) -> Self {
+            self.raw(&[b'h', i])
+        }
+        fn bytes(self) -> Vec<u8> {
+            self.0
+        }
+    }
+
+    fn collect(bytes: &[u8]) -> StreamReport {
+        scan_collect(bytes, &Limits::default()).expect("in-memory read cannot fail")
+    }
+
+    fn global(module: &str, name: &str) -> Reference {
+        Reference::Global(Global {
+            module: module.into(),
+            name: name.into(),
+        })
+    }
+
+    fn dangerous_refs(report: &StreamReport) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &report.pickles {
+            for i in &p.imports {
+                if classify_reference(&i.reference).verdict == Verdict::Dangerous {
+                    out.push(format!("import {} @{}", i.reference, i.offset));
+                }
+            }
+            for c in &p.calls {
+                if classify_call(c).verdict == Verdict::Dangerous {
+                    out.push(format!("{} {} @{}", c.opcode, c.callee, c.offset));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn protocol0_os_system() {
+        let bytes = b"cos\nsystem\n(S'id'\ntR.";
+        let report = collect(bytes);
+        assert_eq!(report.pickles.len(), 1);
+        let p = &report.pickles[0];
+        assert_eq!(p.ending, Some(Ending::Stop(20)));
+        assert_eq!(
+            p.imports,
+            vec![Import {
+                reference: global("os", "system"),
+                offset: 0,
+                opcode: Opcode::Global
+            }]
+        );
+        assert_eq!(
+            p.calls,
+            vec![Call {
+                callee: Callee::Reference(global("os", "system")),
+                offset: 19,
+                opcode: Opcode::Reduce
+            }]
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(dangerous_refs(&report).len(), 2);
+    }
+
+    #[test]
+    fn protocol4_stack_global_through_memo_and_frame() {
+        let body = P::new()
+            .short_unicode("posix")
+            .raw(&[0x94])
+            .short_unicode("system")
+            .raw(&[0x94, 0x93, 0x94])
+            .short_unicode("id")
+            .raw(&[0x94, 0x85, 0x94, b'R', 0x94, b'.'])
+            .bytes();
+        let mut bytes = P::new()
+            .proto(4)
+            .raw(&[0x95])
+            .raw(&(body.len() as u64).to_le_bytes())
+            .bytes();
+        bytes.extend_from_slice(&body);
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        assert_eq!(p.protocol, Some(4));
+        assert_eq!(p.imports.len(), 1);
+        assert_eq!(p.imports[0].reference, global("posix", "system"));
+        assert_eq!(p.imports[0].opcode, Opcode::StackGlobal);
+        assert_eq!(
+            p.calls[0].callee,
+            Callee::Reference(global("posix", "system"))
+        );
+        assert!(matches!(p.ending, Some(Ending::Stop(_))));
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
+
+    /// picklescan issue 14: PUT/BINPUT and MEMOIZE mixed so that a scanner tracking only MEMOIZE sees
+    /// `torch._utils._rebuild_tensor_v2` where the unpickler sees `os.system`.
+    #[test]
+    fn memo_confusion_between_binput_and_memoize() {
+        let bytes = P::new()
+            .proto(4)
+            .short_unicode("os")
+            .binput(0)
+            .short_unicode("system")
+            .binput(1)
+            .short_unicode("torch._utils")
+            .raw(&[0x94]) // memo[2]
+            .short_unicode("_rebuild_tensor_v2")
+            .raw(&[0x94]) // memo[3]
+            .raw(b"0000")
+            .binget(0)
+            .binget(1)
+            .raw(&[0x93])
+            .short_unicode("id")
+            .raw(&[0x85, b'R', b'.'])
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        assert_eq!(p.imports[0].reference, global("os", "system"));
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
+
+    /// modelscan issue 85: text GET/PUT of dotted names after BUILD rewrote attributes of a global.
+    #[test]
+    fn build_on_a_global_is_a_mutation() {
+        let bytes = P::new()
+            .proto(4)
+            .global("numpy", "prod")
+            .raw(b"N(Va\nVos\nd\x86b0")
+            .global("numpy", "prod.a")
+            .raw(b"p0\n0g0\n")
+            .raw(b"Vsystem\n\x93Vid\n\x85R.")
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        assert_eq!(p.mutations.len(), 1);
+        assert_eq!(p.mutations[0].target, global("numpy", "prod"));
+        // STACK_GLOBAL's module is a global object, not a string: the import is dynamic, hence dangerous.
+        let last = p.imports.last().expect("stack global import");
+        assert!(
+            matches!(
+                last.reference,
+                Reference::Dynamic {
+                    module: Option::None,
+                    ..
+                }
+            ),
+            "{:?}",
+            last
+        );
+        assert_eq!(
+            classify_reference(&last.reference).verdict,
+            Verdict::Dangerous
+        );
+    }
+
+    #[test]
+    fn nested_reduce_through_getattr_and_import() {
+        let bytes = P::new()
+            .global("builtins", "getattr")
+            .raw(b"(")
+            .global("builtins", "__import__")
+            .raw(b"(S'os'\ntRS'system'\ntR(S'id'\ntR.")
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        let callees: Vec<_> = p.calls.iter().map(|c| c.callee.clone()).collect();
+        assert_eq!(
+            callees,
+            vec![
+                Callee::Reference(global("builtins", "__import__")),
+                Callee::Reference(global("builtins", "getattr")),
+                Callee::ResultOf {
+                    reference: global("builtins", "getattr"),
+                    depth: 1
+                },
+            ]
+        );
+        assert!(p
+            .calls
+            .iter()
+            .all(|c| classify_call(c).verdict == Verdict::Dangerous));
+    }
+
+    #[test]
+    fn dangerous_second_pickle_after_a_harmless_one() {
+        let mut bytes = P::new().proto(2).raw(b"]q\x00.").bytes();
+        let second_at = bytes.len() as u64;
+        bytes.extend_from_slice(b"csubprocess\ncheck_output\n((S'id'\nltR.");
+        let report = collect(&bytes);
+        assert_eq!(report.pickles.len(), 2);
+        assert!(report.pickles[0].imports.is_empty());
+        assert_eq!(report.pickles[1].start, second_at);
+        assert_eq!(report.pickles[1].imports[0].offset, second_at);
+        assert_eq!(dangerous_refs(&report).len(), 2);
+    }
+
+    #[test]
+    fn payload_followed_by_garbage() {
+        let mut bytes = b"cos\nsystem\n(S'id'\ntR.".to_vec();
+        bytes.extend_from_slice(b"\xff\xfe\x00garbage");
+        let report = collect(&bytes);
+        assert_eq!(report.pickles[0].calls.len(), 1);
+        let second = &report.pickles[1];
+        assert_eq!(
+            second.errors[0],
+            ScanError {
+                offset: 21,
+                kind: ErrorKind::UnknownOpcode(0xff)
+            }
+        );
+        assert_eq!(second.ending, Some(Ending::Broken));
+    }
+
+    #[test]
+    fn truncated_after_reduce_still_reports_the_call() {
+        let report = collect(b"\x80\x02cos\nsystem\n(S'id'\ntR");
+        let p = &report.pickles[0];
+        assert_eq!(p.calls.len(), 1);
+        assert_eq!(p.ending, Some(Ending::Truncated));
+        assert_eq!(
+            p.errors.last().map(|e| &e.kind),
+            Some(&ErrorKind::Truncated(Option::None))
+        );
+    }
+
+    #[test]
+    fn truncated_inside_an_argument() {
+        let report = collect(b"cos\nsys");
+        let p = &report.pickles[0];
+        assert_eq!(
+            p.errors,
+            vec![ScanError {
+                offset: 0,
+                kind: ErrorKind::Truncated(Some(Opcode::Global))
+            }]
+        );
+        let report = collect(b"\x80\x04B\xff\xff\x00\x00abc");
+        assert_eq!(
+            report.pickles[0].errors[0].kind,
+            ErrorKind::Truncated(Some(Opcode::BinBytes))
+        );
+    }
+
+    #[test]
+    fn a_pickle_hidden_after_garbage_is_found_by_resync() {
+        let mut bytes = b"\x80\x02K\x01.".to_vec();
+        bytes.extend_from_slice(b"\xfe\x01\x02\x03not a pickle\x80\x09");
+        let hidden_at = bytes.len() as u64;
+        bytes.extend_from_slice(
+            &P::new()
+                .proto(2)
+                .global("pty", "spawn")
+                .raw(b"S'sh'\n\x85R.")
+                .bytes(),
+        );
+        let report = collect(&bytes);
+        let last = report.pickles.last().expect("pickles");
+        assert_eq!(last.start, hidden_at);
+        assert!(last.skipped_before > 0);
+        assert_eq!(last.imports[0].reference, global("pty", "spawn"));
+    }
+
+    #[test]
+    fn ext_opcodes_are_unknown_extension_callables() {
+        let report = collect(b"\x80\x02\x82\x07)R\x83\x01\x02)R\x84\x03\x00\x01\x00)R.");
+        let p = &report.pickles[0];
+        let codes: Vec<_> = p.imports.iter().map(|i| i.reference.clone()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                Reference::Extension(7),
+                Reference::Extension(0x201),
+                Reference::Extension(0x10003)
+            ]
+        );
+        assert_eq!(p.calls.len(), 3);
+        assert!(matches!(
+            classify_reference(&codes[0]).verdict,
+            Verdict::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn inst_and_obj() {
+        let report = collect(b"(S'id'\nios\nsystem\n(cposix\nsystem\nS'id'\no.");
+        let p = &report.pickles[0];
+        assert_eq!(p.imports[0].opcode, Opcode::Inst);
+        let calls: Vec<_> = p
+            .calls
+            .iter()
+            .map(|c| (c.opcode, c.callee.clone()))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![
+                (Opcode::Inst, Callee::Reference(global("os", "system"))),
+                (Opcode::Obj, Callee::Reference(global("posix", "system"))),
+            ]
+        );
+    }
+
+    #[test]
+    fn newobj_ex_and_build_with_a_dangerous_class() {
+        let bytes = P::new()
+            .proto(4)
+            .short_unicode("subprocess")
+            .short_unicode("Popen")
+            .raw(&[0x93])
+            .raw(b"(S'id'\nt}\x92")
+            .raw(b"0")
+            .global("threading", "Thread")
+            .raw(b")\x81}b.")
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        let calls: Vec<_> = p
+            .calls
+            .iter()
+            .map(|c| (c.opcode, c.callee.to_string()))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![
+                (Opcode::NewObjEx, "subprocess.Popen".to_string()),
+                (Opcode::NewObj, "threading.Thread".to_string()),
+                (Opcode::Build, "threading.Thread".to_string()),
+            ]
+        );
+        assert!(p
+            .calls
+            .iter()
+            .all(|c| classify_call(c).verdict == Verdict::Dangerous));
+    }
+
+    #[test]
+    fn stack_global_on_a_computed_string_is_dynamic() {
+        // module name produced by a call (str.join at load time)
+        let bytes = P::new()
+            .proto(4)
+            .global("builtins", "str")
+            .raw(b"(S'o'\ntR")
+            .short_unicode("system")
+            .raw(&[0x93, b'.'])
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        let last = p.imports.last().expect("import");
+        assert_eq!(
+            last.reference,
+            Reference::Dynamic {
+                module: Option::None,
+                name: Some("system".into())
+            }
+        );
+        assert!(
+            p.errors.is_empty(),
+            "a call result may be a str: {:?}",
+            p.errors
+        );
+    }
+
+    #[test]
+    fn benign_pytorch_state_dict() {
+        let bytes = P::new()
+            .proto(2)
+            .global("collections", "OrderedDict")
+            .binput(0)
+            .raw(b")R")
+            .binput(1)
+            .binunicode("weight")
+            .binput(2)
+            .global("torch._utils", "_rebuild_tensor_v2")
+            .binput(3)
+            .raw(b"((")
+            .binunicode("storage")
+            .global("torch", "FloatStorage")
+            .binunicode("0")
+            .binunicode("cpu")
+            .raw(b"K\x06tQ") // persistent id tuple
+            .raw(b"K\x00K\x02K\x03\x86K\x03K\x01\x86\x89")
+            .binget(0)
+            .raw(b")Rtq\x04R")
+            .raw(b"s") // state_dict["weight"] = tensor
+            .raw(b"}b.") // BUILD on the OrderedDict
+            .bytes();
+        let report = collect(&bytes);
+        let p = &report.pickles[0];
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(dangerous_refs(&report), Vec::<String>::new());
+        assert!(p
+            .imports
+            .iter()
+            .all(|i| classify_reference(&i.reference).verdict == Verdict::Safe));
+        assert!(
+            p.calls
+                .iter()
+                .all(|c| classify_call(c).verdict == Verdict::Safe),
+            "{:?}",
+            p.calls
+        );
+        assert_eq!(p.calls.len(), 5, "{:?}", p.calls);
+    }
+
+    #[test]
+    fn large_payloads_are_skipped_not_held() {
+        let size: u64 = 64 << 20;
+        let head = P::new()
+            .proto(5)
+            .raw(&[0x96])
+            .raw(&size.to_le_bytes())
+            .bytes();
+        let tail = b"0cos\nsystem\n(S'id'\ntR.".to_vec();
+        let reader = io::Cursor::new(head.clone())
+            .chain(io::repeat(0).take(size))
+            .chain(io::Cursor::new(tail));
+        let report = scan_collect(reader, &Limits::default()).expect("read");
+        let p = &report.pickles[0];
+        assert_eq!(p.imports[0].offset, head.len() as u64 + size + 1);
+        assert_eq!(report.summary.bytes, head.len() as u64 + size + 22);
+        assert_eq!(report.summary.peak_text_bytes, text_cost("id"));
+    }
+
+    #[test]
+    fn long_strings_are_lost_not_kept() {
+        let long = "m".repeat(5000);
+        let bytes = P::new()
+            .proto(4)
+            .binunicode(&long)
+            .short_unicode("x")
+            .raw(&[0x93, b'.'])
+            .bytes();
+        let report = collect(&bytes);
+        assert_eq!(
+            report.pickles[0].imports[0].reference,
+            Reference::Dynamic {
+                module: Option::None,
+                name: Some("x".into())
+            }
+        );
+        assert!(report.summary.peak_text_bytes < 1000);
+    }
+
+    #[test]
+    fn protocol0_string_escapes_and_unicode() {
+        let report = collect(b"\x80\x04S'o\\x73'\nV\\u0073ystem\n\x93.");
+        assert_eq!(
+            report.pickles[0].imports[0].reference,
+            global("os", "system")
+        );
+    }
+
+    #[test]
+    fn caps_bound_the_stack_memo_and_marks() {
+        let limits = Limits {
+            max_stack: 8,
+            max_marks: 4,
+            max_memo: 8,
+            ..Limits::default()
+        };
+        let mut bytes = vec![0x80, 4];
+        for i in 0..100u8 {
+            bytes.extend_from_slice(b"(N");
+            bytes.extend_from_slice(&[b'q', i]);
+        }
+        bytes.push(b'.');
+        let report = scan_collect(&bytes[..], &limits).expect("read");
+        assert!(
+            report.summary.peak_stack <= 8
+                && report.summary.peak_marks <= 4
+                && report.summary.peak_memo <= 8
+        );
+        let limits_hit: Vec<_> = report.pickles[0]
+            .errors
+            .iter()
+            .filter_map(|e| match e.kind {
+                ErrorKind::LimitReached(l) => Some(l),
+                _ => Option::None,
+            })
+            .collect();
+        assert_eq!(limits_hit, vec![Limit::Marks, Limit::Stack, Limit::Memo]);
+    }
+
+    #[test]
+    fn memo_past_its_cap_resolves_nothing_rather_than_something_safe() {
+        let limits = Limits {
+            max_memo: 2,
+            ..Limits::default()
+        };
+        let bytes = P::new()
+            .proto(4)
+            .short_unicode("torch")
+            .binput(0)
+            .short_unicode("Size")
+            .binput(1)
+            .short_unicode("os")
+            .binput(2) // not stored
+            .raw(b"000")
+            .binget(2)
+            .binget(1)
+            .raw(&[0x93, b'.'])
+            .bytes();
+        let report = scan_collect(&bytes[..], &limits).expect("read");
+        let import = &report.pickles[0].imports[0].reference;
+        assert_eq!(
+            classify_reference(import).verdict,
+            Verdict::Dangerous,
+            "{import:?}"
+        );
+    }
+
+    #[test]
+    fn errors_keep_offsets_and_scanning_continues() {
+        // underflow and a missing memo key, then a dangerous call
+        let report = collect(b"\x80\x02Rh\x05cos\nsystem\n)R.");
+        let p = &report.pickles[0];
+        let kinds: Vec<_> = p
+            .errors
+            .iter()
+            .map(|e| (e.offset, e.kind.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (2, ErrorKind::StackUnderflow(Opcode::Reduce)),
+                (2, ErrorKind::StackUnderflow(Opcode::Reduce)),
+                (
+                    3,
+                    ErrorKind::MissingMemo {
+                        opcode: Opcode::BinGet,
+                        key: 5
+                    }
+                ),
+            ]
+        );
+        assert_eq!(
+            p.calls.last().map(|c| c.callee.clone()),
+            Some(Callee::Reference(global("os", "system")))
+        );
+    }
+
+    #[test]
+    fn every_opcode_byte_round_trips_its_name() {
+        let mut n = 0;
+        for b in 0..=255u8 {
+            if let Some(op) = Opcode::from_byte(b) {
+                n += 1;
+                assert!(!op.name().is_empty());
+            }
+        }
+        assert_eq!(n, 68);
+    }
+
+    const OPCODE_BYTES: &[u8] = b"(.012FIJKLMNPQRSTUVXabcd}eghijl]opqrst)uGBC\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\n";
+
+    fn small_limits() -> Limits {
+        Limits {
+            max_stack: 16,
+            max_marks: 4,
+            max_memo: 8,
+            max_text_len: 8,
+            max_text_bytes: 256,
+            max_errors_per_pickle: 8,
+            max_collected_events: 64,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics_and_respects_caps(
+            bytes in prop::collection::vec(
+                prop_oneof![any::<u8>(), prop::sample::select(OPCODE_BYTES)],
+                0..1500,
+            )
+        ) {
+            let limits = small_limits();
+            let report = scan_collect(&bytes[..], &limits).expect("in-memory read");
+            let s = &report.summary;
+            prop_assert!(s.peak_stack <= limits.max_stack);
+            prop_assert!(s.peak_marks <= limits.max_marks);
+            prop_assert!(s.peak_memo <= limits.max_memo);
+            prop_assert!(s.peak_text_bytes <= limits.max_text_bytes);
+            prop_assert_eq!(s.bytes, bytes.len() as u64);
+            let kept: usize = report.pickles.iter().map(|p| p.imports.len() + p.calls.len() + p.mutations.len() + p.errors.len()).sum();
+            prop_assert!(kept <= limits.max_collected_events);
+            for p in &report.pickles {
+                prop_assert!(p.ending.is_some());
+                for i in &p.imports {
+                    prop_assert!(i.offset < bytes.len() as u64);
+                }
+            }
+        }
+    }
 }
