@@ -78,13 +78,15 @@ impl Format {
         const TORCH: &[&str] = &["pt", "pth", "bin", "ckpt", "pkl", "pickle", "model", "mar"];
         match self {
             Self::Pickle { .. } => &[
-                "pkl", "pickle", "joblib", "dat", "data", "pt", "pth", "bin", "ckpt", "p", "sav", "model",
-                "npy",
+                "pkl", "pickle", "joblib", "dat", "data", "pt", "pth", "bin", "ckpt", "p", "sav",
+                "model", "npy",
             ],
             Self::PyTorchLegacy | Self::PyTorchZip | Self::PyTorchTar => TORCH,
             Self::KerasV3 => &["keras", "zip"],
             Self::Npz => &["npz", "zip"],
-            Self::Zip => &["zip", "keras", "npz", "pt", "pth", "bin", "ckpt", "mar", "nemo", "jar", "whl"],
+            Self::Zip => &[
+                "zip", "keras", "npz", "pt", "pth", "bin", "ckpt", "mar", "nemo", "jar", "whl",
+            ],
             Self::Tar => &["tar", "pt", "pth", "bin", "ckpt", "nemo"],
             Self::Npy => &["npy"],
             Self::Hdf5 => &["h5", "hdf5", "hdf", "keras", "he5"],
@@ -98,8 +100,23 @@ impl Format {
 
 /// Extensions that promise a specific format; any other extension promises nothing.
 const CLAIMING_EXTENSIONS: &[&str] = &[
-    "safetensors", "gguf", "npy", "npz", "onnx", "h5", "hdf5", "keras", "pkl", "pickle", "joblib", "pt",
-    "pth", "ckpt", "pb", "tar", "zip",
+    "safetensors",
+    "gguf",
+    "npy",
+    "npz",
+    "onnx",
+    "h5",
+    "hdf5",
+    "keras",
+    "pkl",
+    "pickle",
+    "joblib",
+    "pt",
+    "pth",
+    "ckpt",
+    "pb",
+    "tar",
+    "zip",
 ];
 
 /// True when `file_name`'s extension promises a different format than the content holds, e.g. a pickle
@@ -108,7 +125,8 @@ pub fn extension_lies(format: Format, file_name: &str) -> bool {
     let Some(ext) = extension(file_name) else {
         return false;
     };
-    CLAIMING_EXTENSIONS.contains(&ext.as_str()) && !format.expected_extensions().contains(&ext.as_str())
+    CLAIMING_EXTENSIONS.contains(&ext.as_str())
+        && !format.expected_extensions().contains(&ext.as_str())
 }
 
 fn extension(file_name: &str) -> Option<String> {
@@ -131,7 +149,9 @@ pub fn sniff(head: &[u8], file_name: &str) -> Option<Format> {
         return Some(Format::Npy);
     }
     if head.starts_with(b"PK\x03\x04") {
-        return Some(classify_zip_names(zip_local_names(head).iter().map(String::as_str)));
+        return Some(classify_zip_names(
+            zip_local_names(head).iter().map(String::as_str),
+        ));
     }
     if head.starts_with(b"PK\x05\x06") {
         return Some(Format::Zip);
@@ -184,7 +204,9 @@ fn zip_local_names(head: &[u8]) -> Vec<String> {
     let mut names = Vec::new();
     let mut at = 0usize;
     while names.len() < MAX_MEMBERS {
-        let Some(h) = head.get(at..at.saturating_add(30)) else { break };
+        let Some(h) = head.get(at..at.saturating_add(30)) else {
+            break;
+        };
         if !h.starts_with(b"PK\x03\x04") {
             break;
         }
@@ -193,7 +215,9 @@ fn zip_local_names(head: &[u8]) -> Vec<String> {
         let name_len = usize::from(u16::from_le_bytes([h[26], h[27]]));
         let extra_len = usize::from(u16::from_le_bytes([h[28], h[29]]));
         let name_start = at + 30;
-        let Some(name) = head.get(name_start..name_start + name_len) else { break };
+        let Some(name) = head.get(name_start..name_start + name_len) else {
+            break;
+        };
         names.push(String::from_utf8_lossy(name).into_owned());
         if flags & 0x8 != 0 || csize == u32::MAX {
             break;
@@ -218,14 +242,18 @@ fn is_hdf5(head: &[u8]) -> bool {
 }
 
 fn is_safetensors(head: &[u8]) -> bool {
-    let Some(len) = head.get(..8) else { return false };
+    let Some(len) = head.get(..8) else {
+        return false;
+    };
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(len);
     let len = u64::from_le_bytes(bytes);
     // Over 4 GiB is no header anyone wrote; the validator reports anything over its own cap.
     (2..1 << 32).contains(&len)
         && head.get(8) == Some(&b'{')
-        && head.get(9).is_none_or(|b| matches!(b, b'"' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))
+        && head
+            .get(9)
+            .is_none_or(|b| matches!(b, b'"' | b'}' | b' ' | b'\n' | b'\r' | b'\t'))
 }
 
 fn tar_format(head: &[u8]) -> Option<Format> {
@@ -235,7 +263,11 @@ fn tar_format(head: &[u8]) -> Option<Format> {
     let name = head.get(..100)?;
     let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
     let torch = [&b"sys_info"[..], b"pickle", b"storages", b"tensors"];
-    Some(if torch.contains(&name) { Format::PyTorchTar } else { Format::Tar })
+    Some(if torch.contains(&name) {
+        Format::PyTorchTar
+    } else {
+        Format::Tar
+    })
 }
 
 /// The legacy `torch.save` magic number 0x1950a86a20f9469cfc6c as a protocol-2 `LONG1`.
@@ -246,18 +278,64 @@ fn pickle_format(head: &[u8]) -> Option<Format> {
         return Some(Format::PyTorchLegacy);
     }
     match head {
-        [0x80, protocol @ 2..=5] => Some(Format::Pickle { protocol: *protocol }),
-        [0x80, protocol @ 2..=5, next, ..] if is_opcode(*next) => Some(Format::Pickle { protocol: *protocol }),
+        [0x80, protocol @ 2..=5] => Some(Format::Pickle {
+            protocol: *protocol,
+        }),
+        [0x80, protocol @ 2..=5, next, ..] if is_opcode(*next) => Some(Format::Pickle {
+            protocol: *protocol,
+        }),
         [0x80, ..] => None,
         _ => old_protocol_pickle(head).map(|protocol| Format::Pickle { protocol }),
     }
 }
 
 fn is_opcode(b: u8) -> bool {
-    matches!(b, b'(' | b'.' | b'0' | b'1' | b'2' | b'F' | b'I' | b'J' | b'K' | b'L' | b'M' | b'N' | b'P'
-        | b'Q' | b'R' | b'S' | b'T' | b'U' | b'V' | b'X' | b'a' | b'b' | b'c' | b'd' | b'}' | b'e' | b'g'
-        | b'h' | b'i' | b'j' | b'l' | b']' | b'o' | b'p' | b'q' | b'r' | b's' | b't' | b')' | b'u' | b'G'
-        | b'B' | b'C' | 0x80..=0x98)
+    matches!(
+        b,
+        b'(' | b'.'
+            | b'0'
+            | b'1'
+            | b'2'
+            | b'F'
+            | b'I'
+            | b'J'
+            | b'K'
+            | b'L'
+            | b'M'
+            | b'N'
+            | b'P'
+            | b'Q'
+            | b'R'
+            | b'S'
+            | b'T'
+            | b'U'
+            | b'V'
+            | b'X'
+            | b'a'
+            | b'b'
+            | b'c'
+            | b'd'
+            | b'}'
+            | b'e'
+            | b'g'
+            | b'h'
+            | b'i'
+            | b'j'
+            | b'l'
+            | b']'
+            | b'o'
+            | b'p'
+            | b'q'
+            | b'r'
+            | b's'
+            | b't'
+            | b')'
+            | b'u'
+            | b'G'
+            | b'B'
+            | b'C'
+            | 0x80..=0x98
+    )
 }
 
 /// Protocols 0 and 1 have no magic: walk the opcodes in `head`, checking every argument's syntax and the
@@ -296,7 +374,7 @@ fn old_protocol_pickle(head: &[u8]) -> Option<u8> {
             b'T' | b'X' => Arg::Counted(4),
             _ => Arg::None,
         };
-        binary |= matches!(arg, Arg::Fixed(_) | Arg::Counted(_));
+        binary |= matches!(arg, Arg::Fixed(_) | Arg::Counted(_)) || b"])}euoQ".contains(&op);
         let ran_out = || (ops > 4 && binary_looks_binary(binary, head)).then_some(u8::from(binary));
         match arg {
             Arg::None => {}
@@ -307,8 +385,13 @@ fn old_protocol_pickle(head: &[u8]) -> Option<u8> {
                 at += n;
             }
             Arg::Counted(width) => {
-                let Some(len) = head.get(at..at + width) else { return ran_out() };
-                let len = len.iter().rev().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+                let Some(len) = head.get(at..at + width) else {
+                    return ran_out();
+                };
+                let len = len
+                    .iter()
+                    .rev()
+                    .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
                 at += width;
                 if head.len() < at.saturating_add(len) {
                     return ran_out();
@@ -334,7 +417,10 @@ fn old_protocol_pickle(head: &[u8]) -> Option<u8> {
             return None;
         }
         if op == b'.' {
-            return (ops >= 3 && binary_looks_binary(binary, &head[..at])).then_some(u8::from(binary));
+            // A pickler leaves exactly its one result on the stack, with no mark open.
+            let clean = frames.as_slice() == [1];
+            return (ops >= 3 && clean && binary_looks_binary(binary, &head[..at]))
+                .then_some(u8::from(binary));
         }
     }
     binary_looks_binary(binary, &head[..at]).then_some(u8::from(binary))
@@ -343,7 +429,10 @@ fn old_protocol_pickle(head: &[u8]) -> Option<u8> {
 /// Protocol-1 arguments are raw bytes; printable text that happens to parse as them (`M .. `) is prose, so
 /// a walk that used binary opcodes must have met at least one byte text does not hold.
 fn binary_looks_binary(binary: bool, walked: &[u8]) -> bool {
-    !binary || walked.iter().any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b >= 0x7f)
+    !binary
+        || walked
+            .iter()
+            .any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b >= 0x7f)
 }
 
 /// Every opcode of pickle protocols 0 and 1.
@@ -358,13 +447,18 @@ enum Arg {
 
 fn text_arg_ok(op: u8, line: usize, arg: &[u8]) -> bool {
     let digits = |s: &[u8]| {
-        let s = s.strip_prefix(b"-").or_else(|| s.strip_prefix(b"+")).unwrap_or(s);
+        let s = s
+            .strip_prefix(b"-")
+            .or_else(|| s.strip_prefix(b"+"))
+            .unwrap_or(s);
         !s.is_empty() && s.len() <= 64 && s.iter().all(u8::is_ascii_digit)
     };
     let dotted = |s: &[u8]| {
-        s.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        s.first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
             && s.len() <= 256
-            && s.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+            && s.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
     };
     match op {
         b'I' | b'p' | b'g' => digits(arg),
@@ -376,14 +470,17 @@ fn text_arg_ok(op: u8, line: usize, arg: &[u8]) -> bool {
         }
         b'S' => matches!(arg, [q @ (b'\'' | b'"'), .., e] if q == e),
         b'c' | b'i' => dotted(arg) && (line == 1 || !arg.ends_with(b".")),
-        // UNICODE and PERSID take any line.
+        b'P' => !arg.is_empty() && arg.iter().all(u8::is_ascii_graphic),
+        // UNICODE takes any line.
         _ => true,
     }
 }
 
 /// Apply `op`'s effect on the stack; false when the op could not run (underflow, no mark).
 fn stack_effect(op: u8, frames: &mut Vec<usize>, max_marks: usize) -> bool {
-    let Some(top) = frames.last_mut() else { return false };
+    let Some(top) = frames.last_mut() else {
+        return false;
+    };
     let need = |top: &mut usize, n: usize, push: usize| {
         if *top < n {
             return false;
@@ -405,7 +502,9 @@ fn stack_effect(op: u8, frames: &mut Vec<usize>, max_marks: usize) -> bool {
                 return false;
             }
             let items = frames.pop().unwrap_or_default();
-            let Some(below) = frames.last_mut() else { return false };
+            let Some(below) = frames.last_mut() else {
+                return false;
+            };
             match op {
                 b'd' | b'u' if items & 1 == 1 => false,
                 b'o' if items == 0 => false,
@@ -458,7 +557,9 @@ fn looks_like_onnx(head: &[u8]) -> bool {
     let mut fields = 0usize;
     let mut last_field = 0u64;
     while fields < 16 {
-        let Some((tag, next)) = varint(head, at) else { break };
+        let Some((tag, next)) = varint(head, at) else {
+            break;
+        };
         let (field, wire) = (tag >> 3, (tag & 7) as u8);
         if !ONNX_FIELDS.contains(&(field, wire)) || field < last_field {
             return false;
@@ -466,7 +567,9 @@ fn looks_like_onnx(head: &[u8]) -> bool {
         if fields == 0 && field != 1 {
             return false;
         }
-        let Some((value, next)) = varint(head, next) else { break };
+        let Some((value, next)) = varint(head, next) else {
+            break;
+        };
         if field == 1 && !(3..=20).contains(&value) {
             return false;
         }
@@ -474,12 +577,21 @@ fn looks_like_onnx(head: &[u8]) -> bool {
         last_field = field;
         at = next;
         if wire == 2 {
-            let Some(end) = usize::try_from(value).ok().and_then(|v| next.checked_add(v)) else { return false };
+            let Some(end) = usize::try_from(value)
+                .ok()
+                .and_then(|v| next.checked_add(v))
+            else {
+                return false;
+            };
             if end > head.len() {
                 // A field running past the head (the graph, usually) ends the walk.
                 break;
             }
-            if matches!(field, 2..=4) && !head[next..end].iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+            if matches!(field, 2..=4)
+                && !head[next..end]
+                    .iter()
+                    .all(|b| b.is_ascii_graphic() || *b == b' ')
+            {
                 return false;
             }
             at = end;
@@ -527,15 +639,42 @@ mod tests {
 
     #[test]
     fn pickles_of_every_protocol() {
-        assert_eq!(sniff(b"\x80\x04\x95\x10\x00\x00\x00", "x"), Some(Format::Pickle { protocol: 4 }));
-        assert_eq!(sniff(b"\x80\x02}q\x00.", "model.joblib"), Some(Format::Pickle { protocol: 2 }));
-        assert_eq!(sniff(b"\x80\x05", "x"), Some(Format::Pickle { protocol: 5 }));
-        assert_eq!(sniff(b"cos\nsystem\n(S'ls'\ntR.", "x"), Some(Format::Pickle { protocol: 0 }));
-        assert_eq!(sniff(b"(dp0\nS'a'\np1\nI1\nsS'b'\np2\nI2\ns.", "x"), Some(Format::Pickle { protocol: 0 }));
-        assert_eq!(sniff(b"(lp0\nI1\naI2\na.", "x"), Some(Format::Pickle { protocol: 0 }));
-        assert_eq!(sniff(b"}q\x00(U\x01aq\x01K\x01U\x01bq\x02K\x02u.", "x"), Some(Format::Pickle { protocol: 1 }));
-        assert_eq!(sniff(b"cposix\nsystem\nq\x00(U\x02idq\x01tq\x02Rq\x03.", "x"), Some(Format::Pickle { protocol: 1 }));
-        assert_eq!(sniff(&[TORCH_LEGACY_MAGIC, b".\x80\x02"].concat(), "x"), Some(Format::PyTorchLegacy));
+        assert_eq!(
+            sniff(b"\x80\x04\x95\x10\x00\x00\x00", "x"),
+            Some(Format::Pickle { protocol: 4 })
+        );
+        assert_eq!(
+            sniff(b"\x80\x02}q\x00.", "model.joblib"),
+            Some(Format::Pickle { protocol: 2 })
+        );
+        assert_eq!(
+            sniff(b"\x80\x05", "x"),
+            Some(Format::Pickle { protocol: 5 })
+        );
+        assert_eq!(
+            sniff(b"cos\nsystem\n(S'ls'\ntR.", "x"),
+            Some(Format::Pickle { protocol: 0 })
+        );
+        assert_eq!(
+            sniff(b"(dp0\nS'a'\np1\nI1\nsS'b'\np2\nI2\ns.", "x"),
+            Some(Format::Pickle { protocol: 0 })
+        );
+        assert_eq!(
+            sniff(b"(lp0\nI1\naI2\na.", "x"),
+            Some(Format::Pickle { protocol: 0 })
+        );
+        assert_eq!(
+            sniff(b"}q\x00(U\x01aq\x01K\x01U\x01bq\x02K\x02u.", "x"),
+            Some(Format::Pickle { protocol: 1 })
+        );
+        assert_eq!(
+            sniff(b"cposix\nsystem\nq\x00(U\x02idq\x01tq\x02Rq\x03.", "x"),
+            Some(Format::Pickle { protocol: 1 })
+        );
+        assert_eq!(
+            sniff(&[TORCH_LEGACY_MAGIC, b".\x80\x02"].concat(), "x"),
+            Some(Format::PyTorchLegacy)
+        );
     }
 
     #[test]
@@ -557,19 +696,34 @@ mod tests {
             b"\x80\x02\x00",
             b"",
         ] {
-            assert_eq!(sniff(text, "notes.txt"), None, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                sniff(text, "notes.txt"),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 
     #[test]
     fn zips_by_member_names() {
-        let torch = zip(&[("archive/data.pkl", b"\x80\x02."), ("archive/version", b"3\n")]);
+        let torch = zip(&[
+            ("archive/data.pkl", b"\x80\x02."),
+            ("archive/version", b"3\n"),
+        ]);
         assert_eq!(sniff(&torch, "w.safetensors"), Some(Format::PyTorchZip));
-        let keras = zip(&[("metadata.json", b"{}"), ("config.json", b"{}"), ("model.weights.h5", b"")]);
+        let keras = zip(&[
+            ("metadata.json", b"{}"),
+            ("config.json", b"{}"),
+            ("model.weights.h5", b""),
+        ]);
         assert_eq!(sniff(&keras, "m.keras"), Some(Format::KerasV3));
         let npz = zip(&[("a.npy", b"\x93NUMPY"), ("b.npy", b"\x93NUMPY")]);
         assert_eq!(sniff(&npz, "x"), Some(Format::Npz));
-        assert_eq!(sniff(&zip(&[("readme.txt", b"hi")]), "x"), Some(Format::Zip));
+        assert_eq!(
+            sniff(&zip(&[("readme.txt", b"hi")]), "x"),
+            Some(Format::Zip)
+        );
         // A member whose size is in a data descriptor stops the walk at its own name.
         let mut described = zip_member("model/data.pkl", b"");
         described[6] = 0x08;
@@ -612,22 +766,38 @@ mod tests {
         assert_eq!(Format::Onnx.confidence(), Confidence::Low);
         assert_eq!(sniff(b"\x08\x08", "x"), None, "one field is not enough");
         assert_eq!(sniff(b"\x08\x63\x12\x01a", "x"), None, "ir_version 99");
-        assert_eq!(sniff(b"\x08\x07\x12\x03\x00\x01\x02", "x"), None, "binary producer name");
-        assert_eq!(sniff(b"\x08\x01\x12\x10\x0a", "dir/saved_model.pb"), Some(Format::SavedModel));
+        assert_eq!(
+            sniff(b"\x08\x07\x12\x03\x00\x01\x02", "x"),
+            None,
+            "binary producer name"
+        );
+        assert_eq!(
+            sniff(b"\x08\x01\x12\x10\x0a", "dir/saved_model.pb"),
+            Some(Format::SavedModel)
+        );
         assert_eq!(sniff(b"\x08\x01\x12\x10\x0a", "other.pb"), None);
     }
 
     #[test]
     fn lying_extensions() {
-        assert!(extension_lies(Format::Pickle { protocol: 4 }, "model.safetensors"));
+        assert!(extension_lies(
+            Format::Pickle { protocol: 4 },
+            "model.safetensors"
+        ));
         assert!(extension_lies(Format::PyTorchZip, "dir/weights.gguf"));
         assert!(extension_lies(Format::Zip, "x.npy"));
         assert!(!extension_lies(Format::Pickle { protocol: 2 }, "model.pkl"));
         assert!(!extension_lies(Format::PyTorchZip, "pytorch_model.bin"));
         assert!(!extension_lies(Format::Safetensors, "model.SAFETENSORS"));
         assert!(!extension_lies(Format::Pickle { protocol: 2 }, "noext"));
-        assert!(!extension_lies(Format::Pickle { protocol: 2 }, ".safetensors"));
-        assert!(!extension_lies(Format::Pickle { protocol: 2 }, "file.unknownext"));
+        assert!(!extension_lies(
+            Format::Pickle { protocol: 2 },
+            ".safetensors"
+        ));
+        assert!(!extension_lies(
+            Format::Pickle { protocol: 2 },
+            "file.unknownext"
+        ));
     }
 
     proptest! {
@@ -640,9 +810,8 @@ mod tests {
         }
 
         #[test]
-        fn printable_prose_is_not_a_pickle(text in "[A-Za-z ,.!?'\n]{0,400}") {
+        fn printable_prose_is_not_a_pickle(text in "[A-Za-z ,.!?'\n]{0,200} [A-Za-z ,.!?'\n]{0,200}") {
             // Words with spaces: a space is no opcode, so prose dies at its first word break.
-            prop_assume!(text.contains(' '));
             prop_assert_eq!(sniff(text.as_bytes(), "x.txt"), None);
         }
     }
