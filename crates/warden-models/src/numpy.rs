@@ -109,29 +109,47 @@ pub fn read_header<R: Read>(mut r: R) -> Result<NpyHeader, NpyError> {
     let mut bytes = Vec::new();
     r.take(u64::from(len)).read_to_end(&mut bytes)?;
     if bytes.len() < len as usize {
-        return Err(NpyError::Truncated { offset: start + bytes.len() as u64 });
+        return Err(NpyError::Truncated {
+            offset: start + bytes.len() as u64,
+        });
     }
     let text: String = if version.0 == 3 {
         String::from_utf8(bytes).map_err(|_| NpyError::Encoding { encoding: "UTF-8" })?
     } else {
         bytes.iter().map(|&b| char::from(b)).collect()
     };
-    let mut parser = Parser { text: &text, pos: 0, base: start };
+    let mut parser = Parser {
+        text: &text,
+        pos: 0,
+        base: start,
+    };
     let dict = parser.value(0)?;
     parser.skip_ws();
     if parser.pos != text.len() {
         return Err(parser.error("the end of the header"));
     }
     let Literal::Dict(entries) = dict else {
-        return Err(NpyError::Syntax { offset: start, expected: "a dict" });
+        return Err(NpyError::Syntax {
+            offset: start,
+            expected: "a dict",
+        });
     };
-    let get = |key: &str| entries.iter().find(|(k, _)| matches!(k, Literal::Str(s) if s == key)).map(|(_, v)| v);
-    let descr = get("descr").and_then(descr).ok_or(NpyError::BadKey("descr"))?;
+    let get = |key: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| matches!(k, Literal::Str(s) if s == key))
+            .map(|(_, v)| v)
+    };
+    let descr = get("descr")
+        .and_then(descr)
+        .ok_or(NpyError::BadKey("descr"))?;
     let fortran_order = match get("fortran_order") {
         Some(Literal::Bool(b)) => *b,
         _ => return Err(NpyError::BadKey("fortran_order")),
     };
-    let shape = get("shape").and_then(shape).ok_or(NpyError::BadKey("shape"))?;
+    let shape = get("shape")
+        .and_then(shape)
+        .ok_or(NpyError::BadKey("shape"))?;
     Ok(NpyHeader {
         version,
         descr,
@@ -152,14 +170,20 @@ fn read_exact<R: Read>(r: &mut R, buf: &mut [u8], offset: u64) -> Result<(), Npy
 fn descr(value: &Literal) -> Option<Descr> {
     match value {
         Literal::Str(s) => Some(Descr::Simple(s.clone())),
-        Literal::List(fields) => fields.iter().map(field).collect::<Option<Vec<_>>>().map(Descr::Structured),
+        Literal::List(fields) => fields
+            .iter()
+            .map(field)
+            .collect::<Option<Vec<_>>>()
+            .map(Descr::Structured),
         _ => None,
     }
 }
 
 /// A structured field: `(name, descr)` or `(name, descr, shape)`; the name may be a `(title, name)` pair.
 fn field(value: &Literal) -> Option<Field> {
-    let Literal::Tuple(parts) = value else { return None };
+    let Literal::Tuple(parts) = value else {
+        return None;
+    };
     let (name, descr_value, shape_value) = match parts.as_slice() {
         [name, d] => (name, d, None),
         [name, d, s] => (name, d, Some(s)),
@@ -178,11 +202,17 @@ fn field(value: &Literal) -> Option<Field> {
         Some(Literal::Int(n)) => vec![u64::try_from(*n).ok()?],
         Some(s) => shape(s)?,
     };
-    Some(Field { name, descr: descr(descr_value)?, shape })
+    Some(Field {
+        name,
+        descr: descr(descr_value)?,
+        shape,
+    })
 }
 
 fn shape(value: &Literal) -> Option<Vec<u64>> {
-    let Literal::Tuple(dims) = value else { return None };
+    let Literal::Tuple(dims) = value else {
+        return None;
+    };
     dims.iter()
         .map(|d| match d {
             Literal::Int(n) => u64::try_from(*n).ok(),
@@ -212,7 +242,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, expected: &'static str) -> NpyError {
-        NpyError::Syntax { offset: self.base + self.pos as u64, expected }
+        NpyError::Syntax {
+            offset: self.base + self.pos as u64,
+            expected,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -299,13 +332,22 @@ impl Parser<'_> {
                 if self.peek() == Some('L') {
                     self.pos += 1;
                 }
-                digits.parse().map(Literal::Int).map_err(|_| self.error("an integer"))
+                digits
+                    .parse()
+                    .map(Literal::Int)
+                    .map_err(|_| self.error("an integer"))
             }
             _ => {
-                for (word, literal) in
-                    [("True", Literal::Bool(true)), ("False", Literal::Bool(false)), ("None", Literal::None)]
-                {
-                    if self.text.get(self.pos..).is_some_and(|t| t.starts_with(word)) {
+                for (word, literal) in [
+                    ("True", Literal::Bool(true)),
+                    ("False", Literal::Bool(false)),
+                    ("None", Literal::None),
+                ] {
+                    if self
+                        .text
+                        .get(self.pos..)
+                        .is_some_and(|t| t.starts_with(word))
+                    {
                         self.pos += word.len();
                         return Ok(literal);
                     }
@@ -330,7 +372,8 @@ impl Parser<'_> {
                     Some('t') => out.push('\t'),
                     Some('x') => {
                         let hex: String = chars.by_ref().take(2).map(|(_, h)| h).collect();
-                        let code = u32::from_str_radix(&hex, 16).map_err(|_| self.error("a \\x escape"))?;
+                        let code = u32::from_str_radix(&hex, 16)
+                            .map_err(|_| self.error("a \\x escape"))?;
                         out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
                     }
                     Some(other) => out.push(other),
@@ -352,11 +395,8 @@ mod tests {
         let mut out = b"\x93NUMPY".to_vec();
         out.extend_from_slice(&[major, 0]);
         let prefix = if major == 1 { 10 } else { 12 };
-        let mut header = dict.to_owned();
-        while (prefix + header.len() + 1) % 64 != 0 {
-            header.push(' ');
-        }
-        header.push('\n');
+        let pad = (64 - (prefix + dict.len() + 1) % 64) % 64;
+        let header = format!("{dict}{}\n", " ".repeat(pad));
         if major == 1 {
             out.extend_from_slice(&(header.len() as u16).to_le_bytes());
         } else {
@@ -368,24 +408,47 @@ mod tests {
 
     #[test]
     fn plain_arrays() {
-        let bytes = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }");
+        let bytes = npy(
+            1,
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }",
+        );
         let h = read_header(&bytes[..]).unwrap();
         assert_eq!(h.descr, Descr::Simple("<f4".into()));
         assert_eq!(h.shape, vec![3, 4]);
         assert!(!h.fortran_order && !h.has_object_dtype());
         assert_eq!(h.data_offset, bytes.len() as u64);
         assert_eq!(h.pickle_offset(), None);
-        let scalar = read_header(&npy(2, "{'descr': '>i8', 'fortran_order': True, 'shape': ()}")[..]).unwrap();
-        assert_eq!((scalar.shape.len(), scalar.fortran_order, scalar.version), (0, true, (2, 0)));
-        let one = read_header(&npy(3, "{\"descr\": \"<U5\", \"fortran_order\": False, \"shape\": (7,)}")[..]).unwrap();
+        let scalar =
+            read_header(&npy(2, "{'descr': '>i8', 'fortran_order': True, 'shape': ()}")[..])
+                .unwrap();
+        assert_eq!(
+            (scalar.shape.len(), scalar.fortran_order, scalar.version),
+            (0, true, (2, 0))
+        );
+        let one = read_header(
+            &npy(
+                3,
+                "{\"descr\": \"<U5\", \"fortran_order\": False, \"shape\": (7,)}",
+            )[..],
+        )
+        .unwrap();
         assert_eq!(one.shape, vec![7]);
-        let py2 = read_header(&npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2L, 3L), }")[..]).unwrap();
+        let py2 = read_header(
+            &npy(
+                1,
+                "{'descr': '<i4', 'fortran_order': False, 'shape': (2L, 3L), }",
+            )[..],
+        )
+        .unwrap();
         assert_eq!(py2.shape, vec![2, 3]);
     }
 
     #[test]
     fn object_dtypes_point_at_the_pickle() {
-        let mut bytes = npy(1, "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }");
+        let mut bytes = npy(
+            1,
+            "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
+        );
         let payload_at = bytes.len() as u64;
         bytes.extend_from_slice(b"\x80\x03cposix\nsystem\n.");
         let h = read_header(&bytes[..]).unwrap();
@@ -393,42 +456,99 @@ mod tests {
         let structured = "{'descr': [('a', '<i4'), (('title', 'b'), [('inner', '|O')], (2, 2))], 'fortran_order': False, 'shape': (1,)}";
         let h = read_header(&npy(1, structured)[..]).unwrap();
         assert!(h.has_object_dtype());
-        let Descr::Structured(fields) = &h.descr else { panic!() };
-        assert_eq!((fields[1].name.as_str(), fields[1].shape.as_slice()), ("b", &[2u64, 2][..]));
-        let plain = "{'descr': [('a', '<i4'), ('b', '<f8', 3)], 'fortran_order': False, 'shape': (1,)}";
+        let Descr::Structured(fields) = &h.descr else {
+            panic!()
+        };
+        assert_eq!(
+            (fields[1].name.as_str(), fields[1].shape.as_slice()),
+            ("b", &[2u64, 2][..])
+        );
+        let plain =
+            "{'descr': [('a', '<i4'), ('b', '<f8', 3)], 'fortran_order': False, 'shape': (1,)}";
         assert!(!read_header(&npy(1, plain)[..]).unwrap().has_object_dtype());
     }
 
     #[test]
     fn malformed_headers() {
-        assert!(matches!(read_header(&b"\x93NUMPZ\x01\x00"[..]), Err(NpyError::BadMagic)));
-        assert!(matches!(read_header(&b"\x93NUM"[..]), Err(NpyError::Truncated { offset: 0 })));
-        assert!(matches!(read_header(&b"\x93NUMPY\x09\x00"[..]), Err(NpyError::UnsupportedVersion(9, 0))));
+        assert!(matches!(
+            read_header(&b"\x93NUMPZ\x01\x00"[..]),
+            Err(NpyError::BadMagic)
+        ));
+        assert!(matches!(
+            read_header(&b"\x93NUM"[..]),
+            Err(NpyError::Truncated { offset: 0 })
+        ));
+        assert!(matches!(
+            read_header(&b"\x93NUMPY\x09\x00"[..]),
+            Err(NpyError::UnsupportedVersion(9, 0))
+        ));
         let mut huge = b"\x93NUMPY\x02\x00".to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(read_header(&huge[..]), Err(NpyError::HeaderTooLarge { .. })));
+        assert!(matches!(
+            read_header(&huge[..]),
+            Err(NpyError::HeaderTooLarge { .. })
+        ));
         let mut short = b"\x93NUMPY\x01\x00\xff\x00{'descr'".to_vec();
-        assert!(matches!(read_header(&short[..]), Err(NpyError::Truncated { offset: 18 })));
+        assert!(matches!(
+            read_header(&short[..]),
+            Err(NpyError::Truncated { offset: 18 })
+        ));
         short.truncate(9);
-        assert!(matches!(read_header(&short[..]), Err(NpyError::Truncated { offset: 8 })));
+        assert!(matches!(
+            read_header(&short[..]),
+            Err(NpyError::Truncated { offset: 8 })
+        ));
         let missing = npy(1, "{'descr': '<f4', 'shape': (3,)}");
-        assert!(matches!(read_header(&missing[..]), Err(NpyError::BadKey("fortran_order"))));
-        let negative = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-3,)}");
-        assert!(matches!(read_header(&negative[..]), Err(NpyError::BadKey("shape"))));
+        assert!(matches!(
+            read_header(&missing[..]),
+            Err(NpyError::BadKey("fortran_order"))
+        ));
+        let negative = npy(
+            1,
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (-3,)}",
+        );
+        assert!(matches!(
+            read_header(&negative[..]),
+            Err(NpyError::BadKey("shape"))
+        ));
         let unclosed = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,");
-        assert!(matches!(read_header(&unclosed[..]), Err(NpyError::Syntax { .. })));
-        let deep = npy(1, &format!("{{'descr': {}'<f4'{}}}", "[".repeat(100), "]".repeat(100)));
-        assert!(matches!(read_header(&deep[..]), Err(NpyError::Syntax { expected: "less nesting", .. })));
-        let code = npy(1, "{'descr': __import__('os'), 'fortran_order': False, 'shape': ()}");
-        assert!(matches!(read_header(&code[..]), Err(NpyError::Syntax { .. })));
+        assert!(matches!(
+            read_header(&unclosed[..]),
+            Err(NpyError::Syntax { .. })
+        ));
+        let deep = npy(
+            1,
+            &format!("{{'descr': {}'<f4'{}}}", "[".repeat(100), "]".repeat(100)),
+        );
+        assert!(matches!(
+            read_header(&deep[..]),
+            Err(NpyError::Syntax {
+                expected: "less nesting",
+                ..
+            })
+        ));
+        let code = npy(
+            1,
+            "{'descr': __import__('os'), 'fortran_order': False, 'shape': ()}",
+        );
+        assert!(matches!(
+            read_header(&code[..]),
+            Err(NpyError::Syntax { .. })
+        ));
         let mut bad_utf8 = npy(3, "{'descr': '<f4', 'fortran_order': False, 'shape': ()}");
         bad_utf8[13] = 0xff;
-        assert!(matches!(read_header(&bad_utf8[..]), Err(NpyError::Encoding { .. })));
+        assert!(matches!(
+            read_header(&bad_utf8[..]),
+            Err(NpyError::Encoding { .. })
+        ));
     }
 
     #[test]
     fn oversized_headers_are_flagged() {
-        let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': (3,), {}}}", "'x': 1, ".repeat(2000));
+        let dict = format!(
+            "{{'descr': '<f4', 'fortran_order': False, 'shape': (3,), {}}}",
+            "'x': 1, ".repeat(2000)
+        );
         let h = read_header(&npy(2, &dict)[..]).unwrap();
         assert!(h.oversized);
     }

@@ -85,11 +85,24 @@ pub enum ProblemKind {
     #[error("tensor `{name}`: offsets begin {begin} > end {end}")]
     OffsetsReversed { name: String, begin: u64, end: u64 },
     #[error("tensor `{name}`: data ends at {end}, past the {data_len} bytes of data")]
-    OffsetsOutOfRange { name: String, end: u64, data_len: u64 },
+    OffsetsOutOfRange {
+        name: String,
+        end: u64,
+        data_len: u64,
+    },
     #[error("tensor `{name}`: shape and dtype need {expected} bytes, offsets span {actual}")]
-    SizeMismatch { name: String, expected: u64, actual: u64 },
+    SizeMismatch {
+        name: String,
+        expected: u64,
+        actual: u64,
+    },
     #[error("tensor `{name}` (data {begin}..{end}) overlaps tensor `{other}`")]
-    Overlap { name: String, other: String, begin: u64, end: u64 },
+    Overlap {
+        name: String,
+        other: String,
+        begin: u64,
+        end: u64,
+    },
     #[error("data bytes {begin}..{end} belong to no tensor")]
     Uncovered { begin: u64, end: u64 },
     #[error("`__metadata__` is not an object")]
@@ -103,29 +116,49 @@ pub enum ProblemKind {
 pub fn check<R: Read + Seek>(file: &mut R) -> io::Result<Report> {
     let file_size = file.seek(SeekFrom::End(0))?;
     file.seek(SeekFrom::Start(0))?;
-    let mut report = Report { file_size, header: None, problems: Vec::new() };
+    let mut report = Report {
+        file_size,
+        header: None,
+        problems: Vec::new(),
+    };
     let problem = |offset, kind| Problem { offset, kind };
     if file_size < 8 {
-        report.problems.push(problem(0, ProblemKind::TooShort { size: file_size }));
+        report
+            .problems
+            .push(problem(0, ProblemKind::TooShort { size: file_size }));
         return Ok(report);
     }
     let mut len = [0u8; 8];
     file.read_exact(&mut len)?;
     let len = u64::from_le_bytes(len);
     if len > MAX_HEADER_LEN {
-        report.problems.push(problem(0, ProblemKind::HeaderTooLarge { len, cap: MAX_HEADER_LEN }));
+        report.problems.push(problem(
+            0,
+            ProblemKind::HeaderTooLarge {
+                len,
+                cap: MAX_HEADER_LEN,
+            },
+        ));
         return Ok(report);
     }
     let available = file_size - 8;
     if len > available {
-        report.problems.push(problem(0, ProblemKind::HeaderPastEnd { len, available }));
+        report
+            .problems
+            .push(problem(0, ProblemKind::HeaderPastEnd { len, available }));
         return Ok(report);
     }
     // Bounded by MAX_HEADER_LEN and by the file size, both checked above.
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(len).read_to_end(&mut bytes)?;
     if (bytes.len() as u64) < len {
-        report.problems.push(problem(0, ProblemKind::HeaderPastEnd { len, available: bytes.len() as u64 }));
+        report.problems.push(problem(
+            0,
+            ProblemKind::HeaderPastEnd {
+                len,
+                available: bytes.len() as u64,
+            },
+        ));
         return Ok(report);
     }
     let (header, problems) = check_header(&bytes, file_size);
@@ -141,22 +174,36 @@ fn check_header(bytes: &[u8], file_size: u64) -> (Option<Header>, Vec<Problem>) 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            problems.push(Problem { offset: 8 + e.valid_up_to() as u64, kind: ProblemKind::NotUtf8 });
+            problems.push(Problem {
+                offset: 8 + e.valid_up_to() as u64,
+                kind: ProblemKind::NotUtf8,
+            });
             return (None, problems);
         }
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let entries = match de.deserialize_map(EntriesVisitor).and_then(|e| de.end().map(|()| e)) {
+    let entries = match de
+        .deserialize_map(EntriesVisitor)
+        .and_then(|e| de.end().map(|()| e))
+    {
         Ok(entries) => entries,
         Err(e) => {
             let offset = 8 + line_column_offset(text, e.line(), e.column());
-            problems.push(Problem { offset, kind: ProblemKind::NotJson { message: e.to_string() } });
+            problems.push(Problem {
+                offset,
+                kind: ProblemKind::NotJson {
+                    message: e.to_string(),
+                },
+            });
             return (None, problems);
         }
     };
 
     let data_len = file_size.saturating_sub(8 + len);
-    let mut header = Header { len, ..Header::default() };
+    let mut header = Header {
+        len,
+        ..Header::default()
+    };
     let mut cursor = 0usize;
     for (name, entry) in entries {
         let offset = 8 + match key_position(text, &name, cursor) {
@@ -201,15 +248,29 @@ fn check_tensor(name: &str, spec: &TensorSpec, data_len: u64, push: &mut impl Fn
     let name = || name.to_owned();
     let (begin, end) = spec.offsets;
     if begin > end {
-        push(ProblemKind::OffsetsReversed { name: name(), begin, end });
+        push(ProblemKind::OffsetsReversed {
+            name: name(),
+            begin,
+            end,
+        });
     } else if end > data_len {
-        push(ProblemKind::OffsetsOutOfRange { name: name(), end, data_len });
+        push(ProblemKind::OffsetsOutOfRange {
+            name: name(),
+            end,
+            data_len,
+        });
     }
     let Some(bits) = dtype_bits(&spec.dtype) else {
-        push(ProblemKind::UnknownDtype { name: name(), dtype: spec.dtype.clone() });
+        push(ProblemKind::UnknownDtype {
+            name: name(),
+            dtype: spec.dtype.clone(),
+        });
         return;
     };
-    let elements = spec.shape.iter().try_fold(1u128, |acc, &d| acc.checked_mul(u128::from(d)));
+    let elements = spec
+        .shape
+        .iter()
+        .try_fold(1u128, |acc, &d| acc.checked_mul(u128::from(d)));
     let Some(total_bits) = elements.and_then(|n| n.checked_mul(bits)) else {
         push(ProblemKind::SizeOverflow { name: name() });
         return;
@@ -217,7 +278,11 @@ fn check_tensor(name: &str, spec: &TensorSpec, data_len: u64, push: &mut impl Fn
     let actual = end.saturating_sub(begin);
     match u64::try_from(total_bits / 8) {
         Ok(expected) if total_bits % 8 == 0 && expected == actual => {}
-        Ok(expected) => push(ProblemKind::SizeMismatch { name: name(), expected, actual }),
+        Ok(expected) => push(ProblemKind::SizeMismatch {
+            name: name(),
+            expected,
+            actual,
+        }),
         Err(_) => push(ProblemKind::SizeOverflow { name: name() }),
     }
 }
@@ -235,8 +300,14 @@ fn check_layout(tensors: &[Tensor], data_len: u64, data_start: u64, problems: &m
     let mut owner: Option<usize> = None;
     for &(begin, end, i) in &ranges {
         if begin > covered {
-            let kind = ProblemKind::Uncovered { begin: covered, end: begin };
-            problems.push(Problem { offset: data_start + covered, kind });
+            let kind = ProblemKind::Uncovered {
+                begin: covered,
+                end: begin,
+            };
+            problems.push(Problem {
+                offset: data_start + covered,
+                kind,
+            });
         }
         if begin < covered && begin < end {
             if let Some(other) = owner {
@@ -246,7 +317,10 @@ fn check_layout(tensors: &[Tensor], data_len: u64, data_start: u64, problems: &m
                     begin,
                     end,
                 };
-                problems.push(Problem { offset: tensors[i].header_offset, kind });
+                problems.push(Problem {
+                    offset: tensors[i].header_offset,
+                    kind,
+                });
             }
         }
         if end > covered {
@@ -255,15 +329,26 @@ fn check_layout(tensors: &[Tensor], data_len: u64, data_start: u64, problems: &m
         }
     }
     if covered < data_len {
-        let kind = ProblemKind::Uncovered { begin: covered, end: data_len };
-        problems.push(Problem { offset: data_start + covered, kind });
+        let kind = ProblemKind::Uncovered {
+            begin: covered,
+            end: data_len,
+        };
+        problems.push(Problem {
+            offset: data_start + covered,
+            kind,
+        });
     }
     let mut by_name: Vec<&Tensor> = tensors.iter().collect();
     by_name.sort_by(|a, b| a.name.cmp(&b.name));
     for pair in by_name.windows(2) {
         if pair[0].name == pair[1].name {
-            let kind = ProblemKind::DuplicateName { name: pair[1].name.clone() };
-            problems.push(Problem { offset: pair[1].header_offset.max(pair[0].header_offset), kind });
+            let kind = ProblemKind::DuplicateName {
+                name: pair[1].name.clone(),
+            };
+            problems.push(Problem {
+                offset: pair[1].header_offset.max(pair[0].header_offset),
+                kind,
+            });
         }
     }
 }
@@ -321,10 +406,15 @@ impl<'de> Visitor<'de> for EntriesVisitor {
 
 fn tensor_spec(name: &str, value: Value) -> Result<TensorSpec, Vec<ProblemKind>> {
     let Value::Object(map) = value else {
-        return Err(vec![ProblemKind::EntryNotObject { name: name.to_owned() }]);
+        return Err(vec![ProblemKind::EntryNotObject {
+            name: name.to_owned(),
+        }]);
     };
     let mut problems = Vec::new();
-    let bad = |field| ProblemKind::BadField { name: name.to_owned(), field };
+    let bad = |field| ProblemKind::BadField {
+        name: name.to_owned(),
+        field,
+    };
     let dtype = match map.get("dtype") {
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
@@ -340,20 +430,29 @@ fn tensor_spec(name: &str, value: Value) -> Result<TensorSpec, Vec<ProblemKind>>
         },
         _ => None,
     };
-    for (field, ok) in [("dtype", dtype.is_some()), ("shape", shape.is_some()), ("data_offsets", offsets.is_some())] {
+    for (field, ok) in [
+        ("dtype", dtype.is_some()),
+        ("shape", shape.is_some()),
+        ("data_offsets", offsets.is_some()),
+    ] {
         if !ok {
             problems.push(bad(field));
         }
     }
     for key in map.keys() {
         if !matches!(key.as_str(), "dtype" | "shape" | "data_offsets") {
-            problems.push(ProblemKind::UnknownField { name: name.to_owned(), field: key.clone() });
+            problems.push(ProblemKind::UnknownField {
+                name: name.to_owned(),
+                field: key.clone(),
+            });
         }
     }
     match (dtype, shape, offsets) {
-        (Some(dtype), Some(shape), Some(offsets)) if problems.is_empty() => {
-            Ok(TensorSpec { dtype, shape, offsets })
-        }
+        (Some(dtype), Some(shape), Some(offsets)) if problems.is_empty() => Ok(TensorSpec {
+            dtype,
+            shape,
+            offsets,
+        }),
         _ => Err(problems),
     }
 }
@@ -375,7 +474,11 @@ fn key_position(text: &str, name: &str, from: usize) -> Option<usize> {
 
 /// serde_json reports 1-based lines and byte columns; turn them into a byte offset into `text`.
 fn line_column_offset(text: &str, line: usize, column: usize) -> u64 {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (line_start + column.saturating_sub(1)).min(text.len()) as u64
 }
 
@@ -393,7 +496,12 @@ mod tests {
     }
 
     fn kinds(bytes: Vec<u8>) -> Vec<ProblemKind> {
-        check(&mut Cursor::new(bytes)).unwrap().problems.into_iter().map(|p| p.kind).collect()
+        check(&mut Cursor::new(bytes))
+            .unwrap()
+            .problems
+            .into_iter()
+            .map(|p| p.kind)
+            .collect()
     }
 
     #[test]
@@ -402,24 +510,48 @@ mod tests {
         let report = check(&mut Cursor::new(file(header, 22))).unwrap();
         assert_eq!(report.problems, vec![]);
         let parsed = report.header.unwrap();
-        assert_eq!(parsed.metadata, vec![("format".to_owned(), "pt".to_owned())]);
+        assert_eq!(
+            parsed.metadata,
+            vec![("format".to_owned(), "pt".to_owned())]
+        );
         assert_eq!(parsed.tensors.len(), 3);
         assert_eq!(parsed.tensors[1].shape, vec![3]);
-        assert_eq!(parsed.tensors[0].header_offset, 8 + header.find("\"a\"").unwrap() as u64);
+        assert_eq!(
+            parsed.tensors[0].header_offset,
+            8 + header.find("\"a\"").unwrap() as u64
+        );
     }
 
     #[test]
     fn truncated_and_oversized_headers() {
-        assert_eq!(kinds(vec![1, 2, 3]), vec![ProblemKind::TooShort { size: 3 }]);
+        assert_eq!(
+            kinds(vec![1, 2, 3]),
+            vec![ProblemKind::TooShort { size: 3 }]
+        );
         let mut huge = (MAX_HEADER_LEN + 1).to_le_bytes().to_vec();
         huge.extend_from_slice(b"{}");
-        assert_eq!(kinds(huge), vec![ProblemKind::HeaderTooLarge { len: MAX_HEADER_LEN + 1, cap: MAX_HEADER_LEN }]);
+        assert_eq!(
+            kinds(huge),
+            vec![ProblemKind::HeaderTooLarge {
+                len: MAX_HEADER_LEN + 1,
+                cap: MAX_HEADER_LEN
+            }]
+        );
         let mut short = 100u64.to_le_bytes().to_vec();
         short.extend_from_slice(b"{\"a\":");
-        assert_eq!(kinds(short), vec![ProblemKind::HeaderPastEnd { len: 100, available: 5 }]);
+        assert_eq!(
+            kinds(short),
+            vec![ProblemKind::HeaderPastEnd {
+                len: 100,
+                available: 5
+            }]
+        );
         let mut max = u64::MAX.to_le_bytes().to_vec();
         max.push(b'{');
-        assert!(matches!(kinds(max)[..], [ProblemKind::HeaderTooLarge { .. }]));
+        assert!(matches!(
+            kinds(max)[..],
+            [ProblemKind::HeaderTooLarge { .. }]
+        ));
     }
 
     #[test]
@@ -427,12 +559,27 @@ mod tests {
         let mut bytes = 4u64.to_le_bytes().to_vec();
         bytes.extend_from_slice(b"{\xff}}");
         let report = check(&mut Cursor::new(bytes)).unwrap();
-        assert_eq!(report.problems, vec![Problem { offset: 9, kind: ProblemKind::NotUtf8 }]);
+        assert_eq!(
+            report.problems,
+            vec![Problem {
+                offset: 9,
+                kind: ProblemKind::NotUtf8
+            }]
+        );
         let report = check(&mut Cursor::new(file("{\"a\":\n  ]", 0))).unwrap();
         assert_eq!(report.problems[0].offset, 8 + 8);
-        assert!(matches!(report.problems[0].kind, ProblemKind::NotJson { .. }));
-        assert!(matches!(kinds(file("[1,2]", 0))[..], [ProblemKind::NotJson { .. }]));
-        assert!(matches!(kinds(file("{}\0\0", 0))[..], [ProblemKind::NotJson { .. }]));
+        assert!(matches!(
+            report.problems[0].kind,
+            ProblemKind::NotJson { .. }
+        ));
+        assert!(matches!(
+            kinds(file("[1,2]", 0))[..],
+            [ProblemKind::NotJson { .. }]
+        ));
+        assert!(matches!(
+            kinds(file("{}\0\0", 0))[..],
+            [ProblemKind::NotJson { .. }]
+        ));
     }
 
     #[test]
@@ -440,34 +587,75 @@ mod tests {
         let overlap = r#"{"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]},"b":{"dtype":"U8","shape":[4],"data_offsets":[4,8]}}"#;
         let problems = check(&mut Cursor::new(file(overlap, 8))).unwrap().problems;
         assert_eq!(problems.len(), 1);
-        let ProblemKind::Overlap { name, other, .. } = &problems[0].kind else { panic!("{problems:?}") };
+        let ProblemKind::Overlap { name, other, .. } = &problems[0].kind else {
+            panic!("{problems:?}")
+        };
         assert_eq!((name.as_str(), other.as_str()), ("b", "a"));
-        assert_eq!(problems[0].offset, 8 + overlap.find("\"b\"").unwrap() as u64);
+        assert_eq!(
+            problems[0].offset,
+            8 + overlap.find("\"b\"").unwrap() as u64
+        );
 
         let out_of_range = r#"{"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}}"#;
-        assert_eq!(kinds(file(out_of_range, 4)), vec![
-            ProblemKind::OffsetsOutOfRange { name: "a".into(), end: 8, data_len: 4 },
-            ProblemKind::Uncovered { begin: 0, end: 4 },
-        ]);
+        assert_eq!(
+            kinds(file(out_of_range, 4)),
+            vec![
+                ProblemKind::OffsetsOutOfRange {
+                    name: "a".into(),
+                    end: 8,
+                    data_len: 4
+                },
+                ProblemKind::Uncovered { begin: 0, end: 4 },
+            ]
+        );
 
         let reversed = r#"{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}"#;
         let k = kinds(file(reversed, 4));
-        assert!(k.contains(&ProblemKind::OffsetsReversed { name: "a".into(), begin: 4, end: 0 }), "{k:?}");
-        assert!(k.contains(&ProblemKind::Uncovered { begin: 0, end: 4 }), "{k:?}");
+        assert!(
+            k.contains(&ProblemKind::OffsetsReversed {
+                name: "a".into(),
+                begin: 4,
+                end: 0
+            }),
+            "{k:?}"
+        );
+        assert!(
+            k.contains(&ProblemKind::Uncovered { begin: 0, end: 4 }),
+            "{k:?}"
+        );
 
         let mismatch = r#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#;
-        assert_eq!(kinds(file(mismatch, 8)), vec![ProblemKind::SizeMismatch { name: "a".into(), expected: 12, actual: 8 }]);
+        assert_eq!(
+            kinds(file(mismatch, 8)),
+            vec![ProblemKind::SizeMismatch {
+                name: "a".into(),
+                expected: 12,
+                actual: 8
+            }]
+        );
 
         let gap = r#"{"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}}"#;
         let problems = check(&mut Cursor::new(file(gap, 6))).unwrap().problems;
         let data_start = 8 + gap.len() as u64;
-        assert_eq!(problems, vec![
-            Problem { offset: data_start, kind: ProblemKind::Uncovered { begin: 0, end: 2 } },
-            Problem { offset: data_start + 4, kind: ProblemKind::Uncovered { begin: 4, end: 6 } },
-        ]);
+        assert_eq!(
+            problems,
+            vec![
+                Problem {
+                    offset: data_start,
+                    kind: ProblemKind::Uncovered { begin: 0, end: 2 }
+                },
+                Problem {
+                    offset: data_start + 4,
+                    kind: ProblemKind::Uncovered { begin: 4, end: 6 }
+                },
+            ]
+        );
 
         let overflow = r#"{"a":{"dtype":"F64","shape":[18446744073709551615,18446744073709551615,4],"data_offsets":[0,0]}}"#;
-        assert_eq!(kinds(file(overflow, 0)), vec![ProblemKind::SizeOverflow { name: "a".into() }]);
+        assert_eq!(
+            kinds(file(overflow, 0)),
+            vec![ProblemKind::SizeOverflow { name: "a".into() }]
+        );
     }
 
     #[test]
@@ -477,17 +665,35 @@ mod tests {
         for expected in [
             ProblemKind::MetadataNotString { key: "n".into() },
             ProblemKind::EntryNotObject { name: "a".into() },
-            ProblemKind::UnknownDtype { name: "b".into(), dtype: "Q9".into() },
-            ProblemKind::BadField { name: "c".into(), field: "dtype" },
-            ProblemKind::BadField { name: "c".into(), field: "shape" },
-            ProblemKind::BadField { name: "c".into(), field: "data_offsets" },
-            ProblemKind::UnknownField { name: "a".into(), field: "evil".into() },
+            ProblemKind::UnknownDtype {
+                name: "b".into(),
+                dtype: "Q9".into(),
+            },
+            ProblemKind::BadField {
+                name: "c".into(),
+                field: "dtype",
+            },
+            ProblemKind::BadField {
+                name: "c".into(),
+                field: "shape",
+            },
+            ProblemKind::BadField {
+                name: "c".into(),
+                field: "data_offsets",
+            },
+            ProblemKind::UnknownField {
+                name: "a".into(),
+                field: "evil".into(),
+            },
         ] {
             assert!(k.contains(&expected), "{expected:?} not in {k:?}");
         }
         assert!(kinds(file(r#"{"__metadata__":[]}"#, 0)).contains(&ProblemKind::MetadataNotObject));
         let dup = r#"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#;
-        assert_eq!(kinds(file(dup, 2)), vec![ProblemKind::DuplicateName { name: "a".into() }]);
+        assert_eq!(
+            kinds(file(dup, 2)),
+            vec![ProblemKind::DuplicateName { name: "a".into() }]
+        );
     }
 
     #[test]
@@ -495,7 +701,10 @@ mod tests {
         let ok = r#"{"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}}"#;
         assert_eq!(kinds(file(ok, 2)), vec![]);
         let odd = r#"{"a":{"dtype":"F4","shape":[3],"data_offsets":[0,1]}}"#;
-        assert!(matches!(kinds(file(odd, 1))[..], [ProblemKind::SizeMismatch { .. }]));
+        assert!(matches!(
+            kinds(file(odd, 1))[..],
+            [ProblemKind::SizeMismatch { .. }]
+        ));
     }
 
     proptest! {
