@@ -7,4 +7,6 @@ pub mod numpy;
 pub mod pickle;
 pub mod policy;
 pub mod safetensors;
+pub mod scan;
 pub mod sniff;
+pub mod zip;
