@@ -8,5 +8,6 @@ pub mod pickle;
 pub mod policy;
 pub mod safetensors;
 pub mod scan;
+pub mod signing;
 pub mod sniff;
 pub mod zip;
