@@ -2,6 +2,7 @@
 //! a streaming pickle opcode reader that resolves every callable a pickle would invoke, and header checks for
 //! safetensors, GGUF and numpy files. Nothing here loads, imports or unpickles what it reads.
 
+mod analyzer;
 pub mod gguf;
 pub mod numpy;
 pub mod pickle;
@@ -11,3 +12,5 @@ pub mod scan;
 pub mod signing;
 pub mod sniff;
 pub mod zip;
+
+pub use analyzer::{ModelsAnalyzer, NAME};

@@ -253,13 +253,13 @@ fn base_name(name: &str) -> &str {
 }
 
 #[derive(Clone, Copy)]
-enum Compressed {
+pub(crate) enum Compressed {
     Zlib,
     Gzip,
 }
 
 /// zlib (joblib's default `compress=True`) or gzip magic. Only claimed when the inflated head is a pickle.
-fn compressed_pickle_magic(head: &[u8]) -> Option<Compressed> {
+pub(crate) fn compressed_pickle_magic(head: &[u8]) -> Option<Compressed> {
     match head {
         [0x1f, 0x8b, 8, ..] => Some(Compressed::Gzip),
         [0x78, b, ..] if (u16::from(0x78u8) << 8 | u16::from(*b)) % 31 == 0 => {
@@ -729,41 +729,38 @@ fn scan_zip(
             .iter()
             .any(|e| lower.ends_with(e));
         let is_storage = flavour == Format::PyTorchZip && is_torch_storage(&m.name);
-        match kind {
-            Some(Format::PyTorchZip | Format::KerasV3 | Format::Npz | Format::Zip) => {
-                if depth + 1 >= MAX_ZIP_DEPTH {
-                    out.push(
-                        ItemKind::FormatProblem,
-                        "zip-nesting",
-                        "zip nested too deep".into(),
-                        ZipProblem::NestingTooDeep {
-                            member: path.clone(),
-                            depth: depth + 1,
-                        }
-                        .to_string(),
-                        0,
-                        &mplace,
-                        Severity::Medium,
-                    );
-                } else if let (true, Some(d)) = (stored, m.data_offset) {
-                    let mut window = zip::Window::new(&mut *r, d, m.compressed_size);
-                    scan_zip(&mut window, &mplace, depth + 1, out)?;
-                } else {
-                    out.push(
-                        ItemKind::FormatProblem,
-                        "zip-nesting",
-                        "compressed zip inside a zip".into(),
-                        format!(
-                            "member `{path}` is a compressed zip inside the zip; it was not opened"
-                        ),
-                        0,
-                        &mplace,
-                        Severity::Medium,
-                    );
-                }
-                continue;
+        if let Some(Format::PyTorchZip | Format::KerasV3 | Format::Npz | Format::Zip) = kind {
+            if depth + 1 >= MAX_ZIP_DEPTH {
+                out.push(
+                    ItemKind::FormatProblem,
+                    "zip-nesting",
+                    "zip nested too deep".into(),
+                    ZipProblem::NestingTooDeep {
+                        member: path.clone(),
+                        depth: depth + 1,
+                    }
+                    .to_string(),
+                    0,
+                    &mplace,
+                    Severity::Medium,
+                );
+            } else if let (true, Some(d)) = (stored, m.data_offset) {
+                let mut window = zip::Window::new(&mut *r, d, m.compressed_size);
+                scan_zip(&mut window, &mplace, depth + 1, out)?;
+            } else {
+                out.push(
+                    ItemKind::FormatProblem,
+                    "zip-nesting",
+                    "compressed zip inside a zip".into(),
+                    format!(
+                        "member `{path}` is a compressed zip inside the zip; it was not opened"
+                    ),
+                    0,
+                    &mplace,
+                    Severity::Medium,
+                );
             }
-            _ => {}
+            continue;
         }
         let Some((mut reader, cutoff)) = zip::open_member(&mut *r, m, &limits)? else {
             continue;
@@ -945,7 +942,7 @@ mod tests {
     fn benign_pickle() -> Vec<u8> {
         let mut p = vec![0x80, 2];
         p.extend_from_slice(b"ccollections\nOrderedDict\n");
-        p.extend_from_slice(&[b')', b'R', b'.']);
+        p.extend_from_slice(b")R.");
         p
     }
 
@@ -1095,7 +1092,7 @@ mod tests {
     fn npy_object_and_npz() {
         let mut npy = b"\x93NUMPY\x01\x00".to_vec();
         let mut header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".to_string();
-        while (10 + header.len() + 1) % 64 != 0 {
+        while !(10 + header.len() + 1).is_multiple_of(64) {
             header.push(' ');
         }
         header.push('\n');

@@ -45,6 +45,44 @@ enum Command {
         /// Rule id, e.g. secrets/openai-project-key (the `secrets/` prefix may be left out)
         rule: String,
     },
+    /// Model artifacts: scan model files for code that runs when they are loaded
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Scan a model file or a directory of models (formats recognised by content); exit 1 on findings
+    Scan(ModelScanArgs),
+}
+
+#[derive(Args)]
+struct ModelScanArgs {
+    /// A model file or a directory
+    path: PathBuf,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of stdout (written whole or not at all)
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (`none`: never)
+    #[arg(long, default_value = "info", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Config file (default: warden.toml at PATH, if present)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Never draw progress on stderr
+    #[arg(long)]
+    no_progress: bool,
+    /// Colour in text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Args)]
@@ -184,6 +222,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(args) => baseline(args),
         Command::Rules { format } => rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Model {
+            command: ModelCommand::Scan(args),
+        } => model_scan(args),
     }
 }
 
@@ -364,6 +405,29 @@ fn scan(args: ScanArgs) -> Result<u8> {
         }
     }
     Ok(exit_code(&result, args.fail_on))
+}
+
+/// `warden model scan`: a scan of PATH's working tree with only the `model` analyzer, reported like `warden scan`.
+fn model_scan(args: ModelScanArgs) -> Result<u8> {
+    scan(ScanArgs {
+        source: SourceArgs {
+            path: args.path,
+            staged: false,
+            history: false,
+            config: args.config,
+            threads: args.threads,
+            max_file_size: None,
+            no_progress: args.no_progress,
+            only: vec![warden_models::NAME.to_string()],
+            skip: Vec::new(),
+        },
+        format: args.format,
+        output: args.output,
+        fail_on: args.fail_on,
+        baseline: None,
+        show_secrets: false,
+        color: args.color,
+    })
 }
 
 /// 2 when some input could not be read or parsed (the report is incomplete, whatever it holds), else 1 when a

@@ -1,0 +1,436 @@
+//! The `model` analyzer on the scan seam: claims model files by their magic bytes (any size) as streams, runs
+//! [`crate::scan::scan_file`] over them and turns each report item into a [`Finding`] on line 1, with the
+//! callable or problem, the zip member and the byte offset in the message and in `ext["model"]`.
+
+use crate::scan::{self, Item, ModelReport};
+use crate::sniff::{self, Format};
+use serde_json::json;
+use std::sync::OnceLock;
+use warden_core::{
+    Analyzer, AnalyzerSetup, Claim, Confidence, FileMeta, FileOutput, Finding, Location, RuleMeta,
+    Severity, SourceFile,
+};
+
+/// The analyzer's name: rule-id prefix, `--only`/`--skip` name and `warden.toml` section.
+pub const NAME: &str = "model";
+
+const CWE_502: &str = "CWE-502";
+const CWE_94: &str = "CWE-94";
+const CWE_22: &str = "CWE-22";
+const CWE_409: &str = "CWE-409";
+const CWE_20: &str = "CWE-20";
+
+/// (name, title, severity, cwe, description, remediation)
+type RuleRow = (
+    &'static str,
+    &'static str,
+    Severity,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
+
+const LOAD_SAFELY: &str = "Do not load the file. Get the model from a trusted source and verify its signature; \
+    prefer safetensors or GGUF for weights, and load pickles only with `torch.load(weights_only=True)` after a clean scan.";
+
+const RULE_ROWS: &[RuleRow] = &[
+    (
+        "pickle-dangerous-callable",
+        "Pickle calls a dangerous callable",
+        Severity::Critical,
+        &[CWE_502, CWE_94],
+        "A pickle in the model references or calls a callable that executes code or reaches the system \
+         (os/subprocess, builtins eval/exec/getattr, runpy, importlib, gadgets such as pkgutil.resolve_name). \
+         Unpickling the file runs it: loading the model is running the attacker's code.",
+        LOAD_SAFELY,
+    ),
+    (
+        "pickle-unknown-callable",
+        "Pickle references a callable on no allowlist",
+        Severity::Medium,
+        &[CWE_502],
+        "A pickle in the model imports or calls a callable that is neither on the allowlist of what real \
+         models need nor known to be dangerous. Low severity when it belongs to a known ML library, medium \
+         otherwise: unpickling imports its module and may run its code.",
+        "Check that the callable is expected for this model; load with an allowlist (`weights_only=True`) or convert the model to safetensors.",
+    ),
+    (
+        "pickle-global-mutation",
+        "Pickle modifies a module-level object",
+        Severity::Critical,
+        &[CWE_502, CWE_94],
+        "A pickle changes a class, function or module attribute in place (BUILD, SETITEM on a global). Real \
+         models never do this; it is how names are smuggled past scanners and loaders' allowlists.",
+        LOAD_SAFELY,
+    ),
+    (
+        "pickle-malformed",
+        "Malformed pickle",
+        Severity::Medium,
+        &[CWE_502, CWE_20],
+        "A pickle breaks before its STOP opcode. The unpickler runs every opcode before the break, so a \
+         crafted prefix still executes; scanners that give up on a broken pickle miss it.",
+        "Treat the file as untrusted; re-export it from its source.",
+    ),
+    (
+        "extension-mismatch",
+        "File extension lies about the content",
+        Severity::High,
+        &[CWE_502],
+        "The extension promises one format (e.g. `.safetensors`) while the content is another (e.g. a \
+         pickle). A loader picked by extension, or a reviewer, is deceived; scanners that pick files by \
+         extension skip it.",
+        "Rename the file to match its content, or replace it with a file in the promised format.",
+    ),
+    (
+        "zip-encrypted-flag",
+        "Zip member carries the encrypted flag",
+        Severity::High,
+        &[CWE_502],
+        "A zip member sets the \"encrypted\" general-purpose flag bit. PyTorch ignores the bit and loads the \
+         member; Python's zipfile (and the scanners built on it) refuse or skip it. warden scans its bytes \
+         anyway and reports the bypass attempt.",
+        "Re-save the model with torch.save; real PyTorch archives never set this bit.",
+    ),
+    (
+        "zip-name-mismatch",
+        "Zip local and central member names differ",
+        Severity::High,
+        &[CWE_502],
+        "A member's local header names it differently from the central directory. PyTorch reads the central \
+         directory and loads it; zipfile refuses the archive, so scanners built on it fail open.",
+        "Re-save the model; a well-formed archive has one name per member.",
+    ),
+    (
+        "zip-path-traversal",
+        "Zip member name escapes the extraction directory",
+        Severity::Medium,
+        &[CWE_22],
+        "A member name holds `..`, an absolute path or a drive letter: extracting the archive writes outside \
+         the target directory.",
+        "Do not extract the archive; re-create it with relative member names.",
+    ),
+    (
+        "zip-too-many-members",
+        "Zip holds more members than scanned",
+        Severity::Medium,
+        &[CWE_409],
+        "The archive declares more members than warden reads; the rest were not scanned.",
+        "Split the archive or check why it holds so many members.",
+    ),
+    (
+        "zip-bomb",
+        "Zip member inflates past the ratio cap (zip bomb)",
+        Severity::Medium,
+        &[CWE_409],
+        "A member's declared or actual size exceeds the decompression ratio cap; reading it was cut off, \
+         and extracting it would exhaust memory or disk.",
+        "Do not extract the archive.",
+    ),
+    (
+        "zip-nesting",
+        "Zip nested too deep",
+        Severity::Medium,
+        &[CWE_409],
+        "A zip inside a zip deeper than warden follows, or a compressed zip inside a zip; its members were \
+         not scanned.",
+        "Flatten the archive so every member can be scanned.",
+    ),
+    (
+        "zip-malformed",
+        "Malformed zip",
+        Severity::Medium,
+        &[CWE_20],
+        "The archive's central directory, local headers or offsets are inconsistent (trailing or prepended \
+         data, corrupt entries, unsupported compression). Loaders disagree on such files, which is how \
+         payloads hide from scanners.",
+        "Re-create the archive with a standard tool.",
+    ),
+    (
+        "numpy-invalid-header",
+        "Invalid numpy header",
+        Severity::Medium,
+        &[CWE_20],
+        "A `.npy` header cannot be read, or is longer than numpy loads by default.",
+        "Re-save the array with numpy.save.",
+    ),
+    (
+        "safetensors-invalid-header",
+        "Invalid safetensors header",
+        Severity::Medium,
+        &[CWE_20],
+        "The safetensors header is oversized, not JSON, or describes tensors whose offsets overlap, run past \
+         the data or leave bytes uncovered: a parser may be tripped, or bytes smuggled past a reviewer.",
+        "Re-save the tensors with the safetensors library.",
+    ),
+    (
+        "gguf-chat-template-injection",
+        "GGUF chat template reaches Python internals",
+        Severity::Critical,
+        &[CWE_94],
+        "A chat template in the GGUF metadata uses Jinja constructs that reach Python internals \
+         (`__class__`, `__globals__`, `__subclasses__`, ...). Rendering it with an unsandboxed Jinja \
+         environment runs code (CVE-2024-34359, llama-cpp-python).",
+        "Do not use the model's template; render templates in a sandboxed environment and get the model from a trusted source.",
+    ),
+    (
+        "gguf-invalid-header",
+        "Invalid GGUF header",
+        Severity::Medium,
+        &[CWE_20],
+        "The GGUF header or metadata cannot be read (unsupported version, counts that cannot fit, truncation).",
+        "Re-convert the model with llama.cpp's tools.",
+    ),
+    (
+        "keras-lambda-layer",
+        "Keras model holds a Lambda layer",
+        Severity::Critical,
+        &[CWE_94, CWE_502],
+        "A Keras v3 `.keras` config holds a Lambda layer: serialized Python bytecode that runs when the \
+         model is loaded with safe_mode=False.",
+        "Replace the Lambda layer with a registered layer class; never load with safe_mode=False.",
+    ),
+    (
+        "keras-custom-object",
+        "Keras model names a custom object",
+        Severity::Medium,
+        &[CWE_94],
+        "A Keras v3 config names a class from outside Keras; loading imports and runs that code.",
+        "Check that the custom object's code is trusted and pinned.",
+    ),
+    (
+        "keras-config-invalid",
+        "Invalid Keras config",
+        Severity::Medium,
+        &[CWE_20],
+        "A Keras v3 `config.json` is oversized or not JSON; it was not checked.",
+        "Re-save the model with Keras.",
+    ),
+];
+
+fn rule_tags(cwes: &[&str]) -> Vec<String> {
+    cwes.iter()
+        .copied()
+        .chain(scan::TAGS.iter().copied())
+        .map(String::from)
+        .collect()
+}
+
+/// Every rule this analyzer reports.
+pub fn rules() -> &'static [RuleMeta] {
+    static RULES: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        RULE_ROWS
+            .iter()
+            .map(
+                |(name, title, severity, cwes, description, remediation)| RuleMeta {
+                    id: format!("{NAME}/{name}"),
+                    title: (*title).to_string(),
+                    severity: *severity,
+                    confidence: Confidence::High,
+                    description: (*description).to_string(),
+                    remediation: (*remediation).to_string(),
+                    tags: rule_tags(cwes),
+                    references: vec![
+                        "https://genai.owasp.org/llmrisk/llm032025-supply-chain/".into(),
+                        "https://atlas.mitre.org/techniques/AML.T0011.000".into(),
+                    ],
+                },
+            )
+            .collect()
+    })
+}
+
+/// The `model` analyzer.
+#[derive(Debug, Default)]
+pub struct ModelsAnalyzer;
+
+impl ModelsAnalyzer {
+    pub fn new() -> Self {
+        ModelsAnalyzer
+    }
+
+    pub fn from_setup(_setup: &AnalyzerSetup) -> Result<Self, String> {
+        Ok(ModelsAnalyzer)
+    }
+}
+
+/// Whether the first bytes of a file are a model format this analyzer scans.
+pub fn claims(head: &[u8], path: &str) -> bool {
+    match sniff::sniff(head, path) {
+        Some(
+            Format::Pickle { .. }
+            | Format::PyTorchLegacy
+            | Format::PyTorchZip
+            | Format::KerasV3
+            | Format::Npz
+            | Format::Zip
+            | Format::Npy
+            | Format::Safetensors
+            | Format::Gguf,
+        ) => true,
+        Some(_) => false,
+        None => scan::compressed_pickle_magic(head).is_some(),
+    }
+}
+
+/// Turns a report item into a finding at line 1 of `path`.
+pub fn finding(path: &str, report: &ModelReport, item: &Item) -> Finding {
+    let id = format!("{NAME}/{}", item.rule);
+    let rule = rules().iter().find(|r| r.id == id);
+    let fallback;
+    let rule = match rule {
+        Some(r) => r,
+        None => {
+            fallback = RuleMeta {
+                id: id.clone(),
+                title: item.subject.clone(),
+                severity: item.severity,
+                confidence: Confidence::High,
+                description: String::new(),
+                remediation: String::new(),
+                tags: rule_tags(&[]),
+                references: Vec::new(),
+            };
+            &fallback
+        }
+    };
+    let place = match &item.member {
+        Some(m) => format!(" in member `{m}`"),
+        None => String::new(),
+    };
+    let file_at = match (item.member.is_some(), item.file_offset) {
+        (true, Some(f)) => format!(" (file byte {f})"),
+        _ => String::new(),
+    };
+    let times = if item.count > 1 {
+        format!(" ({} times)", item.count)
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "`{}` at byte {}{place}{file_at}{times}: {}",
+        item.subject, item.offset, item.detail
+    );
+    let mut f = Finding::new(rule, message, Location::at(path, 1, 1, 1));
+    f.severity = item.severity;
+    f.snippet = item.subject.clone();
+    f.matched = format!(
+        "{}|{}",
+        item.subject,
+        item.member.as_deref().unwrap_or_default()
+    );
+    f.ext.insert(
+        NAME.to_string(),
+        json!({
+            "format": report.format.map(Format::name),
+            "kind": item.kind,
+            "subject": item.subject,
+            "offset": item.offset,
+            "file_offset": item.file_offset,
+            "member": item.member,
+            "count": item.count,
+            "tags": item.tags,
+        }),
+    );
+    f
+}
+
+impl Analyzer for ModelsAnalyzer {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        rules()
+    }
+
+    fn claim(&self, file: &FileMeta) -> Claim {
+        if claims(file.head, file.path) {
+            Claim::Stream
+        } else {
+            Claim::Skip
+        }
+    }
+
+    fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
+        let path = file.meta.path;
+        let mut stream = match file.open() {
+            Ok(s) => s,
+            Err(e) => {
+                out.problems
+                    .push(format!("cannot open the model file: {e}"));
+                return;
+            }
+        };
+        match scan::scan_file(&mut stream, path, file.meta.size) {
+            Ok(report) => {
+                for item in &report.items {
+                    out.findings.push(finding(path, &report, item));
+                }
+                if report.dropped_items > 0 {
+                    out.partial.push(format!(
+                        "{} more model findings were not listed (over {})",
+                        report.dropped_items,
+                        scan::MAX_ITEMS
+                    ));
+                }
+            }
+            Err(e) => out.problems.push(format!("reading the model file: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_unique_and_tagged() {
+        let rules = rules();
+        let mut ids: Vec<_> = rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), rules.len());
+        for r in rules {
+            assert!(r.tags.iter().any(|t| t.starts_with("CWE-")), "{}", r.id);
+            assert!(r.tags.iter().any(|t| t == "OWASP-LLM03"), "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn analyzes_a_streamed_pickle() {
+        let mut p = vec![0x80, 2];
+        p.extend_from_slice(b"cposix\nsystem\nX\x02\x00\x00\x00id\x85R.");
+        let meta = FileMeta {
+            path: "models/weights.safetensors",
+            size: p.len() as u64,
+            head: &p,
+            binary: true,
+        };
+        let a = ModelsAnalyzer::new();
+        assert_eq!(a.claim(&meta), Claim::Stream);
+        let file = SourceFile::in_memory(meta, &p);
+        let mut out = FileOutput::default();
+        a.analyze(&file, &mut out);
+        let ids: Vec<_> = out.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(ids.contains(&"model/pickle-dangerous-callable"), "{ids:?}");
+        assert!(ids.contains(&"model/extension-mismatch"), "{ids:?}");
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "model/pickle-dangerous-callable")
+            .unwrap();
+        assert_eq!(f.location.start_line, 1);
+        assert!(f.message.contains("posix.system") && f.message.contains("byte 2"));
+        assert_eq!(f.ext["model"]["offset"], 2);
+        assert!(rules().iter().any(|r| r.id == f.rule_id));
+        let text = FileMeta {
+            path: "a.txt",
+            size: 5,
+            head: b"hello",
+            binary: false,
+        };
+        assert_eq!(a.claim(&text), Claim::Skip);
+    }
+}
