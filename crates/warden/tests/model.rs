@@ -116,3 +116,241 @@ fn model_scan_reports_and_exits_1() {
         .assert()
         .code(0);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// `warden model sign` / `warden model verify` (OpenSSF model signing, vectors made by model-signing 1.1.1)
+
+fn vectors() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../warden-models/tests/data/model-signing")
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+/// A temp copy of the vectors' `model/`, still named `model`.
+fn model_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("model");
+    copy_dir(&vectors().join("model"), &model);
+    (tmp, model)
+}
+
+const SIG_VECTORS: [(&str, &str); 2] = [
+    ("model.p256.sig", "p256.pub"),
+    ("model.p384.sig", "p384.pub"),
+];
+
+#[test]
+fn model_verify_vectors() {
+    let data = vectors();
+    for (sig, key) in SIG_VECTORS {
+        warden()
+            .args(["model", "verify"])
+            .arg(data.join("model"))
+            .arg("--key")
+            .arg(data.join(key))
+            .arg("--signature")
+            .arg(data.join(sig))
+            .assert()
+            .code(0)
+            .stderr(predicates::str::contains("signature verified (6 files"));
+    }
+    // Each key verifies only its own signature.
+    warden()
+        .args(["model", "verify"])
+        .arg(data.join("model"))
+        .arg("--key")
+        .arg(data.join("p384.pub"))
+        .arg("--signature")
+        .arg(data.join("model.p256.sig"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn model_verify_tampered_copy_names_each_file() {
+    let data = vectors();
+    for (sig, key) in SIG_VECTORS {
+        let (_tmp, model) = model_copy();
+        // README.md is signed by both vectors (the p384 one was made with `--ignore-paths README.md`, which
+        // the tool resolves against its working directory, outside `model/`).
+        std::fs::write(model.join("README.md"), b"edited").unwrap();
+        std::fs::write(model.join("new.bin"), b"x").unwrap();
+        std::fs::remove_file(model.join("a-b.txt")).unwrap();
+        let out = warden()
+            .args(["model", "verify"])
+            .arg(&model)
+            .arg("--key")
+            .arg(data.join(key))
+            .arg("--signature")
+            .arg(data.join(sig))
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("changed: README.md"), "{sig}: {err}");
+        assert!(err.contains("new.bin"), "{sig}: {err}");
+        assert!(err.contains("a-b.txt"), "{sig}: {err}");
+        assert!(!err.contains("weights.bin"), "{sig}: {err}");
+    }
+}
+
+#[test]
+fn model_verify_usage_and_io_errors_exit_2() {
+    let data = vectors();
+    let (_tmp, model) = model_copy();
+    // No signature at the default DIR/model.sig.
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(data.join("p256.pub"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("model.sig"));
+    // A key file that is not a key; a missing key; a missing directory; no --key at all.
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(data.join("README.md"))
+        .arg("--signature")
+        .arg(data.join("model.p256.sig"))
+        .assert()
+        .code(2);
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(data.join("absent.pub"))
+        .assert()
+        .code(2);
+    warden()
+        .args(["model", "verify"])
+        .arg(model.join("absent"))
+        .arg("--key")
+        .arg(data.join("p256.pub"))
+        .assert()
+        .code(2);
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .assert()
+        .code(2);
+    warden()
+        .args(["model", "sign"])
+        .arg(&model)
+        .arg("--key")
+        .arg(data.join("p256.pub"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("private key"));
+}
+
+fn p256_keys() -> (String, String) {
+    use p256::elliptic_curve::Generate;
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let sk = p256::ecdsa::SigningKey::generate();
+    (
+        sk.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+        sk.verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap(),
+    )
+}
+
+#[test]
+fn model_sign_then_verify_roundtrip() {
+    let (private, public) = p256_keys();
+    let (tmp, model) = model_copy();
+    std::fs::create_dir_all(model.join("logs")).unwrap();
+    std::fs::write(model.join("logs/run.txt"), b"1").unwrap();
+    let key = tmp.path().join("key.pem");
+    let pubkey = tmp.path().join("pub.pem");
+    std::fs::write(&key, private).unwrap();
+    std::fs::write(&pubkey, public).unwrap();
+
+    // Default signature path DIR/model.sig; ignore paths relative to the working directory.
+    warden()
+        .current_dir(tmp.path())
+        .args([
+            "model",
+            "sign",
+            "model",
+            "--key",
+            "key.pem",
+            "--ignore-paths",
+            "model/logs",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("signed 6 files"));
+    assert!(model.join("model.sig").is_file());
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(&pubkey)
+        .assert()
+        .code(0);
+    // Ignored paths may change; signed files may not.
+    std::fs::write(model.join("logs/run2.txt"), b"2").unwrap();
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(&pubkey)
+        .assert()
+        .code(0);
+    std::fs::write(model.join("weights.bin"), b"swapped").unwrap();
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(&pubkey)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("changed: weights.bin"));
+
+    // An explicit --signature outside the model, and a verify with another key fails with 1.
+    let sig = tmp.path().join("elsewhere.sig");
+    warden()
+        .args(["model", "sign"])
+        .arg(&model)
+        .arg("--key")
+        .arg(&key)
+        .arg("--signature")
+        .arg(&sig)
+        .assert()
+        .code(0);
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(&pubkey)
+        .arg("--signature")
+        .arg(&sig)
+        .assert()
+        .code(0);
+    warden()
+        .args(["model", "verify"])
+        .arg(&model)
+        .arg("--key")
+        .arg(vectors().join("p256.pub"))
+        .arg("--signature")
+        .arg(&sig)
+        .assert()
+        .code(1);
+}
