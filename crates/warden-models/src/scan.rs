@@ -679,6 +679,9 @@ fn scan_zip(
                 .and_then(|n| archive.members.iter().find(|m| m.name == n))
                 .map_or(0, |m| m.local_header_offset),
         };
+        // A claimed offset may lie past the end of the file (the problem's message names it); the location
+        // stays inside the file.
+        let at = at.min(archive.file_size.saturating_sub(1));
         let inner = Place {
             member: p
                 .member()
