@@ -291,7 +291,7 @@ impl<R: Read> Src<R> {
             if (buf.len() as u64) < len {
                 return Err(GgufError::Truncated { offset: self.pos });
             }
-            return Ok(Some(String::from_utf8_lossy(&buf).into_owned()));
+            return Ok(Some(byte_preserving_text(&buf)));
         }
         let skipped =
             io::copy(&mut (&mut self.r).take(len), &mut io::sink()).map_err(|e| self.io(e))?;
@@ -361,6 +361,22 @@ impl<R: Read> Src<R> {
             Endian::Little => u16::from_le_bytes(b),
             Endian::Big => u16::from_be_bytes(b),
         })
+    }
+}
+
+/// The bytes as text with every invalid byte replaced by `?` (not U+FFFD, which takes three bytes), so a
+/// byte position in the text is the same position in the file.
+fn byte_preserving_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut s = String::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                s.push_str(chunk.valid());
+                s.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+            }
+            s
+        }
     }
 }
 
@@ -977,6 +993,15 @@ mod tests {
             vec![]
         );
         assert_eq!(template_constructs("{{ raise_exception('Conversation roles must alternate') }}{{ message.content.split('</think>')[-1] }}"), vec![]);
+    }
+
+    #[test]
+    fn invalid_utf8_keeps_byte_positions() {
+        let bytes = b"\xff\xfe{{ lipsum.__globals__ }}";
+        let text = byte_preserving_text(bytes);
+        assert_eq!(text.len(), bytes.len());
+        let c = &template_constructs(&text)[0];
+        assert_eq!(&bytes[c.at..c.at + 6], b"lipsum");
     }
 
     #[test]
