@@ -267,10 +267,14 @@ pub fn claims(head: &[u8], path: &str) -> bool {
             | Format::Zip
             | Format::Npy
             | Format::Safetensors
-            | Format::Gguf,
+            | Format::Gguf
+            | Format::PyTorchTar
+            | Format::Tar
+            | Format::Hdf5
+            | Format::Onnx
+            | Format::SavedModel,
         ) => true,
-        Some(_) => false,
-        None => scan::compressed_pickle_magic(head).is_some(),
+        None => scan::compressed_model_magic(head).is_some(),
     }
 }
 

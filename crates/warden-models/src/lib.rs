@@ -11,6 +11,7 @@ pub mod safetensors;
 pub mod scan;
 pub mod signing;
 pub mod sniff;
+pub mod tar;
 pub mod zip;
 
 pub use analyzer::{ModelsAnalyzer, NAME};

@@ -10,7 +10,7 @@ use crate::pickle::{self, Callee, Ending, Event, Reference};
 use crate::policy::{self, Verdict};
 use crate::sniff::{self, Format};
 use crate::zip::{self, Problem as ZipProblem};
-use crate::{gguf, numpy, safetensors};
+use crate::{gguf, numpy, safetensors, tar};
 use serde::Serialize;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -192,7 +192,7 @@ pub fn scan_file<R: Read + Seek>(r: &mut R, file_name: &str, size: u64) -> io::R
         base: Some(0),
     };
     let mut format = sniff::sniff(&head, file_name);
-    let compressed = format.is_none() && compressed_pickle_magic(&head).is_some();
+    let compressed = format.is_none() && compressed_model_magic(&head).is_some();
     if let Some(f) = format {
         if sniff::extension_lies(f, file_name) {
             let pickle_bearing = matches!(
@@ -235,11 +235,12 @@ pub fn scan_file<R: Read + Seek>(r: &mut R, file_name: &str, size: u64) -> io::R
         Some(Format::Npy) => scan_npy(&mut *r, &top, &mut out)?,
         Some(Format::Safetensors) => scan_safetensors(&mut *r, &mut out)?,
         Some(Format::Gguf) => scan_gguf(&mut *r, size, &mut out)?,
+        Some(Format::PyTorchTar | Format::Tar) => scan_tar(&mut *r, &top, 0, &mut out)?,
+        Some(Format::Hdf5) => scan_hdf5(&mut *r, size, &top, &mut out)?,
         _ if compressed => {
-            // joblib's `compress=` dumps: a zlib or gzip stream around a pickle.
-            if let Some(kind) = compressed_pickle_magic(&head) {
-                format = Some(Format::Pickle { protocol: 2 });
-                scan_compressed_pickle(&mut *r, kind, size, &top, &mut out)?;
+            // joblib's `compress=` dumps (a zlib or gzip stream around a pickle), or a `.tar.gz` of models.
+            if let Some(kind) = compressed_model_magic(&head) {
+                format = Some(scan_compressed(&mut *r, kind, size, &top, &mut out)?);
             }
         }
         _ => {}
@@ -258,38 +259,46 @@ pub(crate) enum Compressed {
     Gzip,
 }
 
-/// zlib (joblib's default `compress=True`) or gzip magic. Only claimed when the inflated head is a pickle.
-pub(crate) fn compressed_pickle_magic(head: &[u8]) -> Option<Compressed> {
-    match head {
-        [0x1f, 0x8b, 8, ..] => Some(Compressed::Gzip),
-        [0x78, b, ..] if (u16::from(0x78u8) << 8 | u16::from(*b)) % 31 == 0 => {
-            let mut d = flate2::read::ZlibDecoder::new(head);
-            let mut inflated = Vec::new();
-            let _ = Read::take(&mut d, 64).read_to_end(&mut inflated);
-            matches!(inflated.as_slice(), [0x80, 2..=5, ..]).then_some(Compressed::Zlib)
-        }
-        _ => None,
-    }
+/// zlib (joblib's default `compress=True`) or gzip magic, claimed only when the inflated head is a pickle or
+/// a tar (so other compressed files are not inflated for nothing).
+pub(crate) fn compressed_model_magic(head: &[u8]) -> Option<Compressed> {
+    let kind = match head {
+        [0x1f, 0x8b, 8, ..] => Compressed::Gzip,
+        [0x78, b, ..] if (u16::from(0x78u8) << 8 | u16::from(*b)) % 31 == 0 => Compressed::Zlib,
+        _ => return None,
+    };
+    let mut inflated = Vec::new();
+    let _ = match kind {
+        Compressed::Gzip => Read::take(flate2::read::GzDecoder::new(head), 512).read_to_end(&mut inflated),
+        Compressed::Zlib => Read::take(flate2::read::ZlibDecoder::new(head), 512).read_to_end(&mut inflated),
+    };
+    let pickle = matches!(inflated.as_slice(), [0x80, 2..=5, ..]);
+    let tar = inflated.len() >= 262 && &inflated[257..262] == b"ustar";
+    (pickle || tar).then_some(kind)
 }
 
-fn scan_compressed_pickle(
+/// A zlib or gzip stream: a pickle (joblib) or a tar (`model.tar.gz`), streamed through the inflater with the
+/// zip bomb ratio cap. Returns the format of what was inside.
+fn scan_compressed(
     r: &mut dyn ReadSeek,
     kind: Compressed,
     size: u64,
     place: &Place,
     out: &mut Out,
-) -> io::Result<()> {
+) -> io::Result<Format> {
     let limits = zip::Limits::default();
     let cap = size
         .saturating_mul(limits.max_ratio)
         .saturating_add(limits.ratio_slack);
-    let inner = Read::take(&mut *r, size);
-    let decoder: Box<dyn Read + '_> = match kind {
-        Compressed::Zlib => Box::new(flate2::read::ZlibDecoder::new(inner)),
-        Compressed::Gzip => Box::new(flate2::read::MultiGzDecoder::new(inner)),
+    let inflated_head = {
+        let mut head = Vec::new();
+        read_up_to(inflater(&mut *r, kind, size), 1024, &mut head)?;
+        r.seek(SeekFrom::Start(0))?;
+        head
     };
+    let is_tar = inflated_head.get(257..262) == Some(&b"ustar"[..]);
     let mut capped = Capped {
-        inner: decoder,
+        inner: inflater(&mut *r, kind, size),
         left: cap,
         hit: false,
     };
@@ -297,17 +306,31 @@ fn scan_compressed_pickle(
         member: place.member.clone(),
         base: None,
     };
-    scan_pickles(&mut capped, &place, None, false, out)?;
+    let format = if is_tar {
+        scan_tar(&mut capped, &place, 0, out)?;
+        sniff::sniff(&inflated_head, "").unwrap_or(Format::Tar)
+    } else {
+        scan_pickles(&mut capped, &place, None, false, out)?;
+        Format::Pickle { protocol: 2 }
+    };
     if capped.hit {
         out.problem(
             "zip-bomb",
-            "compressed pickle inflates past the ratio cap",
+            "compressed stream inflates past the ratio cap",
             format!("inflating stopped after {cap} bytes"),
             0,
             &place,
         );
     }
-    Ok(())
+    Ok(format)
+}
+
+fn inflater<'a>(r: &'a mut dyn ReadSeek, kind: Compressed, size: u64) -> Box<dyn Read + 'a> {
+    let inner = Read::take(r, size);
+    match kind {
+        Compressed::Zlib => Box::new(flate2::read::ZlibDecoder::new(inner)),
+        Compressed::Gzip => Box::new(flate2::read::MultiGzDecoder::new(inner)),
+    }
 }
 
 struct Capped<R> {
@@ -805,6 +828,209 @@ fn scan_zip(
     Ok(Some(flavour))
 }
 
+/// Scans every file member of a tar stream (PyTorch's legacy tar, or any tar of models): pickles (every
+/// pickle of `storages` and `tensors`, whose pickles sit between raw tensor bytes), numpy arrays, nested
+/// archives. A zip inside a tar is copied to a temporary file first (a zip is read from its end).
+fn scan_tar(r: &mut dyn Read, place: &Place, depth: usize, out: &mut Out) -> io::Result<()> {
+    let mut reader = tar::Reader::new(r);
+    loop {
+        let m = match reader.next_member()? {
+            Ok(Some(m)) => m,
+            Ok(None) => break,
+            Err(p) => {
+                let rule = match p {
+                    tar::Problem::TooManyMembers { .. } => "zip-too-many-members",
+                    _ => "tar-malformed",
+                };
+                let at = p.offset();
+                out.problem(rule, "tar", p.to_string(), at, place);
+                break;
+            }
+        };
+        if m.kind != tar::Kind::File {
+            continue;
+        }
+        out.report.members += 1;
+        let path = member_path(place, &m.name);
+        let mplace = Place {
+            member: Some(path.clone()),
+            base: place.base.map(|b| b.saturating_add(m.data_offset)),
+        };
+        if zip::is_traversal(&m.name) {
+            out.push(
+                ItemKind::FormatProblem,
+                "zip-path-traversal",
+                "path traversal".into(),
+                format!("tar member `{}` escapes the extraction directory", m.name),
+                0,
+                &mplace,
+                Severity::Medium,
+            );
+        }
+        let mut head = Vec::with_capacity(sniff::HEAD_LEN);
+        read_up_to(reader.data(), sniff::HEAD_LEN, &mut head)?;
+        let kind = sniff::sniff(&head, &m.name);
+        let lower = m.name.to_ascii_lowercase();
+        let named_pickle = [".pkl", ".pickle", ".joblib"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+        let base = base_name(&m.name);
+        // Legacy torch: `storages` and `tensors` interleave pickles with raw bytes.
+        let interleaved = base == "storages" || base == "tensors";
+        let mut data = io::Cursor::new(&head[..]).chain(reader.data());
+        match kind {
+            Some(Format::Pickle { .. } | Format::PyTorchLegacy) => {
+                scan_pickles(&mut data, &mplace, None, interleaved, out)?
+            }
+            None if named_pickle => scan_pickles(&mut data, &mplace, None, false, out)?,
+            Some(Format::Npy) => scan_npy(&mut data, &mplace, out)?,
+            Some(Format::PyTorchTar | Format::Tar) if depth + 1 < MAX_ZIP_DEPTH => {
+                scan_tar(&mut data, &mplace, depth + 1, out)?
+            }
+            Some(Format::PyTorchZip | Format::KerasV3 | Format::Npz | Format::Zip)
+                if depth + 1 < MAX_ZIP_DEPTH =>
+            {
+                let mut spill = tempfile::tempfile()?;
+                io::copy(&mut data, &mut spill)?;
+                let place = Place {
+                    member: mplace.member.clone(),
+                    base: None,
+                };
+                scan_zip(&mut spill, &place, depth + 1, out)?;
+            }
+            Some(
+                Format::PyTorchTar
+                | Format::Tar
+                | Format::PyTorchZip
+                | Format::KerasV3
+                | Format::Npz
+                | Format::Zip,
+            ) => out.push(
+                ItemKind::FormatProblem,
+                "zip-nesting",
+                "archive nested too deep".into(),
+                format!("member `{path}` is an archive nested {} deep; not opened", depth + 1),
+                0,
+                &mplace,
+                Severity::Medium,
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Needles that start a Keras model config serialized as JSON (`json.dumps` puts `class_name` first in Keras
+/// 2 and `module` first in Keras 3).
+const KERAS_JSON_STARTS: &[&[u8]] = &[b"{\"class_name\"", b"{\"module\""];
+
+/// Legacy Keras HDF5 (`model.save("m.h5")`): the `model_config` attribute holds the model's JSON config, with
+/// Lambda layers' marshalled bytecode. The attribute's bytes sit contiguous in an object header or the global
+/// heap, so the file is searched for JSON objects that start like a Keras config (at memchr speed, tensor data
+/// included, in bounded memory) and each is checked like a `.keras` config.
+///
+/// Not an HDF5 parser: no pure-Rust crate reads HDF5 attributes, and binding libhdf5 (C) for one attribute
+/// would cost a system dependency. A config stored in a compressed (filtered) dense-attribute heap is not
+/// seen; h5py and Keras never write one.
+fn scan_hdf5(r: &mut dyn ReadSeek, size: u64, place: &Place, out: &mut Out) -> io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let finders: Vec<_> = KERAS_JSON_STARTS
+        .iter()
+        .map(|n| memchr::memmem::Finder::new(n))
+        .collect();
+    let overlap = KERAS_JSON_STARTS.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+    let mut buf = vec![0u8; CHUNK + overlap];
+    let mut at: u64 = 0;
+    let mut configs = 0usize;
+    while at < size {
+        r.seek(SeekFrom::Start(at))?;
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = r.read(&mut buf[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            break;
+        }
+        let window = &buf[..filled];
+        let hit = finders.iter().filter_map(|f| f.find(window)).min();
+        match hit {
+            Some(i) => {
+                let start = at + i as u64;
+                let len = keras_json_at(r, start, place, out)?;
+                configs += usize::from(len.is_some());
+                if configs >= 64 {
+                    break;
+                }
+                at = start + len.unwrap_or(1).max(1);
+            }
+            None if filled < buf.len() => break,
+            None => at += (filled - overlap) as u64,
+        }
+    }
+    Ok(())
+}
+
+/// Reads the balanced JSON object starting at `start` (at most [`MAX_KERAS_CONFIG`] bytes) and checks it as a
+/// Keras config. Returns its length when it parsed.
+fn keras_json_at(
+    r: &mut dyn ReadSeek,
+    start: u64,
+    place: &Place,
+    out: &mut Out,
+) -> io::Result<Option<u64>> {
+    r.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chunk = [0u8; 64 << 10];
+    let mut end = None;
+    'read: while (bytes.len() as u64) < MAX_KERAS_CONFIG {
+        let n = r.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        for (i, &b) in chunk[..n].iter().enumerate() {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        bytes.extend_from_slice(&chunk[..=i]);
+                        end = Some(bytes.len());
+                        break 'read;
+                    }
+                }
+                _ => {}
+            }
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    let Some(end) = end else {
+        return Ok(None);
+    };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes[..end]) else {
+        return Ok(None);
+    };
+    if value.get("class_name").is_none() {
+        return Ok(None);
+    }
+    check_keras_config(&value, &bytes[..end], start, place, out);
+    Ok(Some(end as u64))
+}
+
 /// `archive/data/0`: raw tensor bytes that `torch.load` reads as data, never unpickles.
 fn is_torch_storage(name: &str) -> bool {
     let mut parts = name.rsplit('/');
@@ -859,13 +1085,23 @@ fn scan_keras_config(
             return Ok(());
         }
     };
+    check_keras_config(&value, &bytes, 0, place, out);
+    Ok(())
+}
+
+/// Lambda layers and custom objects in a parsed Keras config whose text is `bytes`, found at `base` in the
+/// member or file.
+fn check_keras_config(
+    value: &serde_json::Value,
+    bytes: &[u8],
+    base: u64,
+    place: &Place,
+    out: &mut Out,
+) {
     let find = |needle: &str| -> u64 {
-        bytes
-            .windows(needle.len().max(1))
-            .position(|w| w == needle.as_bytes())
-            .unwrap_or(0) as u64
+        base + memchr::memmem::find(bytes, needle.as_bytes()).unwrap_or(0) as u64
     };
-    let mut stack = vec![&value];
+    let mut stack = vec![value];
     let mut visited = 0usize;
     while let Some(v) = stack.pop() {
         visited += 1;
@@ -921,7 +1157,6 @@ fn scan_keras_config(
             _ => {}
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1161,6 +1396,96 @@ mod tests {
         let z = e.finish().unwrap();
         let r = scan(&z, "model.joblib");
         assert!(has(&r, "pickle-dangerous-callable", "os.system"), "{r:#?}");
+    }
+
+    #[test]
+    fn legacy_torch_tar_and_tar_gz_with_a_zip_inside() {
+        // PyTorch's pre-0.4 tar: `storages` holds a pickle, then raw bytes, then more pickles.
+        let mut storages = benign_pickle();
+        storages.extend_from_slice(&[0x80, 0x02, 0x11, 0x22, 0x33, 0x99, 0x00]);
+        storages.extend_from_slice(&reduce_pickle("os", "system", "x"));
+        let t = tar::tests::build(&[
+            ("sys_info", &benign_pickle()),
+            ("pickle", &reduce_pickle("builtins", "exec", "x")),
+            ("storages", &storages),
+            ("tensors", &benign_pickle()),
+        ]);
+        let r = scan(&t, "model.pt");
+        assert_eq!(r.format, Some(Format::PyTorchTar));
+        let exec = r.items.iter().find(|i| i.subject.starts_with("builtins.exec")).expect("pickle member");
+        assert_eq!(exec.member.as_deref(), Some("pickle"));
+        let at = exec.file_offset.unwrap() as usize;
+        assert_eq!(&t[at..at + 8], b"cbuiltin");
+        assert!(has(&r, "pickle-dangerous-callable", "os.system"), "{r:#?}");
+        assert!(!has(&r, "pickle-malformed", ""), "{r:#?}");
+
+        // SageMaker's model.tar.gz around a PyTorch zip.
+        let zip = build(
+            &[
+                spec("archive/data.pkl", &benign_pickle()),
+                spec("archive/extra.pkl", &reduce_pickle("subprocess", "run", "x")),
+            ],
+            b"",
+            b"",
+        );
+        let t = tar::tests::build(&[("code/inference.py", b"print(1)\n"), ("model.pth", &zip)]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &t).unwrap();
+        let gz = gz.finish().unwrap();
+        let meta_claims = crate::analyzer::claims(&gz[..gz.len().min(sniff::HEAD_LEN)], "model.tar.gz");
+        assert!(meta_claims);
+        let r = scan(&gz, "model.tar.gz");
+        assert_eq!(r.format, Some(Format::Tar));
+        let item = r
+            .items
+            .iter()
+            .find(|i| i.rule == "pickle-dangerous-callable")
+            .expect("zip inside tar.gz scanned");
+        assert_eq!(item.member.as_deref(), Some("model.pth!archive/extra.pkl"));
+        // A gzip of text is not a model.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"just some text, not a model").unwrap();
+        assert!(!crate::analyzer::claims(&gz.finish().unwrap(), "notes.txt.gz"));
+    }
+
+    #[test]
+    fn tar_traversal_and_corruption() {
+        let mut t = tar::tests::build(&[("../../etc/cron.d/x.pkl", &benign_pickle()), ("b", b"1")]);
+        let r = scan(&t, "x.tar");
+        assert!(has(&r, "zip-path-traversal", ""), "{r:#?}");
+        t[1024] ^= 0xff;
+        let r = scan(&t, "x.tar");
+        assert!(has(&r, "tar-malformed", ""), "{r:#?}");
+    }
+
+    /// A minimal HDF5-looking file: the signature, filler, then the `model_config` attribute's JSON bytes as
+    /// h5py stores a fixed-length string, then "tensor" bytes.
+    fn h5_with_config(config: &str) -> Vec<u8> {
+        let mut h = b"\x89HDF\r\n\x1a\n".to_vec();
+        h.resize(4096, 0);
+        h.extend_from_slice(b"model_config\0\0\0\0");
+        h.extend_from_slice(config.as_bytes());
+        h.extend_from_slice(&[0u8; 3]);
+        h.extend((0..3_000_000u32).map(|i| (i % 251) as u8));
+        h.extend_from_slice(b"training_config\0{\"loss\": \"mse\"}");
+        h
+    }
+
+    #[test]
+    fn legacy_keras_h5_lambda() {
+        let lambda = r#"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {}}, {"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAAAAAA{}\"", null, null], "function_type": "lambda"}}]}}"#;
+        let h = h5_with_config(lambda);
+        let r = scan(&h, "model.h5");
+        assert_eq!(r.format, Some(Format::Hdf5));
+        let item = r.items.iter().find(|i| i.rule == "keras-lambda-layer").expect("lambda");
+        assert_eq!(&h[item.offset as usize..item.offset as usize + 8], b"\"Lambda\"");
+        let benign = r#"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"units": 3}}]}}"#;
+        let r = scan(&h5_with_config(benign), "model.h5");
+        assert!(r.is_clean(), "{r:#?}");
+        // Keras 3 writes `module` first.
+        let k3 = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", "class_name": "Lambda", "config": {}}]}}"#;
+        let r = scan(&h5_with_config(k3), "weights.hdf5");
+        assert!(has(&r, "keras-lambda-layer", "Lambda"), "{r:#?}");
     }
 
     #[test]
