@@ -372,6 +372,11 @@ impl Analyzer for ModelsAnalyzer {
                 for item in &report.items {
                     out.findings.push(finding(path, &report, item));
                 }
+                for limit in &report.limits {
+                    out.partial.push(format!(
+                        "{limit}; callables reached through what was dropped are reported as unresolved"
+                    ));
+                }
                 if report.dropped_items > 0 {
                     out.partial.push(format!(
                         "{} more model findings were not listed (over {})",

@@ -87,6 +87,9 @@ pub struct ModelReport {
     pub pickles: u64,
     /// Zip members looked at.
     pub members: u64,
+    /// Simulation caps reached (stack, memo, …), each once with where: the scan went on with less precision,
+    /// so the file is reported as partially analysed.
+    pub limits: Vec<String>,
 }
 
 impl ModelReport {
@@ -431,6 +434,20 @@ impl PickleSink<'_> {
                     place,
                     Severity::Critical,
                 );
+            }
+            Event::Error(pickle::ScanError {
+                offset,
+                kind: pickle::ErrorKind::LimitReached(limit),
+            }) => {
+                let what = format!("{limit:?}").to_lowercase();
+                let limits = &mut self.out.report.limits;
+                if limits.len() < 16 && !limits.iter().any(|l| l.starts_with(&what)) {
+                    let at = match &place.member {
+                        Some(m) => format!("{what} limit of the pickle simulation reached in `{m}` at byte {}", offset + self.shift),
+                        None => format!("{what} limit of the pickle simulation reached at byte {}", offset + self.shift),
+                    };
+                    limits.push(at);
+                }
             }
             Event::Error(e) if self.pickles == 0 && self.first_error.is_none() => {
                 self.first_error = Some((e.offset + self.shift, e.kind.to_string()));
@@ -1486,6 +1503,28 @@ mod tests {
         let k3 = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", "class_name": "Lambda", "config": {}}]}}"#;
         let r = scan(&h5_with_config(k3), "weights.hdf5");
         assert!(has(&r, "keras-lambda-layer", "Lambda"), "{r:#?}");
+    }
+
+    #[test]
+    fn memo_flood_is_partial_and_the_import_still_reported() {
+        // Fill the memo past its cap, then build `os.system` from memoized strings.
+        let mut p = vec![0x80, 4];
+        for _ in 0..(pickle::Limits::default().max_memo + 10) {
+            p.extend_from_slice(&[b'K', 1, 0x94, b'0']);
+        }
+        p.extend_from_slice(b"\x8c\x02os\x94\x8c\x06system\x94");
+        let n = pickle::Limits::default().max_memo as u32;
+        for key in [n + 10, n + 11] {
+            p.push(b'j');
+            p.extend_from_slice(&key.to_le_bytes());
+        }
+        p.extend_from_slice(b"\x93\x8c\x02id\x85R.");
+        let r = scan(&p, "m.pkl");
+        assert!(r.limits.iter().any(|l| l.contains("memo")), "{:?}", r.limits);
+        assert!(
+            r.items.iter().any(|i| i.rule.starts_with("pickle-") && i.rule.ends_with("callable")),
+            "{r:#?}"
+        );
     }
 
     #[test]
