@@ -6,9 +6,11 @@ use crate::scan::{self, Item, ModelReport};
 use crate::sniff::{self, Format};
 use serde_json::json;
 use std::sync::OnceLock;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 use warden_core::{
-    Analyzer, AnalyzerSetup, Claim, Confidence, FileMeta, FileOutput, Finding, Location, RuleMeta,
-    Severity, SourceFile,
+    Analyzer, AnalyzerSetup, Claim, Confidence, Fact, Facts, FileMeta, FileOutput, Finding,
+    FinishOutput, FinishScope, Location, Problem, RuleMeta, Severity, SourceFile,
 };
 
 /// The analyzer's name: rule-id prefix, `--only`/`--skip` name and `warden.toml` section.
@@ -19,6 +21,8 @@ const CWE_94: &str = "CWE-94";
 const CWE_22: &str = "CWE-22";
 const CWE_409: &str = "CWE-409";
 const CWE_20: &str = "CWE-20";
+const CWE_345: &str = "CWE-345";
+const CWE_494: &str = "CWE-494";
 
 /// (name, title, severity, cwe, description, remediation)
 type RuleRow = (
@@ -206,6 +210,38 @@ const RULE_ROWS: &[RuleRow] = &[
         "A Keras v3 `config.json` is oversized or not JSON; it was not checked.",
         "Re-save the model with Keras.",
     ),
+    (
+        "tar-malformed",
+        "Malformed tar",
+        Severity::Medium,
+        &[CWE_20],
+        "A tar holding models (PyTorch's legacy tar, a `model.tar.gz`) has a header whose checksum or size \
+         does not hold, or ends early; the members after it were not scanned, while a lenient extractor may \
+         still unpack them.",
+        "Re-create the archive; treat its content as untrusted.",
+    ),
+    (
+        "unsigned-model",
+        "Model directory has no signature",
+        Severity::Medium,
+        &[CWE_345],
+        "`[model] require_signatures` is on and a directory holding model files carries no signature \
+         (the OpenSSF model signing bundle, `model.sig` by default) in it or in a directory above it. Nothing \
+         proves the model is the one its producer released.",
+        "Sign the directory where the model is produced (`warden model sign DIR --key KEY.pem`, or \
+         `model_signing sign`), and verify it where it is consumed.",
+    ),
+    (
+        "signature-invalid",
+        "Model signature does not verify",
+        Severity::High,
+        &[CWE_345, CWE_494],
+        "The model directory's signature does not verify with the configured public key: a file changed, \
+         was added or removed since signing, or the signature was made with another key or is malformed. \
+         The model may have been tampered with.",
+        "Do not load the model. Find out what changed (the finding names the files); re-sign only a model \
+         you have checked.",
+    ),
 ];
 
 fn rule_tags(cwes: &[&str]) -> Vec<String> {
@@ -241,18 +277,202 @@ pub fn rules() -> &'static [RuleMeta] {
     })
 }
 
+/// `[model]` in `warden.toml`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    /// Every directory holding a model file must carry a signature that verifies (working-tree scans).
+    #[serde(default)]
+    pub require_signatures: bool,
+    /// The PEM public key (ECDSA P-256 or P-384) signatures are verified with; relative paths are relative
+    /// to `warden.toml`'s directory. Required with `require_signatures`.
+    pub public_key: Option<PathBuf>,
+    /// The signature's file name, looked for in the model's directory and then in each directory above it
+    /// (up to the scanned root); default `model.sig`.
+    pub signature: Option<String>,
+    /// Globs (relative to the scanned root) of the model directories the requirement covers; default: all.
+    #[serde(default)]
+    pub dirs: Vec<String>,
+}
+
+/// What `require_signatures` needs, resolved at setup.
+#[derive(Debug)]
+struct SignaturePolicy {
+    public_key_pem: String,
+    signature: String,
+    dirs: Option<globset::GlobSet>,
+    root: Option<PathBuf>,
+}
+
 /// The `model` analyzer.
 #[derive(Debug, Default)]
-pub struct ModelsAnalyzer;
+pub struct ModelsAnalyzer {
+    policy: Option<SignaturePolicy>,
+}
+
+/// The fact each scanned model file publishes: `{format}` at its path.
+pub const FACT_MODEL_FILE: &str = "model/file";
 
 impl ModelsAnalyzer {
     pub fn new() -> Self {
-        ModelsAnalyzer
+        ModelsAnalyzer::default()
     }
 
-    pub fn from_setup(_setup: &AnalyzerSetup) -> Result<Self, String> {
-        Ok(ModelsAnalyzer)
+    /// Reads `[model]`: with `require_signatures`, the public key is read now, so a missing or invalid key
+    /// stops the run before any scanning with a message naming `warden.toml`.
+    pub fn from_setup(setup: &AnalyzerSetup) -> Result<Self, String> {
+        let Some(section) = setup.config.section(NAME) else {
+            return Ok(ModelsAnalyzer::default());
+        };
+        let settings: ModelSettings = section.parse(NAME).map_err(|e| e.to_string())?;
+        if !settings.require_signatures {
+            return Ok(ModelsAnalyzer::default());
+        }
+        let at = format!("{}:{}: [model]", section.path.display(), section.line);
+        let Some(key) = &settings.public_key else {
+            return Err(format!(
+                "{at}: require_signatures needs public_key (the PEM public key signatures are verified with)"
+            ));
+        };
+        let key = if key.is_relative() {
+            section
+                .path
+                .parent()
+                .map_or_else(|| key.clone(), |d| d.join(key))
+        } else {
+            key.clone()
+        };
+        let public_key_pem = std::fs::read_to_string(&key)
+            .map_err(|e| format!("{at}: public_key {}: {e}", key.display()))?;
+        crate::signing::check_public_key(&public_key_pem)
+            .map_err(|e| format!("{at}: public_key {}: {e}", key.display()))?;
+        let dirs = if settings.dirs.is_empty() {
+            None
+        } else {
+            let mut b = globset::GlobSetBuilder::new();
+            for d in &settings.dirs {
+                b.add(globset::Glob::new(d).map_err(|e| format!("{at}: dirs: {e}"))?);
+            }
+            Some(b.build().map_err(|e| format!("{at}: dirs: {e}"))?)
+        };
+        Ok(ModelsAnalyzer {
+            policy: Some(SignaturePolicy {
+                public_key_pem,
+                signature: settings.signature.unwrap_or_else(|| "model.sig".into()),
+                dirs,
+                root: setup.worktree.map(Path::to_path_buf),
+            }),
+        })
     }
+}
+
+fn rule_meta(name: &str) -> &'static RuleMeta {
+    let id = format!("{NAME}/{name}");
+    rules()
+        .iter()
+        .find(|r| r.id == id)
+        .expect("every rule name used is in RULE_ROWS")
+}
+
+/// The model directories of the scanned files and whether each is signed and verifies.
+fn check_signatures(policy: &SignaturePolicy, root: &Path, files: &[&str]) -> Vec<Finding> {
+    use std::collections::BTreeMap;
+    // The signature that covers each model file: the nearest directory (the file's own, then upwards)
+    // holding the signature file.
+    let mut signed: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut unsigned: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for &file in files {
+        let parent = file.rsplit_once('/').map_or("", |(d, _)| d);
+        if let Some(globs) = &policy.dirs {
+            if !globs.is_match(if parent.is_empty() { "." } else { parent }) {
+                continue;
+            }
+        }
+        let mut dir = Some(parent);
+        let mut found = None;
+        while let Some(d) = dir {
+            let candidate = if d.is_empty() {
+                policy.signature.clone()
+            } else {
+                format!("{d}/{}", policy.signature)
+            };
+            if root.join(&candidate).is_file() {
+                found = Some(d);
+                break;
+            }
+            dir = if d.is_empty() {
+                None
+            } else {
+                Some(d.rsplit_once('/').map_or("", |(up, _)| up))
+            };
+        }
+        match found {
+            Some(d) => signed.entry(d.to_string()).or_default().push(file),
+            None => unsigned.entry(parent.to_string()).or_default().push(file),
+        }
+    }
+    let shown = |d: &str| if d.is_empty() { ".".to_string() } else { d.to_string() };
+    let list = |files: &[&str]| {
+        let mut names: Vec<&str> = files
+            .iter()
+            .map(|f| f.rsplit('/').next().unwrap_or(f))
+            .take(5)
+            .collect();
+        if files.len() > 5 {
+            names.push("…");
+        }
+        names.join(", ")
+    };
+    let mut findings = Vec::new();
+    for (dir, files) in &unsigned {
+        let message = format!(
+            "model directory `{}` ({}) has no signature: no `{}` in it or above it",
+            shown(dir),
+            list(files),
+            policy.signature
+        );
+        let mut f = Finding::new(
+            rule_meta("unsigned-model"),
+            message,
+            Location::at(files[0], 1, 1, 1),
+        );
+        f.severity = Severity::Medium;
+        f.snippet = shown(dir);
+        f.matched = format!("unsigned|{dir}");
+        findings.push(f);
+    }
+    // Signatures are independent: verify them in parallel (each also hashes its files in parallel).
+    let verified: Vec<(String, Result<(), String>)> = signed
+        .keys()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|dir| {
+            let disk = root.join(dir.as_str());
+            let sig = disk.join(&policy.signature);
+            let result = crate::signing::verify(&disk, &sig, &policy.public_key_pem)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            ((*dir).clone(), result)
+        })
+        .collect();
+    for (dir, result) in verified {
+        let Err(why) = result else { continue };
+        let sig = if dir.is_empty() {
+            policy.signature.clone()
+        } else {
+            format!("{dir}/{}", policy.signature)
+        };
+        let mut f = Finding::new(
+            rule_meta("signature-invalid"),
+            format!("model directory `{}`: {why}", shown(&dir)),
+            Location::at(&sig, 1, 1, 1),
+        );
+        f.severity = Severity::High;
+        f.snippet = shown(&dir);
+        f.matched = format!("invalid|{dir}|{why}");
+        findings.push(f);
+    }
+    findings
 }
 
 /// Whether the first bytes of a file are a model format this analyzer scans.
@@ -357,6 +577,40 @@ impl Analyzer for ModelsAnalyzer {
         }
     }
 
+    fn finish_scope(&self) -> FinishScope {
+        if self.policy.is_some() {
+            FinishScope::Head
+        } else {
+            FinishScope::None
+        }
+    }
+
+    /// With `require_signatures`, every model directory of a working-tree scan is checked against its
+    /// signature; staged and history scans cannot (their files are not on disk) and say so once.
+    fn finish(&self, facts: &Facts) -> FinishOutput {
+        let mut out = FinishOutput::default();
+        let Some(policy) = &self.policy else {
+            return out;
+        };
+        let mut files: Vec<&str> = facts
+            .of_kind(FACT_MODEL_FILE)
+            .map(|f| f.path.as_str())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        match &policy.root {
+            Some(root) => out.findings = check_signatures(policy, root, &files),
+            None if !files.is_empty() => out.problems.push(Problem {
+                path: files[0].to_string(),
+                message: "model signatures are verified in working-tree scans only; this scan reads git \
+                          objects, so `require_signatures` was not checked"
+                    .into(),
+            }),
+            None => {}
+        }
+        out
+    }
+
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
         let path = file.meta.path;
         let mut stream = match file.open() {
@@ -369,6 +623,14 @@ impl Analyzer for ModelsAnalyzer {
         };
         match scan::scan_file(&mut stream, path, file.meta.size) {
             Ok(report) => {
+                if let Some(format) = report.format {
+                    out.facts.push(Fact {
+                        analyzer: NAME.to_string(),
+                        kind: FACT_MODEL_FILE.to_string(),
+                        path: path.to_string(),
+                        data: json!({ "format": format.name() }),
+                    });
+                }
                 for item in &report.items {
                     out.findings.push(finding(path, &report, item));
                 }

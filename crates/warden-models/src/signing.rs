@@ -505,6 +505,11 @@ fn default_ignores() -> BTreeSet<String> {
 // ---------------------------------------------------------------------------------------------------------
 // Verify
 
+/// Checks that `pem` is an ECDSA P-256 or P-384 public key this module can verify with.
+pub fn check_public_key(pem: &str) -> Result<(), VerifyError> {
+    VerifyingKey::from_pem(pem).map(|_| ())
+}
+
 /// Verifies `dir` against the signature at `signature_path` with a PEM public key (P-256 or P-384).
 pub fn verify(
     dir: &Path,

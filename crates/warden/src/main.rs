@@ -331,10 +331,12 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         bail!("{}: no such file or directory", src.path.display());
     }
     let key = hash_key(&config, &src.path)?;
+    let worktree = (matches!(mode(src), ScanMode::Worktree) && src.path.is_dir()).then_some(src.path.as_path());
     let setup = AnalyzerSetup {
         config: &config,
         hash_key: &key,
         reveal,
+        worktree,
     };
     let analyzers = registry::analyzers(&setup)?;
     let mut scanner = Scanner::new(analyzers, config, key);
@@ -640,6 +642,7 @@ fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
         config: &config,
         hash_key: &key,
         reveal: false,
+        worktree: None,
     };
     let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers

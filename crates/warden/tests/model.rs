@@ -354,3 +354,103 @@ fn model_sign_then_verify_roundtrip() {
         .assert()
         .code(1);
 }
+
+/// A valid one-tensor safetensors file.
+fn safetensors() -> Vec<u8> {
+    let header = br#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
+    let mut st = (header.len() as u64).to_le_bytes().to_vec();
+    st.extend_from_slice(header);
+    st.extend_from_slice(&[0u8; 8]);
+    st
+}
+
+#[test]
+fn scan_requires_signed_model_directories_when_configured() {
+    let (private, public) = p256_keys();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "keys/models.pub.pem", public.as_bytes());
+    let key = root.join("signing-key.pem");
+    std::fs::write(&key, private).unwrap();
+    write(
+        root,
+        "warden.toml",
+        b"[model]\nrequire_signatures = true\npublic_key = \"keys/models.pub.pem\"\n",
+    );
+    write(root, "models/bert/model.safetensors", &safetensors());
+    write(root, "models/bert/onnx/config.json", b"{}");
+    write(root, "models/bert/onnx/model.safetensors", &safetensors());
+    write(root, "models/gpt/weights.safetensors", &safetensors());
+    warden()
+        .args(["model", "sign"])
+        .arg(root.join("models/bert"))
+        .arg("--key")
+        .arg(&key)
+        .assert()
+        .code(0);
+    std::fs::remove_file(&key).unwrap();
+
+    let scan = |expect: i32| -> serde_json::Value {
+        let out = warden()
+            .args(["scan", "--format", "json", "--no-progress"])
+            .arg(root)
+            .assert()
+            .code(expect)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let rules = |report: &serde_json::Value| -> Vec<(String, String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // The signed directory (with a model in a subdirectory) verifies; the other has no signature.
+    let found = rules(&scan(1));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].0, "model/unsigned-model");
+    assert_eq!(found[0].1, "models/gpt/weights.safetensors");
+    assert!(found[0].2.contains("models/gpt"), "{}", found[0].2);
+
+    // A changed file breaks the signature, and the finding names it.
+    write(root, "models/bert/onnx/model.safetensors", &{
+        let mut st = safetensors();
+        *st.last_mut().unwrap() = 1;
+        st
+    });
+    let found = rules(&scan(1));
+    let invalid = found
+        .iter()
+        .find(|f| f.0 == "model/signature-invalid")
+        .expect("tampered model reported");
+    assert_eq!(invalid.1, "models/bert/model.sig");
+    assert!(invalid.2.contains("onnx/model.safetensors"), "{}", invalid.2);
+
+    // Without the requirement, nothing about signatures is reported.
+    write(root, "warden.toml", b"[model]\nrequire_signatures = false\n");
+    assert!(rules(&scan(0)).is_empty());
+
+    // A key that cannot be read stops the run with the file named.
+    write(
+        root,
+        "warden.toml",
+        b"[model]\nrequire_signatures = true\npublic_key = \"keys/missing.pem\"\n",
+    );
+    warden()
+        .args(["scan", "--no-progress"])
+        .arg(root)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("warden.toml"))
+        .stderr(predicates::str::contains("keys/missing.pem"));
+}
