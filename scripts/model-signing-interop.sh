@@ -2,8 +2,8 @@
 # Installs the OpenSSF `model_signing` CLI (model-signing 1.1.1 from PyPI, with pyopenssl) into a venv under
 # target/model-signing-venv and prints the path of its `model_signing` executable on stdout (progress goes to
 # stderr). Idempotent: an existing venv that already has model-signing 1.1.1 is reused as it is.
-# Run the optional interop test against the real tool with:
-#   WARDEN_MODEL_SIGNING="$(scripts/model-signing-interop.sh)" cargo test -p warden-models --test signing
+# The interop test (crates/warden-models/tests/signing.rs, part of `cargo test --workspace`) runs this script
+# itself unless WARDEN_MODEL_SIGNING names an executable (or is `skip`, for a machine without PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

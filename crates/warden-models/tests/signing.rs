@@ -425,12 +425,35 @@ fn symlinks_are_refused() {
         .contains("link.json"));
 }
 
-/// Interop with the real tool: runs only when `WARDEN_MODEL_SIGNING` names a `model_signing` executable
-/// (e.g. from `pip install model-signing==1.1.1` in a venv).
+/// The `model_signing` executable: `WARDEN_MODEL_SIGNING` when set (`skip` skips the interop test, for a
+/// machine without PyPI), else the one `scripts/model-signing-interop.sh` installs (idempotently) into a venv.
+fn model_signing_cli() -> Option<std::ffi::OsString> {
+    match std::env::var_os("WARDEN_MODEL_SIGNING") {
+        Some(v) if v == "skip" => None,
+        Some(v) => Some(v),
+        None => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/model-signing-interop.sh");
+            let out = std::process::Command::new("bash")
+                .arg(&script)
+                .output()
+                .expect("running scripts/model-signing-interop.sh");
+            assert!(
+                out.status.success(),
+                "scripts/model-signing-interop.sh failed (set WARDEN_MODEL_SIGNING=skip to skip): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            Some(path.into())
+        }
+    }
+}
+
+/// Interop with the real tool (model-signing 1.1.1 from PyPI): it verifies what warden signs, warden
+/// verifies what it signs.
 #[test]
 fn model_signing_cli_accepts_our_signatures() {
-    let Some(cli) = std::env::var_os("WARDEN_MODEL_SIGNING") else {
-        eprintln!("WARDEN_MODEL_SIGNING not set; skipped");
+    let Some(cli) = model_signing_cli() else {
+        eprintln!("WARDEN_MODEL_SIGNING=skip; skipped");
         return;
     };
     let run = |model: &Path, sig: &Path, public: &str, dir: &Path| {
@@ -473,5 +496,25 @@ fn model_signing_cli_accepts_our_signatures() {
         fs::write(model.join("sub/new.txt"), b"new").unwrap();
         let (ok, out) = run(&model, &sig, &public, tmp.path());
         assert!(ok, "{out}");
+
+        // The other way round: the tool signs a fresh model, warden verifies it, and a change fails.
+        let (tmp, model) = model_copy();
+        let key = tmp.path().join("key.pem");
+        fs::write(&key, &private).unwrap();
+        let sig = tmp.path().join("tool.sig");
+        let out = std::process::Command::new(&cli)
+            .args(["sign", "key"])
+            .arg(&model)
+            .arg("--private_key")
+            .arg(&key)
+            .arg("--signature")
+            .arg(&sig)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        signing::verify(&model, &sig, &public).unwrap();
+        fs::write(model.join("a/b.txt"), b"changed").unwrap();
+        let err = signing::verify(&model, &sig, &public).unwrap_err();
+        assert!(err.to_string().contains("a/b.txt"), "{err}");
     }
 }
