@@ -190,7 +190,10 @@ mod tests {
             parse_image("$CI_REGISTRY/acme/app:latest").unwrap().tag,
             Some("latest")
         );
-        assert_eq!(parse_image("${REGISTRY}/acme/app:1.2").unwrap().tag, Some("1.2"));
+        assert_eq!(
+            parse_image("${REGISTRY}/acme/app:1.2").unwrap().tag,
+            Some("1.2")
+        );
         assert_eq!(parse_image("scratch"), None);
     }
 

@@ -4,10 +4,10 @@
 
 use crate::scan::{self, Item, ModelReport};
 use crate::sniff::{self, Format};
-use serde_json::json;
-use std::sync::OnceLock;
 use rayon::prelude::*;
+use serde_json::json;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use warden_core::{
     Analyzer, AnalyzerSetup, Claim, Confidence, Fact, Facts, FileMeta, FileOutput, Finding,
     FinishOutput, FinishScope, Location, Problem, RuleMeta, Severity, SourceFile,
@@ -211,6 +211,58 @@ const RULE_ROWS: &[RuleRow] = &[
         "Re-save the model with Keras.",
     ),
     (
+        "onnx-external-data-escape",
+        "ONNX external data path escapes the model directory",
+        Severity::High,
+        &[CWE_22],
+        "A tensor of the ONNX model keeps its bytes in an external file whose `location` is absolute, \
+         climbs out with `..`, names a drive or a URL. `onnx.load` and onnxruntime open it: loading the model \
+         reads any file the user can (CVE-2022-25882, CVE-2024-27318) into the weights, from where it can \
+         leak through outputs.",
+        "Do not load the model. External data locations must be plain relative paths inside the model's \
+         directory; re-export the model with `onnx.save_model(..., location=\"model.onnx.data\")`.",
+    ),
+    (
+        "onnx-custom-operator",
+        "ONNX node in a custom operator domain",
+        Severity::Medium,
+        &[CWE_94],
+        "A node of the ONNX model belongs to an operator domain that neither ONNX nor onnxruntime implements \
+         and that no function in the model defines. It runs only through a custom-op library (native code) \
+         registered with the runtime; whoever ships the model decides which code that is.",
+        "Check that the custom operator library is one you build or trust, and pin it; prefer models that use \
+         standard operators only.",
+    ),
+    (
+        "onnx-malformed",
+        "Malformed ONNX model",
+        Severity::Medium,
+        &[CWE_20],
+        "The ONNX protobuf breaks (truncated, a length past its message, nesting past protobuf's limit); the \
+         scan stopped there, while a lenient loader may read more than was checked.",
+        "Re-export the model; treat it as untrusted.",
+    ),
+    (
+        "tf-risky-op",
+        "TensorFlow graph op that reaches files or Python",
+        Severity::High,
+        &[CWE_94, CWE_22],
+        "A TensorFlow SavedModel's graph (or one of its library functions) holds an op that reads or writes \
+         files (`ReadFile`, `WriteFile`, `PrintV2` to a file, `MatchingFiles`, `ImmutableConst`), or calls \
+         back into Python (`PyFunc`, `EagerPyFunc`). Running the model runs it; high severity for file \
+         writes, file reads and Python, medium for the rarer file or debug ops.",
+        "Do not serve the model until the op is explained; re-export it without file or Python ops.",
+    ),
+    (
+        "tf-savedmodel-malformed",
+        "Malformed TensorFlow SavedModel",
+        Severity::Medium,
+        &[CWE_20],
+        "`saved_model.pb` breaks as protobuf; the scan stopped there, while TensorFlow may read more than was \
+         checked.",
+        "Re-export the model; treat it as untrusted.",
+    ),
+    (
         "tar-malformed",
         "Malformed tar",
         Severity::Medium,
@@ -411,7 +463,13 @@ fn check_signatures(policy: &SignaturePolicy, root: &Path, files: &[&str]) -> Ve
             None => unsigned.entry(parent.to_string()).or_default().push(file),
         }
     }
-    let shown = |d: &str| if d.is_empty() { ".".to_string() } else { d.to_string() };
+    let shown = |d: &str| {
+        if d.is_empty() {
+            ".".to_string()
+        } else {
+            d.to_string()
+        }
+    };
     let list = |files: &[&str]| {
         let mut names: Vec<&str> = files
             .iter()
@@ -477,6 +535,9 @@ fn check_signatures(policy: &SignaturePolicy, root: &Path, files: &[&str]) -> Ve
 
 /// Whether the first bytes of a file are a model format this analyzer scans.
 pub fn claims(head: &[u8], path: &str) -> bool {
+    if path.rsplit('/').next() == Some("keras_metadata.pb") {
+        return true;
+    }
     match sniff::sniff(head, path) {
         Some(
             Format::Pickle { .. }
@@ -602,9 +663,10 @@ impl Analyzer for ModelsAnalyzer {
             Some(root) => out.findings = check_signatures(policy, root, &files),
             None if !files.is_empty() => out.problems.push(Problem {
                 path: files[0].to_string(),
-                message: "model signatures are verified in working-tree scans only; this scan reads git \
+                message:
+                    "model signatures are verified in working-tree scans only; this scan reads git \
                           objects, so `require_signatures` was not checked"
-                    .into(),
+                        .into(),
             }),
             None => {}
         }

@@ -4,6 +4,7 @@
 //! (`unsigned-model`, `signature-invalid`) need a tree on disk and a key: `crates/warden/tests/model.rs`
 //! checks them through `warden scan`.
 
+use crate::protobuf::testenc::Msg;
 use crate::tar::tests::build as tar;
 use crate::zip::tests::{build as zip, spec, Spec};
 
@@ -79,6 +80,41 @@ fn gguf(kvs: &[(&str, &str)], declared: u64) -> Vec<u8> {
     out
 }
 
+/// An ONNX model: the graph's nodes as (op, domain), and one initializer kept in an external file.
+fn onnx(nodes: &[(&str, &str)], location: &str) -> Vec<u8> {
+    let mut graph = Msg::new();
+    for (op, domain) in nodes {
+        graph = graph.msg(
+            1,
+            Msg::new().str(1, "x").str(2, "y").str(4, op).str(7, domain),
+        );
+    }
+    let tensor = Msg::new()
+        .varint(2, 1)
+        .str(8, "W")
+        .msg(13, Msg::new().str(1, "location").str(2, location))
+        .varint(14, 1);
+    graph = graph.str(2, "g").msg(5, tensor);
+    Msg::new()
+        .varint(1, 8)
+        .str(2, "pytorch")
+        .msg(7, graph)
+        .msg(8, Msg::new().str(1, "").varint(2, 17))
+        .finish()
+}
+
+/// A `saved_model.pb` whose graph holds these ops.
+fn saved_model(ops: &[&str]) -> Vec<u8> {
+    let mut graph = Msg::new();
+    for (i, op) in ops.iter().enumerate() {
+        graph = graph.msg(1, Msg::new().str(1, &format!("n{i}")).str(2, op));
+    }
+    Msg::new()
+        .varint(1, 1)
+        .msg(2, Msg::new().msg(2, graph))
+        .finish()
+}
+
 const DENSE: &str = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", "class_name": "Dense", "config": {"units": 4}}]}}"#;
 
 pub(crate) const EXAMPLES: &[Example] = &[
@@ -95,9 +131,19 @@ pub(crate) const EXAMPLES: &[Example] = &[
     Example {
         rule: "pickle-global-mutation",
         // BUILD with a global on the stack: `numpy.prod.__dict__.update({'a': 'os'})`.
-        positive: || ("model.pkl", b"\x80\x04cnumpy\nprod\nN(Va\nVos\nd\x86b.".to_vec()),
+        positive: || {
+            (
+                "model.pkl",
+                b"\x80\x04cnumpy\nprod\nN(Va\nVos\nd\x86b.".to_vec(),
+            )
+        },
         // BUILD on an object the pickle made.
-        negative: || ("model.pkl", b"\x80\x02ccollections\nOrderedDict\n)R}b.".to_vec()),
+        negative: || {
+            (
+                "model.pkl",
+                b"\x80\x02ccollections\nOrderedDict\n)R}b.".to_vec(),
+            )
+        },
     },
     Example {
         rule: "pickle-malformed",
@@ -128,7 +174,12 @@ pub(crate) const EXAMPLES: &[Example] = &[
             );
             ("model.pt", z)
         },
-        negative: || ("model.pt", zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b"")),
+        negative: || {
+            (
+                "model.pt",
+                zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b""),
+            )
+        },
     },
     Example {
         rule: "zip-name-mismatch",
@@ -144,18 +195,39 @@ pub(crate) const EXAMPLES: &[Example] = &[
             );
             ("model.pt", z)
         },
-        negative: || ("model.pt", zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b"")),
+        negative: || {
+            (
+                "model.pt",
+                zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b""),
+            )
+        },
     },
     Example {
         rule: "zip-path-traversal",
-        positive: || ("models.zip", zip(&[spec("../../home/u/.bashrc.pkl", &ordered_dict())], b"", b"")),
-        negative: || ("models.zip", zip(&[spec("models/a.pkl", &ordered_dict())], b"", b"")),
+        positive: || {
+            (
+                "models.zip",
+                zip(
+                    &[spec("../../home/u/.bashrc.pkl", &ordered_dict())],
+                    b"",
+                    b"",
+                ),
+            )
+        },
+        negative: || {
+            (
+                "models.zip",
+                zip(&[spec("models/a.pkl", &ordered_dict())], b"", b""),
+            )
+        },
     },
     Example {
         rule: "zip-too-many-members",
         // Past the member cap (100 000): a tar of empty members shows it without a zip64 writer.
         positive: || {
-            let names: Vec<String> = (0..crate::tar::MAX_MEMBERS + 1).map(|i| format!("{i}")).collect();
+            let names: Vec<String> = (0..crate::tar::MAX_MEMBERS + 1)
+                .map(|i| format!("{i}"))
+                .collect();
             let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
             ("models.tar", tar(&files))
         },
@@ -210,7 +282,12 @@ pub(crate) const EXAMPLES: &[Example] = &[
             z.extend_from_slice(b"no central directory follows");
             ("model.pt", z)
         },
-        negative: || ("model.pt", zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b"")),
+        negative: || {
+            (
+                "model.pt",
+                zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b""),
+            )
+        },
     },
     Example {
         rule: "numpy-invalid-header",
@@ -270,6 +347,64 @@ pub(crate) const EXAMPLES: &[Example] = &[
         negative: || ("model.keras", keras(DENSE)),
     },
     Example {
+        rule: "onnx-external-data-escape",
+        positive: || {
+            (
+                "model.onnx",
+                onnx(&[("MatMul", "")], "../../../../home/user/.ssh/id_rsa"),
+            )
+        },
+        negative: || ("model.onnx", onnx(&[("MatMul", "")], "model.onnx.data")),
+    },
+    Example {
+        rule: "onnx-custom-operator",
+        positive: || {
+            (
+                "model.onnx",
+                onnx(&[("MatMul", ""), ("Inverse", "ai.onnx.contrib")], "w.bin"),
+            )
+        },
+        negative: || {
+            (
+                "model.onnx",
+                onnx(&[("MatMul", ""), ("FusedGemm", "com.microsoft")], "w.bin"),
+            )
+        },
+    },
+    Example {
+        rule: "onnx-malformed",
+        positive: || {
+            let mut m = onnx(&[("MatMul", "")], "w.bin");
+            m.truncate(m.len() - 5);
+            ("model.onnx", m)
+        },
+        negative: || ("model.onnx", onnx(&[("MatMul", "")], "w.bin")),
+    },
+    Example {
+        rule: "tf-risky-op",
+        positive: || {
+            (
+                "saved_model.pb",
+                saved_model(&["Placeholder", "ReadFile", "Identity"]),
+            )
+        },
+        negative: || {
+            (
+                "saved_model.pb",
+                saved_model(&["Placeholder", "SaveV2", "RestoreV2", "MergeV2Checkpoints"]),
+            )
+        },
+    },
+    Example {
+        rule: "tf-savedmodel-malformed",
+        positive: || {
+            let mut m = saved_model(&["Placeholder", "MatMul"]);
+            m.truncate(m.len() - 3);
+            ("saved_model.pb", m)
+        },
+        negative: || ("saved_model.pb", saved_model(&["Placeholder", "MatMul"])),
+    },
+    Example {
         rule: "tar-malformed",
         positive: || {
             let mut t = tar(&[("pickle", &ordered_dict())]);
@@ -299,7 +434,10 @@ mod tests {
             let pos = (e.positive)();
             let raised = rules_raised(&pos);
             if !raised.contains(&e.rule) {
-                failures.push(format!("{}: positive `{}` raised {raised:?}", e.rule, pos.0));
+                failures.push(format!(
+                    "{}: positive `{}` raised {raised:?}",
+                    e.rule, pos.0
+                ));
             }
             let neg = (e.negative)();
             let raised = rules_raised(&neg);

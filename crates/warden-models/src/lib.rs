@@ -3,11 +3,16 @@
 //! safetensors, GGUF and numpy files. Nothing here loads, imports or unpickles what it reads.
 
 mod analyzer;
+#[cfg(test)]
+mod examples;
 pub mod gguf;
 pub mod numpy;
+pub mod onnx;
 pub mod pickle;
 pub mod policy;
+pub mod protobuf;
 pub mod safetensors;
+pub mod savedmodel;
 pub mod scan;
 pub mod signing;
 pub mod sniff;

@@ -879,9 +879,58 @@ enum Value {
     Returned(Arc<Reference>, u32),
     /// Unknown: lost to a cap, too long to keep, or returned by a persistent-load hook.
     Lost,
+    /// A small integer (joblib array shapes, alignment).
+    Int(i64),
+    /// A tuple: the product of its items when all are non-negative integers (an array shape: the element
+    /// count), and its first item when that is a kept string (`numpy.dtype`'s arguments).
+    Tuple {
+        product: Option<u64>,
+        first: Option<Rc<TextBuf>>,
+    },
+    /// What `numpy.dtype(descr, …)` returned: the item size when `descr` tells it, and whether it holds
+    /// Python objects.
+    Dtype { itemsize: Option<u64>, object: bool },
+    /// A dict with joblib's array wrapper state: the array's byte length (None when unknown), whether it
+    /// holds objects (then a nested pickle follows instead of raw bytes), and the alignment of the raw bytes.
+    ArrayState {
+        bytes: Option<u64>,
+        object: bool,
+        alignment: Option<u8>,
+    },
+}
+
+/// The item size of a numpy dtype string (`<f4`, `i8`, `U10`, `S5`, `V16`, `M8[ns]`, `O`), and whether it is
+/// an object dtype. `None` for what is not a plain one (structured dtypes come as `V<n>` with their size).
+fn dtype_itemsize(descr: &str) -> (Option<u64>, bool) {
+    let d = descr.trim_start_matches(['<', '>', '|', '=']);
+    let Some(kind) = d.chars().next() else {
+        return (None, false);
+    };
+    let rest = &d[kind.len_utf8()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let n: Option<u64> = digits.parse().ok();
+    match kind {
+        'O' => (Some(8), true),
+        'U' => (n.and_then(|n| n.checked_mul(4)), false),
+        'b' | 'i' | 'u' | 'f' | 'c' | 'S' | 'V' | 'M' | 'm' | 'a' => (n, false),
+        '?' => (Some(1), false),
+        _ => (None, false),
+    }
 }
 
 impl Value {
+    /// A value built from literals the simulation does not need to know (numbers, containers).
+    fn is_plain_data(&self) -> bool {
+        matches!(
+            self,
+            Value::Opaque
+                | Value::Int(_)
+                | Value::Tuple { .. }
+                | Value::Dtype { .. }
+                | Value::ArrayState { .. }
+        )
+    }
+
     fn callee(&self) -> Callee {
         match self {
             Value::Reference(r) => Callee::Reference(Reference::clone(r)),
@@ -890,7 +939,7 @@ impl Value {
                 depth: *depth,
             },
             Value::Instance(r) => Callee::InstanceOf(Reference::clone(r)),
-            Value::Text(_) | Value::Opaque | Value::Lost => Callee::Unresolved,
+            _ => Callee::Unresolved,
         }
     }
 
@@ -899,7 +948,7 @@ impl Value {
         match self {
             Value::Reference(r) | Value::Instance(r) => Value::Returned(r.clone(), 1),
             Value::Returned(r, depth) => Value::Returned(r.clone(), depth.saturating_add(1)),
-            Value::Text(_) | Value::Opaque | Value::Lost => Value::Lost,
+            _ => Value::Lost,
         }
     }
 
@@ -913,7 +962,7 @@ impl Value {
                 reference: Reference::clone(r),
                 depth: *depth,
             }),
-            Value::Text(_) | Value::Opaque | Value::Lost => Receiver::Plain,
+            _ => Receiver::Plain,
         }
     }
 }
@@ -922,6 +971,16 @@ enum Receiver {
     Global(Reference),
     Object(Callee),
     Plain,
+}
+
+fn is_numpy_dtype(r: &Reference) -> bool {
+    matches!(r, Reference::Global(g) if &*g.name == "dtype"
+        && matches!(&*g.module, "numpy" | "numpy.core.multiarray" | "numpy._core.multiarray"))
+}
+
+fn is_joblib_wrapper(r: &Reference) -> bool {
+    matches!(r, Reference::Global(g) if &*g.name == "NumpyArrayWrapper"
+        && g.module.ends_with("joblib.numpy_pickle"))
 }
 
 /// The stack, capped by dropping its oldest items; `dropped` counts them so positions stay absolute.
@@ -1162,6 +1221,54 @@ impl<'l> Machine<'l> {
         let first = (self.stack.len() > mark).then(|| self.stack.at(mark));
         self.stack.truncate(mark);
         first
+    }
+
+    /// The tuple the stack items at `from..to` make (see [`Value::Tuple`]).
+    fn tuple_of(&self, from: u64, to: u64) -> Value {
+        let mut product = Some(1u64);
+        let mut first = Option::None;
+        for i in from..to {
+            match self.stack.at(i) {
+                Value::Int(n) => {
+                    product =
+                        product.and_then(|p| u64::try_from(n).ok().and_then(|n| p.checked_mul(n)))
+                }
+                Value::Text(t) if i == from => {
+                    first = Some(t);
+                    product = Option::None;
+                }
+                _ => product = Option::None,
+            }
+        }
+        Value::Tuple { product, first }
+    }
+
+    /// joblib's array wrapper state from `SETITEMS` key/value pairs at `from..to`: `shape`, `dtype` and
+    /// `numpy_array_alignment_bytes`.
+    fn array_state(&self, from: u64, to: u64) -> Option<Value> {
+        let (mut count, mut dtype, mut alignment) = (Option::None, Option::None, Option::None);
+        let mut i = from;
+        while i + 1 < to {
+            if let Value::Text(key) = self.stack.at(i) {
+                match (&*key.text, self.stack.at(i + 1)) {
+                    ("shape", Value::Tuple { product, .. }) => count = Some(product),
+                    ("dtype", Value::Dtype { itemsize, object }) => {
+                        dtype = Some((itemsize, object))
+                    }
+                    ("numpy_array_alignment_bytes", Value::Int(a)) => {
+                        alignment = u8::try_from(a).ok()
+                    }
+                    _ => {}
+                }
+            }
+            i += 2;
+        }
+        let (count, (itemsize, object)) = (count?, dtype?);
+        Some(Value::ArrayState {
+            bytes: count.zip(itemsize).and_then(|(c, s)| c.checked_mul(s)),
+            object,
+            alignment,
+        })
     }
 
     fn text(&mut self, bytes: &[u8]) -> Value {
@@ -1417,16 +1524,16 @@ impl<'l> Machine<'l> {
                 self.push(sink, offset, Value::Opaque);
             }
             O::BinInt => {
-                need!(input.array::<4>()?);
-                self.push(sink, offset, Value::Opaque);
+                let b = need!(input.array::<4>()?);
+                self.push(sink, offset, Value::Int(i64::from(i32::from_le_bytes(b))));
             }
             O::BinInt1 => {
-                need!(input.array::<1>()?);
-                self.push(sink, offset, Value::Opaque);
+                let [b] = need!(input.array::<1>()?);
+                self.push(sink, offset, Value::Int(i64::from(b)));
             }
             O::BinInt2 => {
-                need!(input.array::<2>()?);
-                self.push(sink, offset, Value::Opaque);
+                let b = need!(input.array::<2>()?);
+                self.push(sink, offset, Value::Int(i64::from(u16::from_le_bytes(b))));
             }
             O::BinFloat => {
                 need!(input.array::<8>()?);
@@ -1434,8 +1541,25 @@ impl<'l> Machine<'l> {
             }
             O::Long1 => {
                 let [n] = need!(input.array::<1>()?);
-                need!(input.skip(u64::from(n))?.then_some(()));
-                self.push(sink, offset, Value::Opaque);
+                let value = if n <= 8 {
+                    let mut buf = std::mem::take(&mut self.scratch);
+                    let ok = input.bytes_into(usize::from(n), &mut buf)?;
+                    let v = ok.then(|| {
+                        // Little-endian two's complement of n bytes.
+                        let mut raw = [0u8; 8];
+                        raw[..buf.len()].copy_from_slice(&buf);
+                        if buf.last().is_some_and(|b| b & 0x80 != 0) {
+                            raw[buf.len()..].fill(0xff);
+                        }
+                        Value::Int(i64::from_le_bytes(raw))
+                    });
+                    self.scratch = buf;
+                    need!(v)
+                } else {
+                    need!(input.skip(u64::from(n))?.then_some(()));
+                    Value::Opaque
+                };
+                self.push(sink, offset, value);
             }
             O::Long4 => {
                 let n = i32::from_le_bytes(need!(input.array::<4>()?));
@@ -1445,13 +1569,17 @@ impl<'l> Machine<'l> {
                 need!(input.skip(n)?.then_some(()));
                 self.push(sink, offset, Value::Opaque);
             }
-            O::None
-            | O::NewTrue
-            | O::NewFalse
-            | O::EmptyDict
-            | O::EmptyList
-            | O::EmptyTuple
-            | O::EmptySet => self.push(sink, offset, Value::Opaque),
+            O::EmptyTuple => self.push(
+                sink,
+                offset,
+                Value::Tuple {
+                    product: Some(1),
+                    first: Option::None,
+                },
+            ),
+            O::None | O::NewTrue | O::NewFalse | O::EmptyDict | O::EmptyList | O::EmptySet => {
+                self.push(sink, offset, Value::Opaque)
+            }
             O::PersId => {
                 let mut line = std::mem::take(&mut self.scratch);
                 let read = input.line(self.limits.max_text_len, &mut line)?;
@@ -1563,7 +1691,15 @@ impl<'l> Machine<'l> {
             O::ReadonlyBuffer => {
                 self.top(sink, offset, op);
             }
-            O::Tuple | O::List | O::Dict | O::FrozenSet => {
+            O::Tuple => {
+                let tuple = match self.marks.back() {
+                    Some(&mark) => self.tuple_of(mark, self.stack.len()),
+                    Option::None => Value::Opaque,
+                };
+                self.pop_to_mark(sink, offset, op);
+                self.push(sink, offset, tuple);
+            }
+            O::List | O::Dict | O::FrozenSet => {
                 self.pop_to_mark(sink, offset, op);
                 self.push(sink, offset, Value::Opaque);
             }
@@ -1573,10 +1709,16 @@ impl<'l> Machine<'l> {
                     O::Tuple2 => 2,
                     _ => 3,
                 };
+                let len = self.stack.len();
+                let tuple = if len >= self.fence() + n {
+                    self.tuple_of(len - n, len)
+                } else {
+                    Value::Opaque
+                };
                 for _ in 0..n {
                     self.pop(sink, offset, op);
                 }
-                self.push(sink, offset, Value::Opaque);
+                self.push(sink, offset, tuple);
             }
             O::Append => {
                 self.pop(sink, offset, op);
@@ -1590,14 +1732,48 @@ impl<'l> Machine<'l> {
                 self.touch(sink, offset, op, &target);
             }
             O::Appends | O::SetItems | O::AddItems => {
+                let state = match (op, self.marks.back()) {
+                    (O::SetItems, Some(&mark)) => self.array_state(mark, self.stack.len()),
+                    _ => Option::None,
+                };
                 self.pop_to_mark(sink, offset, op);
                 let target = self.top(sink, offset, op);
                 self.touch(sink, offset, op, &target);
+                if let (Some(state), Value::Opaque) = (state, &target) {
+                    self.stack.pop();
+                    self.stack.push(state);
+                }
             }
             O::Build => {
-                self.pop(sink, offset, op);
+                let state = self.pop(sink, offset, op);
                 let target = self.top(sink, offset, op);
                 self.touch(sink, offset, op, &target);
+                if let (
+                    Value::ArrayState {
+                        bytes,
+                        object: false,
+                        alignment,
+                    },
+                    Value::Instance(class),
+                ) = (&state, &target)
+                {
+                    if is_joblib_wrapper(class) {
+                        // joblib writes the array's raw bytes right after this opcode: a padding-length
+                        // byte and that many 0xff bytes when aligned, then the data. Its unpickler reads
+                        // them and goes on with the opcodes after.
+                        if alignment.is_some() {
+                            let [pad] = need!(input.array::<1>()?);
+                            if alignment.is_some_and(|a| pad > a) {
+                                broken!("joblib array padding longer than its alignment");
+                            }
+                            need!(input.skip(u64::from(pad))?.then_some(()));
+                        }
+                        match bytes {
+                            Some(n) => need!(input.skip(*n)?.then_some(())),
+                            Option::None => broken!("joblib array of unknown size"),
+                        }
+                    }
+                }
             }
             O::Global => {
                 let reference = need!(self.read_global(input, sink, offset, op)?);
@@ -1619,7 +1795,7 @@ impl<'l> Machine<'l> {
                         };
                         // Only values we built ourselves are known not to be str; a global, an instance or
                         // a call result may well be one (`numpy.prod.a` after a BUILD set it to "os").
-                        if matches!(module, Value::Opaque) || matches!(name, Value::Opaque) {
+                        if module.is_plain_data() || name.is_plain_data() {
                             self.error(
                                 sink,
                                 offset,
@@ -1682,10 +1858,21 @@ impl<'l> Machine<'l> {
                 self.push(sink, offset, made);
             }
             O::Reduce => {
-                self.pop(sink, offset, op);
+                let args = self.pop(sink, offset, op);
                 let callable = self.pop(sink, offset, op);
                 self.call(sink, offset, op, callable.callee());
-                let result = callable.call_result();
+                let result = match (&callable, &args) {
+                    (
+                        Value::Reference(r),
+                        Value::Tuple {
+                            first: Some(descr), ..
+                        },
+                    ) if is_numpy_dtype(r) => {
+                        let (itemsize, object) = dtype_itemsize(&descr.text);
+                        Value::Dtype { itemsize, object }
+                    }
+                    _ => callable.call_result(),
+                };
                 self.push(sink, offset, result);
             }
             O::NewObj | O::NewObjEx => {

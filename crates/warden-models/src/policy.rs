@@ -244,6 +244,18 @@ pub const RULES: &[Rule] = &[
         ],
         "numpy array or dtype",
     ),
+    // joblib's wrappers only describe an array whose bytes follow in the file (read by the pickle reader,
+    // which skips them), or name a sibling file for joblib < 0.10.
+    allow(
+        "joblib.numpy_pickle",
+        &["NumpyArrayWrapper", "NDArrayWrapper", "ZNDArrayWrapper"],
+        "joblib array wrapper",
+    ),
+    allow(
+        "sklearn.externals.joblib.numpy_pickle",
+        &["NumpyArrayWrapper", "NDArrayWrapper", "ZNDArrayWrapper"],
+        "joblib array wrapper",
+    ),
     allow(
         "numpy.ma.core",
         &["_mareconstruct", "MaskedArray"],

@@ -10,7 +10,7 @@ use crate::pickle::{self, Callee, Ending, Event, Reference};
 use crate::policy::{self, Verdict};
 use crate::sniff::{self, Format};
 use crate::zip::{self, Problem as ZipProblem};
-use crate::{gguf, numpy, safetensors, tar};
+use crate::{gguf, numpy, onnx, safetensors, savedmodel, tar};
 use serde::Serialize;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -239,7 +239,14 @@ pub fn scan_file<R: Read + Seek>(r: &mut R, file_name: &str, size: u64) -> io::R
         Some(Format::Safetensors) => scan_safetensors(&mut *r, &mut out)?,
         Some(Format::Gguf) => scan_gguf(&mut *r, size, &mut out)?,
         Some(Format::PyTorchTar | Format::Tar) => scan_tar(&mut *r, &top, 0, &mut out)?,
-        Some(Format::Hdf5) => scan_hdf5(&mut *r, size, &top, &mut out)?,
+        Some(Format::Hdf5) => scan_embedded_keras_json(&mut *r, size, &top, &mut out)?,
+        Some(Format::Onnx) => scan_onnx(&mut *r, size, &mut out)?,
+        Some(Format::SavedModel) => scan_saved_model(&mut *r, size, &mut out)?,
+        _ if base_name(file_name) == "keras_metadata.pb" => {
+            // A Keras model saved as a TensorFlow SavedModel keeps each layer's JSON config here.
+            format = Some(Format::SavedModel);
+            scan_embedded_keras_json(&mut *r, size, &top, &mut out)?
+        }
         _ if compressed => {
             // joblib's `compress=` dumps (a zlib or gzip stream around a pickle), or a `.tar.gz` of models.
             if let Some(kind) = compressed_model_magic(&head) {
@@ -272,8 +279,12 @@ pub(crate) fn compressed_model_magic(head: &[u8]) -> Option<Compressed> {
     };
     let mut inflated = Vec::new();
     let _ = match kind {
-        Compressed::Gzip => Read::take(flate2::read::GzDecoder::new(head), 512).read_to_end(&mut inflated),
-        Compressed::Zlib => Read::take(flate2::read::ZlibDecoder::new(head), 512).read_to_end(&mut inflated),
+        Compressed::Gzip => {
+            Read::take(flate2::read::GzDecoder::new(head), 512).read_to_end(&mut inflated)
+        }
+        Compressed::Zlib => {
+            Read::take(flate2::read::ZlibDecoder::new(head), 512).read_to_end(&mut inflated)
+        }
     };
     let pickle = matches!(inflated.as_slice(), [0x80, 2..=5, ..]);
     let tar = inflated.len() >= 262 && &inflated[257..262] == b"ustar";
@@ -443,8 +454,14 @@ impl PickleSink<'_> {
                 let limits = &mut self.out.report.limits;
                 if limits.len() < 16 && !limits.iter().any(|l| l.starts_with(&what)) {
                     let at = match &place.member {
-                        Some(m) => format!("{what} limit of the pickle simulation reached in `{m}` at byte {}", offset + self.shift),
-                        None => format!("{what} limit of the pickle simulation reached at byte {}", offset + self.shift),
+                        Some(m) => format!(
+                            "{what} limit of the pickle simulation reached in `{m}` at byte {}",
+                            offset + self.shift
+                        ),
+                        None => format!(
+                            "{what} limit of the pickle simulation reached at byte {}",
+                            offset + self.shift
+                        ),
                     };
                     limits.push(at);
                 }
@@ -694,6 +711,65 @@ fn member_path(parent: &Place, name: &str) -> String {
     }
 }
 
+fn scan_onnx(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
+    let top = Place {
+        member: None,
+        base: Some(0),
+    };
+    let report = onnx::scan(&mut *r, size)?;
+    for issue in report.issues {
+        let (kind, rule) = match issue.kind {
+            onnx::IssueKind::ExternalDataEscape => {
+                (ItemKind::DangerousCallable, "onnx-external-data-escape")
+            }
+            onnx::IssueKind::CustomOpDomain => (ItemKind::UnknownCallable, "onnx-custom-operator"),
+            onnx::IssueKind::Malformed => (ItemKind::FormatProblem, "onnx-malformed"),
+        };
+        out.push(
+            kind,
+            rule,
+            issue.subject,
+            issue.detail,
+            issue.offset,
+            &top,
+            issue.severity,
+        );
+        if let Some(item) = out.report.items.last_mut() {
+            item.count = item.count.max(issue.count);
+        }
+    }
+    Ok(())
+}
+
+fn scan_saved_model(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
+    let top = Place {
+        member: None,
+        base: Some(0),
+    };
+    let report = savedmodel::scan(&mut *r, size)?;
+    for issue in report.issues {
+        let (kind, rule) = match issue.kind {
+            savedmodel::IssueKind::Malformed => {
+                (ItemKind::FormatProblem, "tf-savedmodel-malformed")
+            }
+            _ => (ItemKind::DangerousCallable, "tf-risky-op"),
+        };
+        out.push(
+            kind,
+            rule,
+            issue.subject,
+            issue.detail,
+            issue.offset,
+            &top,
+            issue.severity,
+        );
+        if let Some(item) = out.report.items.last_mut() {
+            item.count = item.count.max(issue.count);
+        }
+    }
+    Ok(())
+}
+
 /// Scans every member of the zip at `r`; returns the zip flavour told by the central directory's names.
 fn scan_zip(
     r: &mut dyn ReadSeek,
@@ -926,7 +1002,10 @@ fn scan_tar(r: &mut dyn Read, place: &Place, depth: usize, out: &mut Out) -> io:
                 ItemKind::FormatProblem,
                 "zip-nesting",
                 "archive nested too deep".into(),
-                format!("member `{path}` is an archive nested {} deep; not opened", depth + 1),
+                format!(
+                    "member `{path}` is an archive nested {} deep; not opened",
+                    depth + 1
+                ),
                 0,
                 &mplace,
                 Severity::Medium,
@@ -941,19 +1020,24 @@ fn scan_tar(r: &mut dyn Read, place: &Place, depth: usize, out: &mut Out) -> io:
 /// 2 and `module` first in Keras 3).
 const KERAS_JSON_STARTS: &[&[u8]] = &[b"{\"class_name\"", b"{\"module\""];
 
-/// Legacy Keras HDF5 (`model.save("m.h5")`): the `model_config` attribute holds the model's JSON config, with
-/// Lambda layers' marshalled bytecode. The attribute's bytes sit contiguous in an object header or the global
+/// Legacy Keras HDF5 (`model.save("m.h5")`) and a Keras SavedModel's `keras_metadata.pb`: the `model_config`
+/// attribute (or the metadata's per-layer strings) holds JSON configs, with Lambda layers' marshalled bytecode. The attribute's bytes sit contiguous in an object header or the global
 /// heap, so the file is searched for JSON objects that start like a Keras config (at memchr speed, tensor data
 /// included, in bounded memory) and each is checked like a `.keras` config.
 ///
 /// Not an HDF5 parser: no pure-Rust crate reads HDF5 attributes, and binding libhdf5 (C) for one attribute
 /// would cost a system dependency. A config stored in a compressed (filtered) dense-attribute heap is not
 /// seen; h5py and Keras never write one.
-fn scan_hdf5(r: &mut dyn ReadSeek, size: u64, place: &Place, out: &mut Out) -> io::Result<()> {
+fn scan_embedded_keras_json(
+    r: &mut dyn ReadSeek,
+    size: u64,
+    place: &Place,
+    out: &mut Out,
+) -> io::Result<()> {
     const CHUNK: usize = 1 << 20;
     let finders: Vec<_> = KERAS_JSON_STARTS
         .iter()
-        .map(|n| memchr::memmem::Finder::new(n))
+        .map(memchr::memmem::Finder::new)
         .collect();
     let overlap = KERAS_JSON_STARTS.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
     let mut buf = vec![0u8; CHUNK + overlap];
@@ -1429,7 +1513,11 @@ mod tests {
         ]);
         let r = scan(&t, "model.pt");
         assert_eq!(r.format, Some(Format::PyTorchTar));
-        let exec = r.items.iter().find(|i| i.subject.starts_with("builtins.exec")).expect("pickle member");
+        let exec = r
+            .items
+            .iter()
+            .find(|i| i.subject.starts_with("builtins.exec"))
+            .expect("pickle member");
         assert_eq!(exec.member.as_deref(), Some("pickle"));
         let at = exec.file_offset.unwrap() as usize;
         assert_eq!(&t[at..at + 8], b"cbuiltin");
@@ -1440,7 +1528,10 @@ mod tests {
         let zip = build(
             &[
                 spec("archive/data.pkl", &benign_pickle()),
-                spec("archive/extra.pkl", &reduce_pickle("subprocess", "run", "x")),
+                spec(
+                    "archive/extra.pkl",
+                    &reduce_pickle("subprocess", "run", "x"),
+                ),
             ],
             b"",
             b"",
@@ -1449,7 +1540,8 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &t).unwrap();
         let gz = gz.finish().unwrap();
-        let meta_claims = crate::analyzer::claims(&gz[..gz.len().min(sniff::HEAD_LEN)], "model.tar.gz");
+        let meta_claims =
+            crate::analyzer::claims(&gz[..gz.len().min(sniff::HEAD_LEN)], "model.tar.gz");
         assert!(meta_claims);
         let r = scan(&gz, "model.tar.gz");
         assert_eq!(r.format, Some(Format::Tar));
@@ -1462,7 +1554,10 @@ mod tests {
         // A gzip of text is not a model.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, b"just some text, not a model").unwrap();
-        assert!(!crate::analyzer::claims(&gz.finish().unwrap(), "notes.txt.gz"));
+        assert!(!crate::analyzer::claims(
+            &gz.finish().unwrap(),
+            "notes.txt.gz"
+        ));
     }
 
     #[test]
@@ -1494,8 +1589,15 @@ mod tests {
         let h = h5_with_config(lambda);
         let r = scan(&h, "model.h5");
         assert_eq!(r.format, Some(Format::Hdf5));
-        let item = r.items.iter().find(|i| i.rule == "keras-lambda-layer").expect("lambda");
-        assert_eq!(&h[item.offset as usize..item.offset as usize + 8], b"\"Lambda\"");
+        let item = r
+            .items
+            .iter()
+            .find(|i| i.rule == "keras-lambda-layer")
+            .expect("lambda");
+        assert_eq!(
+            &h[item.offset as usize..item.offset as usize + 8],
+            b"\"Lambda\""
+        );
         let benign = r#"{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"units": 3}}]}}"#;
         let r = scan(&h5_with_config(benign), "model.h5");
         assert!(r.is_clean(), "{r:#?}");
@@ -1520,11 +1622,59 @@ mod tests {
         }
         p.extend_from_slice(b"\x93\x8c\x02id\x85R.");
         let r = scan(&p, "m.pkl");
-        assert!(r.limits.iter().any(|l| l.contains("memo")), "{:?}", r.limits);
         assert!(
-            r.items.iter().any(|i| i.rule.starts_with("pickle-") && i.rule.ends_with("callable")),
+            r.limits.iter().any(|l| l.contains("memo")),
+            "{:?}",
+            r.limits
+        );
+        assert!(
+            r.items
+                .iter()
+                .any(|i| i.rule.starts_with("pickle-") && i.rule.ends_with("callable")),
             "{r:#?}"
         );
+    }
+
+    /// A joblib dump of one float32 array of `shape` (raw bytes after the wrapper's BUILD, 16-byte aligned),
+    /// followed by `tail` opcodes before STOP.
+    fn joblib_array(rows: u8, cols: u8, tail: &[u8]) -> Vec<u8> {
+        let mut p = b"\x80\x04cjoblib.numpy_pickle\nNumpyArrayWrapper\n)\x81}(".to_vec();
+        p.extend_from_slice(b"\x8c\x05shapeK");
+        p.extend_from_slice(&[rows, b'K', cols, 0x86]);
+        p.extend_from_slice(b"\x8c\x05dtypecnumpy\ndtype\n\x8c\x02f4\x89\x88\x87R");
+        p.extend_from_slice(b"(K\x03\x8c\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb");
+        p.extend_from_slice(b"\x8c\x1bnumpy_array_alignment_bytesK\x10ub");
+        let pad = 16 - ((p.len() + 1) % 16);
+        p.push(pad as u8);
+        p.extend(std::iter::repeat_n(0xffu8, pad));
+        // Array bytes that look like opcodes: a scanner that reads them as a pickle breaks here.
+        p.extend(
+            (0..usize::from(rows) * usize::from(cols) * 4).map(|i| [0x0b, 0x63, 0x52, 0x80][i % 4]),
+        );
+        p.extend_from_slice(tail);
+        p.push(b'.');
+        p
+    }
+
+    #[test]
+    fn joblib_arrays_are_skipped_and_what_follows_is_scanned() {
+        let r = scan(&joblib_array(2, 3, b""), "model.joblib");
+        assert!(r.is_clean(), "{r:#?}");
+        let r = scan(
+            &joblib_array(5, 7, b"0cos\nsystem\n\x8c\x02id\x85R"),
+            "model.joblib",
+        );
+        assert!(has(&r, "pickle-dangerous-callable", "os.system"), "{r:#?}");
+        assert!(!has(&r, "pickle-malformed", ""), "{r:#?}");
+    }
+
+    #[test]
+    fn keras_savedmodel_metadata_lambda() {
+        let mut pb = vec![0x0a, 0x40];
+        pb.extend_from_slice(br#"{"class_name": "Lambda", "config": {"name": "l", "function": ["4wE", null, null]}}"#);
+        let r = scan(&pb, "model/keras_metadata.pb");
+        assert!(has(&r, "keras-lambda-layer", "Lambda"), "{r:#?}");
+        assert!(crate::analyzer::claims(&pb, "model/keras_metadata.pb"));
     }
 
     #[test]

@@ -403,7 +403,15 @@ fn old_protocol_pickle(head: &[u8]) -> Option<u8> {
                     let rest = head.get(at..).unwrap_or_default();
                     let Some(end) = rest.iter().position(|&b| b == b'\n') else {
                         // A line still open at the end of the head must look right so far.
-                        let ok = rest.len() < 1024 && ops > 4 && binary_looks_binary(binary, head);
+                        // String arguments (a protocol-0 numpy array's bytes) may be longer than the head.
+                        let long_string = match op {
+                            b'V' => true,
+                            b'S' => matches!(rest.first(), Some(b'\'' | b'"')),
+                            _ => false,
+                        };
+                        let ok = (rest.len() < 1024 || long_string)
+                            && ops > 4
+                            && binary_looks_binary(binary, head);
                         return ok.then_some(u8::from(binary));
                     };
                     if !text_arg_ok(op, i, &rest[..end]) {
@@ -671,6 +679,11 @@ mod tests {
             sniff(b"cposix\nsystem\nq\x00(U\x02idq\x01tq\x02Rq\x03.", "x"),
             Some(Format::Pickle { protocol: 1 })
         );
+        // numpy's protocol-0 arrays carry their bytes in one UNICODE line longer than the head.
+        let mut head = b"ccollections\nOrderedDict\np0\n(tRp1\nVw\np2\ncnumpy\ndtype\np3\n(Vf4\np4\nI00\ntp5\nRp6\n(V".to_vec();
+        head.extend(std::iter::repeat_n(0xbfu8, HEAD_LEN));
+        head.truncate(HEAD_LEN);
+        assert_eq!(sniff(&head, "x"), Some(Format::Pickle { protocol: 0 }));
         assert_eq!(
             sniff(&[TORCH_LEGACY_MAGIC, b".\x80\x02"].concat(), "x"),
             Some(Format::PyTorchLegacy)

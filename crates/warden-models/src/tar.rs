@@ -378,7 +378,7 @@ pub(crate) mod tests {
     pub(crate) fn build(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = Vec::new();
         let pad = |out: &mut Vec<u8>| {
-            while out.len() % BLOCK != 0 {
+            while !out.len().is_multiple_of(BLOCK) {
                 out.push(0);
             }
         };
@@ -417,7 +417,11 @@ pub(crate) mod tests {
     #[test]
     fn reads_members_long_names_and_offsets() {
         let long = format!("{}/model.pkl", "d".repeat(120));
-        let tar = build(&[("sys_info", b"abc"), (long.as_str(), b"xyz!"), ("pickle", b"")]);
+        let tar = build(&[
+            ("sys_info", b"abc"),
+            (long.as_str(), b"xyz!"),
+            ("pickle", b""),
+        ]);
         let (ms, problem) = members(&tar);
         assert_eq!(problem, None);
         assert_eq!(ms.len(), 3);
@@ -466,7 +470,10 @@ pub(crate) mod tests {
         tar[0] = b'z';
         let (ms, p) = members(&tar);
         assert!(ms.is_empty());
-        assert!(matches!(p, Some(Problem::BadHeader { offset: 0, .. })), "{p:?}");
+        assert!(
+            matches!(p, Some(Problem::BadHeader { offset: 0, .. })),
+            "{p:?}"
+        );
         let tar = build(&[("a", &[7u8; 3000])]);
         let (_, p) = members(&tar[..1500]);
         assert!(matches!(p, Some(Problem::Truncated { .. })), "{p:?}");
@@ -474,7 +481,10 @@ pub(crate) mod tests {
 
     #[test]
     fn base256_size() {
-        assert_eq!(parse_size(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]), Some(256));
+        assert_eq!(
+            parse_size(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]),
+            Some(256)
+        );
         assert_eq!(parse_size(b"00000000017\0"), Some(15));
         assert_eq!(parse_size(b"0000000009\0\0"), None);
     }

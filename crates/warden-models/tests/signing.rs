@@ -432,7 +432,8 @@ fn model_signing_cli() -> Option<std::ffi::OsString> {
         Some(v) if v == "skip" => None,
         Some(v) => Some(v),
         None => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/model-signing-interop.sh");
+            let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../scripts/model-signing-interop.sh");
             let out = std::process::Command::new("bash")
                 .arg(&script)
                 .output()
@@ -511,7 +512,11 @@ fn model_signing_cli_accepts_our_signatures() {
             .arg(&sig)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         signing::verify(&model, &sig, &public).unwrap();
         fs::write(model.join("a/b.txt"), b"changed").unwrap();
         let err = signing::verify(&model, &sig, &public).unwrap_err();

@@ -331,7 +331,8 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         bail!("{}: no such file or directory", src.path.display());
     }
     let key = hash_key(&config, &src.path)?;
-    let worktree = (matches!(mode(src), ScanMode::Worktree) && src.path.is_dir()).then_some(src.path.as_path());
+    let worktree = (matches!(mode(src), ScanMode::Worktree) && src.path.is_dir())
+        .then_some(src.path.as_path());
     let setup = AnalyzerSetup {
         config: &config,
         hash_key: &key,

@@ -377,10 +377,10 @@ fn scan_requires_signed_model_directories_when_configured() {
         "warden.toml",
         b"[model]\nrequire_signatures = true\npublic_key = \"keys/models.pub.pem\"\n",
     );
-    write(root, "models/bert/model.safetensors", &safetensors());
+    write(root, "models/bert/model.safetensors", safetensors());
     write(root, "models/bert/onnx/config.json", b"{}");
-    write(root, "models/bert/onnx/model.safetensors", &safetensors());
-    write(root, "models/gpt/weights.safetensors", &safetensors());
+    write(root, "models/bert/onnx/model.safetensors", safetensors());
+    write(root, "models/gpt/weights.safetensors", safetensors());
     warden()
         .args(["model", "sign"])
         .arg(root.join("models/bert"))
@@ -434,10 +434,18 @@ fn scan_requires_signed_model_directories_when_configured() {
         .find(|f| f.0 == "model/signature-invalid")
         .expect("tampered model reported");
     assert_eq!(invalid.1, "models/bert/model.sig");
-    assert!(invalid.2.contains("onnx/model.safetensors"), "{}", invalid.2);
+    assert!(
+        invalid.2.contains("onnx/model.safetensors"),
+        "{}",
+        invalid.2
+    );
 
     // Without the requirement, nothing about signatures is reported.
-    write(root, "warden.toml", b"[model]\nrequire_signatures = false\n");
+    write(
+        root,
+        "warden.toml",
+        b"[model]\nrequire_signatures = false\n",
+    );
     assert!(rules(&scan(0)).is_empty());
 
     // A key that cannot be read stops the run with the file named.
