@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the synthetic seeds of the model fuzz targets into fuzz/corpus/{pickle,modelzip,safetensors,gguf}/.
+"""Writes the synthetic seeds of the model fuzz targets into fuzz/corpus/{pickle,modelzip,safetensors,gguf,protobuf}/.
 
 Every file is built here from scratch (pickle opcodes written out or produced by pickle.dumps of plain
 containers, zips by zipfile, headers by struct): no third-party model file is involved. The `os.system`
@@ -111,3 +111,89 @@ write("gguf", "template.gguf", gguf(base + [
 write("gguf", "template-globals.gguf", gguf(base + [
     ("tokenizer.chat_template.tool_use", STRING, gstr("{{ cycler.__init__.__globals__.os.popen('id').read() }}"))]))
 write("gguf", "plain-v2.gguf", gguf(base, version=2))
+
+
+# --- protobuf (ONNX ModelProto, TensorFlow SavedModel) -------------------------------------------------------
+def varint(v):
+    out = bytearray()
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field_varint(n, v):
+    return varint(n << 3) + varint(v)
+
+
+def field_bytes(n, b):
+    if isinstance(b, str):
+        b = b.encode()
+    return varint(n << 3 | 2) + varint(len(b)) + b
+
+
+def onnx_node(op, domain="", subgraph=None):
+    node = field_bytes(1, "x") + field_bytes(2, "y") + field_bytes(4, op) + field_bytes(7, domain)
+    if subgraph is not None:
+        node += field_bytes(5, field_bytes(1, "body") + field_bytes(6, subgraph))
+    return node
+
+
+def onnx_tensor(name, location=None, raw=b""):
+    t = field_varint(2, 1) + field_bytes(8, name)
+    if raw:
+        t += field_bytes(9, raw)
+    if location is not None:
+        t += field_bytes(13, field_bytes(1, "location") + field_bytes(2, location)) + field_varint(14, 1)
+    return t
+
+
+def onnx_model(nodes, tensors=(), functions=()):
+    graph = b"".join(field_bytes(1, n) for n in nodes) + field_bytes(2, "g")
+    graph += b"".join(field_bytes(5, t) for t in tensors)
+    m = field_varint(1, 8) + field_bytes(2, "seed") + field_bytes(7, graph)
+    m += field_bytes(8, field_bytes(1, "") + field_varint(2, 17))
+    m += b"".join(field_bytes(25, f) for f in functions)
+    return m
+
+
+body = field_bytes(1, onnx_node("Add")) + field_bytes(1, onnx_node("Custom", "acme.ops"))
+write("protobuf", "standard.onnx", onnx_model([onnx_node("MatMul"), onnx_node("Relu")], [onnx_tensor("W", raw=b"\0" * 64)]))
+write("protobuf", "loop_custom.onnx", onnx_model([onnx_node("Loop", subgraph=body)]))
+write("protobuf", "external.onnx", onnx_model([onnx_node("MatMul")], [onnx_tensor("W", "../../etc/passwd"), onnx_tensor("B", "b.bin")]))
+fn = field_bytes(1, "Fn") + field_bytes(7, onnx_node("Mul")) + field_bytes(10, "local.fns")
+write("protobuf", "function.onnx", onnx_model([onnx_node("Fn", "local.fns")], functions=[fn]))
+
+
+def tf_node(name, op, attr=None):
+    n = field_bytes(1, name) + field_bytes(2, op)
+    if attr:
+        key, value = attr
+        n += field_bytes(5, field_bytes(1, key) + field_bytes(2, field_bytes(2, value)))
+    return n
+
+
+def saved_model(nodes, functions=()):
+    graph = b"".join(field_bytes(1, n) for n in nodes)
+    if functions:
+        lib = b"".join(
+            field_bytes(1, field_bytes(1, field_bytes(1, name)) + b"".join(field_bytes(3, n) for n in body))
+            for name, body in functions
+        )
+        graph += field_bytes(2, lib)
+    return field_varint(1, 1) + field_bytes(2, field_bytes(2, graph))
+
+
+write("protobuf", "saved_model_saver.pb", saved_model([tf_node("p", "Placeholder"), tf_node("s", "SaveV2"), tf_node("r", "RestoreV2")]))
+write(
+    "protobuf",
+    "saved_model_risky.pb",
+    saved_model(
+        [tf_node("p", "Placeholder"), tf_node("pr", "PrintV2", ("output_stream", "file:///tmp/x"))],
+        [("f", [tf_node("rf", "ReadFile"), tf_node("py", "EagerPyFunc")])],
+    ),
+)

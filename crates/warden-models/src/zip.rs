@@ -524,7 +524,8 @@ fn check_local<R: Read + Seek + ?Sized>(
             member: m.name.clone(),
         });
     }
-    m.data_offset = Some(data);
+    // Data that starts past the end (a huge extra field) has nothing to read.
+    m.data_offset = (data <= size).then_some(data);
     Ok(())
 }
 
