@@ -664,17 +664,29 @@ fn scan_gguf(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
     };
     match gguf::read(&mut *r, size) {
         Ok(g) => {
+            // One item per template, naming every construct in it (first offset kept).
+            let mut by_key: Vec<(String, u64, Vec<String>, String)> = Vec::new();
             for t in gguf::chat_template_findings(&g) {
+                match by_key.iter_mut().find(|(k, ..)| *k == t.key) {
+                    Some((_, _, constructs, _)) => {
+                        if !constructs.contains(&t.construct) {
+                            constructs.push(t.construct);
+                        }
+                    }
+                    None => by_key.push((t.key, t.offset, vec![t.construct], t.excerpt)),
+                }
+            }
+            for (key, offset, constructs, excerpt) in by_key {
                 out.push(
                     ItemKind::DangerousCallable,
                     "gguf-chat-template-injection",
-                    t.construct.clone(),
+                    key.clone(),
                     format!(
-                        "chat template `{}` uses `{}`, which reaches Python internals when rendered \
-                         (CVE-2024-34359): {}",
-                        t.key, t.construct, t.excerpt
+                        "chat template `{key}` reaches Python internals when rendered (CVE-2024-34359): {}; \
+                         near `{excerpt}`",
+                        constructs.join(", ")
                     ),
-                    t.offset,
+                    offset,
                     &top,
                     Severity::Critical,
                 );
