@@ -882,22 +882,28 @@ enum Value {
     /// A small integer (joblib array shapes, alignment).
     Int(i64),
     /// A tuple: the product of its items when all are non-negative integers (an array shape: the element
-    /// count), and its first item when that is a kept string (`numpy.dtype`'s arguments).
+    /// count; [`UNKNOWN`] otherwise), and its first item when that is a kept string (`numpy.dtype`'s
+    /// arguments). Sizes are packed with a sentinel rather than `Option` to keep `Value` at 24 bytes: the
+    /// memo holds up to a million of them.
     Tuple {
-        product: Option<u64>,
+        product: u64,
         first: Option<Rc<TextBuf>>,
     },
-    /// What `numpy.dtype(descr, …)` returned: the item size when `descr` tells it, and whether it holds
-    /// Python objects.
-    Dtype { itemsize: Option<u64>, object: bool },
-    /// A dict with joblib's array wrapper state: the array's byte length (None when unknown), whether it
-    /// holds objects (then a nested pickle follows instead of raw bytes), and the alignment of the raw bytes.
+    /// What `numpy.dtype(descr, …)` returned: the item size when `descr` tells it ([`UNKNOWN`] otherwise),
+    /// and whether it holds Python objects.
+    Dtype { itemsize: u64, object: bool },
+    /// A dict with joblib's array wrapper state: the array's byte length ([`UNKNOWN`] when not known),
+    /// whether it holds objects (then a nested pickle follows instead of raw bytes), and the alignment of
+    /// the raw bytes.
     ArrayState {
-        bytes: Option<u64>,
+        bytes: u64,
         object: bool,
         alignment: Option<u8>,
     },
 }
+
+/// A size the simulation does not know.
+const UNKNOWN: u64 = u64::MAX;
 
 /// The item size of a numpy dtype string (`<f4`, `i8`, `U10`, `S5`, `V16`, `M8[ns]`, `O`), and whether it is
 /// an object dtype. `None` for what is not a plain one (structured dtypes come as `V<n>` with their size).
@@ -1240,7 +1246,10 @@ impl<'l> Machine<'l> {
                 _ => product = Option::None,
             }
         }
-        Value::Tuple { product, first }
+        Value::Tuple {
+            product: product.unwrap_or(UNKNOWN),
+            first,
+        }
     }
 
     /// joblib's array wrapper state from `SETITEMS` key/value pairs at `from..to`: `shape`, `dtype` and
@@ -1264,8 +1273,15 @@ impl<'l> Machine<'l> {
             i += 2;
         }
         let (count, (itemsize, object)) = (count?, dtype?);
+        let bytes = match (count, itemsize) {
+            (UNKNOWN, _) | (_, UNKNOWN) => UNKNOWN,
+            (c, s) => c
+                .checked_mul(s)
+                .filter(|&b| b != UNKNOWN)
+                .unwrap_or(UNKNOWN),
+        };
         Some(Value::ArrayState {
-            bytes: count.zip(itemsize).and_then(|(c, s)| c.checked_mul(s)),
+            bytes,
             object,
             alignment,
         })
@@ -1573,7 +1589,7 @@ impl<'l> Machine<'l> {
                 sink,
                 offset,
                 Value::Tuple {
-                    product: Some(1),
+                    product: 1,
                     first: Option::None,
                 },
             ),
@@ -1768,10 +1784,10 @@ impl<'l> Machine<'l> {
                             }
                             need!(input.skip(u64::from(pad))?.then_some(()));
                         }
-                        match bytes {
-                            Some(n) => need!(input.skip(*n)?.then_some(())),
-                            Option::None => broken!("joblib array of unknown size"),
+                        if *bytes == UNKNOWN {
+                            broken!("joblib array of unknown size");
                         }
+                        need!(input.skip(*bytes)?.then_some(()));
                     }
                 }
             }
@@ -1869,7 +1885,10 @@ impl<'l> Machine<'l> {
                         },
                     ) if is_numpy_dtype(r) => {
                         let (itemsize, object) = dtype_itemsize(&descr.text);
-                        Value::Dtype { itemsize, object }
+                        Value::Dtype {
+                            itemsize: itemsize.unwrap_or(UNKNOWN),
+                            object,
+                        }
                     }
                     _ => callable.call_result(),
                 };
@@ -2040,6 +2059,12 @@ fn raw_unicode_escape_decode(raw: &[u8]) -> String {
 mod tests {
     //! Pickles are built here by emitting opcode bytes; nothing is ever unpickled.
     use super::*;
+
+    #[test]
+    fn a_simulated_value_stays_small() {
+        // The memo holds up to `max_memo` values: their size is most of the reader's memory.
+        assert!(std::mem::size_of::<super::Value>() <= 24);
+    }
     use crate::policy::{classify_call, classify_reference, Verdict};
     use proptest::prelude::*;
 
