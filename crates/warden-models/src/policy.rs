@@ -640,6 +640,27 @@ fn normalise_module(module: &str) -> &str {
     }
 }
 
+/// Python 2 builtins that `_compat_pickle.NAME_MAPPING` renames when a protocol 0–2 pickle is loaded (a
+/// pickle written by Python 3 with protocol 2 names `range` as `__builtin__.xrange`, `str` as `unicode`).
+fn normalise_name<'a>(module: &'a str, name: &'a str) -> (&'a str, &'a str) {
+    match (module, name) {
+        ("builtins", "xrange") => ("builtins", "range"),
+        ("builtins", "unicode" | "basestring") => ("builtins", "str"),
+        ("builtins", "long") => ("builtins", "int"),
+        ("builtins", "unichr") => ("builtins", "chr"),
+        ("builtins", "raw_input") => ("builtins", "input"),
+        ("builtins", "reduce") => ("functools", "reduce"),
+        ("builtins", "intern") => ("sys", "intern"),
+        ("builtins", "execfile") => ("builtins", "exec"),
+        ("itertools", "izip") => ("builtins", "zip"),
+        ("itertools", "imap") => ("builtins", "map"),
+        ("itertools", "ifilter") => ("builtins", "filter"),
+        ("UserDict", "UserDict") | ("UserDict", "IterableUserDict") => ("collections", "UserDict"),
+        ("UserList", "UserList") => ("collections", "UserList"),
+        _ => (module, name),
+    }
+}
+
 fn covers(rule_module: &str, module: &str) -> bool {
     module == rule_module
         || (module.len() > rule_module.len()
@@ -701,7 +722,7 @@ const fn dangerous(reason: &'static str) -> Classification {
 /// Classifies `module.name` as `find_class` would resolve it.
 pub fn classify(module: &str, name: &str) -> Classification {
     let module = normalise_module(module.trim());
-    let name = name.trim();
+    let (module, name) = normalise_name(module, name.trim());
     if module.is_empty() || name.is_empty() {
         return dangerous("empty module or name (malformed import)");
     }
@@ -842,6 +863,9 @@ mod tests {
             ("numpy", "ndarray"),
             ("numpy", "dtype"),
             ("__builtin__", "set"),
+            ("__builtin__", "xrange"),
+            ("__builtin__", "unicode"),
+            ("__builtin__", "long"),
             ("builtins", "frozenset"),
             ("_codecs", "encode"),
             ("copy_reg", "_reconstructor"),
