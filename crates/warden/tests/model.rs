@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{warden, write};
+use common::{git, init_repo, json, warden, write};
 
 /// A protocol-2 pickle that would call `module.name("id")`.
 fn reduce_pickle(module: &str, name: &str) -> Vec<u8> {
@@ -461,4 +461,81 @@ fn scan_requires_signed_model_directories_when_configured() {
         .code(2)
         .stderr(predicates::str::contains("warden.toml"))
         .stderr(predicates::str::contains("keys/missing.pem"));
+}
+
+#[test]
+fn model_files_in_the_index_and_in_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    init_repo(root);
+    write(root, "README.md", "models\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "initial"]);
+    // A payload committed, then replaced by a clean file: only history has it.
+    write(
+        root,
+        "models/weights.bin",
+        reduce_pickle("subprocess", "check_output"),
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "add weights"]);
+    write(root, "models/weights.bin", safetensors());
+    git(root, &["commit", "-qam", "weights as safetensors"]);
+    warden()
+        .args(["scan", ".", "--only", "model", "--no-progress"])
+        .current_dir(root)
+        .assert()
+        .code(0);
+    let out = warden()
+        .args([
+            "scan",
+            "--history",
+            "--only",
+            "model",
+            "--format",
+            "json",
+            "--no-progress",
+        ])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "model/pickle-dangerous-callable")
+        .expect("the payload in history");
+    assert_eq!(f["location"]["path"], "models/weights.bin");
+    assert_eq!(f["location"]["provenance"]["summary"], "add weights");
+    assert_eq!(f["location"]["provenance"]["in_head"], false);
+    assert_eq!(f["ext"]["model"]["subject"], "subprocess.check_output");
+
+    // Staged: the index is read, not the working tree.
+    write(root, "models/extra.pkl", reduce_pickle("builtins", "exec"));
+    git(root, &["add", "models/extra.pkl"]);
+    write(root, "models/extra.pkl", safetensors());
+    let out = warden()
+        .args([
+            "scan",
+            "--staged",
+            "--only",
+            "model",
+            "--format",
+            "json",
+            "--no-progress",
+        ])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["path"] == "models/extra.pkl"
+                && f["ext"]["model"]["subject"] == "builtins.exec"),
+        "{doc:#}"
+    );
 }
