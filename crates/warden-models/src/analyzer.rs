@@ -106,6 +106,16 @@ const RULE_ROWS: &[RuleRow] = &[
         "Re-save the model; a well-formed archive has one name per member.",
     ),
     (
+        "zip-duplicate-member",
+        "Zip holds two members with the same name",
+        Severity::High,
+        &[CWE_502],
+        "Two or more members share a name. Loaders disagree on which copy they read (the first or the last \
+         entry), so a benign copy can be shown to a scanner while the loader runs the other. warden scans \
+         every copy and reports the trick.",
+        "Re-save the model; a well-formed archive names each member once.",
+    ),
+    (
         "zip-path-traversal",
         "Zip member name escapes the extraction directory",
         Severity::Medium,

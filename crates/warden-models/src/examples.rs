@@ -203,6 +203,26 @@ pub(crate) const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        rule: "zip-duplicate-member",
+        positive: || {
+            let z = zip(
+                &[
+                    spec("archive/data.pkl", &ordered_dict()),
+                    spec("archive/data.pkl", &ordered_dict()),
+                ],
+                b"",
+                b"",
+            );
+            ("model.pt", z)
+        },
+        negative: || {
+            (
+                "model.pt",
+                zip(&[spec("archive/data.pkl", &ordered_dict())], b"", b""),
+            )
+        },
+    },
+    Example {
         rule: "zip-path-traversal",
         positive: || {
             (

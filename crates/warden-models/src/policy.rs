@@ -743,6 +743,11 @@ pub fn classify(module: &str, name: &str) -> Classification {
     if is_dunder(name) {
         return dangerous("module dunder attribute (__builtins__, __loader__, ...)");
     }
+    // `posixpath.os`, `torch.serialization.sys`: a dangerous module reached as another module's attribute,
+    // a stepping stone to its functions.
+    if module_rule(normalise_module(name)).is_some_and(|r| r.dangerous) {
+        return dangerous("a dangerous module reached as another module's attribute");
+    }
     // `__main__` holds the training script's own classes in many legitimate full-model pickles.
     if module.starts_with('_') && module != "__main__" {
         return dangerous("private interpreter module");
@@ -878,6 +883,8 @@ mod tests {
     #[test]
     fn code_execution_and_system_access_are_dangerous() {
         for (m, n) in [
+            ("posixpath", "os"),
+            ("torch.serialization", "sys"),
             ("os", "system"),
             ("os.path", "join"),
             ("posix", "system"),

@@ -818,7 +818,9 @@ fn scan_zip(
             base: place.base,
         };
         let severity = match p {
-            ZipProblem::EncryptedFlag { .. } | ZipProblem::NameMismatch { .. } => Severity::High,
+            ZipProblem::EncryptedFlag { .. }
+            | ZipProblem::NameMismatch { .. }
+            | ZipProblem::DuplicateName { .. } => Severity::High,
             _ => Severity::Medium,
         };
         out.push(
@@ -1214,6 +1216,7 @@ fn check_keras_config(
     let find = |needle: &str| -> u64 {
         base + memchr::memmem::find(bytes, needle.as_bytes()).unwrap_or(0) as u64
     };
+    let has_lambda_layer = memchr::memmem::find(bytes, b"\"Lambda\"").is_some();
     let mut stack = vec![value];
     let mut visited = 0usize;
     while let Some(v) = stack.pop() {
@@ -1227,6 +1230,8 @@ fn check_keras_config(
                 let module = map.get("module").and_then(|c| c.as_str());
                 let registered = map.get("registered_name").and_then(|c| c.as_str());
                 match class {
+                    // The function inside a Lambda layer is `__lambda__`: one finding for the layer.
+                    Some("__lambda__") if has_lambda_layer => {}
                     Some(c @ ("Lambda" | "__lambda__")) => {
                         out.push(
                             ItemKind::DangerousCallable,

@@ -117,6 +117,19 @@ const CLAIMING_EXTENSIONS: &[&str] = &[
     "pb",
     "tar",
     "zip",
+    // Text and document extensions promise text: binary model content behind them is hiding.
+    "txt",
+    "md",
+    "json",
+    "yaml",
+    "yml",
+    "csv",
+    "log",
+    "html",
+    "xml",
+    "cfg",
+    "ini",
+    "toml",
 ];
 
 /// True when `file_name`'s extension promises a different format than the content holds, e.g. a pickle
@@ -799,6 +812,11 @@ mod tests {
         ));
         assert!(extension_lies(Format::PyTorchZip, "dir/weights.gguf"));
         assert!(extension_lies(Format::Zip, "x.npy"));
+        assert!(extension_lies(
+            Format::Pickle { protocol: 4 },
+            "docs/notes.txt"
+        ));
+        assert!(extension_lies(Format::PyTorchZip, "config.json"));
         assert!(!extension_lies(Format::Pickle { protocol: 2 }, "model.pkl"));
         assert!(!extension_lies(Format::PyTorchZip, "pytorch_model.bin"));
         assert!(!extension_lies(Format::Safetensors, "model.SAFETENSORS"));

@@ -117,6 +117,9 @@ pub enum Problem {
     BadCentralDirectory { offset: u64, listed: usize },
     /// A zip inside a zip deeper than the scanner follows.
     NestingTooDeep { member: String, depth: usize },
+    /// Two members with the same name: loaders disagree on which one they read (the first, the last), so
+    /// a scanner that reads the other one is bypassed. Every copy is scanned.
+    DuplicateName { member: String, copies: usize },
 }
 
 impl Problem {
@@ -129,6 +132,7 @@ impl Problem {
             Problem::TooManyMembers { .. } => "zip-too-many-members",
             Problem::RatioExceeded { .. } => "zip-bomb",
             Problem::NestingTooDeep { .. } => "zip-nesting",
+            Problem::DuplicateName { .. } => "zip-duplicate-member",
             _ => "zip-malformed",
         }
     }
@@ -142,7 +146,8 @@ impl Problem {
             | Problem::UnsupportedMethod { member, .. }
             | Problem::BadLocalHeader { member, .. }
             | Problem::DataPastEnd { member }
-            | Problem::NestingTooDeep { member, .. } => Some(member),
+            | Problem::NestingTooDeep { member, .. }
+            | Problem::DuplicateName { member, .. } => Some(member),
             Problem::NameMismatch { central, .. } => Some(central),
             _ => None,
         }
@@ -163,6 +168,10 @@ impl fmt::Display for Problem {
             Problem::PathTraversal { member } => {
                 write!(f, "member name `{member}` escapes the extraction directory")
             }
+            Problem::DuplicateName { member, copies } => write!(
+                f,
+                "{copies} members are named `{member}`; loaders differ on which one they read (all were scanned)"
+            ),
             Problem::TooManyMembers { listed, declared } => write!(
                 f,
                 "the archive declares {declared} members; only the first {listed} were read"
@@ -348,6 +357,20 @@ pub fn read_archive<R: Read + Seek + ?Sized>(
             .push(Problem::PrependedData { bytes: shift });
     }
     read_central(r, actual_cd, cd_end, shift, &end, limits, &mut archive)?;
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for m in &archive.members {
+        *seen.entry(m.name.as_str()).or_default() += 1;
+    }
+    let mut duplicates: Vec<Problem> = seen
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(name, copies)| Problem::DuplicateName {
+            member: name.to_string(),
+            copies,
+        })
+        .collect();
+    duplicates.sort_by(|a, b| a.member().cmp(&b.member()));
+    archive.problems.extend(duplicates);
     for m in &mut archive.members {
         check_local(r, m, size, &mut archive.problems)?;
         if is_traversal(&m.name) {
