@@ -191,6 +191,18 @@ pub const RULES: &[Rule] = &[
         "PyTorch layout lookup",
     ),
     allow(
+        "torch.jit._pickle",
+        &[
+            "build_intlist",
+            "build_tensorlist",
+            "build_doublelist",
+            "build_boollist",
+            "build_tensor_from_id",
+            "restore_type_tag",
+        ],
+        "TorchScript list and tensor rebuild helper",
+    ),
+    allow(
         "collections",
         &["OrderedDict", "Counter", "deque"],
         "plain container",
@@ -748,6 +760,16 @@ pub fn classify(module: &str, name: &str) -> Classification {
     if module_rule(normalise_module(name)).is_some_and(|r| r.dangerous) {
         return dangerous("a dangerous module reached as another module's attribute");
     }
+    // TorchScript archives name their compiled classes `__torch__.…`; their code (in the archive's `code/`)
+    // runs in the TorchScript interpreter, not as Python: known to torch, reported low.
+    if module == "__torch__" || module.starts_with("__torch__.") {
+        return Classification {
+            verdict: Verdict::Unknown {
+                known_library: Some("torch"),
+            },
+            reason: "TorchScript class: its TorchScript code in the archive runs when loaded with torch.jit.load",
+        };
+    }
     // `__main__` holds the training script's own classes in many legitimate full-model pickles.
     if module.starts_with('_') && module != "__main__" {
         return dangerous("private interpreter module");
@@ -986,6 +1008,13 @@ mod tests {
                 known_library: Some("xgboost")
             }
         );
+        assert_eq!(
+            verdict("__torch__.torch.nn.modules.linear", "Linear"),
+            Verdict::Unknown {
+                known_library: Some("torch")
+            }
+        );
+        assert_eq!(verdict("torch.jit._pickle", "build_intlist"), Verdict::Safe);
         assert_eq!(
             verdict("mypackage", "Thing"),
             Verdict::Unknown {
