@@ -40,6 +40,25 @@ case "$ONLY" in
     exec "$PY" "$HERE/config/speed.py" "${ARGS[@]}"
     ;;
 esac
+# Model-artifact benchmark (bench/models/, see README "Model artifacts"):
+#   bench/run.sh --only models-accuracy [--tools warden,picklescan,modelscan,fickling] [--files] [--json] [--warden PATH]
+#   bench/run.sh --only models-speed [--quick] [--runs N] [--timeout S] [--no-sign] [--warden PATH]
+# Its peers (picklescan, modelscan, fickling, model-signing) live in their own venv, bench/work/models-venv, which
+# bench/models/peers.py creates and fills from bench/models/requirements.txt on first use (a no-op afterwards).
+case "$ONLY" in
+  models-accuracy|models-speed)
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    mkdir -p "$HERE/work"
+    if [ "$ONLY" = models-accuracy ]; then
+      exec "$PY" "$HERE/models/matrix.py" "${ARGS[@]}"
+    fi
+    exec "$PY" "$HERE/models/speed.py" "${ARGS[@]}"
+    ;;
+esac
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"

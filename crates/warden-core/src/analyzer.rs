@@ -212,6 +212,10 @@ pub struct AnalyzerSetup<'a> {
     pub hash_key: &'a HashKey,
     /// `--show-secrets`: print sensitive matches whole instead of redacted.
     pub reveal: bool,
+    /// The directory on disk the scan reads, for a working-tree scan of a directory; `None` for staged and
+    /// history scans (whose files live in git objects) and for rule listings. Analyzers that must look at
+    /// the tree as files (a model signature covers a whole directory) use it in [`Analyzer::finish`].
+    pub worktree: Option<&'a std::path::Path>,
 }
 
 /// A checker that reads files and reports findings. Two phases: [`Analyzer::analyze`] runs per file, in

@@ -45,6 +45,79 @@ enum Command {
         /// Rule id, e.g. secrets/openai-project-key (the `secrets/` prefix may be left out)
         rule: String,
     },
+    /// Model artifacts: scan model files for code that runs when they are loaded; sign and verify model
+    /// directories (OpenSSF model signing format, ECDSA keys)
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Scan a model file or a directory of models (formats recognised by content); exit 1 on findings
+    Scan(ModelScanArgs),
+    /// Sign a model directory with an ECDSA P-256 or P-384 private key (OpenSSF model signing format, as
+    /// `model_signing sign key` writes it)
+    Sign(ModelSignArgs),
+    /// Verify a model directory against its signature with a public key; exit 1 when it does not verify,
+    /// naming each changed, added or removed file
+    Verify(ModelVerifyArgs),
+}
+
+#[derive(Args)]
+struct ModelSignArgs {
+    /// The model directory
+    dir: PathBuf,
+    /// Private key: PEM, unencrypted PKCS#8 or SEC1, P-256 or P-384
+    #[arg(long, value_name = "KEY.pem")]
+    key: PathBuf,
+    /// Where to write the signature (default: DIR/model.sig, which is then left out of what is signed)
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+    /// Files or directories to leave out of the signature, relative to the current directory as with
+    /// `model_signing` (so `DIR/logs`); paths outside DIR are dropped. Git paths are always left out
+    #[arg(long, value_name = "P", num_args = 1.., action = clap::ArgAction::Append)]
+    ignore_paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ModelVerifyArgs {
+    /// The model directory
+    dir: PathBuf,
+    /// Public key: PEM (SubjectPublicKeyInfo), P-256 or P-384
+    #[arg(long, value_name = "PUB.pem")]
+    key: PathBuf,
+    /// The signature to check (default: DIR/model.sig)
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ModelScanArgs {
+    /// A model file or a directory
+    path: PathBuf,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of stdout (written whole or not at all)
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (`none`: never)
+    #[arg(long, default_value = "info", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Config file (default: warden.toml at PATH, if present)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Never draw progress on stderr
+    #[arg(long)]
+    no_progress: bool,
+    /// Colour in text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Args)]
@@ -184,6 +257,15 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(args) => baseline(args),
         Command::Rules { format } => rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Model {
+            command: ModelCommand::Scan(args),
+        } => model_scan(args),
+        Command::Model {
+            command: ModelCommand::Sign(args),
+        } => model_sign(args),
+        Command::Model {
+            command: ModelCommand::Verify(args),
+        } => model_verify(args),
     }
 }
 
@@ -249,10 +331,13 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         bail!("{}: no such file or directory", src.path.display());
     }
     let key = hash_key(&config, &src.path)?;
+    let worktree = (matches!(mode(src), ScanMode::Worktree) && src.path.is_dir())
+        .then_some(src.path.as_path());
     let setup = AnalyzerSetup {
         config: &config,
         hash_key: &key,
         reveal,
+        worktree,
     };
     let analyzers = registry::analyzers(&setup)?;
     let mut scanner = Scanner::new(analyzers, config, key);
@@ -366,6 +451,117 @@ fn scan(args: ScanArgs) -> Result<u8> {
     Ok(exit_code(&result, args.fail_on))
 }
 
+/// `warden model scan`: a scan of PATH's working tree with only the `model` analyzer, reported like `warden scan`.
+fn model_scan(args: ModelScanArgs) -> Result<u8> {
+    scan(ScanArgs {
+        source: SourceArgs {
+            path: args.path,
+            staged: false,
+            history: false,
+            config: args.config,
+            threads: args.threads,
+            max_file_size: None,
+            no_progress: args.no_progress,
+            only: vec![warden_models::NAME.to_string()],
+            skip: Vec::new(),
+        },
+        format: args.format,
+        output: args.output,
+        fail_on: args.fail_on,
+        baseline: None,
+        show_secrets: false,
+        color: args.color,
+    })
+}
+
+/// A model directory that exists and is a directory, or an I/O error (exit 2).
+fn model_dir(dir: &Path) -> Result<()> {
+    let meta = std::fs::metadata(dir).with_context(|| format!("{}: cannot read", dir.display()))?;
+    if !meta.is_dir() {
+        bail!("{}: not a directory", dir.display());
+    }
+    Ok(())
+}
+
+fn read_key(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read key", path.display()))
+}
+
+/// `warden model sign`: writes the signature; every failure (key, I/O, symlink in the model) exits 2.
+fn model_sign(args: ModelSignArgs) -> Result<u8> {
+    model_dir(&args.dir)?;
+    let key = read_key(&args.key)?;
+    let sig = args.signature.unwrap_or_else(|| args.dir.join("model.sig"));
+    // As `model_signing` does: ignore paths are relative to the current directory, not to DIR.
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let ignore: Vec<PathBuf> = args.ignore_paths.iter().map(|p| cwd.join(p)).collect();
+    // Formatted rather than chained: the errors already name their path and cause.
+    let signed = warden_models::signing::sign(&args.dir, &key, &sig, &ignore)
+        .map_err(|e| anyhow!("{}: cannot sign: {e}", args.dir.display()))?;
+    eprintln!(
+        "warden: signed {} files in {} ({}); wrote {}",
+        signed.files.len(),
+        args.dir.display(),
+        curve_name(signed.curve),
+        sig.display()
+    );
+    Ok(0)
+}
+
+/// `warden model verify`: 0 valid; 1 when the signature does not hold for this model and key (bad signature,
+/// another key, or files changed, added or removed); 2 when the key, signature file or model cannot be read
+/// or parsed.
+fn model_verify(args: ModelVerifyArgs) -> Result<u8> {
+    use warden_models::signing::VerifyError;
+    model_dir(&args.dir)?;
+    let key = read_key(&args.key)?;
+    let sig = args.signature.unwrap_or_else(|| args.dir.join("model.sig"));
+    match warden_models::signing::verify(&args.dir, &sig, &key) {
+        Ok(v) => {
+            eprintln!(
+                "warden: {}: signature verified ({} files, {})",
+                args.dir.display(),
+                v.files.len(),
+                curve_name(v.curve)
+            );
+            Ok(0)
+        }
+        Err(VerifyError::Mismatch(m)) => {
+            eprintln!(
+                "warden: {}: the model does not match its signature {}",
+                args.dir.display(),
+                sig.display()
+            );
+            for (what, files) in [
+                ("changed", &m.changed),
+                ("added (not in the signature)", &m.added),
+                ("removed (signed, missing)", &m.removed),
+            ] {
+                for f in files {
+                    eprintln!("  {what}: {f}");
+                }
+            }
+            Ok(1)
+        }
+        Err(e @ (VerifyError::BadSignature | VerifyError::KeyMismatch)) => {
+            eprintln!(
+                "warden: {}: signature {} does not verify: {e}",
+                args.dir.display(),
+                sig.display()
+            );
+            Ok(1)
+        }
+        Err(e) => bail!("{}: cannot verify: {e}", args.dir.display()),
+    }
+}
+
+fn curve_name(c: warden_models::signing::Curve) -> &'static str {
+    match c {
+        warden_models::signing::Curve::P256 => "ECDSA P-256",
+        warden_models::signing::Curve::P384 => "ECDSA P-384",
+    }
+}
+
 /// 2 when some input could not be read or parsed (the report is incomplete, whatever it holds), else 1 when a
 /// finding is at or above `--fail-on`, else 0.
 fn exit_code(result: &ScanResult, fail_on: FailOn) -> u8 {
@@ -447,6 +643,7 @@ fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
         config: &config,
         hash_key: &key,
         reveal: false,
+        worktree: None,
     };
     let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers

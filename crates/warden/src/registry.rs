@@ -24,6 +24,11 @@ const REGISTRY: &[(&str, Build)] = &[
     }),
     (warden_config::TF, |s| config(warden_config::Family::Tf, s)),
     (warden_config::CI, |s| config(warden_config::Family::Ci, s)),
+    (warden_models::NAME, |s| {
+        Ok(Box::new(
+            warden_models::ModelsAnalyzer::from_setup(s).map_err(anyhow::Error::msg)?,
+        ))
+    }),
 ];
 
 fn config(family: warden_config::Family, s: &AnalyzerSetup) -> Result<Box<dyn Analyzer>> {

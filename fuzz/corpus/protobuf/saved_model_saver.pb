@@ -1,0 +1,7 @@
+1/
+
+pPlaceholder
+
+sSaveV2
+
+r	RestoreV2
