@@ -367,17 +367,21 @@ impl<R: Read> Read for Capped<R> {
         let n = match self.inner.read(&mut buf[..room]) {
             Ok(n) => n,
             // A corrupt compressed stream ends the pickle; what came before was scanned.
-            Err(e)
-                if e.kind() == io::ErrorKind::InvalidInput
-                    || e.kind() == io::ErrorKind::InvalidData =>
-            {
-                0
-            }
+            Err(e) if is_decode_error(&e) => 0,
             Err(e) => return Err(e),
         };
         self.left -= n as u64;
         Ok(n)
     }
+}
+
+/// Whether a read error is the compressed data's fault (flate2: `InvalidInput`/`InvalidData` for a corrupt
+/// stream, `UnexpectedEof` for one cut short), not the file system's.
+fn is_decode_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+    )
 }
 
 /// Ends the stream at a decoding error of the compressed data (flate2 reports one as `InvalidInput` or
@@ -393,10 +397,7 @@ impl<R: Read> Read for EndOnCorrupt<'_, R> {
             return Ok(0);
         }
         match self.inner.read(buf) {
-            Err(e)
-                if e.kind() == io::ErrorKind::InvalidInput
-                    || e.kind() == io::ErrorKind::InvalidData =>
-            {
+            Err(e) if is_decode_error(&e) => {
                 self.hit.set(true);
                 Ok(0)
             }
@@ -1202,12 +1203,7 @@ fn read_up_to<R: Read>(mut r: R, n: usize, buf: &mut Vec<u8>) -> io::Result<()> 
     match Read::take(&mut r, n as u64).read_to_end(buf) {
         Ok(_) => Ok(()),
         // A corrupt deflate stream: what was inflated is what there is.
-        Err(e)
-            if e.kind() == io::ErrorKind::InvalidInput
-                || e.kind() == io::ErrorKind::InvalidData =>
-        {
-            Ok(())
-        }
+        Err(e) if is_decode_error(&e) => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -1746,6 +1742,11 @@ mod tests {
         let z = include_bytes!("../tests/data/corrupt-deflate.bin");
         let r = scan_file(&mut Cursor::new(&z[..]), "model.bin", z.len() as u64).unwrap();
         assert!(has(&r, "zip-malformed", "corrupt"), "{r:#?}");
+        // A deflate stream cut short (flate2's `UnexpectedEof`), also found by fuzzing.
+        let z = include_bytes!("../tests/data/truncated-deflate.bin");
+        for name in ["model.pt", "model.bin", "model.keras", "model.pkl"] {
+            scan_file(&mut Cursor::new(&z[..]), name, z.len() as u64).unwrap();
+        }
     }
 
     #[test]
