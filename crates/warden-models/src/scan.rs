@@ -367,16 +367,42 @@ impl<R: Read> Read for Capped<R> {
         let n = match self.inner.read(&mut buf[..room]) {
             Ok(n) => n,
             // A corrupt compressed stream ends the pickle; what came before was scanned.
-            Err(e)
-                if e.kind() == io::ErrorKind::InvalidInput
-                    || e.kind() == io::ErrorKind::InvalidData =>
-            {
-                0
-            }
+            Err(e) if is_decode_error(&e) => 0,
             Err(e) => return Err(e),
         };
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+/// Whether a read error is the compressed data's fault (flate2: `InvalidInput`/`InvalidData` for a corrupt
+/// stream, `UnexpectedEof` for one cut short), not the file system's.
+fn is_decode_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+    )
+}
+
+/// Ends the stream at a decoding error of the compressed data (flate2 reports one as `InvalidInput` or
+/// `InvalidData`) and notes it; other I/O errors pass through.
+struct EndOnCorrupt<'a, R> {
+    inner: R,
+    hit: &'a Cell<bool>,
+}
+
+impl<R: Read> Read for EndOnCorrupt<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.hit.get() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Err(e) if is_decode_error(&e) => {
+                self.hit.set(true);
+                Ok(0)
+            }
+            other => other,
+        }
     }
 }
 
@@ -895,8 +921,15 @@ fn scan_zip(
             }
             continue;
         }
-        let Some((mut reader, cutoff)) = zip::open_member(&mut *r, m, &limits)? else {
+        let Some((reader, cutoff)) = zip::open_member(&mut *r, m, &limits)? else {
             continue;
+        };
+        // A corrupt deflate stream ends the member where it breaks: what came before was scanned (and
+        // is what a loader would have read).
+        let corrupt = Cell::new(false);
+        let mut reader = EndOnCorrupt {
+            inner: reader,
+            hit: &corrupt,
         };
         match kind {
             Some(Format::Pickle { .. } | Format::PyTorchLegacy) => {
@@ -910,6 +943,19 @@ fn scan_zip(
             _ => {}
         }
         drop(reader);
+        if corrupt.get() {
+            out.push(
+                ItemKind::FormatProblem,
+                "zip-malformed",
+                "corrupt compressed member".into(),
+                format!(
+                    "member `{path}` has a corrupt deflate stream; it was read up to the break"
+                ),
+                0,
+                &mplace,
+                Severity::Medium,
+            );
+        }
         if cutoff.hit()
             && !archive
                 .problems
@@ -1157,12 +1203,7 @@ fn read_up_to<R: Read>(mut r: R, n: usize, buf: &mut Vec<u8>) -> io::Result<()> 
     match Read::take(&mut r, n as u64).read_to_end(buf) {
         Ok(_) => Ok(()),
         // A corrupt deflate stream: what was inflated is what there is.
-        Err(e)
-            if e.kind() == io::ErrorKind::InvalidInput
-                || e.kind() == io::ErrorKind::InvalidData =>
-        {
-            Ok(())
-        }
+        Err(e) if is_decode_error(&e) => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -1692,6 +1733,20 @@ mod tests {
         let r = scan(&pb, "model/keras_metadata.pb");
         assert!(has(&r, "keras-lambda-layer", "Lambda"), "{r:#?}");
         assert!(crate::analyzer::claims(&pb, "model/keras_metadata.pb"));
+    }
+
+    #[test]
+    fn a_corrupt_deflate_member_is_read_up_to_the_break() {
+        // Found by fuzzing (modelzip): a deflated member whose stream breaks; scanning it used to end the
+        // whole file's scan with an I/O error.
+        let z = include_bytes!("../tests/data/corrupt-deflate.bin");
+        let r = scan_file(&mut Cursor::new(&z[..]), "model.bin", z.len() as u64).unwrap();
+        assert!(has(&r, "zip-malformed", "corrupt"), "{r:#?}");
+        // A deflate stream cut short (flate2's `UnexpectedEof`), also found by fuzzing.
+        let z = include_bytes!("../tests/data/truncated-deflate.bin");
+        for name in ["model.pt", "model.bin", "model.keras", "model.pkl"] {
+            scan_file(&mut Cursor::new(&z[..]), name, z.len() as u64).unwrap();
+        }
     }
 
     #[test]
