@@ -66,7 +66,10 @@ impl Reporter for TextReporter {
                 )?;
                 current = Some(&f.location.path);
             }
-            let pos = format!("{}:{}", f.location.start_line, f.location.start_column);
+            let pos = match f.location.byte_offset {
+                Some(b) => format!("@{b}"),
+                None => format!("{}:{}", f.location.start_line, f.location.start_column),
+            };
             let sev = format!("{:<8}", f.severity.as_str());
             writeln!(
                 out,

@@ -340,6 +340,7 @@ impl SecretsAnalyzer {
                 end_line,
                 end_column,
                 provenance: None,
+                byte_offset: None,
             },
         );
         if let Some(enc) = h.encoding {
