@@ -2,6 +2,7 @@
 //! prefilter plus per-rule regexes on windows ([`engine`]); Kubernetes/docker base64, JSON escapes and URL
 //! encoding are decoded and scanned again ([`decode`]); every secret is redacted before it leaves the crate.
 
+pub mod binary;
 pub mod decode;
 pub mod engine;
 pub mod entropy;
@@ -19,6 +20,7 @@ use rules::{RuleDef, RuleError};
 use serde::{Deserialize, Serialize};
 use snippet::{Intervals, Snippets};
 use std::collections::HashMap;
+use std::io::Read;
 use std::ops::Range;
 use warden_core::{
     Analyzer, AnalyzerSetup, Claim, Config, ConfigError, FileMeta, FileOutput, Finding, HashKey,
@@ -59,6 +61,10 @@ pub struct SecretsSettings {
     /// Scan decoded views (base64 in Kubernetes Secrets and docker auth, JSON escapes, URL encoding); default on.
     #[serde(default = "yes")]
     pub decode: bool,
+    /// Scan binary files too: UTF-16 text decoded, other binaries by their printable runs (images, media and
+    /// compressed files excepted); default on.
+    #[serde(default = "yes")]
+    pub binary: bool,
 }
 
 fn yes() -> bool {
@@ -67,7 +73,10 @@ fn yes() -> bool {
 
 impl Default for SecretsSettings {
     fn default() -> Self {
-        SecretsSettings { decode: true }
+        SecretsSettings {
+            decode: true,
+            binary: true,
+        }
     }
 }
 
@@ -88,6 +97,8 @@ pub struct SecretsAnalyzer {
     key: HashKey,
     reveal: bool,
     settings: SecretsSettings,
+    /// Bytes of a binary file read at most (the scan's `max_file_size`).
+    binary_max: u64,
 }
 
 /// A match mapped back to the scanned file.
@@ -110,6 +121,7 @@ impl SecretsAnalyzer {
         let mut a = Self::with_rules(setup.config, setup.hash_key.clone())?;
         a.reveal = setup.reveal;
         a.settings = settings;
+        a.binary_max = setup.config.max_file_size();
         Ok(a)
     }
 
@@ -160,6 +172,7 @@ impl SecretsAnalyzer {
             key: random_key(),
             reveal: false,
             settings: SecretsSettings::default(),
+            binary_max: 64 << 20,
         })
     }
 
@@ -426,12 +439,93 @@ impl Analyzer for SecretsAnalyzer {
         out
     }
 
-    fn claim(&self, _file: &FileMeta) -> Claim {
-        Claim::Text // credentials hide in every kind of text file
+    fn claim(&self, file: &FileMeta) -> Claim {
+        if !file.binary {
+            return Claim::Text; // credentials hide in every kind of text file
+        }
+        if !self.settings.binary || binary::is_opaque_binary(file.head) {
+            return Claim::Skip;
+        }
+        // UTF-16 text and other binaries alike are read as a stream, up to the scan's size cap.
+        Claim::Stream
     }
 
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
-        out.findings.extend(self.scan(file.meta.path, file.bytes()));
+        if !file.meta.binary {
+            out.findings.extend(self.scan(file.meta.path, file.bytes()));
+            return;
+        }
+        if let Err(e) = self.scan_binary(file, out) {
+            out.problems.push(format!("reading the file: {e}"));
+        }
+    }
+}
+
+impl SecretsAnalyzer {
+    /// A binary file: UTF-16 text decoded and scanned as text (findings on its lines), anything else by its
+    /// printable runs (findings at their byte offsets).
+    fn scan_binary(&self, file: &SourceFile, out: &mut FileOutput) -> std::io::Result<()> {
+        let path = file.meta.path;
+        let mut stream = file.open()?;
+        let max = self.binary_max;
+        if let Some(enc) = binary::utf16_encoding(file.meta.head) {
+            let mut bytes = Vec::new();
+            std::io::Read::take(&mut stream, max).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 == max && file.meta.size > max {
+                out.partial.push(format!(
+                    "only the first {max} bytes of the UTF-16 file were scanned"
+                ));
+            }
+            let text = binary::decode_utf16(&bytes, enc);
+            for mut f in self.scan(path, text.as_bytes()) {
+                f.message.push_str(&format!(" (in {} text)", enc.name()));
+                f.tags
+                    .push(format!("encoding:{}", enc.name().to_ascii_lowercase()));
+                out.findings.push(f);
+            }
+            return Ok(());
+        }
+        // The same match reached through two overlapping strings (a misaligned `.pyc` read) is one finding.
+        let seen = std::cell::RefCell::new(std::collections::HashSet::new());
+        let report = |runs: &binary::Runs, out: &mut FileOutput| {
+            for mut f in self.scan(path, &runs.text) {
+                let Some(at) = runs.offset(f.location.start_line, f.location.start_column) else {
+                    continue;
+                };
+                if !seen.borrow_mut().insert((f.rule_id.clone(), at)) {
+                    continue;
+                }
+                f.location = Location {
+                    provenance: f.location.provenance.take(),
+                    ..Location::at_byte(path, at)
+                };
+                for r in &mut f.related {
+                    if r.location.path == path {
+                        if let Some(o) = runs.offset(r.location.start_line, r.location.start_column)
+                        {
+                            r.location = Location::at_byte(path, o);
+                        }
+                    }
+                }
+                f.message
+                    .push_str(&format!(" (in binary content, byte {at})"));
+                out.findings.push(f);
+            }
+        };
+        if let Some(kind) = binary::structured(file.meta.head, path) {
+            let mut bytes = Vec::new();
+            std::io::Read::take(&mut stream, max).read_to_end(&mut bytes)?;
+            report(&binary::structured_strings(&bytes, kind), out);
+            return Ok(());
+        }
+        let (_, more) =
+            binary::for_each_batch(&mut stream, max, 4 << 20, |runs| report(runs, &mut *out))?;
+        if more {
+            out.partial.push(format!(
+                "only the first {max} bytes of the binary file were scanned"
+            ));
+        }
+        Ok(())
     }
 }
 
