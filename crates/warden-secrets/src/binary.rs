@@ -113,6 +113,14 @@ pub fn is_opaque_binary(head: &[u8]) -> bool {
     head.starts_with(b"RIFF") || head.get(4..8) == Some(&b"ftyp"[..])
 }
 
+/// CPython's bytecode cache (`__pycache__/*.pyc`): compiled from a source file beside it, which is scanned as
+/// text; scanning the cache too would report each credential twice (and costs more than the sources). A
+/// `.pyc` shipped without its source (outside `__pycache__`) is scanned.
+pub fn is_source_cache(path: &str) -> bool {
+    (path.starts_with("__pycache__/") || path.contains("/__pycache__/"))
+        && (path.ends_with(".pyc") || path.ends_with(".pyo"))
+}
+
 /// Printable runs, one per line, with where each starts in the file.
 #[derive(Debug, Default)]
 pub struct Runs {
@@ -146,24 +154,61 @@ pub struct RunCollector {
 impl RunCollector {
     /// Adds `chunk`, which starts at file offset `base`, to `out`.
     pub fn feed(&mut self, chunk: &[u8], base: u64, out: &mut Runs) {
+        let len = chunk.len();
         let mut i = 0;
-        while i < chunk.len() {
-            if is_run_byte(chunk[i]) {
-                let start = i;
-                while i < chunk.len() && is_run_byte(chunk[i]) {
-                    i += 1;
-                }
-                if self.open.is_none() {
-                    self.open = Some(base + start as u64);
-                }
-                self.pending.extend_from_slice(&chunk[start..i]);
-                if self.pending.len() >= MAX_RUN {
-                    self.flush(out);
-                }
-            } else {
-                self.flush(out);
+        // A run left open by the previous chunk goes on here.
+        if self.open.is_some() {
+            while i < len && RUN_BYTE[usize::from(chunk[i])] {
                 i += 1;
             }
+            self.pending.extend_from_slice(&chunk[..i]);
+            if i == len {
+                return;
+            }
+            self.flush(out);
+        }
+        // Eight bytes at a time: a mask of which are printable decides everything. A run of MIN_RUN (8) or
+        // more bytes either touches a word's edge or spans words, so only runs at the edges are tracked;
+        // runs inside one word are too short. Binaries are mostly short printable fragments: branchy per-byte
+        // code mispredicts on every one of them.
+        let mut run_start: Option<usize> = None;
+        while i + 8 <= len {
+            let word = u64::from_le_bytes(chunk[i..i + 8].try_into().unwrap_or([0; 8]));
+            let m = printable_mask(word);
+            if m == 0xff {
+                run_start.get_or_insert(i);
+            } else {
+                // Printable bytes at the low end continue the run in progress.
+                let head = (!m).trailing_zeros() as usize;
+                if let Some(start) = run_start.take() {
+                    if i + head - start >= MIN_RUN {
+                        push_run(out, base + start as u64, &chunk[start..i + head]);
+                    }
+                }
+                // Printable bytes at the high end start a new one.
+                let tail = (!m).leading_zeros() as usize;
+                if tail > 0 {
+                    run_start = Some(i + 8 - tail);
+                }
+            }
+            i += 8;
+        }
+        // The last few bytes, one by one.
+        let mut start = run_start;
+        while i < len {
+            if RUN_BYTE[usize::from(chunk[i])] {
+                start.get_or_insert(i);
+            } else if let Some(st) = start.take() {
+                if i - st >= MIN_RUN {
+                    push_run(out, base + st as u64, &chunk[st..i]);
+                }
+            }
+            i += 1;
+        }
+        if let Some(st) = start {
+            // It may go on in the next chunk.
+            self.open = Some(base + st as u64);
+            self.pending.extend_from_slice(&chunk[st..]);
         }
     }
 
@@ -171,17 +216,52 @@ impl RunCollector {
     pub fn flush(&mut self, out: &mut Runs) {
         if let Some(start) = self.open.take() {
             if self.pending.len() >= MIN_RUN {
-                out.starts.push(start);
-                out.text.extend_from_slice(&self.pending);
-                out.text.push(b'\n');
+                push_run(out, start, &self.pending);
             }
             self.pending.clear();
         }
     }
 }
 
+/// One run as lines of at most [`MAX_RUN`] bytes (minified text embedded in a binary stays scannable).
+fn push_run(out: &mut Runs, start: u64, run: &[u8]) {
+    for (k, piece) in run.chunks(MAX_RUN).enumerate() {
+        out.starts.push(start + (k * MAX_RUN) as u64);
+        out.text.extend_from_slice(piece);
+        out.text.push(b'\n');
+    }
+}
+
+/// Bit k set when byte k (little-endian lanes) of `w` is a run byte: 0x20..=0x7e or tab.
+fn printable_mask(w: u64) -> u8 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let ascii = !w & HI; // high bit clear
+    let x = w & LO7;
+    let ge_space = (x + splat(0x60)) & HI; // x >= 0x20
+    let not_del = !(x + splat(0x01)) & HI; // x <= 0x7e
+    let t = w ^ splat(b'\t');
+    let is_tab = !(((t & LO7) + LO7) | t | LO7); // high bit set where the byte is a tab
+    let hi = (ascii & ge_space & not_del) | (is_tab & HI);
+    ((hi >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
+/// [`is_run_byte`] as a table, for the per-byte loop.
+static RUN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = is_run_byte(b as u8);
+        b += 1;
+    }
+    t
+};
+
 /// Printable ASCII and tab: what a credential is made of. Line breaks end a run, so a run is one line.
-fn is_run_byte(b: u8) -> bool {
+const fn is_run_byte(b: u8) -> bool {
     matches!(b, 0x20..=0x7e | b'\t')
 }
 
@@ -426,6 +506,30 @@ mod tests {
     }
 
     #[test]
+    fn the_word_mask_agrees_with_the_byte_test() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = [0u8; 8];
+                bytes[lane] = b;
+                let m = printable_mask(u64::from_le_bytes(bytes));
+                assert_eq!(
+                    m >> lane & 1 == 1,
+                    is_run_byte(b),
+                    "byte {b:#x} lane {lane}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bytecode_caches_are_left_to_their_sources() {
+        assert!(is_source_cache("pkg/__pycache__/mod.cpython-311.pyc"));
+        assert!(is_source_cache("__pycache__/mod.cpython-39.opt-1.pyc"));
+        assert!(!is_source_cache("dist/mod.pyc"));
+        assert!(!is_source_cache("pkg/__pycache__/notes.txt"));
+    }
+
+    #[test]
     fn media_and_archives_are_opaque() {
         assert!(is_opaque_binary(b"\x89PNG\r\n\x1a\n"));
         assert!(is_opaque_binary(b"\x00\x00\x00\x20ftypisom"));
@@ -447,6 +551,16 @@ mod tests {
                 proptest::prop_assert_eq!(&data[at..at + line.len()], line);
                 proptest::prop_assert!(line.len() >= MIN_RUN);
             }
+            // The same runs as a plain byte-by-byte split.
+            let mut naive = Vec::new();
+            let mut at = 0;
+            for seg in data.split(|&b| !is_run_byte(b)) {
+                if seg.len() >= MIN_RUN {
+                    naive.push(at as u64);
+                }
+                at += seg.len() + 1;
+            }
+            proptest::prop_assert_eq!(&runs.starts, &naive);
             let _ = utf16_encoding(&data);
             let _ = decode_utf16(&data, Utf16::Le);
             for kind in [Strings::Pyc, Strings::JavaClass] {

@@ -443,7 +443,10 @@ impl Analyzer for SecretsAnalyzer {
         if !file.binary {
             return Claim::Text; // credentials hide in every kind of text file
         }
-        if !self.settings.binary || binary::is_opaque_binary(file.head) {
+        if !self.settings.binary
+            || binary::is_opaque_binary(file.head)
+            || binary::is_source_cache(file.path)
+        {
             return Claim::Skip;
         }
         // UTF-16 text and other binaries alike are read as a stream, up to the scan's size cap.

@@ -75,7 +75,9 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     pyc.extend_from_slice(&[0xe3, 0, 0, 0, b')', b'z', token.len() as u8]);
     pyc.extend_from_slice(token.as_bytes());
     pyc.extend_from_slice(b"N)\xda");
-    write(root, "__pycache__/settings.cpython-311.pyc", &pyc);
+    write(root, "dist/settings.pyc", &pyc);
+    // The same bytes as a bytecode cache beside its source: the source is what is scanned.
+    write(root, "app/__pycache__/settings.cpython-311.pyc", &pyc);
     // An image with the same bytes is left alone.
     write(
         root,
@@ -93,7 +95,8 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     // "token=" starts 2 bytes into the run; the token itself 6 bytes later.
     assert_eq!(db_f[0]["location"]["byte_offset"], at + 2 + 6);
     assert_eq!(db_f[0]["location"]["start_line"], 1);
-    let pyc_f = findings_in(&doc, "__pycache__/settings.cpython-311.pyc");
+    assert!(findings_in(&doc, "app/__pycache__/settings.cpython-311.pyc").is_empty());
+    let pyc_f = findings_in(&doc, "dist/settings.pyc");
     assert_eq!(pyc_f.len(), 1, "{doc:#}");
     assert_eq!(pyc_f[0]["location"]["byte_offset"], 15);
     assert!(findings_in(&doc, "logo.png").is_empty());
