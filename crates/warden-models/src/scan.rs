@@ -1321,7 +1321,7 @@ fn check_keras_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::zip::tests::{build, spec, Spec};
+    use crate::zip::testkit::{build, spec, Spec};
     use std::io::Cursor;
 
     /// A protocol-2 pickle calling `module.name(arg)` via GLOBAL + REDUCE, emitted as opcodes.
@@ -1563,7 +1563,7 @@ mod tests {
         let mut storages = benign_pickle();
         storages.extend_from_slice(&[0x80, 0x02, 0x11, 0x22, 0x33, 0x99, 0x00]);
         storages.extend_from_slice(&reduce_pickle("os", "system", "x"));
-        let t = tar::tests::build(&[
+        let t = tar::testkit::build(&[
             ("sys_info", &benign_pickle()),
             ("pickle", &reduce_pickle("builtins", "exec", "x")),
             ("storages", &storages),
@@ -1594,7 +1594,7 @@ mod tests {
             b"",
             b"",
         );
-        let t = tar::tests::build(&[("code/inference.py", b"print(1)\n"), ("model.pth", &zip)]);
+        let t = tar::testkit::build(&[("code/inference.py", b"print(1)\n"), ("model.pth", &zip)]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &t).unwrap();
         let gz = gz.finish().unwrap();
@@ -1620,7 +1620,8 @@ mod tests {
 
     #[test]
     fn tar_traversal_and_corruption() {
-        let mut t = tar::tests::build(&[("../../etc/cron.d/x.pkl", &benign_pickle()), ("b", b"1")]);
+        let mut t =
+            tar::testkit::build(&[("../../etc/cron.d/x.pkl", &benign_pickle()), ("b", b"1")]);
         let r = scan(&t, "x.tar");
         assert!(has(&r, "zip-path-traversal", ""), "{r:#?}");
         t[1024] ^= 0xff;
