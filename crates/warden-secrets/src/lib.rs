@@ -2,6 +2,7 @@
 //! prefilter plus per-rule regexes on windows ([`engine`]); Kubernetes/docker base64, JSON escapes and URL
 //! encoding are decoded and scanned again ([`decode`]); every secret is redacted before it leaves the crate.
 
+pub mod archive;
 pub mod binary;
 pub mod decode;
 pub mod engine;
@@ -65,6 +66,9 @@ pub struct SecretsSettings {
     /// compressed files excepted); default on.
     #[serde(default = "yes")]
     pub binary: bool,
+    /// Scan inside archives and packages (zip, jar, wheel, tar, `.tar.gz`, gzip), nested; default on.
+    #[serde(default = "yes")]
+    pub archives: bool,
 }
 
 fn yes() -> bool {
@@ -76,6 +80,7 @@ impl Default for SecretsSettings {
         SecretsSettings {
             decode: true,
             binary: true,
+            archives: true,
         }
     }
 }
@@ -440,6 +445,9 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn claim(&self, file: &FileMeta) -> Claim {
+        if self.settings.archives && archive::kind(file.head).is_some() {
+            return Claim::Stream;
+        }
         if !file.binary {
             return Claim::Text; // credentials hide in every kind of text file
         }
@@ -454,6 +462,12 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
+        if let Some(kind) = archive::kind(file.meta.head).filter(|_| self.settings.archives) {
+            if let Err(e) = self.scan_archive(file, kind, out) {
+                out.problems.push(format!("reading the archive: {e}"));
+            }
+            return;
+        }
         if !file.meta.binary {
             out.findings.extend(self.scan(file.meta.path, file.bytes()));
             return;
@@ -468,13 +482,75 @@ impl SecretsAnalyzer {
     /// A binary file: UTF-16 text decoded and scanned as text (findings on its lines), anything else by its
     /// printable runs (findings at their byte offsets).
     fn scan_binary(&self, file: &SourceFile, out: &mut FileOutput) -> std::io::Result<()> {
-        let path = file.meta.path;
         let mut stream = file.open()?;
+        self.scan_binary_stream(
+            file.meta.path,
+            file.meta.head,
+            file.meta.size,
+            &mut stream,
+            out,
+        )
+    }
+
+    /// Every member of an archive (nested archives walked), each scanned as the file it is.
+    fn scan_archive(
+        &self,
+        file: &SourceFile,
+        kind: archive::Kind,
+        out: &mut FileOutput,
+    ) -> std::io::Result<()> {
+        let mut stream = file.open()?;
+        let mut members = Vec::new();
+        let mut notes = Vec::new();
+        {
+            let mut visit = |m: archive::Member| {
+                let mut found = FileOutput::default();
+                self.scan_member(&m.path, &m.bytes, &mut found);
+                members.push(found);
+            };
+            let mut note = |n: String| notes.push(n);
+            let mut walker = archive::Walker::new(self.binary_max, &mut visit, &mut note);
+            walker.walk(&mut stream, kind, file.meta.path, 0)?;
+        }
+        for m in members {
+            out.findings.extend(m.findings);
+            out.partial.extend(m.partial);
+            out.problems.extend(m.problems);
+        }
+        out.partial.extend(notes);
+        Ok(())
+    }
+
+    /// One archive member, in memory: text, UTF-16 or binary, as a file would be.
+    fn scan_member(&self, path: &str, bytes: &[u8], out: &mut FileOutput) {
+        if !warden_core::is_binary(bytes) {
+            out.findings.extend(self.scan(path, bytes));
+            return;
+        }
+        let head = &bytes[..bytes.len().min(warden_core::HEAD_LEN)];
+        if !self.settings.binary || binary::is_opaque_binary(head) || binary::is_source_cache(path)
+        {
+            return;
+        }
+        let mut stream = bytes;
+        if let Err(e) = self.scan_binary_stream(path, head, bytes.len() as u64, &mut stream, out) {
+            out.problems.push(format!("{path}: {e}"));
+        }
+    }
+
+    fn scan_binary_stream(
+        &self,
+        path: &str,
+        head: &[u8],
+        size: u64,
+        stream: &mut dyn Read,
+        out: &mut FileOutput,
+    ) -> std::io::Result<()> {
         let max = self.binary_max;
-        if let Some(enc) = binary::utf16_encoding(file.meta.head) {
+        if let Some(enc) = binary::utf16_encoding(head) {
             let mut bytes = Vec::new();
-            std::io::Read::take(&mut stream, max).read_to_end(&mut bytes)?;
-            if bytes.len() as u64 == max && file.meta.size > max {
+            std::io::Read::take(&mut *stream, max).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 == max && size > max {
                 out.partial.push(format!(
                     "only the first {max} bytes of the UTF-16 file were scanned"
                 ));
@@ -515,14 +591,14 @@ impl SecretsAnalyzer {
                 out.findings.push(f);
             }
         };
-        if let Some(kind) = binary::structured(file.meta.head, path) {
+        if let Some(kind) = binary::structured(head, path) {
             let mut bytes = Vec::new();
-            std::io::Read::take(&mut stream, max).read_to_end(&mut bytes)?;
+            std::io::Read::take(&mut *stream, max).read_to_end(&mut bytes)?;
             report(&binary::structured_strings(&bytes, kind), out);
             return Ok(());
         }
         let (_, more) =
-            binary::for_each_batch(&mut stream, max, 4 << 20, |runs| report(runs, &mut *out))?;
+            binary::for_each_batch(&mut *stream, max, 4 << 20, |runs| report(runs, &mut *out))?;
         if more {
             out.partial.push(format!(
                 "only the first {max} bytes of the binary file were scanned"

@@ -130,3 +130,82 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     let doc = scan_json(root, &["--only", "secrets"], 0);
     assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc:#}");
 }
+
+#[test]
+fn archives_and_packages_name_the_member() {
+    use warden_archive::tar::testkit::build as tar_of;
+    use warden_archive::zip::testkit::{build as zip_of, spec, Spec};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A wheel with a settings module, deflated.
+    let settings = format!("GITHUB_TOKEN = \"{}\"\n", github_pat());
+    let whl = zip_of(
+        &[
+            spec("app/__init__.py", b""),
+            Spec {
+                deflate: true,
+                ..spec("app/settings.py", settings.as_bytes())
+            },
+        ],
+        b"",
+        b"",
+    );
+    write(root, "dist/app-1.0-py3-none-any.whl", &whl);
+    // A release tarball, gzipped, with a .env and a jar whose class file holds a token in its constant pool.
+    let token = slack_bot_token();
+    let mut class = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52, 0, 2];
+    class.extend_from_slice(&[1, 0, token.len() as u8]);
+    class.extend_from_slice(token.as_bytes());
+    class.extend_from_slice(&[0x00, 0x21, 0, 1]);
+    let jar = zip_of(&[spec("com/acme/Config.class", &class)], b"", b"");
+    let env = format!("SLACK_TOKEN={}\n", slack_bot_token());
+    let tar = tar_of(&[
+        ("./release/.env", env.as_bytes()),
+        ("./release/lib/acme.jar", &jar),
+    ]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    write(root, "release.tar.gz", gz.finish().unwrap());
+    // A zip bomb: a note, not an outage.
+    let zeros = vec![0u8; 16 << 20];
+    let bomb = zip_of(
+        &[Spec {
+            deflate: true,
+            ..spec("zeros.bin", &zeros)
+        }],
+        b"",
+        b"",
+    );
+    write(root, "bomb.zip", &bomb);
+
+    let doc = scan_json(root, &["--only", "secrets"], 1);
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"dist/app-1.0-py3-none-any.whl!/app/settings.py"),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"release.tar.gz!/release/.env"), "{paths:?}");
+    assert!(
+        paths.contains(&"release.tar.gz!/release/lib/acme.jar!/com/acme/Config.class"),
+        "{paths:?}"
+    );
+    let settings_f = findings_in(&doc, "dist/app-1.0-py3-none-any.whl!/app/settings.py");
+    assert_eq!(settings_f[0]["location"]["start_line"], 1);
+    let notes = doc["diagnostics"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|d| d["path"] == "bomb.zip" && d["message"].as_str().unwrap().contains("zip bomb")),
+        "{notes:?}"
+    );
+
+    // `[secrets] archives = false` leaves them closed.
+    write(root, "warden.toml", "[secrets]\narchives = false\n");
+    let doc = scan_json(root, &["--only", "secrets"], 0);
+    assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc:#}");
+}
