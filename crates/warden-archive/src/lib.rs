@@ -6,5 +6,6 @@
 //!
 //! Written by hand rather than with the `zip` and `tar` crates; each module says why.
 
+pub mod compress;
 pub mod tar;
 pub mod zip;

@@ -1,9 +1,11 @@
-//! Credentials inside archives and packages: zip (and jar, war, ear, wheel, egg, apk, …), tar, and gzip (a
-//! `.tar.gz` or a single gzipped file), nested up to [`MAX_DEPTH`] deep. Members are read through the bounded
+//! Credentials inside archives and packages: zip (and jar, war, ear, wheel, egg, apk, …), tar, and compressed
+//! streams (gzip, bzip2, xz, zstd: a `.tar.gz`/`.tar.bz2`/`.tar.xz`/`.tar.zst`, or one compressed file), nested
+//! up to [`MAX_DEPTH`] deep. Members are read through the bounded
 //! readers of `warden-archive`: member counts, decompression ratios and total bytes are capped, and a cap
 //! reached is a note on the file, never an outage. A member's findings name it: `dist/app.whl!/app/settings.py`.
 
 use std::io::{self, Cursor, Read, Seek};
+use warden_archive::compress::{self, Compression};
 use warden_archive::{tar, zip};
 
 /// Archives inside archives followed this deep (the file itself is depth 0).
@@ -16,7 +18,7 @@ pub const MAX_TOTAL: u64 = 1 << 30;
 pub enum Kind {
     Zip,
     Tar,
-    Gzip,
+    Compressed(Compression),
 }
 
 /// The archive format of a file by its first bytes.
@@ -25,10 +27,8 @@ pub fn kind(head: &[u8]) -> Option<Kind> {
         Some(Kind::Zip)
     } else if head.get(257..262) == Some(&b"ustar"[..]) {
         Some(Kind::Tar)
-    } else if head.starts_with(&[0x1f, 0x8b, 8]) {
-        Some(Kind::Gzip)
     } else {
-        None
+        compress::compression(head).map(Kind::Compressed)
     }
 }
 
@@ -76,7 +76,7 @@ impl<'a> Walker<'a> {
         match kind {
             Kind::Zip => self.zip(r, path, depth),
             Kind::Tar => self.tar(r, path, depth),
-            Kind::Gzip => self.gzip(r, path, depth),
+            Kind::Compressed(c) => self.compressed(r, c, path, depth),
         }
     }
 
@@ -118,13 +118,7 @@ impl<'a> Walker<'a> {
         match r.take(self.member_max + 1).read_to_end(&mut bytes) {
             Ok(_) => {}
             // A corrupt compressed member: what was inflated is what there is.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::InvalidInput
-                        | io::ErrorKind::InvalidData
-                        | io::ErrorKind::UnexpectedEof
-                ) => {}
+            Err(e) if compress::is_decode_error(&e) => {}
             Err(e) => return Err(e),
         }
         let cut = bytes.len() as u64 > self.member_max;
@@ -203,9 +197,15 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    /// A gzip stream: a tar inside (`.tar.gz`) is walked as a stream; anything else is one member, named
-    /// after the file without `.gz`.
-    fn gzip<R: Read + Seek>(&mut self, r: &mut R, path: &str, depth: usize) -> io::Result<()> {
+    /// A compressed stream: a tar inside (`.tar.gz`, …) is walked as a stream; anything else is one member,
+    /// named after the file without its compression extension.
+    fn compressed<R: Read + Seek>(
+        &mut self,
+        r: &mut R,
+        c: Compression,
+        path: &str,
+        depth: usize,
+    ) -> io::Result<()> {
         let cap = self.member_max;
         // The ratio cap of zip members applies to the whole stream.
         let limits = zip::Limits::default();
@@ -215,54 +215,68 @@ impl<'a> Walker<'a> {
             .saturating_mul(limits.max_ratio)
             .saturating_add(limits.ratio_slack);
         let mut head = Vec::new();
-        let _ = flate2::read::MultiGzDecoder::new(&mut *r)
-            .take(512)
-            .read_to_end(&mut head);
+        if let Ok(d) = compress::decoder(c, &mut *r) {
+            let _ = d.take(512).read_to_end(&mut head);
+        }
         r.seek(io::SeekFrom::Start(0))?;
-        let mut decoder = Tolerant {
-            inner: flate2::read::MultiGzDecoder::new(&mut *r).take(max_out),
+        let inner = match compress::decoder(c, &mut *r) {
+            Ok(d) => d,
+            Err(e) => {
+                (self.note)(format!("{path}: not a readable compressed stream: {e}"));
+                return Ok(());
+            }
         };
-        if head.get(257..262) == Some(&b"ustar"[..]) {
+        let mut decoder = Tolerant {
+            inner: inner.take(max_out),
+            hit_cap: false,
+            max_out,
+        };
+        let result = if head.get(257..262) == Some(&b"ustar"[..]) {
             if depth + 1 > MAX_DEPTH {
                 (self.note)(format!(
                     "{path}: nested deeper than {MAX_DEPTH}; not opened"
                 ));
                 return Ok(());
             }
-            return self.tar(&mut decoder, path, depth + 1);
+            self.tar(&mut decoder, path, depth + 1)
+        } else {
+            let (bytes, cut) = self.read_capped(&mut decoder)?;
+            if cut {
+                (self.note)(format!("{path}: only the first {cap} bytes were scanned"));
+            }
+            let base = path.rsplit('/').next().unwrap_or(path);
+            let inner = c
+                .extensions()
+                .iter()
+                .find_map(|e| base.strip_suffix(e))
+                .unwrap_or(base);
+            self.member(format!("{path}!/{inner}"), bytes, cut, depth)
+        };
+        if decoder.hit_cap {
+            (self.note)(format!(
+                "{path}: inflates past the ratio cap (a compression bomb); read up to {max_out} bytes"
+            ));
         }
-        let (bytes, cut) = self.read_capped(&mut decoder)?;
-        if cut {
-            (self.note)(format!("{path}: only the first {cap} bytes were scanned"));
-        }
-        let inner = path
-            .rsplit('/')
-            .next()
-            .unwrap_or(path)
-            .trim_end_matches(".gz")
-            .trim_end_matches(".tgz");
-        self.member(format!("{path}!/{inner}"), bytes, cut, depth)
+        result
     }
 }
 
-/// Ends a compressed stream at a decoding error (what came before stands).
+/// Ends a compressed stream at a decoding error (what came before stands), and notes when the output cap
+/// (a `Take`) was reached.
 struct Tolerant<R> {
-    inner: R,
+    inner: io::Take<R>,
+    hit_cap: bool,
+    max_out: u64,
 }
 
 impl<R: Read> Read for Tolerant<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(buf) {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::InvalidInput
-                        | io::ErrorKind::InvalidData
-                        | io::ErrorKind::UnexpectedEof
-                ) =>
-            {
+            Ok(0) if !buf.is_empty() && self.inner.limit() == 0 && self.max_out > 0 => {
+                self.hit_cap = true;
                 Ok(0)
             }
+            Err(e) if compress::is_decode_error(&e) => Ok(0),
             other => other,
         }
     }
@@ -347,11 +361,58 @@ mod tests {
     }
 
     #[test]
+    fn tars_in_every_compression() {
+        use std::io::Write;
+        let tar = tar_of(&[("etc/app.conf", b"password = x\n")]);
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&tar).unwrap();
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        xz.write_all(&tar).unwrap();
+        let zst = ruzstd::encoding::compress_to_vec(
+            &tar[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        for (data, name) in [
+            (bz.finish().unwrap(), "a.tar.bz2"),
+            (xz.finish().unwrap(), "a.tar.xz"),
+            (zst, "a.tar.zst"),
+        ] {
+            let (members, notes) = walk(&data, name);
+            assert_eq!(members.len(), 1, "{name}: {notes:?}");
+            assert_eq!(members[0].0, format!("{name}!/etc/app.conf"));
+        }
+    }
+
+    #[test]
     fn a_single_gzipped_file_is_one_member() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, b"password=1\n").unwrap();
         let (members, _) = walk(&gz.finish().unwrap(), "logs/app.log.gz");
         assert_eq!(members[0].0, "logs/app.log.gz!/app.log");
         assert_eq!(members[0].1, b"password=1\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn damaged_archives_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..3000), cut in 0usize..3000, flip in 0usize..3000) {
+            let z = zip_of(&[spec("a/b.txt", &data[..data.len().min(200)]), spec("c.zip", &zip_of(&[spec("d", b"x")], b"", b""))], b"", b"");
+            let t = tar_of(&[("x/y", &data[..data.len().min(700)])]);
+            for base in [z, t, data.clone()] {
+                for magic in [&b""[..], b"PK\x03\x04", b"\x1f\x8b\x08", b"BZh9", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd"] {
+                    let mut b = [magic, &base[..]].concat();
+                    if !b.is_empty() {
+                        let i = flip % b.len();
+                        b[i] ^= 0x55;
+                        b.truncate(cut.max(1).min(b.len()));
+                    }
+                    if let Some(k) = kind(&b) {
+                        let mut visit = |_m: Member| {};
+                        let mut note = |_n: String| {};
+                        let mut w = Walker::new(1 << 16, &mut visit, &mut note);
+                        let _ = w.walk(&mut Cursor::new(&b), k, "f", 0);
+                    }
+                }
+            }
+        }
     }
 }

@@ -37,7 +37,10 @@ fn analyzers_and_reports_depend_on_the_vocabulary_only() {
         "warden-report",
     ] {
         let deps = workspace_deps(krate);
-        assert!(deps.contains(&"warden-core".to_string()), "{krate}: {deps:?}");
+        assert!(
+            deps.contains(&"warden-core".to_string()),
+            "{krate}: {deps:?}"
+        );
         for d in &deps {
             assert!(
                 d == "warden-core" || LIBRARIES.contains(&d.as_str()),
