@@ -92,6 +92,8 @@ pub struct Found {
     pub whole: Range<usize>,
     /// For formats with a built-in checksum: whether it holds.
     pub checksum: Option<bool>,
+    /// A stored password that the ordinary password check would call weak or a stand-in.
+    pub weak: bool,
     /// Matched where the rule's `unless_paths`/`unless_near` say the value is public: never reported, but it
     /// still keeps `generic-*` rules off the value.
     pub silenced: bool,
@@ -279,13 +281,22 @@ impl Engine {
                 continue;
             };
             let value = secret.as_bytes();
-            if filters::looks_like_placeholder(value)
-                || filters::is_public_doc_value(value)
-                || filters::contains_well_known_hash(value)
-                || !filters::passes_entropy(value, rule.def.min_entropy)
-            {
+            let stored = rule.def.validate == Some(crate::rules::Validator::Stored);
+            let dropped = if stored {
+                filters::stored_placeholder(value)
+            } else {
+                filters::looks_like_placeholder(value)
+                    || filters::is_public_doc_value(value)
+                    || filters::contains_well_known_hash(value)
+                    || !filters::passes_entropy(value, rule.def.min_entropy)
+            };
+            if dropped {
                 continue;
             }
+            let weak = stored
+                && (!filters::password(value, None)
+                    || !filters::passes_entropy(value, None)
+                    || filters::looks_like_placeholder(value));
             if let Some(v) = rule.def.validate {
                 let after = slice
                     .get(whole.end())
@@ -318,6 +329,7 @@ impl Engine {
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
                 checksum: rule.def.checksum.map(|c| filters::checksum_holds(c, value)),
+                weak,
                 silenced: scope.silenced(rule_idx, rule, base + whole.start()..base + whole.end()),
             });
         }

@@ -121,7 +121,38 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
         Validator::Random => random(secret),
+        // The engine has already dropped references and placeholders (`stored_placeholder`).
+        Validator::Stored => true,
     }
+}
+
+/// `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%`: a value taken from elsewhere. (`$apr1$…` and `$2y$…` are hashes.)
+fn is_variable_reference(s: &[u8]) -> bool {
+    match s {
+        [b'$', b'{' | b'(', ..] => true,
+        [b'$', rest @ ..] => {
+            !rest.is_empty()
+                && (rest[0].is_ascii_alphabetic() || rest[0] == b'_')
+                && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        }
+        [b'%', .., b'%'] => true,
+        _ => false,
+    }
+}
+
+/// For a stored password: a reference (`$VAR`, `${X}`, `%X%`, `{{ x }}`), an explicit placeholder (`<pass>`,
+/// `your_password`, `changeme`, `xxxx`, `****`), or nothing at all. Weak passwords are not placeholders here.
+pub fn stored_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    secret.is_empty()
+        || is_variable_reference(secret)
+        || has_angle_placeholder(secret)
+        || PLACEHOLDER_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        || secret
+            .iter()
+            .all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
 }
 
 /// Random tokens change character class (lower, upper, digit, other) at about 60% of positions and seldom

@@ -114,6 +114,7 @@ struct Hit {
     loc: Range<usize>,
     encoding: Option<&'static str>,
     checksum: Option<bool>,
+    weak: bool,
 }
 
 impl SecretsAnalyzer {
@@ -203,6 +204,7 @@ impl SecretsAnalyzer {
                 loc: f.secret,
                 encoding: None,
                 checksum: f.checksum,
+                weak: f.weak,
             });
         }
         if depth >= MAX_DECODE_DEPTH || !self.settings.decode {
@@ -218,6 +220,7 @@ impl SecretsAnalyzer {
                     loc: view.source_of(h.loc.start),
                     encoding: Some(h.encoding.unwrap_or(view.encoding)),
                     checksum: h.checksum,
+                    weak: h.weak,
                 });
             }
         }
@@ -373,6 +376,14 @@ impl SecretsAnalyzer {
                 message.push_str(" (its checksum does not match: likely not a real token)");
             }
             None => {}
+        }
+        // A weak password stored where the format proves it is one: live all the same, less certain.
+        if h.weak {
+            f.tags.push("password:weak".into());
+            if f.confidence > warden_core::Confidence::Medium {
+                f.confidence = warden_core::Confidence::Medium;
+            }
+            message.push_str(" (a weak password, stored as a credential)");
         }
         let details = SecretDetails {
             secret: if self.reveal {

@@ -20,6 +20,11 @@ pub enum Validator {
     Jwt,
     /// A random token, not words: `readFromEnvironmentFirst` or `load_from_vault` under a token's name.
     Random,
+    /// A password in a file whose format exists to store credentials (`.netrc`, `.pgpass`, `.git-credentials`,
+    /// an FTP client's site list): the format is the evidence, so a weak password is reported too (at medium
+    /// confidence, tagged `password:weak`); only references and placeholders are dropped, and the entropy
+    /// floor does not apply.
+    Stored,
 }
 
 /// A checksum some token formats carry, which tells a real token from a look-alike.
