@@ -284,16 +284,24 @@ impl SecretsAnalyzer {
                 self.finding(path, &lines, h, snippet)
             })
             .collect();
-        self.link_pairs(&hits, &mut findings);
+        let keep = self.link_pairs(&hits, &mut findings);
         findings
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(f, k)| k.then_some(f))
+            .collect()
     }
 
     /// Each half of a credential pair in the file points at the nearest other half (by byte offset): one story,
     /// not two unrelated alerts. Per rule, the partner's offsets are sorted once and searched, so the cost stays
     /// O(n log n) in the findings.
-    fn link_pairs(&self, hits: &[Hit], findings: &mut [Finding]) {
+    /// An identifier half (`identifier = true`: a key id) beside its secret half is folded into the secret's
+    /// finding: one credential, one finding, with the id as a related location and the pair's lifetime taken
+    /// from the id (an `ASIA` key id makes the secret beside it short-lived). Returns which findings to keep.
+    fn link_pairs(&self, hits: &[Hit], findings: &mut [Finding]) -> Vec<bool> {
+        let mut keep = vec![true; findings.len()];
         if self.partners.is_empty() {
-            return;
+            return keep;
         }
         let mut by_rule: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
         for (i, h) in hits.iter().enumerate() {
@@ -325,7 +333,37 @@ impl SecretsAnalyzer {
                 links.push((i, j));
             }
         }
-        for (i, j) in links {
+        let identifier = |i: usize| self.engine.rules[hits[i].rule].def.identifier;
+        for &(i, j) in &links {
+            if identifier(i) && !identifier(j) {
+                // Folded into the secret's finding below.
+                keep[i] = false;
+                continue;
+            }
+            if identifier(j) && !identifier(i) {
+                let id_rule = &self.engine.rules[hits[j].rule].def;
+                let related = warden_core::Related {
+                    kind: warden_core::RelatedKind::Context,
+                    location: findings[j].location.clone(),
+                    message: format!(
+                        "{} of this credential: `{}`",
+                        id_rule.title,
+                        redact::redact(&String::from_utf8_lossy(&hits[j].secret))
+                    ),
+                };
+                let f = &mut findings[i];
+                if !f.related.iter().any(|r| r.location == related.location) {
+                    f.related.push(related);
+                }
+                if !f.tags.iter().any(|t| t == "pair:complete") {
+                    f.tags.push("pair:complete".into());
+                }
+                let own = self.engine.rules[hits[i].rule].def.lifetime;
+                if id_rule.lifetime != Lifetime::Unknown && id_rule.lifetime != own {
+                    set_lifetime(f, own, id_rule.lifetime);
+                }
+                continue;
+            }
             let other = &findings[j];
             let related = warden_core::Related {
                 kind: warden_core::RelatedKind::Context,
@@ -335,6 +373,7 @@ impl SecretsAnalyzer {
             findings[i].related.push(related);
             findings[i].tags.push("pair:complete".into());
         }
+        keep
     }
 
     fn finding(&self, path: &str, lines: &LineIndex, h: &Hit, snippet: String) -> Finding {
@@ -616,6 +655,17 @@ impl SecretsAnalyzer {
             ));
         }
         Ok(())
+    }
+}
+
+/// Replaces a finding's lifetime (message and `ext.secrets`), when its pair says otherwise.
+fn set_lifetime(f: &mut Finding, from: Lifetime, to: Lifetime) {
+    f.message = f.message.replace(
+        &format!("; {} credential", from.as_str()),
+        &format!("; {} credential (as its key id shows)", to.as_str()),
+    );
+    if let Some(ext) = f.ext.get_mut(NAME) {
+        ext["lifetime"] = serde_json::json!(to);
     }
 }
 

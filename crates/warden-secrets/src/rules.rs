@@ -66,6 +66,11 @@ pub struct RuleDef {
     /// name the pair.
     #[serde(default)]
     pub pairs_with: Vec<String>,
+    /// The match names a credential rather than being it (an AWS access key id, a service-account key id):
+    /// beside its secret half in the same file it is folded into the secret's finding as a related location,
+    /// and its lifetime (an `ASIA` id: short-lived) becomes the pair's. Alone, it is reported as itself.
+    #[serde(default)]
+    pub identifier: bool,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,
