@@ -156,10 +156,13 @@ impl Engine {
             let paths = glob_set(&def.id, "paths", &def.paths)?;
             let unless_paths = glob_set(&def.id, "unless_paths", &def.unless_paths)?;
             let idx = rules.len() as u32;
-            if def.keywords.is_empty() {
+            // A structured rule is found by its reader, never by the keyword pass.
+            let searched = def.structured.is_none();
+            if def.keywords.is_empty() && searched {
                 path_only.push(idx);
             }
-            let uses = def.keywords.iter().map(|k| (k, false));
+            let keywords_used: &[String] = if searched { &def.keywords } else { &[] };
+            let uses = keywords_used.iter().map(|k| (k, false));
             for (k, silences) in uses.chain(def.unless_near.iter().map(|k| (k, true))) {
                 let k = k.to_ascii_lowercase();
                 let p = keywords.iter().position(|x| *x == k).unwrap_or_else(|| {

@@ -13,6 +13,7 @@ pub mod prefilter;
 pub mod redact;
 pub mod rules;
 mod snippet;
+pub mod structured;
 
 pub use lifetime::Lifetime;
 
@@ -197,6 +198,24 @@ impl SecretsAnalyzer {
     }
 
     fn hits(&self, path: &str, text: &[u8], depth: usize, out: &mut Vec<Hit>) {
+        if depth == 0 && structured::is_tfstate(path) {
+            if let Some(rule) = self.structured_rule("tfstate") {
+                for loc in structured::tfstate_secrets(text) {
+                    let value = &text[loc.clone()];
+                    if filters::stored_placeholder(value) {
+                        continue;
+                    }
+                    out.push(Hit {
+                        rule,
+                        secret: value.to_vec(),
+                        loc,
+                        encoding: None,
+                        checksum: None,
+                        weak: false,
+                    });
+                }
+            }
+        }
         for f in self.engine.find(path, text) {
             out.push(Hit {
                 rule: f.rule,
@@ -233,6 +252,13 @@ impl SecretsAnalyzer {
         if hits.is_empty() {
             return Vec::new();
         }
+        // A value a structure reader reported (a Terraform state secret) is not reported again by a fallback.
+        let structured_spans = Intervals::new(
+            hits.iter()
+                .filter(|h| self.engine.rules[h.rule].def.structured.is_some())
+                .map(|h| h.loc.clone()),
+        );
+        hits.retain(|h| !self.engine.rules[h.rule].fallback || !structured_spans.overlaps(&h.loc));
         // A fallback match on an encoded value is noise once the decoded value produced its own finding.
         let decoded = Intervals::new(
             hits.iter()
@@ -295,6 +321,14 @@ impl SecretsAnalyzer {
     /// Each half of a credential pair in the file points at the nearest other half (by byte offset): one story,
     /// not two unrelated alerts. Per rule, the partner's offsets are sorted once and searched, so the cost stays
     /// O(n log n) in the findings.
+    /// The rule a structure reader reports under, if enabled.
+    fn structured_rule(&self, kind: &str) -> Option<usize> {
+        self.engine
+            .rules
+            .iter()
+            .position(|r| r.def.structured.as_deref() == Some(kind))
+    }
+
     /// An identifier half (`identifier = true`: a key id) beside its secret half is folded into the secret's
     /// finding: one credential, one finding, with the id as a related location and the pair's lifetime taken
     /// from the id (an `ASIA` key id makes the secret beside it short-lived). Returns which findings to keep.

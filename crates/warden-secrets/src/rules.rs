@@ -71,6 +71,10 @@ pub struct RuleDef {
     /// and its lifetime (an `ASIA` id: short-lived) becomes the pair's. Alone, it is reported as itself.
     #[serde(default)]
     pub identifier: bool,
+    /// Matched by a structure reader rather than by its pattern (`tfstate`: Terraform state, see
+    /// `structured.rs`); the engine never runs its pattern, which only documents the shape.
+    #[serde(default)]
+    pub structured: Option<String>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,

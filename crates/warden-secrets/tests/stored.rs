@@ -50,3 +50,35 @@ fn weak_stored_passwords_are_reported_as_such() {
         .scan("app/settings.py", b"password = \"pass123\"\n")
         .is_empty());
 }
+
+#[test]
+fn terraform_state_is_read_as_a_structure() {
+    let a = SecretsAnalyzer::new(&Config::default()).unwrap();
+    let state = br#"{
+  "version": 4,
+  "resources": [
+    {
+      "type": "aws_iam_access_key",
+      "name": "ci",
+      "instances": [
+        {
+          "attributes": {
+            "secret": "wJalrXUtnFEMIzK7MDENGbPxRfiCYzQ8vR2mT7xQ",
+            "user": "ci"
+          }
+        }
+      ]
+    },
+    {"type": "random_pet", "name": "p", "instances": [{"attributes": {"result": "happy-dog-named-rex"}}]}
+  ]
+}"#;
+    let found = a.scan("infra/terraform.tfstate", state);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].rule_id, "secrets/terraform-state-secret");
+    assert_eq!(found[0].location.start_line, 10);
+    // The same JSON under another name is ordinary text.
+    assert!(a
+        .scan("notes.json", state)
+        .iter()
+        .all(|f| f.rule_id != "secrets/terraform-state-secret"));
+}
