@@ -121,8 +121,10 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
         Validator::Random => random(secret),
-        // The engine has already dropped references and placeholders (`stored_placeholder`).
-        Validator::Stored => true,
+        // The engine has already dropped references and placeholders (`stored_placeholder`); weak passwords
+        // stay. What goes: an entry for a documentation host (`machine example.com`), and a password equal to
+        // another field of its own record (`anonymous`/`anonymous`, `postgres:postgres`): a stand-in.
+        Validator::Stored => !documentation_machine(m.before) && !repeats_a_field(m.before, secret),
     }
 }
 
@@ -138,6 +140,13 @@ fn is_variable_reference(s: &[u8]) -> bool {
         [b'%', .., b'%'] => true,
         _ => false,
     }
+}
+
+/// Whether `secret` is one of the fields (split on whitespace and the usual separators) before it in its record.
+fn repeats_a_field(before: &[u8], secret: &[u8]) -> bool {
+    before
+        .split(|b| b.is_ascii_whitespace() || b":/@=\"'<>".contains(b))
+        .any(|field| !field.is_empty() && field == secret)
 }
 
 /// For a stored password: a reference (`$VAR`, `${X}`, `%X%`, `{{ x }}`), an explicit placeholder (`<pass>`,
