@@ -28,6 +28,8 @@ pub struct CompiledRule {
     paths: Option<globset::GlobSet>,
     /// The files where it stays silent.
     unless_paths: Option<globset::GlobSet>,
+    /// Where a `stored` rule's format is proven by the file name (see `RuleDef::format_paths`).
+    format_paths: Option<globset::GlobSet>,
 }
 
 impl CompiledRule {
@@ -155,6 +157,7 @@ impl Engine {
             }
             let paths = glob_set(&def.id, "paths", &def.paths)?;
             let unless_paths = glob_set(&def.id, "unless_paths", &def.unless_paths)?;
+            let format_paths = glob_set(&def.id, "format_paths", &def.format_paths)?;
             let idx = rules.len() as u32;
             // A structured rule is found by its reader, never by the keyword pass.
             let searched = def.structured.is_none();
@@ -185,6 +188,7 @@ impl Engine {
                 fallback,
                 paths,
                 unless_paths,
+                format_paths,
             });
         }
         let keywords = KeywordSet::new(&keywords);
@@ -284,7 +288,14 @@ impl Engine {
                 continue;
             };
             let value = secret.as_bytes();
-            let stored = rule.def.validate == Some(crate::rules::Validator::Stored);
+            // The format is proven by the rule's own `paths`, or by a `format_paths` file name; elsewhere a
+            // stored-password rule is an ordinary password rule.
+            let stored = rule.def.validate == Some(crate::rules::Validator::Stored)
+                && (rule.paths.is_some()
+                    || rule
+                        .format_paths
+                        .as_ref()
+                        .is_some_and(|g| g.is_match(scope.path)));
             let dropped = if stored {
                 filters::stored_placeholder(value)
             } else {
@@ -300,7 +311,13 @@ impl Engine {
                 && (!filters::password(value, None)
                     || !filters::passes_entropy(value, None)
                     || filters::looks_like_placeholder(value));
-            if let Some(v) = rule.def.validate {
+            let validator = match rule.def.validate {
+                Some(crate::rules::Validator::Stored) if !stored => {
+                    Some(crate::rules::Validator::Password)
+                }
+                v => v,
+            };
+            if let Some(v) = validator {
                 let after = slice
                     .get(whole.end())
                     .copied()

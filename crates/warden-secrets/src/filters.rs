@@ -109,7 +109,9 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
     match v {
         // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
         Validator::GenericValue => {
-            m.after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
+            // Invalid UTF-8 in a value is binary noise, not a credential (and would redact ambiguously).
+            std::str::from_utf8(secret).is_ok()
+                && m.after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
                 && !public_badge(m.line_before)
                 && generic_value(m.before, secret)
         }
@@ -117,6 +119,7 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
             password(secret, None)
                 && !documentation_host(m.rest)
                 && !documentation_machine(m.before)
+                && !repeats_a_field(m.before, secret)
         }
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),

@@ -75,6 +75,11 @@ pub struct RuleDef {
     /// `structured.rs`); the engine never runs its pattern, which only documents the shape.
     #[serde(default)]
     pub structured: Option<String>,
+    /// For `validate = "stored"` rules without `paths`: the files whose name proves the format (`.netrc`).
+    /// There weak passwords are reported; elsewhere (a script or a test that holds the same syntax) the
+    /// ordinary password checks apply.
+    #[serde(default)]
+    pub format_paths: Vec<String>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,
