@@ -12,6 +12,8 @@ pub enum ScanMode {
     Worktree,
     Staged,
     History,
+    /// A container image (`docker save` tarball or OCI layout), layer by layer.
+    Image,
 }
 
 impl ScanMode {
@@ -20,6 +22,7 @@ impl ScanMode {
             Self::Worktree => "worktree",
             Self::Staged => "staged",
             Self::History => "history",
+            Self::Image => "image",
         }
     }
 }

@@ -129,8 +129,12 @@ struct SourceArgs {
     #[arg(long, conflicts_with = "history")]
     staged: bool,
     /// Scan every commit reachable from any ref, each unique blob once
-    #[arg(long)]
+    #[arg(long, conflicts_with = "image")]
     history: bool,
+    /// PATH is a container image: a `docker save` tarball or an OCI image layout directory; every layer's
+    /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
+    #[arg(long, conflicts_with = "staged")]
+    image: bool,
     /// Config file (default: warden.toml at PATH, if present)
     #[arg(long)]
     config: Option<PathBuf>,
@@ -301,6 +305,8 @@ fn mode(src: &SourceArgs) -> ScanMode {
         ScanMode::Staged
     } else if src.history {
         ScanMode::History
+    } else if src.image {
+        ScanMode::Image
     } else {
         ScanMode::Worktree
     }
@@ -352,6 +358,7 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         ScanMode::Worktree => scanner.scan_worktree(&src.path),
         ScanMode::Staged => scanner.scan_staged(&src.path),
         ScanMode::History => scanner.scan_history(&src.path),
+        ScanMode::Image => scanner.scan_image(&src.path),
     };
     if let Some((bar, done)) = ticker {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -458,6 +465,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             path: args.path,
             staged: false,
             history: false,
+            image: false,
             config: args.config,
             threads: args.threads,
             max_file_size: None,
