@@ -156,7 +156,7 @@ mod tests {
   },
   "resources": [
     {"type": "random_password", "name": "db", "instances": [{"attributes": {"result": "Zq8<vR2mT7xLp4KwB9nYc", "length": 20}}]},
-    {"type": "random_pet", "name": "x", "instances": [{"attributes": {"result": "happy-dog-named-rex"}}]},
+    {"type": "random_pet", "name": "x", "instances": [{"attributes": {"result": "happy-dog-named-rex", "note": "warden:ignore[generic-secret-assignment] on the next line"}}]},
     {"type": "aws_db_instance", "name": "main", "instances": [{"attributes": {"password": "Mp9vR2mT7xLp", "engine": "postgres"},
       "sensitive_attributes": [[{"type": "get_attr", "value": "password"}]]}]},
     {"type": "custom_thing", "name": "t", "instances": [{"attributes": {"opaque": "Wq2kR8vT5mZ9"},
