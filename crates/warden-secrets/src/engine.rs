@@ -149,6 +149,17 @@ impl Engine {
                     message: "needs keywords of 3 or more bytes, or paths".into(),
                 });
             }
+            if let Some(v) = &def.verify {
+                if !crate::verify::url_allowed(&v.url)
+                    || !matches!(v.method.as_str(), "GET" | "POST")
+                {
+                    return Err(RuleError::Invalid {
+                        id: def.id.clone(),
+                        message: "verify needs an https:// URL (http:// only to a loopback host) and GET or POST"
+                            .into(),
+                    });
+                }
+            }
             if def.unless_near.iter().any(|k| k.len() < 3) {
                 return Err(RuleError::Invalid {
                     id: def.id.clone(),

@@ -14,6 +14,7 @@ pub mod redact;
 pub mod rules;
 mod snippet;
 pub mod structured;
+pub mod verify;
 
 pub use lifetime::Lifetime;
 
@@ -105,6 +106,8 @@ pub struct SecretsAnalyzer {
     settings: SecretsSettings,
     /// Bytes of a binary file read at most (the scan's `max_file_size`).
     binary_max: u64,
+    /// `--validate`: the shared checker (one request per unique secret).
+    validator: Option<std::sync::Arc<verify::Validator>>,
 }
 
 /// A match mapped back to the scanned file.
@@ -129,6 +132,9 @@ impl SecretsAnalyzer {
         a.reveal = setup.reveal;
         a.settings = settings;
         a.binary_max = setup.config.max_file_size();
+        if setup.validate {
+            a = a.with_validation();
+        }
         Ok(a)
     }
 
@@ -180,6 +186,7 @@ impl SecretsAnalyzer {
             reveal: false,
             settings: SecretsSettings::default(),
             binary_max: 64 << 20,
+            validator: None,
         })
     }
 
@@ -321,6 +328,47 @@ impl SecretsAnalyzer {
     /// Each half of a credential pair in the file points at the nearest other half (by byte offset): one story,
     /// not two unrelated alerts. Per rule, the partner's offsets are sorted once and searched, so the cost stays
     /// O(n log n) in the findings.
+    /// Turns live validation on (`--validate`): 10 s per request, at most 8 in flight.
+    pub fn with_validation(mut self) -> Self {
+        self.validator = Some(std::sync::Arc::new(verify::Validator::new(
+            std::time::Duration::from_secs(10),
+            8,
+        )));
+        self
+    }
+
+    /// Asks the provider about each finding whose rule says how (each unique secret once per run).
+    fn validate_findings(&self, findings: &mut [Finding]) {
+        let Some(validator) = &self.validator else {
+            return;
+        };
+        for f in findings {
+            let Some(v) = self
+                .engine
+                .rules
+                .iter()
+                .find(|r| r.meta.id == f.rule_id)
+                .and_then(|r| r.def.verify.as_ref())
+            else {
+                continue;
+            };
+            let hash = f
+                .ext
+                .get(NAME)
+                .and_then(|e| e["secret_hash"].as_str())
+                .unwrap_or("");
+            let outcome = validator.check(&format!("{}|{hash}", f.rule_id), &f.matched, v);
+            f.tags.push(outcome.tag().into());
+            f.message.push_str(&format!(" — {}", outcome.describe()));
+            if let Some(ext) = f.ext.get_mut(NAME) {
+                ext["validation"] = serde_json::json!({
+                    "status": outcome.tag().trim_start_matches("validation:"),
+                    "detail": outcome.describe(),
+                });
+            }
+        }
+    }
+
     /// The rule a structure reader reports under, if enabled.
     fn structured_rule(&self, kind: &str) -> Option<usize> {
         self.engine
@@ -514,6 +562,7 @@ impl Analyzer for SecretsAnalyzer {
             put(&d.multiline.to_string());
             put(&format!("{:?}", d.validate));
             put(&format!("{:?}", d.checksum));
+            put(&format!("{:?}", d.verify));
             for list in [
                 &d.keywords,
                 &d.paths,
@@ -546,6 +595,14 @@ impl Analyzer for SecretsAnalyzer {
     }
 
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
+        let before = out.findings.len();
+        self.analyze_file(file, out);
+        self.validate_findings(&mut out.findings[before..]);
+    }
+}
+
+impl SecretsAnalyzer {
+    fn analyze_file(&self, file: &SourceFile, out: &mut FileOutput) {
         if let Some(kind) = archive::kind(file.meta.head).filter(|_| self.settings.archives) {
             if let Err(e) = self.scan_archive(file, kind, out) {
                 out.problems.push(format!("reading the archive: {e}"));

@@ -80,6 +80,9 @@ pub struct RuleDef {
     /// ordinary password checks apply.
     #[serde(default)]
     pub format_paths: Vec<String>,
+    /// How `--validate` asks the provider whether the credential works (see `verify.rs`).
+    #[serde(default)]
+    pub verify: Option<crate::verify::Verify>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,

@@ -135,6 +135,10 @@ struct SourceArgs {
     /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
     #[arg(long, conflicts_with = "staged")]
     image: bool,
+    /// Ask each provider whether the credentials found are live (opt-in: each unique secret is sent once to
+    /// the provider's fixed endpoint named in its rule; results in every report as validation:live|dead|unknown)
+    #[arg(long)]
+    validate: bool,
     /// Config file (default: warden.toml at PATH, if present)
     #[arg(long)]
     config: Option<PathBuf>,
@@ -344,6 +348,7 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         hash_key: &key,
         reveal,
         worktree,
+        validate: src.validate,
     };
     let analyzers = registry::analyzers(&setup)?;
     let mut scanner = Scanner::new(analyzers, config, key);
@@ -466,6 +471,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             staged: false,
             history: false,
             image: false,
+            validate: false,
             config: args.config,
             threads: args.threads,
             max_file_size: None,
@@ -652,6 +658,7 @@ fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
         hash_key: &key,
         reveal: false,
         worktree: None,
+        validate: false,
     };
     let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers
