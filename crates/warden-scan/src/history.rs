@@ -201,10 +201,32 @@ impl Scanner {
         tips.sort();
         tips.dedup();
 
+        // `--since REV`: that commit and its ancestors are not walked, and blobs its tree holds are not new.
+        let mut old_blobs: HashSet<gix::ObjectId> = HashSet::new();
+        let mut hidden = Vec::new();
+        if let Some(rev) = &self.since {
+            let id = repo
+                .rev_parse_single(rev.as_str())
+                .map_err(|e| git_err(format!("--since {rev}: {e}")))?
+                .detach();
+            let commit = repo
+                .find_commit(id)
+                .map_err(|e| git_err(format!("--since {rev}: {e}")))?;
+            if let Ok(tree) = commit.tree_id() {
+                old_blobs.extend(
+                    tree_blobs(&repo, tree.detach())
+                        .map_err(git_err)?
+                        .into_iter()
+                        .map(|(_, id)| id),
+                );
+            }
+            hidden.push(id);
+        }
         let mut commits = Vec::new();
         if !tips.is_empty() {
             let walk = repo
                 .rev_walk(tips)
+                .with_hidden(hidden)
                 .all()
                 .map_err(|e| git_err(e.to_string()))?;
             for info in walk {
@@ -250,7 +272,9 @@ impl Scanner {
 
         let mut blobs: Vec<(gix::ObjectId, String, usize)> = first_seen
             .into_iter()
-            .filter(|(_, (p, _))| self.config.path_selected(p) && !exclude.excluded(p))
+            .filter(|(id, (p, _))| {
+                self.config.path_selected(p) && !exclude.excluded(p) && !old_blobs.contains(id)
+            })
             .map(|(id, (p, ci))| (id, p, ci))
             .collect();
         blobs.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));

@@ -34,6 +34,8 @@ pub struct Scanner {
     pub(crate) key: HashKey,
     pub(crate) threads: usize,
     pub(crate) progress: Option<Arc<Progress>>,
+    /// History scans: only commits not reachable from this revision (`--since REV`).
+    pub(crate) since: Option<String>,
 }
 
 /// What one file contributed.
@@ -83,7 +85,14 @@ impl Scanner {
             key,
             threads,
             progress: None,
+            since: None,
         }
+    }
+
+    /// Limits a history scan to the commits not reachable from `rev` (and the blobs they add).
+    pub fn since(mut self, rev: Option<String>) -> Self {
+        self.since = rev;
+        self
     }
 
     pub fn threads(mut self, n: usize) -> Self {

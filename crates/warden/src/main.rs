@@ -131,6 +131,10 @@ struct SourceArgs {
     /// Scan every commit reachable from any ref, each unique blob once
     #[arg(long, conflicts_with = "image")]
     history: bool,
+    /// With --history: only the commits not reachable from REV, and the blobs they add (e.g. the last scanned
+    /// commit, or origin/main in a pull request)
+    #[arg(long, value_name = "REV", requires = "history")]
+    since: Option<String>,
     /// PATH is a container image: a `docker save` tarball or an OCI image layout directory; every layer's
     /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
     #[arg(long, conflicts_with = "staged")]
@@ -351,7 +355,7 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         validate: src.validate,
     };
     let analyzers = registry::analyzers(&setup)?;
-    let mut scanner = Scanner::new(analyzers, config, key);
+    let mut scanner = Scanner::new(analyzers, config, key).since(src.since.clone());
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
@@ -472,6 +476,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             history: false,
             image: false,
             validate: false,
+            since: None,
             config: args.config,
             threads: args.threads,
             max_file_size: None,

@@ -137,3 +137,47 @@ fn history_of_a_corrupt_repository_is_a_clear_error() {
         .code(2)
         .stderr(predicates::str::contains("not a usable git repository"));
 }
+
+#[test]
+fn history_since_a_revision_reads_only_what_came_after() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "old.env", format!("GITHUB_TOKEN={}\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "old key"]);
+    git(root, &["tag", "scanned"]);
+    write(root, "new.env", format!("SLACK={}\n", slack_bot_token()));
+    write(root, "notes.txt", "nothing here\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "new key"]);
+
+    let out = warden()
+        .args([
+            "scan",
+            "--history",
+            "--since",
+            "scanned",
+            "--format",
+            "json",
+        ])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"]);
+    assert_eq!(doc["summary"]["commits"], 1);
+    assert_eq!(doc["summary"]["blobs"], 2);
+    // A revision that does not exist is a clear error; --since needs --history.
+    warden()
+        .args(["scan", "--history", "--since", "no-such-rev"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-rev"));
+    warden()
+        .args(["scan", "--since", "scanned"])
+        .current_dir(root)
+        .assert()
+        .code(2);
+}
