@@ -141,15 +141,9 @@ fn a_server_that_cannot_be_reached_is_unknown_and_http_elsewhere_is_refused() {
         .tags
         .contains(&"validation:unknown".to_string()));
 
-    let remote = SecretsAnalyzer::from_defs(vec![rule("http://acme.test/check")])
-        .unwrap()
-        .with_validation();
-    let mut out = warden_core::FileOutput::default();
-    warden_core::Analyzer::analyze(&remote, &file, &mut out);
-    assert!(
-        out.findings[0].message.contains("not https"),
-        "{}",
-        out.findings[0].message
-    );
+    // A rule that would send a secret over plain http to a remote host does not load.
+    let refused = SecretsAnalyzer::from_defs(vec![rule("http://acme.test/check")]);
+    let err = refused.err().expect("refused").to_string();
+    assert!(err.contains("https"), "{err}");
     let _ = Config::default();
 }
