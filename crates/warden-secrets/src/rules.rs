@@ -98,8 +98,13 @@ pub struct RuleDef {
     pub description: String,
     #[serde(default)]
     pub remediation: Option<String>,
+    /// The provider's documentation, SDK or changelog that states the format (first) and anything else read.
     #[serde(default)]
     pub references: Vec<String>,
+    /// The format is stated by one source only (one SDK's regex, one blog post, no published prefix): such a
+    /// rule may not claim `confidence = "high"`.
+    #[serde(default)]
+    pub single_source: bool,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
