@@ -171,10 +171,14 @@ impl TextReporter {
         let mut parts = vec![head];
         let what = match (st.commits, st.blobs) {
             (Some(c), Some(b)) => format!(
-                "{} in {} ({})",
+                "{} in {} ({}{})",
                 plural(b as usize, "blob", "blobs"),
                 plural(c as usize, "commit", "commits"),
-                human_bytes(st.bytes_scanned)
+                human_bytes(st.bytes_scanned),
+                match st.cached_blobs {
+                    Some(n) if n > 0 => format!("; {n} clean from the cache"),
+                    _ => String::new(),
+                }
             ),
             _ => format!(
                 "{} ({})",

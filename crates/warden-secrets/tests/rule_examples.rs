@@ -43,7 +43,9 @@ fn every_rule_is_well_formed() {
             problems.push(format!("{at}: needs a reference"));
         }
         if r.single_source && r.confidence == warden_core::Confidence::High {
-            problems.push(format!("{at}: a single-source format cannot be high confidence"));
+            problems.push(format!(
+                "{at}: a single-source format cannot be high confidence"
+            ));
         }
     }
     assert!(

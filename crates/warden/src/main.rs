@@ -135,6 +135,13 @@ struct SourceArgs {
     /// commit, or origin/main in a pull request)
     #[arg(long, value_name = "REV", requires = "history")]
     since: Option<String>,
+    /// With --history: where the history cache lives (default: .warden/cache/ in the repository); a rescan
+    /// reads only the blobs that new commits add
+    #[arg(long, value_name = "DIR", requires = "history")]
+    cache: Option<PathBuf>,
+    /// With --history: neither read nor write the history cache
+    #[arg(long, requires = "history", conflicts_with = "cache")]
+    no_cache: bool,
     /// PATH is a container image: a `docker save` tarball or an OCI image layout directory; every layer's
     /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
     #[arg(long, conflicts_with = "staged")]
@@ -355,7 +362,18 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         validate: src.validate,
     };
     let analyzers = registry::analyzers(&setup)?;
-    let mut scanner = Scanner::new(analyzers, config, key).since(src.since.clone());
+    let cache = match (&src.cache, src.no_cache || !src.history) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => Some(
+            warden_scan::key::key_root(&src.path)
+                .join(warden_scan::key::KEY_DIR)
+                .join("cache"),
+        ),
+    };
+    let mut scanner = Scanner::new(analyzers, config, key)
+        .since(src.since.clone())
+        .history_cache(cache);
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
@@ -477,6 +495,8 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             image: false,
             validate: false,
             since: None,
+            cache: None,
+            no_cache: false,
             config: args.config,
             threads: args.threads,
             max_file_size: None,

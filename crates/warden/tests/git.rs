@@ -181,3 +181,98 @@ fn history_since_a_revision_reads_only_what_came_after() {
         .assert()
         .code(2);
 }
+
+/// Findings of a JSON report, reduced to what a rescan must reproduce exactly.
+fn finding_keys(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["fingerprint"],
+                f["location"]["path"],
+                f["location"]["provenance"]["commit"],
+                f["location"]["provenance"]["in_head"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn history_rescans_read_only_new_blobs_and_report_what_a_cold_scan_does() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    for i in 0..20 {
+        write(root, &format!("src/m{i}.py"), format!("X = {i}\n"));
+    }
+    write(root, "old.env", format!("GITHUB_TOKEN={}\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "first"]);
+    git(root, &["checkout", "-qb", "topic"]);
+    write(root, "topic.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "topic key"]);
+    git(root, &["checkout", "-q", "main"]);
+
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--history", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = warden().args(&args).current_dir(root).assert().code(1);
+        json(&out.get_output().stdout)
+    };
+    let cold = scan(&[]);
+    assert_eq!(cold["summary"]["cached_blobs"], 0);
+    let cache_dir = root.join(".warden/cache");
+    assert!(cache_dir.join(".gitignore").is_file());
+    // The cache holds no secret, not even a fragment of one.
+    for e in std::fs::read_dir(&cache_dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!text.contains(&github_pat()[..12]) && !text.contains(&slack_bot_token()[..12]));
+    }
+
+    // One new commit: only its blob is read, and the report is the cold one plus the new finding.
+    write(
+        root,
+        "src/m3.py",
+        format!("X = 3\nTOKEN = \"{}\"\n", gitlab_pat()),
+    );
+    git(root, &["commit", "-qam", "third"]);
+    let warm = scan(&[]);
+    let fresh = scan(&["--no-cache"]);
+    assert_eq!(finding_keys(&warm), finding_keys(&fresh));
+    assert_eq!(warm["summary"]["commits"], 3);
+    assert_eq!(warm["summary"]["blobs"], fresh["summary"]["blobs"]);
+    assert_eq!(
+        warm["summary"]["bytes_scanned"],
+        fresh["summary"]["bytes_scanned"]
+    );
+    let cached = warm["summary"]["cached_blobs"].as_u64().unwrap();
+    // 20 clean modules; the two key files (findings) and the new blob are read again.
+    assert_eq!(cached, 20, "{}", warm["summary"]);
+    assert!(fresh["summary"].get("cached_blobs").is_none());
+    assert_eq!(rule_ids(&warm).len(), 3);
+
+    // A deleted branch takes its blobs with it: the cached walk no longer holds, and the key only the
+    // branch had is gone from the report.
+    git(root, &["branch", "-qD", "topic"]);
+    let after = scan(&[]);
+    assert_eq!(finding_keys(&after), finding_keys(&scan(&["--no-cache"])));
+    assert!(!rule_ids(&after).contains(&"secrets/slack-bot-token".to_string()));
+
+    // Elsewhere with --cache; nothing written to the repository's own cache then.
+    let other = TempDir::new().unwrap();
+    std::fs::remove_dir_all(&cache_dir).unwrap();
+    let _ = scan(&["--cache", other.path().to_str().unwrap()]);
+    assert!(!cache_dir.exists());
+    assert!(std::fs::read_dir(other.path()).unwrap().count() >= 2);
+    warden()
+        .args(["scan", "--cache", "x"])
+        .current_dir(root)
+        .assert()
+        .code(2);
+}
