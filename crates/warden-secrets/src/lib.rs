@@ -7,6 +7,7 @@ pub mod binary;
 pub mod decode;
 pub mod engine;
 pub mod entropy;
+pub mod expiry;
 pub mod filters;
 mod lifetime;
 pub mod prefilter;
@@ -48,6 +49,9 @@ pub struct SecretDetails {
     /// The encoding the credential was found inside (`base64`, `json`, `url`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decoded_from: Option<String>,
+    /// The day the credential's own text says it expired (a SAS `se=`, a JWT `exp`), when that is past.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_on: Option<String>,
 }
 
 impl SecretDetails {
@@ -119,6 +123,8 @@ struct Hit {
     encoding: Option<&'static str>,
     checksum: Option<bool>,
     weak: bool,
+    /// When the credential's own text says it expires (seconds since the epoch).
+    expires_at: Option<i64>,
 }
 
 impl SecretsAnalyzer {
@@ -219,11 +225,18 @@ impl SecretsAnalyzer {
                         encoding: None,
                         checksum: None,
                         weak: false,
+                        expires_at: None,
                     });
                 }
             }
         }
         for f in self.engine.find(path, text) {
+            let expires_at = self.engine.rules[f.rule].def.expires.and_then(|kind| {
+                let start = memchr::memrchr(b'\n', &text[..f.secret.start]).map_or(0, |i| i + 1);
+                let end = memchr::memchr(b'\n', &text[f.secret.end..])
+                    .map_or(text.len(), |i| f.secret.end + i);
+                expiry::expires_at(kind, &text[start..end], &text[f.secret.clone()])
+            });
             out.push(Hit {
                 rule: f.rule,
                 secret: text[f.secret.clone()].to_vec(),
@@ -231,6 +244,7 @@ impl SecretsAnalyzer {
                 encoding: None,
                 checksum: f.checksum,
                 weak: f.weak,
+                expires_at,
             });
         }
         if depth >= MAX_DECODE_DEPTH || !self.settings.decode {
@@ -247,6 +261,7 @@ impl SecretsAnalyzer {
                     encoding: Some(h.encoding.unwrap_or(view.encoding)),
                     checksum: h.checksum,
                     weak: h.weak,
+                    expires_at: h.expires_at,
                 });
             }
         }
@@ -506,7 +521,17 @@ impl SecretsAnalyzer {
             }
             message.push_str(" (a weak password, stored as a credential)");
         }
+        // A credential whose own text says it has expired grants nothing any more.
+        let mut expired_on = None;
+        if let Some(t) = h.expires_at.filter(|t| *t < expiry::now()) {
+            let day = expiry::date(t);
+            f.tags.push("expired".into());
+            f.confidence = warden_core::Confidence::Low;
+            message.push_str(&format!(" (expired on {day})"));
+            expired_on = Some(day);
+        }
         let details = SecretDetails {
+            expired_on,
             secret: if self.reveal {
                 secret.clone()
             } else {

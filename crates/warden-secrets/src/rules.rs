@@ -95,6 +95,10 @@ pub struct RuleDef {
     pub validate: Option<Validator>,
     #[serde(default)]
     pub checksum: Option<Checksum>,
+    /// Where the credential states its own expiry (`sas`: the `se=` beside it; `jwt`: its `exp` claim); a
+    /// past expiry makes the finding low confidence, tagged `expired`.
+    #[serde(default)]
+    pub expires: Option<crate::expiry::Expiry>,
     pub description: String,
     #[serde(default)]
     pub remediation: Option<String>,

@@ -103,3 +103,31 @@ fn a_service_account_file_is_one_finding() {
     assert_eq!(found[0].rule_id, "secrets/gcp-service-account-private-key");
     assert_eq!(found[0].related[0].location.start_line, 4);
 }
+
+#[test]
+fn a_sas_past_its_expiry_is_reported_as_expired_and_a_live_one_is_not() {
+    let a = warden_secrets::SecretsAnalyzer::new(&warden_core::Config::default()).unwrap();
+    let url = |se: &str| {
+        format!(
+            "BACKUP_URL=\"https://acmebackups.blob.core.windows.net/db?sv=2022-11-02&sp=r&se={se}&spr=https&sig=WbsoKzw0f0nTVBMKjeEeYZ%2FDQMVUS6AgsM4Y8x2LpIE%3D\"\n"
+        )
+    };
+    let old = a.scan("deploy.env", url("2023-12-20T22:54:52Z").as_bytes());
+    assert_eq!(old.len(), 1);
+    assert!(
+        old[0].tags.iter().any(|t| t == "expired"),
+        "{:?}",
+        old[0].tags
+    );
+    assert_eq!(old[0].confidence, warden_core::Confidence::Low);
+    assert!(
+        old[0].message.contains("expired on 2023-12-20"),
+        "{}",
+        old[0].message
+    );
+    assert_eq!(old[0].ext["secrets"]["expired_on"], "2023-12-20");
+    let live = a.scan("deploy.env", url("2099-01-01T00:00:00Z").as_bytes());
+    assert_eq!(live.len(), 1);
+    assert!(!live[0].tags.iter().any(|t| t == "expired"));
+    assert_eq!(live[0].confidence, warden_core::Confidence::High);
+}
