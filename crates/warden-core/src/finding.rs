@@ -103,6 +103,10 @@ pub struct Finding {
     /// The matched content, kept in memory only: for fingerprints and allowlists. Never serialised.
     #[serde(skip)]
     pub matched: String,
+    /// The identifier half of a credential pair folded into this finding (the key id beside a secret key), kept
+    /// in memory only: for live validation, which needs both halves. Never serialised.
+    #[serde(skip)]
+    pub matched_partner: String,
 }
 
 impl Finding {
@@ -123,6 +127,7 @@ impl Finding {
             assets: Vec::new(),
             ext: BTreeMap::new(),
             matched: String::new(),
+            matched_partner: String::new(),
         }
     }
 

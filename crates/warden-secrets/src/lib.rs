@@ -372,7 +372,16 @@ impl SecretsAnalyzer {
                 .get(NAME)
                 .and_then(|e| e["secret_hash"].as_str())
                 .unwrap_or("");
-            let outcome = validator.check(&format!("{}|{hash}", f.rule_id), &f.matched, v);
+            let id = (!f.matched_partner.is_empty()).then_some(f.matched_partner.as_str());
+            let id_hash = id
+                .map(|i| self.key.secret_hash(i.as_bytes()))
+                .unwrap_or_default();
+            let outcome = validator.check(
+                &format!("{}|{hash}|{id_hash}", f.rule_id),
+                &f.matched,
+                id,
+                v,
+            );
             f.tags.push(outcome.tag().into());
             f.message.push_str(&format!(" — {}", outcome.describe()));
             if let Some(ext) = f.ext.get_mut(NAME) {
@@ -449,6 +458,9 @@ impl SecretsAnalyzer {
                     ),
                 };
                 let f = &mut findings[i];
+                if f.matched_partner.is_empty() {
+                    f.matched_partner = String::from_utf8_lossy(&hits[j].secret).into_owned();
+                }
                 if !f.related.iter().any(|r| r.location == related.location) {
                     f.related.push(related);
                 }
