@@ -131,6 +131,11 @@ impl Finding {
         }
     }
 
+    /// The live-validation status (`live`, `dead`, `unknown`) a finding carries as its `validation:` tag.
+    pub fn validation(&self) -> Option<&str> {
+        self.tags.iter().find_map(|t| t.strip_prefix("validation:"))
+    }
+
     /// The analyzer part of the rule id (`secrets` in `secrets/openai-project-key`).
     pub fn analyzer(&self) -> &str {
         self.rule_id

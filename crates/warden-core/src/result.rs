@@ -129,6 +129,10 @@ pub struct BaselineEntry {
     pub path: String,
     /// Where it was when the baseline was written; informational only.
     pub line: u32,
+    /// What live validation said when the baseline was written (`live`, `dead`, `unknown`), if it ran. A
+    /// credential recorded `dead` that validates `live` later is reported again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
 }
 
 /// What kind of thing an inventory asset is.
