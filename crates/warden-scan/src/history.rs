@@ -337,10 +337,17 @@ impl Scanner {
         result.stats.commits = Some(commits.len() as u64);
         result.stats.blobs = Some(blobs.len() as u64);
 
-        // Blobs the cache vouches for (clean, at the same path) are accounted for without being read.
-        let (from_cache, to_scan): (Vec<_>, Vec<_>) = blobs
-            .iter()
-            .partition(|(id, p, _)| cached_clean.get(id).is_some_and(|(at, _)| at == p));
+        // Facts feed the second phases: HEAD's tree only, unless an analyzer looks at every commit's. Others are
+        // dropped as soon as a blob is scanned, so memory follows HEAD's size, not the history's.
+        let all_facts = self.has_finish(|s| s == FinishScope::EachCommit);
+        let wants_facts = |id: &gix::ObjectId| all_facts || head_blobs.contains(id);
+        // Blobs the cache vouches for (clean, at the same path, with their facts where they are needed) are
+        // accounted for without being read.
+        let (from_cache, to_scan): (Vec<_>, Vec<_>) = blobs.iter().partition(|(id, p, _)| {
+            cached_clean
+                .get(id)
+                .is_some_and(|(at, c)| at == p && !(c.facts_omitted && wants_facts(id)))
+        });
         if slot.is_some() {
             result.stats.cached_blobs = Some(from_cache.len() as u64);
         }
@@ -356,7 +363,13 @@ impl Scanner {
                 .map_init(
                     || sync.to_thread_local(),
                     |repo, (id, p, ci)| match scan_blob(self, repo, p, *id) {
-                        Ok(report) => Ok((report, *id, *ci)),
+                        Ok(mut report) => {
+                            let omitted = !report.facts.is_empty() && !wants_facts(id);
+                            if omitted {
+                                report.facts = Vec::new();
+                            }
+                            Ok((report, *id, *ci, omitted))
+                        }
                         Err(e) => Err((p.clone(), e)),
                     },
                 )
@@ -380,7 +393,7 @@ impl Scanner {
         }
         for r in reports {
             match r {
-                Ok((mut report, blob, ci)) => {
+                Ok((mut report, blob, ci, facts_omitted)) => {
                     if slot.is_some() && report.findings.is_empty() && report.diagnostics.is_empty()
                     {
                         now_clean.insert(
@@ -390,6 +403,7 @@ impl Scanner {
                                 skipped: report.skipped,
                                 suppressed: report.suppressed_inline,
                                 facts: report.facts.clone(),
+                                facts_omitted,
                             },
                         );
                     }

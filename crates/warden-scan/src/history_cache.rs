@@ -65,6 +65,9 @@ pub(crate) struct Clean {
     pub suppressed: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<Fact>,
+    /// The blob had facts, not kept because it was not in HEAD's tree: scanned again if it is one day.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub facts_omitted: bool,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -388,6 +388,11 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
 const SAMPLE_VALUE_WORDS: &[&str] = &["password", "passw0rd", "secret", "sample", "mypass", "some"];
 
 fn generic_value(before: &[u8], secret: &[u8]) -> bool {
+    // `?token=A&amp;next=B`: a query string's value ends at its `&`; what the match ran on is several
+    // parameters, not one value.
+    if query_continues(secret) {
+        return false;
+    }
     let key = before.to_ascii_lowercase();
     if NON_SECRET_KEY_PARTS
         .iter()
@@ -756,6 +761,19 @@ fn base62_6(mut n: u32) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `value` holds `&name=` or `&amp;name=` (the next parameter of a query string).
+fn query_continues(value: &[u8]) -> bool {
+    memchr::memchr_iter(b'&', value).any(|i| {
+        let rest = &value[i + 1..];
+        let rest = rest.strip_prefix(b"amp;").unwrap_or(rest);
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count();
+        name > 0 && rest.get(name) == Some(&b'=')
+    })
+}
+
 /// Standard or URL-safe base64, padded or not.
 pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -806,6 +824,8 @@ mod tests {
             "Zx81kQp0Lm2Vb7Rt4Yw9"
         ));
         assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!")); // warden:ignore: test fixture
+        assert!(!ok("?tokena=A&amp;tokenb=B", "A&amp;tokenb=B"));
+        assert!(!ok("?token=Zx81kQp0&next=/home", "Zx81kQp0&next=/home"));
         assert!(!ok("password: GITHUB_TOKEN_VALUE", "GITHUB_TOKEN_VALUE"));
         assert!(!ok(
             "token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'",
