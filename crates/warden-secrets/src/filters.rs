@@ -156,6 +156,38 @@ fn repeats_a_field(before: &[u8], secret: &[u8]) -> bool {
 /// `your_password`, `changeme`, `xxxx`, `****`), or nothing at all. Weak passwords are not placeholders here.
 pub fn stored_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
+    // Words that stand for a password in templates and docs, whole (`password password`, `pass: secret`).
+    const STAND_INS: &[&str] = &[
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "mypassword",
+        "mypass",
+        "mysecret",
+        "yourpassword",
+        "userpassword",
+        "sample",
+        "fake",
+        "notreal",
+        "none",
+        "null",
+        "nil",
+        "empty",
+        "todo",
+        "tbd",
+        "unset",
+        "foo",
+        "bar",
+        "foobar",
+        "xyz",
+    ];
+    let trimmed = lower.trim_ascii();
+    if STAND_INS.iter().any(|w| trimmed == w.as_bytes()) {
+        return true;
+    }
     secret.is_empty()
         || is_variable_reference(secret)
         || has_angle_placeholder(secret)

@@ -41,6 +41,8 @@ fn weak_stored_passwords_are_reported_as_such() {
         ),
         (".my.cnf", "[client]\npassword=$MYSQL_PWD\n"),
         (".netrc", "machine host login u password <password>\n"),
+        (".netrc", "machine host login u password password\n"),
+        (".pgpass", "db.acme.internal:5432:*:app:secret\n"),
     ] {
         assert!(a.scan(path, text.as_bytes()).is_empty(), "{path}");
     }
