@@ -53,10 +53,14 @@ pub(crate) fn scan_blob(
     path: &str,
     id: gix::ObjectId,
 ) -> Result<FileReport, String> {
-    Ok(match load_blob(repo, id, scanner.config.max_file_size())? {
-        Some(bytes) => scanner.scan_loaded(path, &bytes),
-        None => FileReport::skipped(SkipReason::TooLarge),
-    })
+    let header = repo.find_header(id).map_err(|e| e.to_string())?;
+    if header.size() > scanner.config.max_file_size() {
+        return Ok(FileReport::skipped(SkipReason::TooLarge));
+    }
+    // Not detached: the buffer goes back to the repository's pool when the blob drops, so a history scan
+    // allocates (and zeroes) a few buffers per thread, not one per blob.
+    let blob = repo.find_blob(id).map_err(|e| e.to_string())?;
+    Ok(scanner.scan_loaded(path, &blob.data))
 }
 
 /// A tree's facts: each blob's facts, at the path the blob has in that tree.
@@ -357,9 +361,20 @@ impl Scanner {
             .num_threads(self.threads)
             .build()
             .map_err(|e| git_err(e.to_string()))?;
-        let reports: Vec<_> = pool.install(|| {
-            to_scan
-                .par_iter()
+        // Packed blobs are read pack by pack in pack order; what no pack holds (loose objects, alternates, a
+        // pack that could not be read whole) one by one.
+        let want: HashMap<gix::ObjectId, (&str, usize)> = to_scan
+            .iter()
+            .map(|(id, p, ci)| (*id, (p.as_str(), *ci)))
+            .collect();
+        let objects_dir = sync.to_thread_local().objects.store_ref().path().to_owned();
+        let (mut reports, done) = self.scan_packs(&objects_dir, &want, &|id| wants_facts(id));
+        let rest: Vec<_> = to_scan
+            .iter()
+            .filter(|(id, _, _)| !done.contains(id))
+            .collect();
+        let loose: Vec<_> = pool.install(|| {
+            rest.par_iter()
                 .map_init(
                     || sync.to_thread_local(),
                     |repo, (id, p, ci)| match scan_blob(self, repo, p, *id) {
@@ -373,7 +388,14 @@ impl Scanner {
                         Err(e) => Err((p.clone(), e)),
                     },
                 )
-                .collect()
+                .collect::<Vec<_>>()
+        });
+        reports.extend(loose);
+        // Oldest commit first, whatever order the packs delivered blobs in: the first sighting of a finding is
+        // the one kept.
+        reports.sort_by_key(|r| match r {
+            Ok((_, id, ci, _)) => (*ci, *id),
+            Err(_) => (usize::MAX, gix::ObjectId::null(gix::hash::Kind::Sha1)),
         });
 
         let mut facts_by_blob: HashMap<gix::ObjectId, Vec<Fact>> = HashMap::new();
@@ -615,6 +637,89 @@ fn read_commit(repo: &gix::Repository, id: gix::ObjectId) -> Result<CommitInfo, 
         time,
         summary,
     })
+}
+
+/// What scanning one blob gave: its report, id, commit index and whether facts were dropped; or its path and
+/// why it could not be read.
+type BlobScan = Result<(FileReport, gix::ObjectId, usize, bool), (String, String)>;
+
+impl Scanner {
+    /// Scans the wanted blobs by reading each pack once in pack order, deltas resolved through the pack's delta
+    /// tree: a base is decoded once for every version built on it, where looking blobs up one by one decodes a
+    /// delta chain per blob. Returns the scans and the blobs seen; the caller reads the rest one by one (loose
+    /// objects, alternates, and whatever a pack that fails part-way did not deliver).
+    fn scan_packs(
+        &self,
+        objects_dir: &Path,
+        want: &HashMap<gix::ObjectId, (&str, usize)>,
+        wants_facts: &(dyn Fn(&gix::ObjectId) -> bool + Sync),
+    ) -> (Vec<BlobScan>, HashSet<gix::ObjectId>) {
+        let out: std::sync::Mutex<(Vec<BlobScan>, HashSet<gix::ObjectId>)> = Default::default();
+        let Ok(entries) = std::fs::read_dir(objects_dir.join("pack")) else {
+            return Default::default();
+        };
+        let cap = self.config.max_file_size();
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "idx") || want.is_empty() {
+                continue;
+            }
+            let Ok(bundle) = gix::odb::pack::Bundle::at(&path, gix::hash::Kind::Sha1) else {
+                continue;
+            };
+            let interrupt = std::sync::atomic::AtomicBool::new(false);
+            let out = &out;
+            let processor = move |kind: gix::object::Kind,
+                                  data: &[u8],
+                                  entry: &gix::odb::pack::index::Entry,
+                                  _: &dyn gix::progress::Progress| {
+                if kind != gix::object::Kind::Blob {
+                    return Ok(());
+                }
+                let Some(&(p, ci)) = want.get(&entry.oid) else {
+                    return Ok(());
+                };
+                if !out
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .1
+                    .insert(entry.oid)
+                {
+                    return Ok(());
+                }
+                let mut report = if data.len() as u64 > cap {
+                    FileReport::skipped(SkipReason::TooLarge)
+                } else {
+                    self.scan_loaded(p, data)
+                };
+                let omitted = !report.facts.is_empty() && !wants_facts(&entry.oid);
+                if omitted {
+                    report.facts = Vec::new();
+                }
+                out.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+                    .push(Ok((report, entry.oid, ci, omitted)));
+                Ok(())
+            };
+            // A failure part-way (a damaged pack, an object over the allocation cap) leaves the blobs not yet
+            // delivered to the one-by-one path.
+            let _ = bundle.index.traverse(
+                &bundle.pack,
+                &mut gix::progress::Discard,
+                &interrupt,
+                processor,
+                gix::odb::pack::index::traverse::Options {
+                    traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
+                    thread_limit: Some(self.threads),
+                    check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                    alloc_limit_bytes: Some((cap.saturating_mul(2)).max(64 << 20) as usize),
+                    make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+                },
+            );
+        }
+        out.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The cached walk's commits and the commits that are new since it, when the cached walk still holds: every

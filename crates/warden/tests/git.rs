@@ -276,3 +276,54 @@ fn history_rescans_read_only_new_blobs_and_report_what_a_cold_scan_does() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn packed_and_loose_blobs_are_read_alike() {
+    // Many versions of one file, packed (deltas against each other), then one more commit left loose.
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    let mut body = String::new();
+    for i in 0..40 {
+        body.push_str(&format!("def f{i}():\n    return {i}\n"));
+        if i == 7 {
+            body.push_str(&format!("GITHUB_TOKEN = \"{}\"\n", github_pat()));
+        }
+        if i == 20 {
+            body = body.replace(&github_pat(), "os.environ['GITHUB_TOKEN']");
+        }
+        write(root, "app/main.py", &body);
+        git(root, &["add", "."]);
+        git(root, &["commit", "-qm", &format!("v{i}")]);
+    }
+    git(root, &["gc", "-q", "--aggressive"]);
+    write(root, "loose.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "loose"]);
+    assert!(std::fs::read_dir(root.join(".git/objects/pack"))
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "pack")));
+
+    let out = warden()
+        .args(["scan", "--history", "--no-cache", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    let mut ids = rule_ids(&doc);
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["secrets/github-classic-pat", "secrets/slack-bot-token"]
+    );
+    let gh = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
+        .unwrap();
+    assert_eq!(gh["location"]["provenance"]["summary"], "v7");
+    assert_eq!(gh["location"]["provenance"]["in_head"], false);
+    assert_eq!(doc["summary"]["blobs"], 41);
+    assert_eq!(doc["summary"]["files_scanned"], 41);
+}
