@@ -667,6 +667,10 @@ impl Scanner {
             let Ok(bundle) = gix::odb::pack::Bundle::at(&path, gix::hash::Kind::Sha1) else {
                 continue;
             };
+            // A few blobs (a rescan after new commits) are cheaper to look up than a whole pack to decode.
+            if (want.len() as u64) * 20 < u64::from(bundle.index.num_objects()) {
+                continue;
+            }
             let interrupt = std::sync::atomic::AtomicBool::new(false);
             let out = &out;
             let processor = move |kind: gix::object::Kind,
