@@ -121,6 +121,21 @@ pub fn is_source_cache(path: &str) -> bool {
         && (path.ends_with(".pyc") || path.ends_with(".pyo"))
 }
 
+/// The source a bytecode cache was compiled from: `pkg/__pycache__/mod.cpython-311.pyc` → `pkg/mod.py`.
+pub fn cache_source(path: &str) -> Option<String> {
+    let (dir, file) = path.rsplit_once("__pycache__/")?;
+    let module = file.split('.').next().filter(|m| !m.is_empty())?;
+    Some(format!("{dir}{module}.py"))
+}
+
+/// Whether a bytecode cache can be left to its source: only where the source is there to be scanned (a working
+/// tree holding `pkg/mod.py` beside `pkg/__pycache__/`). A cache whose source was deleted or ignored, or one
+/// met in history or inside an archive, is scanned.
+pub fn cache_left_to_source(worktree: Option<&std::path::Path>, path: &str) -> bool {
+    is_source_cache(path)
+        && worktree.is_some_and(|root| cache_source(path).is_some_and(|src| root.join(src).is_file()))
+}
+
 /// Printable runs, one per line, with where each starts in the file.
 #[derive(Debug, Default)]
 pub struct Runs {
@@ -527,6 +542,15 @@ mod tests {
         assert!(is_source_cache("__pycache__/mod.cpython-39.opt-1.pyc"));
         assert!(!is_source_cache("dist/mod.pyc"));
         assert!(!is_source_cache("pkg/__pycache__/notes.txt"));
+        assert_eq!(cache_source("pkg/__pycache__/mod.cpython-311.pyc").as_deref(), Some("pkg/mod.py"));
+        assert_eq!(cache_source("__pycache__/m.cpython-39.opt-1.pyc").as_deref(), Some("m.py"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg/__pycache__")).unwrap();
+        std::fs::write(dir.path().join("pkg/mod.py"), "X = 1\n").unwrap();
+        assert!(cache_left_to_source(Some(dir.path()), "pkg/__pycache__/mod.cpython-311.pyc"));
+        // No source beside it, or no working tree to look in: scanned.
+        assert!(!cache_left_to_source(Some(dir.path()), "pkg/__pycache__/gone.cpython-311.pyc"));
+        assert!(!cache_left_to_source(None, "pkg/__pycache__/mod.cpython-311.pyc"));
     }
 
     #[test]

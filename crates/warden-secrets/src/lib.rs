@@ -112,6 +112,8 @@ pub struct SecretsAnalyzer {
     binary_max: u64,
     /// `--validate`: the shared checker (one request per unique secret).
     validator: Option<std::sync::Arc<verify::Validator>>,
+    /// The working tree being scanned, if this is a working-tree scan (to find a bytecode cache's source).
+    worktree: Option<std::path::PathBuf>,
 }
 
 /// A match mapped back to the scanned file.
@@ -138,6 +140,7 @@ impl SecretsAnalyzer {
         a.reveal = setup.reveal;
         a.settings = settings;
         a.binary_max = setup.config.max_file_size();
+        a.worktree = setup.worktree.map(std::path::Path::to_path_buf);
         if setup.validate {
             a = a.with_validation();
         }
@@ -193,6 +196,7 @@ impl SecretsAnalyzer {
             settings: SecretsSettings::default(),
             binary_max: 64 << 20,
             validator: None,
+            worktree: None,
         })
     }
 
@@ -623,7 +627,7 @@ impl Analyzer for SecretsAnalyzer {
         }
         if !self.settings.binary
             || binary::is_opaque_binary(file.head)
-            || binary::is_source_cache(file.path)
+            || binary::cache_left_to_source(self.worktree.as_deref(), file.path)
         {
             return Claim::Skip;
         }
@@ -706,7 +710,9 @@ impl SecretsAnalyzer {
             return;
         }
         let head = &bytes[..bytes.len().min(warden_core::HEAD_LEN)];
-        if !self.settings.binary || binary::is_opaque_binary(head) || binary::is_source_cache(path)
+        if !self.settings.binary
+            || binary::is_opaque_binary(head)
+            || binary::cache_left_to_source(self.worktree.as_deref(), path)
         {
             return;
         }
