@@ -680,6 +680,10 @@ def generate(root: str) -> list[dict]:
         "import hashlib\n\nMANIFEST_SHA256 = '%s'\nROOTS = ['/srv', '/etc']\n\n\ndef digest(b):\n"
         "    return hashlib.sha256(b).hexdigest()\n" % k.hexs(64), "ordinary module with a digest, __pycache__")
 
+    # The corpus lives inside warden's own repository, whose .gitignore ignores `__pycache__/`; warden honours
+    # the .gitignore files above what it scans (as ripgrep does), so without this it would not look there at all.
+    with open(os.path.join(root, ".ignore"), "w") as fh:
+        fh.write("!__pycache__/\n")
     with open(os.path.join(os.path.dirname(root), "labels.json"), "w") as fh:
         json.dump({"seed": SEED, "files": labels}, fh, indent=1)
         fh.write("\n")
