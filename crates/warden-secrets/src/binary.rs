@@ -133,7 +133,8 @@ pub fn cache_source(path: &str) -> Option<String> {
 /// met in history or inside an archive, is scanned.
 pub fn cache_left_to_source(worktree: Option<&std::path::Path>, path: &str) -> bool {
     is_source_cache(path)
-        && worktree.is_some_and(|root| cache_source(path).is_some_and(|src| root.join(src).is_file()))
+        && worktree
+            .is_some_and(|root| cache_source(path).is_some_and(|src| root.join(src).is_file()))
 }
 
 /// Printable runs, one per line, with where each starts in the file.
@@ -542,15 +543,30 @@ mod tests {
         assert!(is_source_cache("__pycache__/mod.cpython-39.opt-1.pyc"));
         assert!(!is_source_cache("dist/mod.pyc"));
         assert!(!is_source_cache("pkg/__pycache__/notes.txt"));
-        assert_eq!(cache_source("pkg/__pycache__/mod.cpython-311.pyc").as_deref(), Some("pkg/mod.py"));
-        assert_eq!(cache_source("__pycache__/m.cpython-39.opt-1.pyc").as_deref(), Some("m.py"));
+        assert_eq!(
+            cache_source("pkg/__pycache__/mod.cpython-311.pyc").as_deref(),
+            Some("pkg/mod.py")
+        );
+        assert_eq!(
+            cache_source("__pycache__/m.cpython-39.opt-1.pyc").as_deref(),
+            Some("m.py")
+        );
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("pkg/__pycache__")).unwrap();
         std::fs::write(dir.path().join("pkg/mod.py"), "X = 1\n").unwrap();
-        assert!(cache_left_to_source(Some(dir.path()), "pkg/__pycache__/mod.cpython-311.pyc"));
+        assert!(cache_left_to_source(
+            Some(dir.path()),
+            "pkg/__pycache__/mod.cpython-311.pyc"
+        ));
         // No source beside it, or no working tree to look in: scanned.
-        assert!(!cache_left_to_source(Some(dir.path()), "pkg/__pycache__/gone.cpython-311.pyc"));
-        assert!(!cache_left_to_source(None, "pkg/__pycache__/mod.cpython-311.pyc"));
+        assert!(!cache_left_to_source(
+            Some(dir.path()),
+            "pkg/__pycache__/gone.cpython-311.pyc"
+        ));
+        assert!(!cache_left_to_source(
+            None,
+            "pkg/__pycache__/mod.cpython-311.pyc"
+        ));
     }
 
     #[test]

@@ -78,7 +78,11 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     write(root, "dist/settings.pyc", &pyc);
     // The same bytes as a bytecode cache beside its source: the source is what is scanned. A cache whose
     // source is gone is scanned.
-    write(root, "app/settings.py", "import os\nTOKEN = os.environ['TOKEN']\n");
+    write(
+        root,
+        "app/settings.py",
+        "import os\nTOKEN = os.environ['TOKEN']\n",
+    );
     write(root, "app/__pycache__/settings.cpython-311.pyc", &pyc);
     write(root, "app/__pycache__/orphan.cpython-311.pyc", &pyc);
     // An image with the same bytes is left alone.
@@ -99,7 +103,10 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     assert_eq!(db_f[0]["location"]["byte_offset"], at + 2 + 6);
     assert_eq!(db_f[0]["location"]["start_line"], 1);
     assert!(findings_in(&doc, "app/__pycache__/settings.cpython-311.pyc").is_empty());
-    assert_eq!(findings_in(&doc, "app/__pycache__/orphan.cpython-311.pyc").len(), 1);
+    assert_eq!(
+        findings_in(&doc, "app/__pycache__/orphan.cpython-311.pyc").len(),
+        1
+    );
     let pyc_f = findings_in(&doc, "dist/settings.pyc");
     assert_eq!(pyc_f.len(), 1, "{doc:#}");
     assert_eq!(pyc_f[0]["location"]["byte_offset"], 15);
