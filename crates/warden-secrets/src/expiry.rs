@@ -72,17 +72,6 @@ fn iso_date(s: &[u8]) -> Option<i64> {
     Some(secs)
 }
 
-/// Days from 1970-01-01 to the proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn jwt_exp(secret: &[u8]) -> Option<i64> {
     let payload = secret.split(|b| *b == b'.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -92,26 +81,8 @@ fn jwt_exp(secret: &[u8]) -> Option<i64> {
     v.get("exp")?.as_f64().map(|e| e as i64)
 }
 
-/// `secs` as `YYYY-MM-DD`.
-pub fn date(secs: i64) -> String {
-    // Inverse of `days_from_civil` (Hinnant's `civil_from_days`).
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+use warden_core::time::days_from_civil;
+pub use warden_core::time::{date, now};
 
 #[cfg(test)]
 mod tests {

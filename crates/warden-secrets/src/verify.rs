@@ -310,14 +310,9 @@ fn sigv4_sign(
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let day = crate::expiry::date(now).replace('-', "");
-    let secs = now.rem_euclid(86_400);
-    let amz_date = format!(
-        "{day}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    // `20150830T123600Z`, and its day `20150830`.
+    let amz_date = warden_core::time::rfc3339(now).replace(['-', ':'], "");
+    let day = amz_date[..8].to_string();
     let content_type = headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
