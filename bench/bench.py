@@ -5,7 +5,8 @@ Run through bench/run.sh (it installs the peers into bench/.venv). Usage:
   bench.py [--quick] [--only speed|accuracy] [--threads N] [--runs N] [--tools a,b] [--warden PATH]
 
 Speed inputs: (a) this Python installation's lib dir, (b) a generated corpus with planted keys,
-(c) a generated git history (~2000 commits). Accuracy: three labeled corpora, the dev corpus in
+(c) a generated git history (~2000 commits), (d) a real project's history (Django's releases from PyPI, ~5,000
+commits, cold, then warden's rescan after one new commit with its history cache). Accuracy: three labeled corpora, the dev corpus in
 bench/accuracy/ (warden was tuned while looking at it), the held-out corpus in bench/accuracy-holdout/
 (written independently of warden's rules, later seen and tuned on) and the blind corpus in
 bench/accuracy-blind/ (written independently of warden's rules and of the other corpora; measured only,
@@ -133,7 +134,8 @@ class Warden(Tool):
         argv = [self.bin, "scan", ".", "--only", "secrets", "--format", "json", "--output", out, "--threads",
                 str(threads), "--show-secrets", "--no-progress"]
         if kind == "git":
-            argv.insert(3, "--history")
+            # Cold: the history cache (.warden/cache/) would make every run after the first a rescan.
+            argv[3:3] = ["--history", "--no-cache"]
         return argv, target, None
 
     def parse(self, out, root):
@@ -492,6 +494,55 @@ def run_speed(args, tools):
     if m:
         say("    (history: %d keys added over time, %d of them removed by a later commit; keys found = distinct planted "
             "key values reported, matched by sha256 of the reported secret)" % (m["keys_added"], m["keys_removed"]))
+    run_real_history(args, tools)
+
+
+def run_real_history(args, tools):
+    """(d) a real project's history (Django's releases from PyPI, one commit per directory changed): cold scans
+    of every tool, then warden's rescan after one new commit with its history cache."""
+    n = 8 if args.quick else 60
+    hist = os.path.join(WORK, "history-real-quick" if args.quick else "history-real")
+    subprocess.run([sys.executable, os.path.join(HERE, "real_history.py"), hist, "--releases", str(n)], check=True)
+    speed_input("(d) real-history", hist, "git", tools, args, args.runs if args.runs_forced is None else args.runs_forced,
+                note=" [Django: %d releases from PyPI]" % n)
+    w = next((t for t in tools if isinstance(t, Warden)), None)
+    if w is None or not w.available()[0]:
+        return
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
+               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
+    head = tool_output(["git", "-C", hist, "rev-parse", "HEAD"]).strip()
+    cache = os.path.join(WORK, "out", "history-real-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    base = [w.bin, "scan", ".", "--history", "--only", "secrets", "--format", "json", "--threads", str(args.threads),
+            "--no-progress", "--cache", cache]
+    odir = os.path.join(OUTDIR, "d")
+    os.makedirs(odir, exist_ok=True)
+    out = os.path.join(odir, "warden-warm.json")
+    first = run_measured(base + ["--output", out], hist, out + ".stdout", out + ".stderr", args.timeout)
+    walls, rss, cached = [], 0, None
+    try:
+        for i in range(3):
+            with open(os.path.join(hist, "bench_rescan_%d.py" % i), "w") as fh:
+                fh.write("VALUE = %d\n" % i)
+            subprocess.run(["git", "-C", hist, "add", "."], check=True, env=env)
+            subprocess.run(["git", "-C", hist, "commit", "-qm", "rescan %d" % i], check=True, env=env)
+            r = run_measured(base + ["--output", out], hist, out + ".stdout", out + ".stderr", args.timeout)
+            walls.append(r["wall"])
+            rss = max(rss, r["rss_mib"])
+            with open(out) as fh:
+                summ = json.load(fh)["summary"]
+            cached = (summ.get("cached_blobs"), summ.get("blobs"))
+    finally:
+        subprocess.run(["git", "-C", hist, "reset", "-q", "--hard", head], check=True)
+        for i in range(3):
+            p = os.path.join(hist, "bench_rescan_%d.py" % i)
+            if os.path.exists(p):
+                os.remove(p)
+        shutil.rmtree(cache, ignore_errors=True)
+    say("    warden with its history cache: first scan %.2f s (writes the cache); rescan after one new commit: "
+        "%.2f s median of %d, peak RSS %.0f MiB (%s of %s blobs from the cache)"
+        % (first["wall"], statistics.median(walls), len(walls), rss, cached[0] if cached else "?",
+           cached[1] if cached else "?"))
 
 
 def run_linear(args):

@@ -6,6 +6,8 @@
 #   bench/run.sh --only code-accuracy|code-speed [--quick] [--threads N] [--runs N] [--tools warden,semgrep,bandit,ruff]
 #   bench/run.sh --only config-accuracy|config-speed [--quick] [--threads N] [--runs N] [--tools warden,checkov,zizmor]
 #   bench/run.sh --only config-holdout [--tools ...] [--verbose]   (config accuracy on the held-out set)
+#   bench/run.sh --only contexts [--tools warden,kingfisher,detect-secrets,trufflehog] [--files] [--warden PATH]
+#                                (secrets in UTF-16, archives, images, tfstate, kubeconfig, SQLite, .pyc: bench/contexts.py)
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
@@ -90,4 +92,16 @@ if ! "$VENV/bin/python" -c "import detect_secrets, truffleHog" 2>/dev/null \
   "$VENV/bin/pip" install -q --disable-pip-version-check kingfisher-bin detect-secrets trufflehog
 fi
 mkdir -p "$HERE/work"
+# Secrets in non-plain-text contexts (bench/contexts.py, see README "Secrets in non-plain-text contexts"):
+# --only contexts. Same peers as above (Kingfisher, detect-secrets; trufflehog 2.x is reported n/a).
+case "$ONLY" in
+  contexts)
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    exec "$VENV/bin/python" "$HERE/contexts.py" "${ARGS[@]}"
+    ;;
+esac
 exec "$VENV/bin/python" "$HERE/bench.py" "$@"

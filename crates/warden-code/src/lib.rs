@@ -181,6 +181,7 @@ fn location(path: &str, span: Span) -> Location {
         end_line: span.end_line,
         end_column: span.end_col,
         provenance: None,
+        byte_offset: None,
     }
 }
 

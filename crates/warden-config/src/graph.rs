@@ -463,6 +463,7 @@ fn at(path: &str, line: u32) -> Location {
         end_line: line.max(1),
         end_column: 1,
         provenance: None,
+        byte_offset: None,
     }
 }
 
@@ -474,5 +475,6 @@ fn span(s: &Summary) -> Location {
         end_line: s.end_line.max(s.line).max(1),
         end_column: 1,
         provenance: None,
+        byte_offset: None,
     }
 }

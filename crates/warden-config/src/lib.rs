@@ -346,29 +346,6 @@ impl ConfigAnalyzer {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn lone_carriage_returns_do_not_shift_lines() {
-        assert_eq!(
-            super::without_lone_cr("a: 1\rb: 2\r\nc: 3"),
-            "a: 1 b: 2\r\nc: 3"
-        );
-        let a = crate::ConfigAnalyzer::new(
-            crate::Family::Docker,
-            crate::embedded_rules(crate::Family::Docker).unwrap(),
-            crate::ConfigSettings::default(),
-        )
-        .unwrap();
-        let text = "services:\n  app:\r    image: app:1\n    privileged: true\n";
-        let (findings, _, _) = a.analyze_files(&[("docker-compose.yml", text)]);
-        assert!(
-            findings.iter().all(|f| f.location.start_line <= 4),
-            "{findings:?}"
-        );
-    }
-}
-
 /// The patch files a kustomization lists, as repository paths.
 fn kustomize_patches(path: &str, y: &yaml::Yaml) -> Vec<String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -563,5 +540,28 @@ impl ConfigAnalyzer {
             .into_iter()
             .map(|(f, _)| f)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lone_carriage_returns_do_not_shift_lines() {
+        assert_eq!(
+            super::without_lone_cr("a: 1\rb: 2\r\nc: 3"),
+            "a: 1 b: 2\r\nc: 3"
+        );
+        let a = crate::ConfigAnalyzer::new(
+            crate::Family::Docker,
+            crate::embedded_rules(crate::Family::Docker).unwrap(),
+            crate::ConfigSettings::default(),
+        )
+        .unwrap();
+        let text = "services:\n  app:\r    image: app:1\n    privileged: true\n";
+        let (findings, _, _) = a.analyze_files(&[("docker-compose.yml", text)]);
+        assert!(
+            findings.iter().all(|f| f.location.start_line <= 4),
+            "{findings:?}"
+        );
     }
 }

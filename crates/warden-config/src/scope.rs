@@ -184,6 +184,7 @@ pub fn finding(rule: &Rule, inst: &Instance, path: &str, pos: Pos, lines: &Lines
             end_line: pos.line.max(1),
             end_column: end_col.max(pos.col.max(1)),
             provenance: None,
+            byte_offset: None,
         },
     );
     let line: String = lines.get(pos.line).trim().chars().take(200).collect();

@@ -216,6 +216,9 @@ pub struct AnalyzerSetup<'a> {
     /// history scans (whose files live in git objects) and for rule listings. Analyzers that must look at
     /// the tree as files (a model signature covers a whole directory) use it in [`Analyzer::finish`].
     pub worktree: Option<&'a std::path::Path>,
+    /// `--validate`: analyzers that can ask a provider whether a credential works may do so (opt-in: it sends
+    /// the credential to the provider's fixed endpoint).
+    pub validate: bool,
 }
 
 /// A checker that reads files and reports findings. Two phases: [`Analyzer::analyze`] runs per file, in

@@ -13,6 +13,10 @@ pub struct Location {
     /// For findings from git history: the commit that introduced the content.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub provenance: Option<Provenance>,
+    /// For findings in binary content (a compiled file, a database, a model): the byte offset of the match
+    /// in the file, where lines mean nothing; the line and columns are then 1.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub byte_offset: Option<u64>,
 }
 
 impl Location {
@@ -25,6 +29,15 @@ impl Location {
             end_line: line,
             end_column,
             provenance: None,
+            byte_offset: None,
+        }
+    }
+
+    /// A match at `offset` bytes into a binary file.
+    pub fn at_byte(path: impl Into<String>, offset: u64) -> Self {
+        Location {
+            byte_offset: Some(offset),
+            ..Location::at(path, 1, 1, 1)
         }
     }
 }
@@ -90,6 +103,10 @@ pub struct Finding {
     /// The matched content, kept in memory only: for fingerprints and allowlists. Never serialised.
     #[serde(skip)]
     pub matched: String,
+    /// The identifier half of a credential pair folded into this finding (the key id beside a secret key), kept
+    /// in memory only: for live validation, which needs both halves. Never serialised.
+    #[serde(skip)]
+    pub matched_partner: String,
 }
 
 impl Finding {
@@ -110,7 +127,13 @@ impl Finding {
             assets: Vec::new(),
             ext: BTreeMap::new(),
             matched: String::new(),
+            matched_partner: String::new(),
         }
+    }
+
+    /// The live-validation status (`live`, `dead`, `unknown`) a finding carries as its `validation:` tag.
+    pub fn validation(&self) -> Option<&str> {
+        self.tags.iter().find_map(|t| t.strip_prefix("validation:"))
     }
 
     /// The analyzer part of the rule id (`secrets` in `secrets/openai-project-key`).

@@ -12,6 +12,8 @@ pub enum ScanMode {
     Worktree,
     Staged,
     History,
+    /// A container image (`docker save` tarball or OCI layout), layer by layer.
+    Image,
 }
 
 impl ScanMode {
@@ -20,6 +22,7 @@ impl ScanMode {
             Self::Worktree => "worktree",
             Self::Staged => "staged",
             Self::History => "history",
+            Self::Image => "image",
         }
     }
 }
@@ -63,6 +66,8 @@ pub enum SkipReason {
     /// Scanned, but an analyzer cut its work on the file short (a per-file budget, a nesting limit); listed so
     /// the user knows, without failing the run.
     Partial,
+    /// Not about an input: the history cache could not be written (the scan itself is complete).
+    CacheNotWritten,
 }
 
 impl SkipReason {
@@ -75,6 +80,7 @@ impl SkipReason {
             Self::Unsupported => "unsupported",
             Self::Unclaimed => "unclaimed",
             Self::Partial => "partial",
+            Self::CacheNotWritten => "cache-not-written",
         }
     }
 
@@ -104,6 +110,9 @@ pub struct Stats {
     pub commits: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blobs: Option<u64>,
+    /// History scans with a cache: blobs whose clean result came from the cache instead of being read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_blobs: Option<u64>,
     /// Findings dropped by inline `warden:ignore` markers.
     pub suppressed_inline: u64,
     /// Findings dropped because a baseline knew them.
@@ -120,6 +129,10 @@ pub struct BaselineEntry {
     pub path: String,
     /// Where it was when the baseline was written; informational only.
     pub line: u32,
+    /// What live validation said when the baseline was written (`live`, `dead`, `unknown`), if it ran. A
+    /// credential recorded `dead` that validates `live` later is reported again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
 }
 
 /// What kind of thing an inventory asset is.

@@ -5,8 +5,8 @@
 //! checks them through `warden scan`.
 
 use crate::protobuf::testenc::Msg;
-use crate::tar::tests::build as tar;
-use crate::zip::tests::{build as zip, spec, Spec};
+use crate::tar::testkit::build as tar;
+use crate::zip::testkit::{build as zip, spec, Spec};
 
 /// One sample: a file name and its bytes.
 type Sample = (&'static str, Vec<u8>);

@@ -16,7 +16,7 @@ pub mod savedmodel;
 pub mod scan;
 pub mod signing;
 pub mod sniff;
-pub mod tar;
-pub mod zip;
 
 pub use analyzer::{ModelsAnalyzer, NAME};
+/// The archive readers, from `warden-archive`.
+pub use warden_archive::{tar, zip};

@@ -107,6 +107,14 @@ struct Place {
 }
 
 impl Place {
+    /// The file itself: offsets are file offsets.
+    fn file() -> Self {
+        Place {
+            member: None,
+            base: Some(0),
+        }
+    }
+
     fn file_offset(&self, offset: u64) -> Option<u64> {
         self.base.map(|b| b.saturating_add(offset))
     }
@@ -128,19 +136,20 @@ impl Out {
         offset: u64,
         place: &Place,
         severity: Severity,
-    ) {
+    ) -> Option<usize> {
         let key = (rule, subject, place.member.clone());
         if let Some(&i) = self.index.get(&key) {
             if let Some(item) = self.report.items.get_mut(i) {
                 item.count += 1;
             }
-            return;
+            return Some(i);
         }
         if self.report.items.len() >= MAX_ITEMS {
             self.report.dropped_items += 1;
-            return;
+            return None;
         }
-        self.index.insert(key.clone(), self.report.items.len());
+        let i = self.report.items.len();
+        self.index.insert(key.clone(), i);
         self.report.items.push(Item {
             kind,
             rule,
@@ -153,6 +162,7 @@ impl Out {
             count: 1,
             tags: TAGS,
         });
+        Some(i)
     }
 
     fn problem(
@@ -173,6 +183,33 @@ impl Out {
             Severity::Medium,
         );
     }
+
+    /// An issue a format reader already folded (`count` nodes or entries), at a file offset.
+    #[allow(clippy::too_many_arguments)]
+    fn push_folded(
+        &mut self,
+        kind: ItemKind,
+        rule: &'static str,
+        subject: String,
+        detail: String,
+        offset: u64,
+        severity: Severity,
+        count: u64,
+    ) {
+        if let Some(i) = self.push(
+            kind,
+            rule,
+            subject,
+            detail,
+            offset,
+            &Place::file(),
+            severity,
+        ) {
+            if let Some(item) = self.report.items.get_mut(i) {
+                item.count = item.count.max(count);
+            }
+        }
+    }
 }
 
 /// Scans one model file. `file_name` is its name or path (for the extension check and `saved_model.pb`);
@@ -190,10 +227,7 @@ pub fn scan_file<R: Read + Seek>(r: &mut R, file_name: &str, size: u64) -> io::R
     r.seek(SeekFrom::Start(0))?;
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);
     Read::take(&mut *r, sniff::HEAD_LEN as u64).read_to_end(&mut head)?;
-    let top = Place {
-        member: None,
-        base: Some(0),
-    };
+    let top = Place::file();
     let mut format = sniff::sniff(&head, file_name);
     let compressed = format.is_none() && compressed_model_magic(&head).is_some();
     if let Some(f) = format {
@@ -667,10 +701,7 @@ fn scan_npy(r: &mut dyn Read, place: &Place, out: &mut Out) -> io::Result<()> {
 
 fn scan_safetensors(r: &mut dyn ReadSeek, out: &mut Out) -> io::Result<()> {
     let report = safetensors::check(&mut &mut *r)?;
-    let top = Place {
-        member: None,
-        base: Some(0),
-    };
+    let top = Place::file();
     for p in report.problems.iter().take(100) {
         out.problem(
             "safetensors-invalid-header",
@@ -684,10 +715,7 @@ fn scan_safetensors(r: &mut dyn ReadSeek, out: &mut Out) -> io::Result<()> {
 }
 
 fn scan_gguf(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
-    let top = Place {
-        member: None,
-        base: Some(0),
-    };
+    let top = Place::file();
     match gguf::read(&mut *r, size) {
         Ok(g) => {
             // One item per template, naming every construct in it (first offset kept).
@@ -750,10 +778,6 @@ fn member_path(parent: &Place, name: &str) -> String {
 }
 
 fn scan_onnx(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
-    let top = Place {
-        member: None,
-        base: Some(0),
-    };
     let report = onnx::scan(&mut *r, size)?;
     for issue in report.issues {
         let (kind, rule) = match issue.kind {
@@ -763,27 +787,20 @@ fn scan_onnx(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
             onnx::IssueKind::CustomOpDomain => (ItemKind::UnknownCallable, "onnx-custom-operator"),
             onnx::IssueKind::Malformed => (ItemKind::FormatProblem, "onnx-malformed"),
         };
-        out.push(
+        out.push_folded(
             kind,
             rule,
             issue.subject,
             issue.detail,
             issue.offset,
-            &top,
             issue.severity,
+            issue.count,
         );
-        if let Some(item) = out.report.items.last_mut() {
-            item.count = item.count.max(issue.count);
-        }
     }
     Ok(())
 }
 
 fn scan_saved_model(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Result<()> {
-    let top = Place {
-        member: None,
-        base: Some(0),
-    };
     let report = savedmodel::scan(&mut *r, size)?;
     for issue in report.issues {
         let (kind, rule) = match issue.kind {
@@ -792,18 +809,15 @@ fn scan_saved_model(r: &mut dyn ReadSeek, size: u64, out: &mut Out) -> io::Resul
             }
             _ => (ItemKind::DangerousCallable, "tf-risky-op"),
         };
-        out.push(
+        out.push_folded(
             kind,
             rule,
             issue.subject,
             issue.detail,
             issue.offset,
-            &top,
             issue.severity,
+            issue.count,
         );
-        if let Some(item) = out.report.items.last_mut() {
-            item.count = item.count.max(issue.count);
-        }
     }
     Ok(())
 }
@@ -1058,18 +1072,20 @@ fn scan_tar(r: &mut dyn Read, place: &Place, depth: usize, out: &mut Out) -> io:
                 | Format::KerasV3
                 | Format::Npz
                 | Format::Zip,
-            ) => out.push(
-                ItemKind::FormatProblem,
-                "zip-nesting",
-                "archive nested too deep".into(),
-                format!(
-                    "member `{path}` is an archive nested {} deep; not opened",
-                    depth + 1
-                ),
-                0,
-                &mplace,
-                Severity::Medium,
-            ),
+            ) => {
+                out.push(
+                    ItemKind::FormatProblem,
+                    "zip-nesting",
+                    "archive nested too deep".into(),
+                    format!(
+                        "member `{path}` is an archive nested {} deep; not opened",
+                        depth + 1
+                    ),
+                    0,
+                    &mplace,
+                    Severity::Medium,
+                );
+            }
             _ => {}
         }
     }
@@ -1321,7 +1337,7 @@ fn check_keras_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::zip::tests::{build, spec, Spec};
+    use crate::zip::testkit::{build, spec, Spec};
     use std::io::Cursor;
 
     /// A protocol-2 pickle calling `module.name(arg)` via GLOBAL + REDUCE, emitted as opcodes.
@@ -1563,7 +1579,7 @@ mod tests {
         let mut storages = benign_pickle();
         storages.extend_from_slice(&[0x80, 0x02, 0x11, 0x22, 0x33, 0x99, 0x00]);
         storages.extend_from_slice(&reduce_pickle("os", "system", "x"));
-        let t = tar::tests::build(&[
+        let t = tar::testkit::build(&[
             ("sys_info", &benign_pickle()),
             ("pickle", &reduce_pickle("builtins", "exec", "x")),
             ("storages", &storages),
@@ -1594,7 +1610,7 @@ mod tests {
             b"",
             b"",
         );
-        let t = tar::tests::build(&[("code/inference.py", b"print(1)\n"), ("model.pth", &zip)]);
+        let t = tar::testkit::build(&[("code/inference.py", b"print(1)\n"), ("model.pth", &zip)]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &t).unwrap();
         let gz = gz.finish().unwrap();
@@ -1620,7 +1636,8 @@ mod tests {
 
     #[test]
     fn tar_traversal_and_corruption() {
-        let mut t = tar::tests::build(&[("../../etc/cron.d/x.pkl", &benign_pickle()), ("b", b"1")]);
+        let mut t =
+            tar::testkit::build(&[("../../etc/cron.d/x.pkl", &benign_pickle()), ("b", b"1")]);
         let r = scan(&t, "x.tar");
         assert!(has(&r, "zip-path-traversal", ""), "{r:#?}");
         t[1024] ^= 0xff;

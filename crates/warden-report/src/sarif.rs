@@ -90,6 +90,10 @@ fn physical(l: &Location, snippet: Option<&str>) -> Value {
         "endLine": l.end_line,
         "endColumn": l.end_column,
     });
+    // In binary content the byte offset is the location; the line fields stay (viewers require a line).
+    if let Some(b) = l.byte_offset {
+        region["byteOffset"] = json!(b);
+    }
     if let Some(s) = snippet {
         region["snippet"] = json!({ "text": s });
     }

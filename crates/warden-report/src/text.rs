@@ -66,7 +66,10 @@ impl Reporter for TextReporter {
                 )?;
                 current = Some(&f.location.path);
             }
-            let pos = format!("{}:{}", f.location.start_line, f.location.start_column);
+            let pos = match f.location.byte_offset {
+                Some(b) => format!("@{b}"),
+                None => format!("{}:{}", f.location.start_line, f.location.start_column),
+            };
             let sev = format!("{:<8}", f.severity.as_str());
             writeln!(
                 out,
@@ -168,10 +171,14 @@ impl TextReporter {
         let mut parts = vec![head];
         let what = match (st.commits, st.blobs) {
             (Some(c), Some(b)) => format!(
-                "{} in {} ({})",
+                "{} in {} ({}{})",
                 plural(b as usize, "blob", "blobs"),
                 plural(c as usize, "commit", "commits"),
-                human_bytes(st.bytes_scanned)
+                human_bytes(st.bytes_scanned),
+                match st.cached_blobs {
+                    Some(n) if n > 0 => format!("; {n} clean from the cache"),
+                    _ => String::new(),
+                }
             ),
             _ => format!(
                 "{} ({})",

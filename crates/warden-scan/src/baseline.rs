@@ -58,6 +58,7 @@ impl Baseline {
                 rule_id: f.rule_id.clone(),
                 path: f.location.path.clone(),
                 line: f.location.start_line,
+                validation: f.validation().map(str::to_owned),
             })
             .collect();
         Baseline {
@@ -120,13 +121,22 @@ impl Baseline {
 
     /// For each finding, whether an entry knows it; and the entries that know no finding (stale).
     fn matches(&self, findings: &[Finding]) -> (Vec<bool>, Vec<BaselineEntry>) {
-        let known: HashSet<&str> = self
+        let known: std::collections::HashMap<&str, Option<&str>> = self
             .entries
             .iter()
-            .map(|e| e.fingerprint.as_str())
+            .map(|e| (e.fingerprint.as_str(), e.validation.as_deref()))
             .collect();
         let prints: Vec<String> = findings.iter().map(|f| self.print_of(f)).collect();
-        let hit = prints.iter().map(|p| known.contains(p.as_str())).collect();
+        // Accepted as dead, live now: not the finding the baseline accepted.
+        let hit = prints
+            .iter()
+            .zip(findings)
+            .map(|(p, f)| match known.get(p.as_str()) {
+                Some(Some("dead")) => f.validation() != Some("live"),
+                Some(_) => true,
+                None => false,
+            })
+            .collect();
         let present: HashSet<&str> = prints.iter().map(String::as_str).collect();
         let stale = self
             .entries
@@ -211,6 +221,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("b.json: written with hash key"), "{e}");
+    }
+
+    #[test]
+    fn validation_is_recorded_and_a_dead_credential_that_comes_alive_is_reported_again() {
+        let k = key(1);
+        let tagged = |path: &str, secret: &str, status: &str| {
+            let mut f = finding(&k, path, secret);
+            f.tags.push(format!("validation:{status}"));
+            f
+        };
+        let b =
+            Baseline::from_findings(&[tagged("a", "s1", "dead"), tagged("b", "s2", "live")], &k);
+        assert_eq!(b.entries[0].validation.as_deref(), Some("dead"));
+        let text = serde_json::to_string(&b).unwrap();
+        assert!(text.contains(r#""validation":"dead""#), "{text}");
+        let b = Baseline::parse(&text, "b.json").unwrap();
+        // Still dead, or not validated this time: suppressed as before. Live now: reported.
+        let mut now = vec![tagged("a", "s1", "dead"), finding(&k, "b", "s2")];
+        assert_eq!(b.apply(&mut now, &k, "b.json").unwrap().suppressed, 2);
+        let mut now = vec![tagged("a", "s1", "live"), tagged("b", "s2", "live")];
+        let applied = b.apply(&mut now, &k, "b.json").unwrap();
+        assert_eq!(applied.suppressed, 1);
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].location.path, "a");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The history source: every commit reachable from any ref, each unique blob scanned once. A blob's findings
 //! are attributed to the oldest commit (by commit time) whose tree holds it, at the path it had there.
 
+use crate::history_cache::{
+    old_walk_still_reachable, CacheFile, CacheSlot, CachedBlob, CachedCommit, Clean,
+};
 use crate::pipeline::{FileReport, Partial, ScanError, Scanner};
 use crate::walk::IGNORE_FILE;
 use rayon::prelude::*;
@@ -50,10 +53,14 @@ pub(crate) fn scan_blob(
     path: &str,
     id: gix::ObjectId,
 ) -> Result<FileReport, String> {
-    Ok(match load_blob(repo, id, scanner.config.max_file_size())? {
-        Some(bytes) => scanner.scan_loaded(path, &bytes),
-        None => FileReport::skipped(SkipReason::TooLarge),
-    })
+    let header = repo.find_header(id).map_err(|e| e.to_string())?;
+    if header.size() > scanner.config.max_file_size() {
+        return Ok(FileReport::skipped(SkipReason::TooLarge));
+    }
+    // Not detached: the buffer goes back to the repository's pool when the blob drops, so a history scan
+    // allocates (and zeroes) a few buffers per thread, not one per blob.
+    let blob = repo.find_blob(id).map_err(|e| e.to_string())?;
+    Ok(scanner.scan_loaded(path, &blob.data))
 }
 
 /// A tree's facts: each blob's facts, at the path the blob has in that tree.
@@ -167,6 +174,7 @@ fn walk_tree(
 struct CommitInfo {
     id: gix::ObjectId,
     tree: gix::ObjectId,
+    parents: Vec<gix::ObjectId>,
     author: String,
     time: i64,
     summary: String,
@@ -201,10 +209,66 @@ impl Scanner {
         tips.sort();
         tips.dedup();
 
+        // `--since REV`: that commit and its ancestors are not walked, and blobs its tree holds are not new.
+        let mut old_blobs: HashSet<gix::ObjectId> = HashSet::new();
+        let mut hidden = Vec::new();
+        if let Some(rev) = &self.since {
+            let id = repo
+                .rev_parse_single(rev.as_str())
+                .map_err(|e| git_err(format!("--since {rev}: {e}")))?
+                .detach();
+            let commit = repo
+                .find_commit(id)
+                .map_err(|e| git_err(format!("--since {rev}: {e}")))?;
+            if let Ok(tree) = commit.tree_id() {
+                old_blobs.extend(
+                    tree_blobs(&repo, tree.detach())
+                        .map_err(git_err)?
+                        .into_iter()
+                        .map(|(_, id)| id),
+                );
+            }
+            hidden.push(id);
+        }
+        let slot = self
+            .history_cache
+            .as_ref()
+            .map(|dir| CacheSlot::new(dir, &self.cache_key()));
+        let cache = slot.as_ref().and_then(CacheSlot::load);
+        // Clean results by blob, usable whenever the blob is seen at the same path again.
+        let mut cached_clean: HashMap<gix::ObjectId, (String, Clean)> = HashMap::new();
+        if let Some(c) = &cache {
+            for b in &c.blobs {
+                if let (Some(clean), Ok(id)) = (&b.clean, gix::ObjectId::from_hex(b.id.as_bytes()))
+                {
+                    cached_clean.insert(id, (b.path.clone(), clean.clone()));
+                }
+            }
+        }
+        // A cache whose walk is still reachable from today's refs (no branch deleted or rewritten) stands for
+        // every commit it walked: only commits that are not its ancestors are read. `--since` walks its own range.
         let mut commits = Vec::new();
-        if !tips.is_empty() {
+        let mut first_seen: HashMap<gix::ObjectId, (String, gix::ObjectId)> = HashMap::new();
+        let mut incremental = false;
+        if let (Some(c), None) = (&cache, &self.since) {
+            if let Some((old, new)) = incremental_walk(&repo, c, &tips) {
+                incremental = true;
+                commits = old;
+                commits.extend(new);
+                for b in &c.blobs {
+                    if let (Ok(id), Ok(commit)) = (
+                        gix::ObjectId::from_hex(b.id.as_bytes()),
+                        gix::ObjectId::from_hex(b.commit.as_bytes()),
+                    ) {
+                        first_seen.insert(id, (b.path.clone(), commit));
+                    }
+                }
+            }
+        }
+        if !incremental && !tips.is_empty() {
             let walk = repo
-                .rev_walk(tips)
+                .rev_walk(tips.clone())
+                .with_hidden(hidden)
                 .all()
                 .map_err(|e| git_err(e.to_string()))?;
             for info in walk {
@@ -225,22 +289,40 @@ impl Scanner {
                 }
             }
         }
-        // Oldest first, so the first sighting of a blob is the commit that introduced it. The walk yields
-        // children before parents; reversed and stably sorted by time, equal times keep parents first.
-        commits.reverse();
+        // Oldest first, so the first sighting of a blob is the commit that introduced it: parents before
+        // children, then stably by time (commits made in the same second keep their parents first).
+        let mut commits = parents_first(commits);
         commits.sort_by_key(|c| c.time);
+        let time_of: HashMap<gix::ObjectId, i64> = commits.iter().map(|c| (c.id, c.time)).collect();
 
         let exclude = ExcludeRules::new(&repo);
         let mut seen_trees = HashSet::new();
-        let mut first_seen: HashMap<gix::ObjectId, (String, usize)> = HashMap::new();
-        for (ci, c) in commits.iter().enumerate() {
-            let mut visit = |p: &str, id: gix::ObjectId| {
-                first_seen.entry(id).or_insert_with(|| (p.to_owned(), ci));
+        // Incrementally, only the new commits' trees are walked; a blob they share with the cached walk keeps
+        // its older sighting.
+        let old_ids: HashSet<gix::ObjectId> = match (&cache, incremental) {
+            (Some(c), true) => c
+                .commits
+                .iter()
+                .filter_map(|k| gix::ObjectId::from_hex(k.id.as_bytes()).ok())
+                .collect(),
+            _ => HashSet::new(),
+        };
+        for c in &commits {
+            if incremental && old_ids.contains(&c.id) {
+                continue;
+            }
+            let mut visit = |p: &str, id: gix::ObjectId| match first_seen.get(&id) {
+                Some((_, at)) if time_of.get(at).is_some_and(|t| *t <= c.time) => {}
+                _ => {
+                    first_seen.insert(id, (p.to_owned(), c.id));
+                }
             };
             if let Err(e) = walk_tree(&repo, c.tree, "", &mut seen_trees, &mut visit, true) {
                 result.skip(format!("commit {}", c.id), SkipReason::Unreadable, e);
             }
         }
+        let index_of: HashMap<gix::ObjectId, usize> =
+            commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         let head_tree: Vec<(String, gix::ObjectId)> = match repo.head_tree_id() {
             Ok(t) => tree_blobs(&repo, t.detach()).unwrap_or_default(),
             Err(_) => Vec::new(),
@@ -249,36 +331,104 @@ impl Scanner {
         let head_commit = repo.head_id().ok().map(|id| id.detach());
 
         let mut blobs: Vec<(gix::ObjectId, String, usize)> = first_seen
-            .into_iter()
-            .filter(|(_, (p, _))| self.config.path_selected(p) && !exclude.excluded(p))
-            .map(|(id, (p, ci))| (id, p, ci))
+            .iter()
+            .filter(|(id, (p, _))| {
+                self.config.path_selected(p) && !exclude.excluded(p) && !old_blobs.contains(*id)
+            })
+            .filter_map(|(id, (p, c))| Some((*id, p.clone(), *index_of.get(c)?)))
             .collect();
         blobs.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
         result.stats.commits = Some(commits.len() as u64);
         result.stats.blobs = Some(blobs.len() as u64);
+
+        // Facts feed the second phases: HEAD's tree only, unless an analyzer looks at every commit's. Others are
+        // dropped as soon as a blob is scanned, so memory follows HEAD's size, not the history's.
+        let all_facts = self.has_finish(|s| s == FinishScope::EachCommit);
+        let wants_facts = |id: &gix::ObjectId| all_facts || head_blobs.contains(id);
+        // Blobs the cache vouches for (clean, at the same path, with their facts where they are needed) are
+        // accounted for without being read.
+        let (from_cache, to_scan): (Vec<_>, Vec<_>) = blobs.iter().partition(|(id, p, _)| {
+            cached_clean
+                .get(id)
+                .is_some_and(|(at, c)| at == p && !(c.facts_omitted && wants_facts(id)))
+        });
+        if slot.is_some() {
+            result.stats.cached_blobs = Some(from_cache.len() as u64);
+        }
 
         let sync = repo.into_sync();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
             .map_err(|e| git_err(e.to_string()))?;
-        let reports: Vec<_> = pool.install(|| {
-            blobs
-                .par_iter()
+        // Packed blobs are read pack by pack in pack order; what no pack holds (loose objects, alternates, a
+        // pack that could not be read whole) one by one.
+        let want: HashMap<gix::ObjectId, (&str, usize)> = to_scan
+            .iter()
+            .map(|(id, p, ci)| (*id, (p.as_str(), *ci)))
+            .collect();
+        let objects_dir = sync.to_thread_local().objects.store_ref().path().to_owned();
+        let (mut reports, done) = self.scan_packs(&objects_dir, &want, &|id| wants_facts(id));
+        let rest: Vec<_> = to_scan
+            .iter()
+            .filter(|(id, _, _)| !done.contains(id))
+            .collect();
+        let loose: Vec<_> = pool.install(|| {
+            rest.par_iter()
                 .map_init(
                     || sync.to_thread_local(),
                     |repo, (id, p, ci)| match scan_blob(self, repo, p, *id) {
-                        Ok(report) => Ok((report, *id, *ci)),
+                        Ok(mut report) => {
+                            let omitted = !report.facts.is_empty() && !wants_facts(id);
+                            if omitted {
+                                report.facts = Vec::new();
+                            }
+                            Ok((report, *id, *ci, omitted))
+                        }
                         Err(e) => Err((p.clone(), e)),
                     },
                 )
-                .collect()
+                .collect::<Vec<_>>()
+        });
+        reports.extend(loose);
+        // Oldest commit first, whatever order the packs delivered blobs in: the first sighting of a finding is
+        // the one kept.
+        reports.sort_by_key(|r| match r {
+            Ok((_, id, ci, _)) => (*ci, *id),
+            Err(_) => (usize::MAX, gix::ObjectId::null(gix::hash::Kind::Sha1)),
         });
 
         let mut facts_by_blob: HashMap<gix::ObjectId, Vec<Fact>> = HashMap::new();
+        let mut now_clean: HashMap<gix::ObjectId, Clean> = HashMap::new();
+        for (id, _, _) in &from_cache {
+            let clean = cached_clean.remove(id).map(|(_, c)| c).unwrap_or_default();
+            result.merge(FileReport {
+                scanned_bytes: clean.bytes,
+                skipped: clean.skipped,
+                suppressed_inline: clean.suppressed,
+                ..FileReport::default()
+            });
+            if !clean.facts.is_empty() {
+                facts_by_blob.insert(*id, clean.facts.clone());
+            }
+            now_clean.insert(*id, clean);
+        }
         for r in reports {
             match r {
-                Ok((mut report, blob, ci)) => {
+                Ok((mut report, blob, ci, facts_omitted)) => {
+                    if slot.is_some() && report.findings.is_empty() && report.diagnostics.is_empty()
+                    {
+                        now_clean.insert(
+                            blob,
+                            Clean {
+                                bytes: report.scanned_bytes,
+                                skipped: report.skipped,
+                                suppressed: report.suppressed_inline,
+                                facts: report.facts.clone(),
+                                facts_omitted,
+                            },
+                        );
+                    }
                     if !report.facts.is_empty() {
                         facts_by_blob.insert(blob, std::mem::take(&mut report.facts));
                     }
@@ -300,6 +450,43 @@ impl Scanner {
                     SkipReason::Unreadable,
                     format!("cannot read blob: {msg}"),
                 ),
+            }
+        }
+        // The cache is rewritten after a walk of every ref (not after `--since`, which saw part of it).
+        if let (Some(slot), None) = (&slot, &self.since) {
+            let tips_hex = tips.iter().map(|t| t.to_string()).collect();
+            let cached_commits = commits
+                .iter()
+                .map(|c| CachedCommit {
+                    id: c.id.to_string(),
+                    tree: c.tree.to_string(),
+                    parents: c.parents.iter().map(|p| p.to_string()).collect(),
+                    author: c.author.clone(),
+                    time: c.time,
+                    summary: c.summary.clone(),
+                })
+                .collect();
+            // Clean results of blobs not selected this time (another path filter) are kept as they were.
+            let mut cached_blobs: Vec<CachedBlob> = first_seen
+                .iter()
+                .map(|(id, (p, c))| CachedBlob {
+                    id: id.to_string(),
+                    path: p.clone(),
+                    commit: c.to_string(),
+                    clean: now_clean.remove(id).or_else(|| {
+                        cached_clean
+                            .remove(id)
+                            .and_then(|(at, clean)| (&at == p).then_some(clean))
+                    }),
+                })
+                .collect();
+            cached_blobs.sort_by(|a, b| a.id.cmp(&b.id));
+            if let Err(e) = slot.store(tips_hex, cached_commits, cached_blobs) {
+                result.diagnostics.push(warden_core::Diagnostic {
+                    path: slot.file.display().to_string(),
+                    reason: SkipReason::CacheNotWritten,
+                    message: format!("history cache not written: {e}"),
+                });
             }
         }
 
@@ -441,11 +628,230 @@ fn read_commit(repo: &gix::Repository, id: gix::ObjectId) -> Result<CommitInfo, 
         .message()
         .map(|m| m.summary().to_string())
         .unwrap_or_default();
+    let parents = commit.parent_ids().map(|p| p.detach()).collect();
     Ok(CommitInfo {
         id,
         tree,
+        parents,
         author,
         time,
         summary,
     })
+}
+
+/// What scanning one blob gave: its report, id, commit index and whether facts were dropped; or its path and
+/// why it could not be read.
+type BlobScan = Result<(FileReport, gix::ObjectId, usize, bool), (String, String)>;
+
+impl Scanner {
+    /// Scans the wanted blobs by reading each pack once in pack order, deltas resolved through the pack's delta
+    /// tree: a base is decoded once for every version built on it, where looking blobs up one by one decodes a
+    /// delta chain per blob. Returns the scans and the blobs seen; the caller reads the rest one by one (loose
+    /// objects, alternates, and whatever a pack that fails part-way did not deliver).
+    fn scan_packs(
+        &self,
+        objects_dir: &Path,
+        want: &HashMap<gix::ObjectId, (&str, usize)>,
+        wants_facts: &(dyn Fn(&gix::ObjectId) -> bool + Sync),
+    ) -> (Vec<BlobScan>, HashSet<gix::ObjectId>) {
+        let out: std::sync::Mutex<(Vec<BlobScan>, HashSet<gix::ObjectId>)> = Default::default();
+        let Ok(entries) = std::fs::read_dir(objects_dir.join("pack")) else {
+            return Default::default();
+        };
+        let cap = self.config.max_file_size();
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "idx") || want.is_empty() {
+                continue;
+            }
+            let Ok(bundle) = gix::odb::pack::Bundle::at(&path, gix::hash::Kind::Sha1) else {
+                continue;
+            };
+            // A few blobs (a rescan after new commits) are cheaper to look up than a whole pack to decode.
+            if (want.len() as u64) * 20 < u64::from(bundle.index.num_objects()) {
+                continue;
+            }
+            let interrupt = std::sync::atomic::AtomicBool::new(false);
+            let out = &out;
+            let processor = move |kind: gix::object::Kind,
+                                  data: &[u8],
+                                  entry: &gix::odb::pack::index::Entry,
+                                  _: &dyn gix::progress::Progress| {
+                if kind != gix::object::Kind::Blob {
+                    return Ok(());
+                }
+                let Some(&(p, ci)) = want.get(&entry.oid) else {
+                    return Ok(());
+                };
+                if !out
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .1
+                    .insert(entry.oid)
+                {
+                    return Ok(());
+                }
+                let mut report = if data.len() as u64 > cap {
+                    FileReport::skipped(SkipReason::TooLarge)
+                } else {
+                    self.scan_loaded(p, data)
+                };
+                let omitted = !report.facts.is_empty() && !wants_facts(&entry.oid);
+                if omitted {
+                    report.facts = Vec::new();
+                }
+                out.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+                    .push(Ok((report, entry.oid, ci, omitted)));
+                Ok(())
+            };
+            // A failure part-way (a damaged pack, an object over the allocation cap) leaves the blobs not yet
+            // delivered to the one-by-one path.
+            let _ = bundle.index.traverse(
+                &bundle.pack,
+                &mut gix::progress::Discard,
+                &interrupt,
+                processor,
+                gix::odb::pack::index::traverse::Options {
+                    traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
+                    thread_limit: Some(self.threads),
+                    check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                    alloc_limit_bytes: Some((cap.saturating_mul(2)).max(64 << 20) as usize),
+                    make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+                },
+            );
+        }
+        out.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The cached walk's commits and the commits that are new since it, when the cached walk still holds: every
+/// old tip exists and is still reachable from today's tips. None: walk everything again.
+fn incremental_walk(
+    repo: &gix::Repository,
+    cache: &CacheFile,
+    tips: &[gix::ObjectId],
+) -> Option<(Vec<CommitInfo>, Vec<CommitInfo>)> {
+    let mut old = Vec::with_capacity(cache.commits.len());
+    for c in &cache.commits {
+        old.push(CommitInfo {
+            id: gix::ObjectId::from_hex(c.id.as_bytes()).ok()?,
+            tree: gix::ObjectId::from_hex(c.tree.as_bytes()).ok()?,
+            parents: c
+                .parents
+                .iter()
+                .map(|p| gix::ObjectId::from_hex(p.as_bytes()).ok())
+                .collect::<Option<_>>()?,
+            author: c.author.clone(),
+            time: c.time,
+            summary: c.summary.clone(),
+        });
+    }
+    let old_tips: Vec<gix::ObjectId> = cache
+        .tips
+        .iter()
+        .map(|t| gix::ObjectId::from_hex(t.as_bytes()).ok())
+        .collect::<Option<_>>()?;
+    if old_tips.iter().any(|t| repo.find_commit(*t).is_err()) {
+        return None;
+    }
+    let mut new = Vec::new();
+    if !tips.is_empty() {
+        let walk = repo
+            .rev_walk(tips.to_vec())
+            .with_hidden(old_tips)
+            .all()
+            .ok()?;
+        for info in walk {
+            new.push(read_commit(repo, info.ok()?.id).ok()?);
+        }
+    }
+    let current: HashSet<String> = tips.iter().map(|t| t.to_string()).collect();
+    let parents: HashSet<String> = new
+        .iter()
+        .flat_map(|c| c.parents.iter().map(|p| p.to_string()))
+        .collect();
+    old_walk_still_reachable(cache, &current, &parents).then_some((old, new))
+}
+
+/// The commits in an order where every commit comes after those of its parents that are in the list.
+fn parents_first(commits: Vec<CommitInfo>) -> Vec<CommitInfo> {
+    let index: HashMap<gix::ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut placed = vec![false; commits.len()];
+    // A commit on the current path is not entered again (no cycle can exist in git's graph; this keeps a
+    // damaged one from looping).
+    let mut on_path = vec![false; commits.len()];
+    let mut order = Vec::with_capacity(commits.len());
+    for start in 0..commits.len() {
+        // Iterative depth-first walk: a commit is placed once all its parents are.
+        let mut stack = vec![(start, 0usize)];
+        while let Some((i, next)) = stack.pop() {
+            if placed[i] {
+                continue;
+            }
+            on_path[i] = true;
+            let parents = &commits[i].parents;
+            if let Some(p) = parents[next..]
+                .iter()
+                .position(|p| index.get(p).is_some_and(|&j| !placed[j] && !on_path[j]))
+            {
+                let j = index[&parents[next + p]];
+                stack.push((i, next + p + 1));
+                stack.push((j, 0));
+                continue;
+            }
+            on_path[i] = false;
+            placed[i] = true;
+            order.push(i);
+        }
+    }
+    let mut slots: Vec<Option<CommitInfo>> = commits.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(n: u8, parents: &[u8]) -> CommitInfo {
+        let id = |n: u8| gix::ObjectId::from_bytes_or_panic(&[n; 20]);
+        CommitInfo {
+            id: id(n),
+            tree: id(0),
+            parents: parents.iter().map(|p| id(*p)).collect(),
+            author: String::new(),
+            time: 0,
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn parents_come_before_their_children_whatever_the_input_order() {
+        // 1 <- 2 <- 4, 1 <- 3 <- 4 (a merge), 5 whose parent is not in the list.
+        let order: Vec<u8> = parents_first(vec![
+            c(4, &[2, 3]),
+            c(3, &[1]),
+            c(5, &[9]),
+            c(2, &[1]),
+            c(1, &[]),
+        ])
+        .iter()
+        .map(|c| c.id.as_bytes()[0])
+        .collect();
+        let pos = |n: u8| order.iter().position(|&x| x == n).unwrap();
+        assert_eq!(order.len(), 5);
+        assert!(pos(1) < pos(2) && pos(1) < pos(3) && pos(2) < pos(4) && pos(3) < pos(4));
+        // A long line of commits, newest first, as a walk yields it.
+        let line: Vec<CommitInfo> = (1..=200u8)
+            .rev()
+            .map(|n| if n > 1 { c(n, &[n - 1]) } else { c(1, &[]) })
+            .collect();
+        let order: Vec<u8> = parents_first(line)
+            .iter()
+            .map(|c| c.id.as_bytes()[0])
+            .collect();
+        assert_eq!(order, (1..=200u8).collect::<Vec<_>>());
+    }
 }

@@ -6,6 +6,8 @@
 pub mod baseline;
 mod correlate;
 mod history;
+mod history_cache;
+mod image;
 pub mod key;
 mod pipeline;
 mod staged;

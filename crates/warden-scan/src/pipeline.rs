@@ -34,6 +34,10 @@ pub struct Scanner {
     pub(crate) key: HashKey,
     pub(crate) threads: usize,
     pub(crate) progress: Option<Arc<Progress>>,
+    /// History scans: only commits not reachable from this revision (`--since REV`).
+    pub(crate) since: Option<String>,
+    /// History scans: the directory of the history cache (none: no cache).
+    pub(crate) history_cache: Option<std::path::PathBuf>,
 }
 
 /// What one file contributed.
@@ -83,7 +87,30 @@ impl Scanner {
             key,
             threads,
             progress: None,
+            since: None,
+            history_cache: None,
         }
+    }
+
+    /// Limits a history scan to the commits not reachable from `rev` (and the blobs they add).
+    pub fn since(mut self, rev: Option<String>) -> Self {
+        self.since = rev;
+        self
+    }
+
+    /// Keeps a history scan's cache in `dir` (see `history_cache.rs`): a rescan reads only new blobs.
+    pub fn history_cache(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.history_cache = dir;
+        self
+    }
+
+    /// What a cached scan result depends on besides a blob's bytes and path: the rule set and the
+    /// configuration.
+    pub(crate) fn cache_key(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(self.rules_version().as_bytes());
+        h.update(format!("{:?}", self.config).as_bytes());
+        hex::encode(&h.finalize()[..8])
     }
 
     pub fn threads(mut self, n: usize) -> Self {

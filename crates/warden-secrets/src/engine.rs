@@ -28,6 +28,8 @@ pub struct CompiledRule {
     paths: Option<globset::GlobSet>,
     /// The files where it stays silent.
     unless_paths: Option<globset::GlobSet>,
+    /// Where a `stored` rule's format is proven by the file name (see `RuleDef::format_paths`).
+    format_paths: Option<globset::GlobSet>,
 }
 
 impl CompiledRule {
@@ -92,6 +94,8 @@ pub struct Found {
     pub whole: Range<usize>,
     /// For formats with a built-in checksum: whether it holds.
     pub checksum: Option<bool>,
+    /// A stored password that the ordinary password check would call weak or a stand-in.
+    pub weak: bool,
     /// Matched where the rule's `unless_paths`/`unless_near` say the value is public: never reported, but it
     /// still keeps `generic-*` rules off the value.
     pub silenced: bool,
@@ -145,6 +149,17 @@ impl Engine {
                     message: "needs keywords of 3 or more bytes, or paths".into(),
                 });
             }
+            if let Some(v) = &def.verify {
+                if !crate::verify::url_allowed(&v.url)
+                    || !matches!(v.method.as_str(), "GET" | "POST")
+                {
+                    return Err(RuleError::Invalid {
+                        id: def.id.clone(),
+                        message: "verify needs an https:// URL (http:// only to a loopback host) and GET or POST"
+                            .into(),
+                    });
+                }
+            }
             if def.unless_near.iter().any(|k| k.len() < 3) {
                 return Err(RuleError::Invalid {
                     id: def.id.clone(),
@@ -153,11 +168,15 @@ impl Engine {
             }
             let paths = glob_set(&def.id, "paths", &def.paths)?;
             let unless_paths = glob_set(&def.id, "unless_paths", &def.unless_paths)?;
+            let format_paths = glob_set(&def.id, "format_paths", &def.format_paths)?;
             let idx = rules.len() as u32;
-            if def.keywords.is_empty() {
+            // A structured rule is found by its reader, never by the keyword pass.
+            let searched = def.structured.is_none();
+            if def.keywords.is_empty() && searched {
                 path_only.push(idx);
             }
-            let uses = def.keywords.iter().map(|k| (k, false));
+            let keywords_used: &[String] = if searched { &def.keywords } else { &[] };
+            let uses = keywords_used.iter().map(|k| (k, false));
             for (k, silences) in uses.chain(def.unless_near.iter().map(|k| (k, true))) {
                 let k = k.to_ascii_lowercase();
                 let p = keywords.iter().position(|x| *x == k).unwrap_or_else(|| {
@@ -180,6 +199,7 @@ impl Engine {
                 fallback,
                 paths,
                 unless_paths,
+                format_paths,
             });
         }
         let keywords = KeywordSet::new(&keywords);
@@ -279,14 +299,36 @@ impl Engine {
                 continue;
             };
             let value = secret.as_bytes();
-            if filters::looks_like_placeholder(value)
-                || filters::is_public_doc_value(value)
-                || filters::contains_well_known_hash(value)
-                || !filters::passes_entropy(value, rule.def.min_entropy)
-            {
+            // The format is proven by the rule's own `paths`, or by a `format_paths` file name; elsewhere a
+            // stored-password rule is an ordinary password rule.
+            let stored = rule.def.validate == Some(crate::rules::Validator::Stored)
+                && (rule.paths.is_some()
+                    || rule
+                        .format_paths
+                        .as_ref()
+                        .is_some_and(|g| g.is_match(scope.path)));
+            let dropped = if stored {
+                filters::stored_placeholder(value)
+            } else {
+                filters::looks_like_placeholder(value)
+                    || filters::is_public_doc_value(value)
+                    || filters::contains_well_known_hash(value)
+                    || !filters::passes_entropy(value, rule.def.min_entropy)
+            };
+            if dropped {
                 continue;
             }
-            if let Some(v) = rule.def.validate {
+            let weak = stored
+                && (!filters::password(value, None)
+                    || !filters::passes_entropy(value, None)
+                    || filters::looks_like_placeholder(value));
+            let validator = match rule.def.validate {
+                Some(crate::rules::Validator::Stored) if !stored => {
+                    Some(crate::rules::Validator::Password)
+                }
+                v => v,
+            };
+            if let Some(v) = validator {
                 let after = slice
                     .get(whole.end())
                     .copied()
@@ -318,6 +360,7 @@ impl Engine {
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
                 checksum: rule.def.checksum.map(|c| filters::checksum_holds(c, value)),
+                weak,
                 silenced: scope.silenced(rule_idx, rule, base + whole.start()..base + whole.end()),
             });
         }

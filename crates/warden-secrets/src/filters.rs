@@ -109,7 +109,9 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
     match v {
         // A value cut short by the length cap is a blob, not a password (and its tail would show unredacted).
         Validator::GenericValue => {
-            m.after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
+            // Invalid UTF-8 in a value is binary noise, not a credential (and would redact ambiguously).
+            std::str::from_utf8(secret).is_ok()
+                && m.after.is_none_or(|c| b" \t\r\n\"'`;,)]}<>\\".contains(&c))
                 && !public_badge(m.line_before)
                 && generic_value(m.before, secret)
         }
@@ -117,11 +119,84 @@ pub fn validate(v: Validator, m: &MatchContext) -> bool {
             password(secret, None)
                 && !documentation_host(m.rest)
                 && !documentation_machine(m.before)
+                && !repeats_a_field(m.before, secret)
         }
         Validator::Base64UserPass => base64_user_pass(secret),
         Validator::Jwt => jwt(secret),
         Validator::Random => random(secret),
+        // The engine has already dropped references and placeholders (`stored_placeholder`); weak passwords
+        // stay. What goes: an entry for a documentation host (`machine example.com`), and a password equal to
+        // another field of its own record (`anonymous`/`anonymous`, `postgres:postgres`): a stand-in.
+        Validator::Stored => !documentation_machine(m.before) && !repeats_a_field(m.before, secret),
     }
+}
+
+/// `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%`: a value taken from elsewhere. (`$apr1$…` and `$2y$…` are hashes.)
+fn is_variable_reference(s: &[u8]) -> bool {
+    match s {
+        [b'$', b'{' | b'(', ..] => true,
+        [b'$', rest @ ..] => {
+            !rest.is_empty()
+                && (rest[0].is_ascii_alphabetic() || rest[0] == b'_')
+                && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        }
+        [b'%', .., b'%'] => true,
+        _ => false,
+    }
+}
+
+/// Whether `secret` is one of the fields (split on whitespace and the usual separators) before it in its record.
+fn repeats_a_field(before: &[u8], secret: &[u8]) -> bool {
+    before
+        .split(|b| b.is_ascii_whitespace() || b":/@=\"'<>".contains(b))
+        .any(|field| !field.is_empty() && field == secret)
+}
+
+/// For a stored password: a reference (`$VAR`, `${X}`, `%X%`, `{{ x }}`), an explicit placeholder (`<pass>`,
+/// `your_password`, `changeme`, `xxxx`, `****`), or nothing at all. Weak passwords are not placeholders here.
+pub fn stored_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    // Words that stand for a password in templates and docs, whole (`password password`, `pass: secret`).
+    const STAND_INS: &[&str] = &[
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "mypassword",
+        "mypass",
+        "mysecret",
+        "yourpassword",
+        "userpassword",
+        "sample",
+        "fake",
+        "notreal",
+        "none",
+        "null",
+        "nil",
+        "empty",
+        "todo",
+        "tbd",
+        "unset",
+        "foo",
+        "bar",
+        "foobar",
+        "xyz",
+    ];
+    let trimmed = lower.trim_ascii();
+    if STAND_INS.iter().any(|w| trimmed == w.as_bytes()) {
+        return true;
+    }
+    secret.is_empty()
+        || is_variable_reference(secret)
+        || has_angle_placeholder(secret)
+        || PLACEHOLDER_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        || secret
+            .iter()
+            .all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
 }
 
 /// Random tokens change character class (lower, upper, digit, other) at about 60% of positions and seldom
@@ -345,6 +420,11 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
 const SAMPLE_VALUE_WORDS: &[&str] = &["password", "passw0rd", "secret", "sample", "mypass", "some"];
 
 fn generic_value(before: &[u8], secret: &[u8]) -> bool {
+    // `?token=A&amp;next=B`: a query string's value ends at its `&`; what the match ran on is several
+    // parameters, not one value.
+    if query_continues(secret) {
+        return false;
+    }
     let key = before.to_ascii_lowercase();
     if NON_SECRET_KEY_PARTS
         .iter()
@@ -713,6 +793,19 @@ fn base62_6(mut n: u32) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `value` holds `&name=` or `&amp;name=` (the next parameter of a query string).
+fn query_continues(value: &[u8]) -> bool {
+    memchr::memchr_iter(b'&', value).any(|i| {
+        let rest = &value[i + 1..];
+        let rest = rest.strip_prefix(b"amp;").unwrap_or(rest);
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count();
+        name > 0 && rest.get(name) == Some(&b'=')
+    })
+}
+
 /// Standard or URL-safe base64, padded or not.
 pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -763,6 +856,8 @@ mod tests {
             "Zx81kQp0Lm2Vb7Rt4Yw9"
         ));
         assert!(ok("password: Tr0ub4dor&3x!", "Tr0ub4dor&3x!")); // warden:ignore: test fixture
+        assert!(!ok("?tokena=A&amp;tokenb=B", "A&amp;tokenb=B"));
+        assert!(!ok("?token=Zx81kQp0&next=/home", "Zx81kQp0&next=/home"));
         assert!(!ok("password: GITHUB_TOKEN_VALUE", "GITHUB_TOKEN_VALUE"));
         assert!(!ok(
             "token_hash = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'",

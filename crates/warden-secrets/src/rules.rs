@@ -20,6 +20,11 @@ pub enum Validator {
     Jwt,
     /// A random token, not words: `readFromEnvironmentFirst` or `load_from_vault` under a token's name.
     Random,
+    /// A password in a file whose format exists to store credentials (`.netrc`, `.pgpass`, `.git-credentials`,
+    /// an FTP client's site list): the format is the evidence, so a weak password is reported too (at medium
+    /// confidence, tagged `password:weak`); only references and placeholders are dropped, and the entropy
+    /// floor does not apply.
+    Stored,
 }
 
 /// A checksum some token formats carry, which tells a real token from a look-alike.
@@ -61,6 +66,23 @@ pub struct RuleDef {
     /// name the pair.
     #[serde(default)]
     pub pairs_with: Vec<String>,
+    /// The match names a credential rather than being it (an AWS access key id, a service-account key id):
+    /// beside its secret half in the same file it is folded into the secret's finding as a related location,
+    /// and its lifetime (an `ASIA` id: short-lived) becomes the pair's. Alone, it is reported as itself.
+    #[serde(default)]
+    pub identifier: bool,
+    /// Matched by a structure reader rather than by its pattern (`tfstate`: Terraform state, see
+    /// `structured.rs`); the engine never runs its pattern, which only documents the shape.
+    #[serde(default)]
+    pub structured: Option<String>,
+    /// For `validate = "stored"` rules without `paths`: the files whose name proves the format (`.netrc`).
+    /// There weak passwords are reported; elsewhere (a script or a test that holds the same syntax) the
+    /// ordinary password checks apply.
+    #[serde(default)]
+    pub format_paths: Vec<String>,
+    /// How `--validate` asks the provider whether the credential works (see `verify.rs`).
+    #[serde(default)]
+    pub verify: Option<crate::verify::Verify>,
     /// The file name the rule's examples are scanned as (for rules with `paths`).
     #[serde(default)]
     pub example_path: Option<String>,
@@ -73,11 +95,20 @@ pub struct RuleDef {
     pub validate: Option<Validator>,
     #[serde(default)]
     pub checksum: Option<Checksum>,
+    /// Where the credential states its own expiry (`sas`: the `se=` beside it; `jwt`: its `exp` claim); a
+    /// past expiry makes the finding low confidence, tagged `expired`.
+    #[serde(default)]
+    pub expires: Option<crate::expiry::Expiry>,
     pub description: String,
     #[serde(default)]
     pub remediation: Option<String>,
+    /// The provider's documentation, SDK or changelog that states the format (first) and anything else read.
     #[serde(default)]
     pub references: Vec<String>,
+    /// The format is stated by one source only (one SDK's regex, one blog post, no published prefix): such a
+    /// rule may not claim `confidence = "high"`.
+    #[serde(default)]
+    pub single_source: bool,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]

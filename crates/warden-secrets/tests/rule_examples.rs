@@ -42,6 +42,11 @@ fn every_rule_is_well_formed() {
         if r.references.is_empty() {
             problems.push(format!("{at}: needs a reference"));
         }
+        if r.single_source && r.confidence == warden_core::Confidence::High {
+            problems.push(format!(
+                "{at}: a single-source format cannot be high confidence"
+            ));
+        }
     }
     assert!(
         problems.is_empty(),

@@ -129,8 +129,27 @@ struct SourceArgs {
     #[arg(long, conflicts_with = "history")]
     staged: bool,
     /// Scan every commit reachable from any ref, each unique blob once
-    #[arg(long)]
+    #[arg(long, conflicts_with = "image")]
     history: bool,
+    /// With --history: only the commits not reachable from REV, and the blobs they add (e.g. the last scanned
+    /// commit, or origin/main in a pull request)
+    #[arg(long, value_name = "REV", requires = "history")]
+    since: Option<String>,
+    /// With --history: where the history cache lives (default: .warden/cache/ in the repository); a rescan
+    /// reads only the blobs that new commits add
+    #[arg(long, value_name = "DIR", requires = "history")]
+    cache: Option<PathBuf>,
+    /// With --history: neither read nor write the history cache
+    #[arg(long, requires = "history", conflicts_with = "cache")]
+    no_cache: bool,
+    /// PATH is a container image: a `docker save` tarball or an OCI image layout directory; every layer's
+    /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
+    #[arg(long, conflicts_with = "staged")]
+    image: bool,
+    /// Ask each provider whether the credentials found are live (opt-in: each unique secret is sent once to
+    /// the provider's fixed endpoint named in its rule; results in every report as validation:live|dead|unknown)
+    #[arg(long)]
+    validate: bool,
     /// Config file (default: warden.toml at PATH, if present)
     #[arg(long)]
     config: Option<PathBuf>,
@@ -301,6 +320,8 @@ fn mode(src: &SourceArgs) -> ScanMode {
         ScanMode::Staged
     } else if src.history {
         ScanMode::History
+    } else if src.image {
+        ScanMode::Image
     } else {
         ScanMode::Worktree
     }
@@ -338,9 +359,21 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         hash_key: &key,
         reveal,
         worktree,
+        validate: src.validate,
     };
     let analyzers = registry::analyzers(&setup)?;
-    let mut scanner = Scanner::new(analyzers, config, key);
+    let cache = match (&src.cache, src.no_cache || !src.history) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => Some(
+            warden_scan::key::key_root(&src.path)
+                .join(warden_scan::key::KEY_DIR)
+                .join("cache"),
+        ),
+    };
+    let mut scanner = Scanner::new(analyzers, config, key)
+        .since(src.since.clone())
+        .history_cache(cache);
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
@@ -352,6 +385,7 @@ fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
         ScanMode::Worktree => scanner.scan_worktree(&src.path),
         ScanMode::Staged => scanner.scan_staged(&src.path),
         ScanMode::History => scanner.scan_history(&src.path),
+        ScanMode::Image => scanner.scan_image(&src.path),
     };
     if let Some((bar, done)) = ticker {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -458,6 +492,11 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             path: args.path,
             staged: false,
             history: false,
+            image: false,
+            validate: false,
+            since: None,
+            cache: None,
+            no_cache: false,
             config: args.config,
             threads: args.threads,
             max_file_size: None,
@@ -644,6 +683,7 @@ fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
         hash_key: &key,
         reveal: false,
         worktree: None,
+        validate: false,
     };
     let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers

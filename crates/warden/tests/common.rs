@@ -19,6 +19,10 @@ pub fn slack_bot_token() -> String {
     )
 }
 
+pub fn gitlab_pat() -> String {
+    format!("glpat-{}", "Xq4Rk8VmT2nPw7Ls9BdY")
+}
+
 pub fn warden() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("warden").expect("binary built");
     // A fixed hash key keeps fingerprints in snapshots stable and keeps `.warden/` out of fixtures.

@@ -137,3 +137,193 @@ fn history_of_a_corrupt_repository_is_a_clear_error() {
         .code(2)
         .stderr(predicates::str::contains("not a usable git repository"));
 }
+
+#[test]
+fn history_since_a_revision_reads_only_what_came_after() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "old.env", format!("GITHUB_TOKEN={}\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "old key"]);
+    git(root, &["tag", "scanned"]);
+    write(root, "new.env", format!("SLACK={}\n", slack_bot_token()));
+    write(root, "notes.txt", "nothing here\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "new key"]);
+
+    let out = warden()
+        .args([
+            "scan",
+            "--history",
+            "--since",
+            "scanned",
+            "--format",
+            "json",
+        ])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"]);
+    assert_eq!(doc["summary"]["commits"], 1);
+    assert_eq!(doc["summary"]["blobs"], 2);
+    // A revision that does not exist is a clear error; --since needs --history.
+    warden()
+        .args(["scan", "--history", "--since", "no-such-rev"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-rev"));
+    warden()
+        .args(["scan", "--since", "scanned"])
+        .current_dir(root)
+        .assert()
+        .code(2);
+}
+
+/// Findings of a JSON report, reduced to what a rescan must reproduce exactly.
+fn finding_keys(doc: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["fingerprint"],
+                f["location"]["path"],
+                f["location"]["provenance"]["commit"],
+                f["location"]["provenance"]["in_head"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn history_rescans_read_only_new_blobs_and_report_what_a_cold_scan_does() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    for i in 0..20 {
+        write(root, &format!("src/m{i}.py"), format!("X = {i}\n"));
+    }
+    write(root, "old.env", format!("GITHUB_TOKEN={}\n", github_pat()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "first"]);
+    git(root, &["checkout", "-qb", "topic"]);
+    write(root, "topic.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "topic key"]);
+    git(root, &["checkout", "-q", "main"]);
+
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--history", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = warden().args(&args).current_dir(root).assert().code(1);
+        json(&out.get_output().stdout)
+    };
+    let cold = scan(&[]);
+    assert_eq!(cold["summary"]["cached_blobs"], 0);
+    let cache_dir = root.join(".warden/cache");
+    assert!(cache_dir.join(".gitignore").is_file());
+    // The cache holds no secret, not even a fragment of one.
+    for e in std::fs::read_dir(&cache_dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!text.contains(&github_pat()[..12]) && !text.contains(&slack_bot_token()[..12]));
+    }
+
+    // One new commit: only its blob is read, and the report is the cold one plus the new finding.
+    write(
+        root,
+        "src/m3.py",
+        format!("X = 3\nTOKEN = \"{}\"\n", gitlab_pat()),
+    );
+    git(root, &["commit", "-qam", "third"]);
+    let warm = scan(&[]);
+    let fresh = scan(&["--no-cache"]);
+    assert_eq!(finding_keys(&warm), finding_keys(&fresh));
+    assert_eq!(warm["summary"]["commits"], 3);
+    assert_eq!(warm["summary"]["blobs"], fresh["summary"]["blobs"]);
+    assert_eq!(
+        warm["summary"]["bytes_scanned"],
+        fresh["summary"]["bytes_scanned"]
+    );
+    let cached = warm["summary"]["cached_blobs"].as_u64().unwrap();
+    // 20 clean modules; the two key files (findings) and the new blob are read again.
+    assert_eq!(cached, 20, "{}", warm["summary"]);
+    assert!(fresh["summary"].get("cached_blobs").is_none());
+    assert_eq!(rule_ids(&warm).len(), 3);
+
+    // A deleted branch takes its blobs with it: the cached walk no longer holds, and the key only the
+    // branch had is gone from the report.
+    git(root, &["branch", "-qD", "topic"]);
+    let after = scan(&[]);
+    assert_eq!(finding_keys(&after), finding_keys(&scan(&["--no-cache"])));
+    assert!(!rule_ids(&after).contains(&"secrets/slack-bot-token".to_string()));
+
+    // Elsewhere with --cache; nothing written to the repository's own cache then.
+    let other = TempDir::new().unwrap();
+    std::fs::remove_dir_all(&cache_dir).unwrap();
+    let _ = scan(&["--cache", other.path().to_str().unwrap()]);
+    assert!(!cache_dir.exists());
+    assert!(std::fs::read_dir(other.path()).unwrap().count() >= 2);
+    warden()
+        .args(["scan", "--cache", "x"])
+        .current_dir(root)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn packed_and_loose_blobs_are_read_alike() {
+    // Many versions of one file, packed (deltas against each other), then one more commit left loose.
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    let mut body = String::new();
+    for i in 0..40 {
+        body.push_str(&format!("def f{i}():\n    return {i}\n"));
+        if i == 7 {
+            body.push_str(&format!("GITHUB_TOKEN = \"{}\"\n", github_pat()));
+        }
+        if i == 20 {
+            body = body.replace(&github_pat(), "os.environ['GITHUB_TOKEN']");
+        }
+        write(root, "app/main.py", &body);
+        git(root, &["add", "."]);
+        git(root, &["commit", "-qm", &format!("v{i}")]);
+    }
+    git(root, &["gc", "-q", "--aggressive"]);
+    write(root, "loose.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "loose"]);
+    assert!(std::fs::read_dir(root.join(".git/objects/pack"))
+        .unwrap()
+        .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "pack")));
+
+    let out = warden()
+        .args(["scan", "--history", "--no-cache", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    let mut ids = rule_ids(&doc);
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["secrets/github-classic-pat", "secrets/slack-bot-token"]
+    );
+    let gh = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
+        .unwrap();
+    assert_eq!(gh["location"]["provenance"]["summary"], "v7");
+    assert_eq!(gh["location"]["provenance"]["in_head"], false);
+    assert_eq!(doc["summary"]["blobs"], 41);
+    assert_eq!(doc["summary"]["files_scanned"], 41);
+}

@@ -1,5 +1,6 @@
 //! The crate layering of docs/architecture.md holds: analyzer crates and the reporters depend on the vocabulary
-//! (`warden-core`), never on the pipeline (`warden-scan`) nor on each other.
+//! (`warden-core`) and on library crates that know nothing of warden (`warden-archive`), never on the pipeline
+//! (`warden-scan`) nor on each other.
 
 use std::path::Path;
 
@@ -27,9 +28,34 @@ fn workspace_deps(krate: &str) -> Vec<String> {
 
 #[test]
 fn analyzers_and_reports_depend_on_the_vocabulary_only() {
-    for krate in ["warden-secrets", "warden-report"] {
-        assert_eq!(workspace_deps(krate), ["warden-core"], "{krate}");
+    const LIBRARIES: &[&str] = &["warden-archive"];
+    for krate in [
+        "warden-secrets",
+        "warden-code",
+        "warden-config",
+        "warden-models",
+        "warden-report",
+    ] {
+        let deps = workspace_deps(krate);
+        assert!(
+            deps.contains(&"warden-core".to_string()),
+            "{krate}: {deps:?}"
+        );
+        for d in &deps {
+            assert!(
+                d == "warden-core" || LIBRARIES.contains(&d.as_str()),
+                "{krate} depends on {d}"
+            );
+        }
     }
-    assert_eq!(workspace_deps("warden-scan"), ["warden-core"]);
+    for lib in LIBRARIES {
+        assert!(workspace_deps(lib).is_empty(), "{lib}");
+    }
+    let scan = workspace_deps("warden-scan");
+    assert!(
+        scan.iter()
+            .all(|d| d == "warden-core" || LIBRARIES.contains(&d.as_str())),
+        "warden-scan: {scan:?}"
+    );
     assert!(workspace_deps("warden-core").is_empty());
 }

@@ -271,6 +271,16 @@ fn p256_keys() -> (String, String) {
     )
 }
 
+/// `warden model verify MODEL --key PUB`.
+fn verify_with(model: &std::path::Path, public_key: &std::path::Path) -> assert_cmd::Command {
+    let mut c = warden();
+    c.args(["model", "verify"])
+        .arg(model)
+        .arg("--key")
+        .arg(public_key);
+    c
+}
+
 #[test]
 fn model_sign_then_verify_roundtrip() {
     let (private, public) = p256_keys();
@@ -298,28 +308,12 @@ fn model_sign_then_verify_roundtrip() {
         .code(0)
         .stderr(predicates::str::contains("signed 6 files"));
     assert!(model.join("model.sig").is_file());
-    warden()
-        .args(["model", "verify"])
-        .arg(&model)
-        .arg("--key")
-        .arg(&pubkey)
-        .assert()
-        .code(0);
+    verify_with(&model, &pubkey).assert().code(0);
     // Ignored paths may change; signed files may not.
     std::fs::write(model.join("logs/run2.txt"), b"2").unwrap();
-    warden()
-        .args(["model", "verify"])
-        .arg(&model)
-        .arg("--key")
-        .arg(&pubkey)
-        .assert()
-        .code(0);
+    verify_with(&model, &pubkey).assert().code(0);
     std::fs::write(model.join("weights.bin"), b"swapped").unwrap();
-    warden()
-        .args(["model", "verify"])
-        .arg(&model)
-        .arg("--key")
-        .arg(&pubkey)
+    verify_with(&model, &pubkey)
         .assert()
         .code(1)
         .stderr(predicates::str::contains("changed: weights.bin"));

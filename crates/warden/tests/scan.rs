@@ -316,11 +316,21 @@ fn a_malformed_config_names_file_line_and_expectation() {
 fn bad_input_is_skipped_counted_and_never_fatal() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
-    // Binary: a NUL early on.
+    // Binary: a NUL early on. Its printable runs are scanned; the finding points at the byte offset.
     write(
         root,
         "blob.bin",
-        [b"\x00\x01\x02ELF".as_slice(), github_pat().as_bytes()].concat(),
+        [b"\x00\x01\x02ELF\x00".as_slice(), github_pat().as_bytes()].concat(),
+    );
+    // An image: compressed bytes, left alone.
+    write(
+        root,
+        "logo.png",
+        [
+            b"\x89PNG\r\n\x1a\n\x00\x00".as_slice(),
+            github_pat().as_bytes(),
+        ]
+        .concat(),
     );
     // Invalid UTF-8 around a real key is still text and still scanned.
     write(
@@ -345,8 +355,21 @@ fn bad_input_is_skipped_counted_and_never_fatal() {
     }
     let doc = scan_json(root, &["--max-file-size", "1KiB"], 1);
     let skipped = &doc["summary"]["skipped"];
-    assert_eq!(skipped["binary"], 1);
+    assert_eq!(skipped["unclaimed"], 1, "{skipped}");
     assert_eq!(skipped["too-large"], 1);
+    let in_blob: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == "blob.bin")
+        .collect();
+    assert_eq!(in_blob.len(), 1, "{in_blob:?}");
+    assert_eq!(in_blob[0]["location"]["byte_offset"], 7);
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["location"]["path"] != "logo.png"));
     let mut ids = rule_ids(&doc);
     ids.sort();
     assert!(ids.contains(&"secrets/github-classic-pat".to_string()));

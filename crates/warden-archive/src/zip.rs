@@ -696,10 +696,11 @@ impl<R: Read + Seek + ?Sized> Seek for Window<'_, R> {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Builders of small zips for tests (here and in the crates that read archives): not for production use.
+#[doc(hidden)]
+pub mod testkit {
     use super::*;
-    use std::io::{Cursor, Write};
+    use std::io::Write;
 
     /// One member to build: name in the central directory, name in the local header, data, flags, deflate.
     pub struct Spec<'a> {
@@ -773,6 +774,13 @@ pub(crate) mod tests {
         out.extend_from_slice(suffix);
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use std::io::Cursor;
 
     fn member_bytes(zip: &[u8], name: &str) -> (Vec<u8>, bool) {
         let mut c = Cursor::new(zip);

@@ -353,13 +353,13 @@ fn truncate_at_char(s: &mut String, max: usize) {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Builders of small tars for tests (here and in the crates that read archives): not for production use.
+#[doc(hidden)]
+pub mod testkit {
     use super::*;
-    use std::io::Cursor;
 
     /// A ustar header for `name` of `size` bytes with type `flag`, checksum filled in.
-    pub(crate) fn header(name: &str, size: u64, flag: u8) -> [u8; BLOCK] {
+    pub fn header(name: &str, size: u64, flag: u8) -> [u8; BLOCK] {
         let mut h = [0u8; BLOCK];
         let n = name.as_bytes();
         h[..n.len().min(100)].copy_from_slice(&n[..n.len().min(100)]);
@@ -375,7 +375,7 @@ pub(crate) mod tests {
     }
 
     /// A tar of `(name, data)` files, with a GNU long-name record for names over 100 bytes.
-    pub(crate) fn build(files: &[(&str, &[u8])]) -> Vec<u8> {
+    pub fn build(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = Vec::new();
         let pad = |out: &mut Vec<u8>| {
             while !out.len().is_multiple_of(BLOCK) {
@@ -397,6 +397,13 @@ pub(crate) mod tests {
         out.extend_from_slice(&[0u8; BLOCK * 2]);
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use std::io::Cursor;
 
     fn members(bytes: &[u8]) -> (Vec<(Member, Vec<u8>)>, Option<Problem>) {
         let mut r = Reader::new(Cursor::new(bytes));
