@@ -220,3 +220,41 @@ fn archives_and_packages_name_the_member() {
     let doc = scan_json(root, &["--only", "secrets"], 0);
     assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc:#}");
 }
+
+#[test]
+fn sqlite_values_are_read_from_their_records() {
+    // A database written by SQLite itself (tests/data/tokens.db, page size 1024): a token stored between two
+    // other columns, whose bytes sit back to back with theirs (`githubghp_…repo,workflow`), and a value longer
+    // than a page whose start is on its leaf page.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let db = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tokens.db")).unwrap();
+    write(root, "var/app.db", &db);
+    let doc = scan_json(root, &["--only", "secrets"], 1);
+    let found = findings_in(&doc, "var/app.db");
+    let mut ids: Vec<&str> = found
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["secrets/github-classic-pat", "secrets/slack-bot-token"],
+        "{doc:#}"
+    );
+    let gh = found
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
+        .unwrap();
+    let at = gh["location"]["byte_offset"].as_u64().unwrap() as usize;
+    assert_eq!(&db[at..at + github_pat().len()], github_pat().as_bytes());
+    let sl = found
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/slack-bot-token")
+        .unwrap();
+    let at = sl["location"]["byte_offset"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &db[at..at + slack_bot_token().len()],
+        slack_bot_token().as_bytes()
+    );
+}
