@@ -1,5 +1,5 @@
 //! The secrets analyzer's readers for what is not text, on arbitrary bytes: the archive walker (zip, tar and
-//! compressed streams, nested), printable runs and length-prefixed strings of binaries, UTF-16 decoding and
+//! compressed streams, nested), printable runs, length-prefixed strings of binaries and SQLite records, UTF-16 decoding and
 //! the Terraform state reader. No panic; every run and string lies in the input at its offset.
 #![no_main]
 
@@ -20,9 +20,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(&data[at..at + line.len()], line);
         }
     });
-    for kind in [binary::Strings::Pyc, binary::Strings::JavaClass] {
+    for kind in [binary::Strings::Pyc, binary::Strings::JavaClass, binary::Strings::Sqlite] {
         let r = binary::structured_strings(data, kind);
         assert_eq!(r.text.iter().filter(|&&b| b == b'\n').count(), r.starts.len());
+        for (i, line) in r.text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+            let at = r.starts[i] as usize;
+            assert_eq!(&data[at..at + line.len()], line);
+        }
     }
     if let Some(enc) = binary::utf16_encoding(data) {
         let _ = binary::decode_utf16(data, enc);

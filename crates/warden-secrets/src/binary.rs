@@ -290,10 +290,16 @@ pub enum Strings {
     Pyc,
     /// A Java class file: the constant pool's UTF-8 entries.
     JavaClass,
+    /// A SQLite database: the text and blob values of the records on its b-tree leaf pages. Columns are stored
+    /// back to back, so printable runs would glue a token to its neighbours (`githubghp_…repo`).
+    Sqlite,
 }
 
 /// The structured string layout of a file, by its magic number (and name, for `.pyc`).
 pub fn structured(head: &[u8], path: &str) -> Option<Strings> {
+    if head.starts_with(b"SQLite format 3\0") {
+        return Some(Strings::Sqlite);
+    }
     if head.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) && head.len() >= 10 {
         // Mach-O fat binaries share the magic; a class file's major version is 45 or more.
         let major = u16::from_be_bytes([head[6], head[7]]);
@@ -318,6 +324,17 @@ pub fn structured_strings(bytes: &[u8], kind: Strings) -> Runs {
         }
     };
     match kind {
+        Strings::Sqlite => sqlite::values(bytes, &mut |at, value| {
+            // A value is one string; its own line breaks and control bytes split it into runs.
+            let mut start = 0;
+            for (i, &b) in value.iter().enumerate() {
+                if !(is_run_byte(b) || b >= 0x80) {
+                    push(at + start, &value[start..i]);
+                    start = i + 1;
+                }
+            }
+            push(at + start, &value[start..]);
+        }),
         Strings::Pyc => {
             // Every position that reads as a marshal string object: a type byte (maybe with the 0x80 ref
             // flag), its length, then that many printable bytes. Misaligned reads are rare and harmless.
@@ -377,6 +394,146 @@ pub fn structured_strings(bytes: &[u8], kind: Strings) -> Runs {
         }
     }
     out
+}
+
+/// SQLite's file format (<https://www.sqlite.org/fileformat2.html>), read only as far as finding values: the
+/// page size from the header, the cells of table and index leaf pages, each cell's record header (serial types)
+/// and its text and blob values. Written by hand: the format's record layer is small, and a SQLite library would
+/// want a file on disk (a blob from history or an archive member is in memory) and would run SQLite's own code
+/// on untrusted input. Values spilled to overflow pages are read as far as their local part; freed pages are not
+/// read.
+mod sqlite {
+    /// SQLite's variable-length integer: big-endian, 7 bits a byte, the ninth byte whole. Returns the value and
+    /// its length.
+    fn varint(b: &[u8]) -> Option<(u64, usize)> {
+        let mut v = 0u64;
+        for i in 0..9 {
+            let &byte = b.get(i)?;
+            if i == 8 {
+                return Some(((v << 8) | u64::from(byte), 9));
+            }
+            v = (v << 7) | u64::from(byte & 0x7f);
+            if byte & 0x80 == 0 {
+                return Some((v, i + 1));
+            }
+        }
+        None
+    }
+
+    /// Calls `value(offset, bytes)` for every text and blob value of every record on a leaf page.
+    pub fn values(db: &[u8], value: &mut dyn FnMut(usize, &[u8])) {
+        let Some(size) = db.get(16..18).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+            return;
+        };
+        let page_size = if size == 1 { 65_536 } else { usize::from(size) };
+        if page_size < 512 || !page_size.is_power_of_two() {
+            return;
+        }
+        let reserved = usize::from(db.get(20).copied().unwrap_or(0));
+        let usable = page_size.saturating_sub(reserved);
+        if usable < 480 {
+            return;
+        }
+        for (n, page) in db.chunks(page_size).enumerate() {
+            let base = n * page_size;
+            let hdr = if n == 0 { 100 } else { 0 };
+            let Some(&kind) = page.get(hdr) else { continue };
+            // 13: table leaf (cell = payload size, rowid, payload); 10: index leaf (payload size, payload).
+            if kind != 13 && kind != 10 {
+                continue;
+            }
+            let Some(cells) = page
+                .get(hdr + 3..hdr + 5)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+            else {
+                continue;
+            };
+            for c in 0..cells.min(page_size / 2) {
+                let at = hdr + 8 + 2 * c;
+                let Some(ptr) = page
+                    .get(at..at + 2)
+                    .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+                else {
+                    break;
+                };
+                let Some(cell) = page.get(ptr..) else {
+                    continue;
+                };
+                let Some((payload, mut used)) = varint(cell) else {
+                    continue;
+                };
+                if kind == 13 {
+                    let Some((_, n)) = varint(&cell[used..]) else {
+                        continue;
+                    };
+                    used += n;
+                }
+                // The payload kept on this page (the rest, if any, is on overflow pages).
+                let payload = usize::try_from(payload).unwrap_or(usize::MAX);
+                let max_local = if kind == 13 {
+                    usable - 35
+                } else {
+                    (usable - 12) * 64 / 255 - 23
+                };
+                let local = if payload <= max_local {
+                    payload
+                } else {
+                    let min_local = (usable - 12) * 32 / 255 - 23;
+                    let k = min_local + (payload - min_local) % (usable - 4);
+                    if k <= max_local {
+                        k
+                    } else {
+                        min_local
+                    }
+                };
+                let end = (used + local).min(cell.len());
+                let record = &cell[used..end];
+                record_values(record, base + ptr + used, value);
+            }
+        }
+    }
+
+    /// The text and blob values of one record (header of serial types, then the body).
+    fn record_values(record: &[u8], at: usize, value: &mut dyn FnMut(usize, &[u8])) {
+        let Some((header_len, mut pos)) = varint(record) else {
+            return;
+        };
+        let header_len = usize::try_from(header_len)
+            .unwrap_or(usize::MAX)
+            .min(record.len());
+        let mut body = header_len;
+        while pos < header_len && body < record.len() {
+            let Some((serial, n)) = varint(&record[pos..]) else {
+                return;
+            };
+            pos += n;
+            let len = match serial {
+                0 | 8 | 9 | 10 | 11 => 0,
+                1..=4 => serial as usize,
+                5 => 6,
+                6 | 7 => 8,
+                s => usize::try_from((s - 12) / 2).unwrap_or(usize::MAX),
+            };
+            let end = body.saturating_add(len).min(record.len());
+            if serial >= 12 {
+                value(at + body, &record[body..end]);
+            }
+            body = end;
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn varints_as_sqlite_writes_them() {
+            assert_eq!(varint(&[0x05]), Some((5, 1)));
+            assert_eq!(varint(&[0x81, 0x00]), Some((128, 2)));
+            assert_eq!(varint(&[0xff; 9]), Some((u64::MAX, 9)));
+            assert_eq!(varint(&[0x81]), None);
+        }
+    }
 }
 
 /// Reads `r` to the end (at most `max` bytes) into runs, calling `flush` whenever `batch` bytes of runs have
@@ -578,6 +735,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn sqlite_values_lie_in_the_input(body in proptest::collection::vec(proptest::num::u8::ANY, 0..3000), leaf in proptest::bool::ANY) {
+            // A valid header (page size 512) over arbitrary pages, the first one a leaf page or not.
+            let mut db = b"SQLite format 3\0\x02\x00".to_vec();
+            db.resize(100, 0);
+            db.push(if leaf { 13 } else { 5 });
+            db.extend_from_slice(&body);
+            let r = structured_strings(&db, Strings::Sqlite);
+            for (i, line) in r.text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+                let at = r.starts[i] as usize;
+                proptest::prop_assert_eq!(&db[at..at + line.len()], line);
+            }
+        }
+
         #[test]
         fn runs_are_printable_and_in_the_input(data in proptest::collection::vec(proptest::num::u8::ANY, 0..4000), split in 0usize..4000) {
             let split = split.min(data.len());

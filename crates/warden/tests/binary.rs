@@ -61,13 +61,15 @@ fn utf16_text_is_decoded_and_reported_on_its_lines() {
 fn binaries_by_their_printable_runs_at_byte_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    // A SQLite-like database page and a .pyc-like file: the token sits among binary bytes.
-    let mut db = b"SQLite format 3\x00\x10\x00\x01\x01\x00\x40\x20\x20".to_vec();
+    // A compiled program's data and a .pyc-like file: the token sits among binary bytes. (SQLite files are read
+    // by their records: `sqlite_values_are_read_from_their_records`.)
+    let mut db =
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x3e\x00".to_vec();
     db.resize(4096, 0);
     let at = db.len();
     db.extend_from_slice(format!("\x07\x15token={}", github_pat()).as_bytes());
     db.extend_from_slice(&[0, 0, 3, 0xff]);
-    write(root, "app.db", &db);
+    write(root, "bin/app", &db);
     // In a .pyc a short string is `z`, its length, its bytes, and the next object's type byte: all printable
     // here, so only reading the length cuts the token out.
     let token = slack_bot_token();
@@ -97,7 +99,7 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     );
 
     let doc = scan_json(root, &["--only", "secrets"], 1);
-    let db_f = findings_in(&doc, "app.db");
+    let db_f = findings_in(&doc, "bin/app");
     assert_eq!(db_f.len(), 1, "{doc:#}");
     // "token=" starts 2 bytes into the run; the token itself 6 bytes later.
     assert_eq!(db_f[0]["location"]["byte_offset"], at + 2 + 6);
@@ -122,7 +124,7 @@ fn binaries_by_their_printable_runs_at_byte_offsets() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let r = results
         .iter()
-        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.db")
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bin/app")
         .unwrap();
     assert_eq!(
         r["locations"][0]["physicalLocation"]["region"]["byteOffset"],
@@ -219,4 +221,42 @@ fn archives_and_packages_name_the_member() {
     write(root, "warden.toml", "[secrets]\narchives = false\n");
     let doc = scan_json(root, &["--only", "secrets"], 0);
     assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc:#}");
+}
+
+#[test]
+fn sqlite_values_are_read_from_their_records() {
+    // A database written by SQLite itself (tests/data/tokens.db, page size 1024): a token stored between two
+    // other columns, whose bytes sit back to back with theirs (`githubghp_…repo,workflow`), and a value longer
+    // than a page whose start is on its leaf page.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let db = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tokens.db")).unwrap();
+    write(root, "var/app.db", &db);
+    let doc = scan_json(root, &["--only", "secrets"], 1);
+    let found = findings_in(&doc, "var/app.db");
+    let mut ids: Vec<&str> = found
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["secrets/github-classic-pat", "secrets/slack-bot-token"],
+        "{doc:#}"
+    );
+    let gh = found
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
+        .unwrap();
+    let at = gh["location"]["byte_offset"].as_u64().unwrap() as usize;
+    assert_eq!(&db[at..at + github_pat().len()], github_pat().as_bytes());
+    let sl = found
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/slack-bot-token")
+        .unwrap();
+    let at = sl["location"]["byte_offset"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &db[at..at + slack_bot_token().len()],
+        slack_bot_token().as_bytes()
+    );
 }
