@@ -209,7 +209,8 @@ fn git_at(root: &Path, args: &[&str], date: Option<&str>) {
         .env("GIT_COMMITTER_NAME", "Dev")
         .env("GIT_COMMITTER_EMAIL", "dev@acme.test")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", root);
+        .env("HOME", root)
+        .stdin(std::process::Stdio::null());
     if let Some(d) = date {
         cmd.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
     }

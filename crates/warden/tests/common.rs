@@ -52,6 +52,8 @@ pub fn git(root: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_DATE", "2024-03-01T12:00:00Z")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", root)
+        // Never the test runner's stdin: `git gc` reads revisions from it where it is not a terminal.
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("git runs");
     assert!(

@@ -296,7 +296,7 @@ fn packed_and_loose_blobs_are_read_alike() {
         git(root, &["add", "."]);
         git(root, &["commit", "-qm", &format!("v{i}")]);
     }
-    git(root, &["gc", "-q", "--aggressive"]);
+    git(root, &["repack", "-a", "-d", "-q"]);
     write(root, "loose.env", format!("SLACK={}\n", slack_bot_token()));
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "loose"]);
