@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use warden_core::{AnalyzerSetup, Config, HashKey, ScanMode, ScanResult, Severity};
-use warden_report::{JsonReporter, Report, Reporter, SarifReporter, TextReporter};
+use warden_report::{
+    CycloneDxReporter, JsonReporter, Report, Reporter, SarifReporter, TextReporter,
+};
 use warden_scan::baseline::Baseline;
 use warden_scan::key::KeySource;
 use warden_scan::{Progress, Scanner};
@@ -212,6 +214,8 @@ enum Format {
     Text,
     Json,
     Sarif,
+    /// The scan's inventory (assets, dependency components, their edges) as a CycloneDX 1.6 BOM
+    Cyclonedx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -470,6 +474,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Text => Box::new(TextReporter { color }),
         Format::Json => Box::new(JsonReporter),
         Format::Sarif => Box::new(SarifReporter),
+        Format::Cyclonedx => Box::new(CycloneDxReporter),
     };
     // Streamed, not built in memory first: a report of 200,000 findings is hundreds of MiB.
     match &args.output {
