@@ -280,6 +280,12 @@ impl<'a> Graph<'a> {
                     "host_network": info.host_network,
                     "privileged": info.privileged,
                     "inference": info.inference,
+                    "containers": info.containers,
+                    "env": info.env,
+                    "gpu": info.gpu,
+                    "limits": info.limits,
+                    "models": info.models,
+                    "model_revision": info.model_revision,
                     "permissions": perms.map(|p| serde_json::json!({
                         "cluster_admin": p.cluster_admin,
                         "read_secrets": p.read_secrets,

@@ -267,6 +267,57 @@ pub struct WorkloadInfo {
     pub inference: bool,
     /// KServe: `networking.kserve.io/visibility: cluster-local`.
     pub cluster_local: bool,
+    /// Container names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
+    /// Environment variable name → where its value comes from (`secret:NAME`, `configmap:NAME`, `field`,
+    /// `literal`); literal values are never kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Some container requests or limits a GPU.
+    #[serde(default)]
+    pub gpu: bool,
+    /// Every container sets both a CPU and a memory limit.
+    #[serde(default)]
+    pub limits: bool,
+    /// Models a model server is told to serve: `--model`/`--model-id` arguments, `vllm serve MODEL`, and the
+    /// `MODEL_ID`/`MODEL_NAME`/`HF_MODEL_ID` environment variables (literal values only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
+    /// A `--revision` argument pins the served model.
+    #[serde(default)]
+    pub model_revision: bool,
+}
+
+/// Environment variables that name the model a server loads (TGI, vLLM images, KServe Hugging Face runtime).
+const MODEL_ENV: &[&str] = &["MODEL_ID", "MODEL_NAME", "HF_MODEL_ID", "MODEL"];
+
+/// Model-server arguments: `--model X`, `--model=X`, `--model-id X`, `serve X` (vLLM's CLI); `--revision`.
+fn model_args(args: &[&str], w: &mut WorkloadInfo) {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i];
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (a, None),
+        };
+        let next = || args.get(i + 1).copied().filter(|v| !v.starts_with('-'));
+        match flag {
+            "--model" | "--model-id" | "--model_id" | "--model-name" => {
+                if let Some(v) = inline.or_else(next) {
+                    w.models.push(v.to_string());
+                }
+            }
+            "--revision" | "--code-revision" => w.model_revision = true,
+            "serve" if i > 0 && args[i - 1].ends_with("vllm") => {
+                if let Some(v) = next() {
+                    w.models.push(v.to_string());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -430,6 +481,7 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                 | "RayService"
                 | "InferenceGraph"
         );
+        let mut all_limited = true;
         for pod in pods {
             if let Some(h) = t
                 .get_hit(pod, "serviceAccountName")
@@ -472,6 +524,24 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                 }
             }
             for (c, _) in containers(t, pod) {
+                if let Some(n) = t.get_str(c, "name") {
+                    w.containers.push(n.to_string());
+                }
+                let mut argv: Vec<&str> = Vec::new();
+                for key in ["command", "args"] {
+                    if let Some(seq) = t.get(c, key) {
+                        argv.extend(t.elems(seq).iter().filter_map(|&e| t.str(e)));
+                    }
+                }
+                // A shell form (`sh -c "vllm serve X"`) is split into words.
+                let words: Vec<&str> = argv.iter().flat_map(|a| a.split_whitespace()).collect();
+                model_args(&words, &mut w);
+                let limited = |what: &str| {
+                    t.get(c, "resources")
+                        .and_then(|r| t.get(r, "limits"))
+                        .is_some_and(|l| t.entries(l).any(|(k, _)| t.text(k) == what))
+                };
+                all_limited &= limited("cpu") && limited("memory");
                 if let Some(img) = t.get_str(c, "image") {
                     let lower = img.to_ascii_lowercase();
                     if MODEL_SERVER_IMAGES.iter().any(|m| lower.contains(m)) {
@@ -486,11 +556,33 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                     if let Some(r) = t.get(c, "resources").and_then(|r| t.get(r, res)) {
                         if t.entries(r).any(|(k, _)| t.text(k).ends_with("/gpu")) {
                             w.inference = true;
+                            w.gpu = true;
                         }
                     }
                 }
                 if let Some(env) = t.get(c, "env") {
                     for &e in t.elems(env) {
+                        if let Some(var) = t.get_str(e, "name") {
+                            let from = if let Some(n) =
+                                path_str(t, e, &["valueFrom", "secretKeyRef", "name"])
+                            {
+                                format!("secret:{n}")
+                            } else if let Some(n) =
+                                path_str(t, e, &["valueFrom", "configMapKeyRef", "name"])
+                            {
+                                format!("configmap:{n}")
+                            } else if t.get(e, "valueFrom").is_some() {
+                                "field".to_string()
+                            } else {
+                                if MODEL_ENV.contains(&var) {
+                                    if let Some(v) = t.get_str(e, "value") {
+                                        w.models.push(v.to_string());
+                                    }
+                                }
+                                "literal".to_string()
+                            };
+                            w.env.insert(var.to_string(), from);
+                        }
                         if let Some(n) = path_str(t, e, &["valueFrom", "secretKeyRef", "name"]) {
                             w.secrets.push(n.to_string());
                         }
@@ -511,7 +603,8 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
                 }
             }
         }
-        for v in [&mut w.secrets, &mut w.config_maps, &mut w.images] {
+        w.limits = all_limited && !w.containers.is_empty();
+        for v in [&mut w.secrets, &mut w.config_maps, &mut w.images, &mut w.models] {
             v.sort();
             v.dedup();
         }

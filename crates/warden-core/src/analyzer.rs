@@ -1,7 +1,7 @@
 //! The contract between the scan pipeline and the analyzers that plug into it. An analyzer crate depends on
 //! this module and nothing below it: it never sees the walker, git, or the reporters.
 
-use crate::{Asset, Component, Config, Edge, Finding, HashKey, RuleMeta};
+use crate::{Asset, Component, Config, Edge, Finding, HashKey, RuleMeta, ScanResult};
 use serde::{Deserialize, Serialize};
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -243,6 +243,14 @@ pub trait Analyzer: Send + Sync {
     }
     /// Once per tree, after every file: findings and inventory that need the whole repository.
     fn finish(&self, _facts: &Facts) -> FinishOutput {
+        FinishOutput::default()
+    }
+    /// The third, cross-domain phase: once per scan, after every analyzer's second phase, over the merged
+    /// result (every analyzer's findings, assets, edges, and the facts of the tree the scan is about). It reads
+    /// other analyzers' output only through that vocabulary, never their types. It may add context to existing
+    /// findings (related locations, linked asset ids, tags) but never drops one; what it returns is merged
+    /// like a second phase's output (config applied, inline markers honoured, fingerprints set).
+    fn correlate(&self, _result: &mut ScanResult) -> FinishOutput {
         FinishOutput::default()
     }
 }

@@ -606,7 +606,7 @@ impl Scanner {
                 Self::absorb_finish(&mut result, &mut out, fin);
             }
         }
-        let mut out = self.complete(out, result);
+        let mut out = self.complete(out, result, &|rel| read_in(&head_tree, rel), &|_| true);
         out.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(out)
     }

@@ -305,7 +305,7 @@ impl Scanner {
             part.merge(self.scan_loaded("image-config", text.as_bytes()));
         }
         let result = ScanResult::new(info);
-        let mut result = self.complete(result, part);
+        let mut result = self.complete(result, part, &|_| None, &|_| true);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }

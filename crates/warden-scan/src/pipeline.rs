@@ -375,6 +375,34 @@ impl Scanner {
         (all, suppressed)
     }
 
+    /// The third phase: each analyzer's cross-domain pass over the merged result, its output treated like a
+    /// second phase's.
+    fn correlate(
+        &self,
+        result: &mut ScanResult,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        keep: &dyn Fn(&Finding) -> bool,
+    ) {
+        for a in &self.analyzers {
+            let mut out = a.correlate(result);
+            out.findings.retain(|f| keep(f));
+            self.apply_config(&mut out.findings);
+            result.stats.suppressed_inline += suppress_by_file(&mut out.findings, read);
+            self.fingerprint(&mut out.findings);
+            result.findings.extend(out.findings);
+            for p in out.problems {
+                result.diagnostics.push(Diagnostic {
+                    path: p.path,
+                    reason: SkipReason::Unsupported,
+                    message: p.message,
+                });
+            }
+            result.assets.extend(out.assets);
+            result.edges.extend(out.edges);
+            result.components.extend(out.components);
+        }
+    }
+
     /// Adds a tree's second-phase output to the partial result.
     pub(crate) fn absorb_finish(part: &mut Partial, result: &mut ScanResult, out: FinishOutput) {
         part.findings.extend(out.findings);
@@ -391,12 +419,19 @@ impl Scanner {
     }
 
     /// The finished result: partial results merged, findings and diagnostics in a stable order.
-    pub(crate) fn complete(&self, mut result: ScanResult, part: Partial) -> ScanResult {
+    pub(crate) fn complete(
+        &self,
+        mut result: ScanResult,
+        part: Partial,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        keep: &dyn Fn(&Finding) -> bool,
+    ) -> ScanResult {
         result.findings = part.findings;
         result.diagnostics = part.diagnostics;
         result.facts = part.facts;
-        crate::correlate::credentials_in_workloads(&mut result);
         result.stats = part.stats;
+        self.correlate(&mut result, read, keep);
+        crate::correlate::credentials_in_workloads(&mut result);
         result.findings.sort_by(|a, b| {
             (
                 &a.location.path,

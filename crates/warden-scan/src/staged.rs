@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use warden_core::{FinishScope, ScanMode, ScanResult, SkipReason};
+use warden_core::{Finding, FinishScope, ScanMode, ScanResult, SkipReason};
 
 impl Scanner {
     /// Scans what is staged for commit in the repository containing `path`.
@@ -85,31 +85,31 @@ impl Scanner {
             }
         }
         let mut result = ScanResult::new(info);
+        let by_path: HashMap<&str, gix::ObjectId> =
+            index_tree.iter().map(|(p, id)| (p.as_str(), *id)).collect();
+        let read = |rel: &str| {
+            let id = *by_path.get(rel)?;
+            load_blob(&sync.to_thread_local(), id, self.config.max_file_size())
+                .ok()
+                .flatten()
+        };
+        // A pre-commit check speaks of what the commit changes: findings that touch a changed file.
+        let changed: HashSet<&str> = todo.iter().filter(|t| t.2).map(|t| t.0.as_str()).collect();
+        let touches_change = |f: &Finding| {
+            changed.contains(f.location.path.as_str())
+                || f.related
+                    .iter()
+                    .any(|r| changed.contains(r.location.path.as_str()))
+        };
         if finishing {
             let facts = tree_facts(&index_tree, &facts_by_blob);
-            let by_path: HashMap<&str, gix::ObjectId> =
-                index_tree.iter().map(|(p, id)| (p.as_str(), *id)).collect();
-            let read = |rel: &str| {
-                let id = *by_path.get(rel)?;
-                load_blob(&sync.to_thread_local(), id, self.config.max_file_size())
-                    .ok()
-                    .flatten()
-            };
             let (mut fin, suppressed) = self.finish_tree(&facts, |_| true, &read);
-            // A pre-commit check speaks of what the commit changes: findings that touch a changed file.
-            let changed: HashSet<&str> =
-                todo.iter().filter(|t| t.2).map(|t| t.0.as_str()).collect();
-            fin.findings.retain(|f| {
-                changed.contains(f.location.path.as_str())
-                    || f.related
-                        .iter()
-                        .any(|r| changed.contains(r.location.path.as_str()))
-            });
+            fin.findings.retain(|f| touches_change(f));
             part.stats.suppressed_inline += suppressed;
             Self::absorb_finish(&mut part, &mut result, fin);
             part.facts = facts.all;
         }
-        let mut result = self.complete(result, part);
+        let mut result = self.complete(result, part, &read, &touches_change);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }

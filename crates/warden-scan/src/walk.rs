@@ -103,25 +103,25 @@ impl Scanner {
             part.absorb(p);
         }
         let mut result = ScanResult::new(info);
+        let cap = self.config.max_file_size();
+        let read = |rel: &str| {
+            let path = if single_file {
+                root.to_owned()
+            } else {
+                root.join(rel)
+            };
+            read_capped(&path, cap).ok()
+        };
         if self.has_finish(|s| s != FinishScope::None) {
             let facts = Facts {
                 all: std::mem::take(&mut part.facts),
-            };
-            let cap = self.config.max_file_size();
-            let read = |rel: &str| {
-                let path = if single_file {
-                    root.to_owned()
-                } else {
-                    root.join(rel)
-                };
-                read_capped(&path, cap).ok()
             };
             let (out, suppressed) = self.finish_tree(&facts, |_| true, &read);
             part.stats.suppressed_inline += suppressed;
             Self::absorb_finish(&mut part, &mut result, out);
             part.facts = facts.all;
         }
-        let mut result = self.complete(result, part);
+        let mut result = self.complete(result, part, &read, &|_| true);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }
