@@ -174,6 +174,8 @@ pub enum EdgeKind {
     Exposes,
     RunsAs,
     AuthenticatesWith,
+    /// A workload runs code that holds an AI asset, or serves a model.
+    Runs,
 }
 
 /// A directed edge between two assets, by id.

@@ -1,0 +1,127 @@
+//! What the per-file phase saw: AI assets sighted in one file, published as one `ai/file` fact per file and
+//! joined across files (and with other analyzers' output) in the cross-domain phase.
+
+use serde::{Deserialize, Serialize};
+
+/// One AI asset as one file shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sighting {
+    /// `llm-client`, `model`, `model-file`, `agent`, `tool`, `vector-store`, `dataset`, `mcp-server`,
+    /// `ai-service` (Terraform).
+    pub kind: String,
+    pub name: String,
+    pub line: u32,
+    pub end_line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<String>,
+    /// Model names an LLM client is called with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeySource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<Pin>,
+    /// Tools: what they let a model do (`shell`, `python`, `code-exec`, `file-write`, `file-read`, `http`,
+    /// `sql`, `mcp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+    /// Vector-store indexes or collections, database names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<String>,
+    /// Columns read (a table) or metadata keys written (a vector store).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Where the input of an LLM call or agent run comes from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<Input>,
+    /// Other sightings of the same file this one is given (an agent's tools and model), by index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<usize>,
+    /// Other sightings of the same file whose data flows into this one (a vector store fed from a table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<usize>,
+    /// A model file's path, a database's address (without credentials), a bucket path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub embeddings: bool,
+    /// Kind-specific details (MCP server command and transport, Terraform resource type, …).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Where a client's key comes from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeySource {
+    /// `env`, `hard-coded`, `secret-manager`, `sdk-default` (the SDK reads its variable), `code` (an
+    /// expression warden does not follow), `cloud-identity` (AWS/GCP credentials chain).
+    pub from: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
+    pub line: u32,
+}
+
+/// Whether a third-party model is pinned to an immutable revision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pin {
+    pub pinned: bool,
+    /// The revision, tag or digest given, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Why: `commit`, `digest`, `mutable-ref`, `none`, `local`.
+    pub how: String,
+}
+
+/// An input that reaches a prompt or an agent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    /// `http-request` (a parameter of a web route handler) or `parameter` (of a plain function).
+    pub source: String,
+    pub name: String,
+    pub function: String,
+    pub line: u32,
+}
+
+/// An environment variable the file reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvRead {
+    pub name: String,
+    pub line: u32,
+}
+
+/// A package a dependency manifest declares.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// `pypi`, `npm`, `golang`.
+    pub ecosystem: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Pinned to one exact version.
+    pub pinned: bool,
+    pub line: u32,
+}
+
+/// Everything the per-file phase publishes about one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileFacts {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sightings: Vec<Sighting>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvRead>,
+    /// AI packages of a dependency manifest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Dependency>,
+    /// The file is a build manifest (Dockerfile, requirements, pyproject, package.json, go.mod): its directory
+    /// is a service's root.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manifest: bool,
+}
+
+impl FileFacts {
+    pub fn is_empty(&self) -> bool {
+        self.sightings.is_empty() && self.dependencies.is_empty() && !self.manifest
+    }
+}
