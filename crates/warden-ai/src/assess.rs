@@ -248,7 +248,10 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
     {
         let code: Vec<&&warden_core::Asset> = ai
             .iter()
-            .filter(|a| a.properties["source"] == "code" && matches!(a.kind, AssetKind::LlmClient | AssetKind::Agent | AssetKind::VectorStore))
+            .filter(|a| {
+                a.properties["source"] == "code"
+                    && matches!(a.kind, AssetKind::LlmClient | AssetKind::Agent | AssetKind::VectorStore | AssetKind::Model)
+            })
             .collect();
         let unlinked: Vec<String> = code
             .iter()

@@ -293,7 +293,7 @@ fn kind_of(s: &str) -> Option<AssetKind> {
 /// The ids of the inventory's AI assets (not the workloads, service accounts and credentials around them).
 pub fn is_ai_asset(a: &Asset) -> bool {
     a.id.starts_with("ai:")
-        || a.id.starts_with("tf:")
+        || (a.id.starts_with("tf:") && a.kind == AssetKind::Workload)
         || (a.kind == AssetKind::Workload && a.properties["inference"].as_bool() == Some(true))
 }
 
@@ -433,8 +433,20 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                     continue;
                 }
             };
-            let id = b.add(id, kind, name, at, Some(s));
+            let id = b.add(id, kind, name, at.clone(), Some(s));
             describe(&mut b, &id, path, s);
+            // An MCP server given a database address reaches that database (the same node code opening it
+            // reaches).
+            if s.kind == "mcp-server" {
+                if let (Some(target), Some(db)) = (&s.target, s.collections.iter().find(|c| c.contains(" database "))) {
+                    let did = format!("ai:dataset:database:{target}");
+                    b.add(did.clone(), AssetKind::Dataset, db.clone(), at, None);
+                    b.prop(&did, "source", json!("config"));
+                    b.prop(&did, "provider", json!("database"));
+                    b.prop(&did, "target", json!(target));
+                    b.edge(&id, &did, EdgeKind::Reads);
+                }
+            }
             ids.push(Some(id));
         }
         // Edges inside the file: an agent's tools and model, the data a store or tool reads.
@@ -1059,7 +1071,10 @@ fn caps_of(b: &Builder, id: &str) -> (Vec<String>, Vec<String>) {
                     for c in t.props.get("capabilities").and_then(Value::as_array).into_iter().flatten() {
                         if let Some(c) = c.as_str() {
                             caps.insert(c.to_string());
-                            via.insert(t.asset.name.clone());
+                            // Name the tools that bring the dangerous powers.
+                            if DANGEROUS.contains(&c) {
+                                via.insert(t.asset.name.clone());
+                            }
                         }
                     }
                 }

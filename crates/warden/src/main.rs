@@ -2,6 +2,7 @@
 //! Findings go to stdout (or --output), diagnostics to stderr. Exit codes: 0 clean, 1 findings at or above
 //! --fail-on, 2 usage, config or I/O error (including files that could not be read).
 
+mod ai;
 mod registry;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -47,6 +48,12 @@ enum Command {
         /// Rule id, e.g. secrets/openai-project-key (the `secrets/` prefix may be left out)
         rule: String,
     },
+    /// The AI inventory: models, LLM clients, agents and tools, MCP servers, vector stores, data sets and
+    /// AI services of PATH, linked to the workloads, exposure, permissions and keys around them, each with a
+    /// risk score and its reasons
+    Inventory(ai::InventoryArgs),
+    /// The ten-question AI security self-assessment, answered from the scan's evidence and `[ai.assess]`
+    Assess(ai::AssessArgs),
     /// Model artifacts: scan model files for code that runs when they are loaded; sign and verify model
     /// directories (OpenSSF model signing format, ECDSA keys)
     Model {
@@ -123,7 +130,7 @@ struct ModelScanArgs {
 }
 
 #[derive(Args)]
-struct SourceArgs {
+pub(crate) struct SourceArgs {
     /// What to scan: a directory or a file; a path inside a git repository with --staged or --history
     #[arg(default_value = ".")]
     path: PathBuf,
@@ -227,7 +234,7 @@ enum ListFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -280,6 +287,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(args) => baseline(args),
         Command::Rules { format } => rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Inventory(args) => ai::inventory(args),
+        Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),
         } => model_scan(args),
@@ -350,7 +359,7 @@ fn hash_key(config: &Config, path: &Path) -> Result<HashKey> {
 }
 
 /// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
-fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
+pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
     let config = load_config(src)?;
     if !src.path.exists() {
         bail!("{}: no such file or directory", src.path.display());
@@ -623,7 +632,7 @@ fn exit_code(result: &ScanResult, fail_on: FailOn) -> u8 {
 }
 
 /// Writes to a temporary file beside `path` and renames it over, so a reader never sees half a report.
-fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {

@@ -29,6 +29,11 @@ const REGISTRY: &[(&str, Build)] = &[
             warden_models::ModelsAnalyzer::from_setup(s).map_err(anyhow::Error::msg)?,
         ))
     }),
+    (warden_ai::NAME, |s| {
+        Ok(Box::new(
+            warden_ai::AiAnalyzer::from_setup(s).map_err(anyhow::Error::msg)?,
+        ))
+    }),
 ];
 
 fn config(family: warden_config::Family, s: &AnalyzerSetup) -> Result<Box<dyn Analyzer>> {
