@@ -61,6 +61,21 @@ case "$ONLY" in
     exec "$PY" "$HERE/models/speed.py" "${ARGS[@]}"
     ;;
 esac
+# AI inventory benchmark (bench/inventory/, see README "AI inventory (cdxgen)"):
+#   bench/run.sh --only inventory [--runs N] [--warden PATH] [--cdxgen PATH] [--keep] [--verbose]
+# Its peer, cdxgen (npm @cyclonedx/cdxgen, needs Node.js >= 20), is installed into bench/work/cdxgen by
+# bench/inventory/peers.sh on first use (a no-op afterwards).
+case "$ONLY" in
+  inventory)
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    mkdir -p "$HERE/work"
+    exec "$PY" "$HERE/inventory/compare.py" "${ARGS[@]}"
+    ;;
+esac
 
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"

@@ -298,7 +298,7 @@ pub fn is_ai_asset(a: &Asset) -> bool {
 }
 
 pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
-    let files: Vec<(String, FileFacts)> = result
+    let mut files: Vec<(String, FileFacts)> = result
         .facts
         .iter()
         .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
@@ -308,6 +308,9 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                 .map(|d| (f.path.clone(), d))
         })
         .collect();
+    // Facts arrive in the order parallel workers finished their files: sort, so ids, locations and output
+    // are the same on every run.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let model_files: BTreeMap<String, String> = result
         .facts
         .iter()
@@ -576,7 +579,17 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         ..Default::default()
     };
     out.assets.extend(secrets);
+    out.components.sort_by(|a, b| {
+        let at = |c: &Component| c.location.as_ref().map(|l| (l.path.clone(), l.start_line));
+        at(a).cmp(&at(b)).then(a.name.cmp(&b.name))
+    });
     for (_, mut n) in std::mem::take(&mut b.nodes) {
+        // Where an asset is seen in code and in a config, its location is the code.
+        if let Some(code) = n.occurrences.iter().find(|l| l.path.ends_with(".py")) {
+            if n.asset.kind == AssetKind::Dataset {
+                n.asset.location = Some(code.clone());
+            }
+        }
         n.props.insert(
             "occurrences".into(),
             json!(n
