@@ -120,7 +120,12 @@ fn sightings<'a>(r: &'a ScanResult, kind: &'a str) -> impl Iterator<Item = (Stri
     r.facts
         .iter()
         .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
-        .filter_map(|f| Some((f.path.clone(), serde_json::from_value::<FileFacts>(f.data.clone()).ok()?)))
+        .filter_map(|f| {
+            Some((
+                f.path.clone(),
+                serde_json::from_value::<FileFacts>(f.data.clone()).ok()?,
+            ))
+        })
         .flat_map(move |(p, ff)| {
             ff.sightings
                 .into_iter()
@@ -178,21 +183,60 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
     {
         let mut bad = Vec::new();
         for a in &ai {
-            let caps = a.properties["capabilities"].as_array().cloned().unwrap_or_default();
+            let caps = a.properties["capabilities"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let dangerous_tool = a.kind == AssetKind::Tool
-                && caps.iter().any(|c| c.as_str().is_some_and(|c| DANGEROUS.contains(&c)));
+                && caps
+                    .iter()
+                    .any(|c| c.as_str().is_some_and(|c| DANGEROUS.contains(&c)));
             if dangerous_tool {
-                bad.push(format!("{} gives a model {} ({})", a.name, caps.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", "), at(a)));
+                bad.push(format!(
+                    "{} gives a model {} ({})",
+                    a.name,
+                    caps.iter()
+                        .filter_map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    at(a)
+                ));
             }
-            if risk_has(a, "runs privileged") || risk_has(a, "cluster-admin") || risk_has(a, "reads Secrets") || risk_has(a, "on the host network") {
-                bad.push(format!("{} runs in a workload with cluster-level power ({})", a.name, at(a)));
+            if risk_has(a, "runs privileged")
+                || risk_has(a, "cluster-admin")
+                || risk_has(a, "reads Secrets")
+                || risk_has(a, "on the host network")
+            {
+                bad.push(format!(
+                    "{} runs in a workload with cluster-level power ({})",
+                    a.name,
+                    at(a)
+                ));
             }
-            if a.properties["broad_policies"].as_array().is_some_and(|b| !b.is_empty()) {
-                bad.push(format!("{} has {} ({})", a.name, a.properties["broad_policies"].as_array().unwrap().iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "), at(a)));
+            if a.properties["broad_policies"]
+                .as_array()
+                .is_some_and(|b| !b.is_empty())
+            {
+                bad.push(format!(
+                    "{} has {} ({})",
+                    a.name,
+                    a.properties["broad_policies"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    at(a)
+                ));
             }
         }
         bad.dedup();
-        let known = ai.iter().any(|a| a.properties["deployed_as"].is_array() || a.id.starts_with("tf:") || a.kind == AssetKind::Workload);
+        let known = ai.iter().any(|a| {
+            a.properties["deployed_as"].is_array()
+                || a.id.starts_with("tf:")
+                || a.kind == AssetKind::Workload
+        });
         verdicts.push(if !bad.is_empty() {
             (Some(false), bad)
         } else if known {
@@ -204,7 +248,10 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
 
     // 3. Data sources.
     {
-        let data: Vec<&&warden_core::Asset> = ai.iter().filter(|a| matches!(a.kind, AssetKind::Dataset | AssetKind::VectorStore)).collect();
+        let data: Vec<&&warden_core::Asset> = ai
+            .iter()
+            .filter(|a| matches!(a.kind, AssetKind::Dataset | AssetKind::VectorStore))
+            .collect();
         let sensitive: Vec<String> = ai
             .iter()
             .filter(|a| risk_has(a, "personal data"))
@@ -213,32 +260,74 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
         verdicts.push(if !sensitive.is_empty() {
             (Some(false), sensitive)
         } else if !data.is_empty() {
-            (Some(true), vec![format!("{} data sources are listed, none with personal-looking fields", data.len())])
+            (
+                Some(true),
+                vec![format!(
+                    "{} data sources are listed, none with personal-looking fields",
+                    data.len()
+                )],
+            )
         } else {
-            (None, vec!["no data source of an AI asset was found in code".into()])
+            (
+                None,
+                vec!["no data source of an AI asset was found in code".into()],
+            )
         });
     }
 
     // 4. Runtime monitoring.
     {
-        const TRACERS: &[&str] = &["langsmith", "langfuse", "opentelemetry", "arize-phoenix", "openlit", "helicone", "traceloop-sdk", "opentelemetry-instrumentation-openai", "wandb"];
+        const TRACERS: &[&str] = &[
+            "langsmith",
+            "langfuse",
+            "opentelemetry",
+            "arize-phoenix",
+            "openlit",
+            "helicone",
+            "traceloop-sdk",
+            "opentelemetry-instrumentation-openai",
+            "wandb",
+        ];
         let tracers: Vec<String> = r
             .components
             .iter()
             .filter(|c| TRACERS.iter().any(|t| c.name.starts_with(t)))
-            .map(|c| format!("{} in {}", c.name, c.location.as_ref().map(|l| l.path.as_str()).unwrap_or("")))
+            .map(|c| {
+                format!(
+                    "{} in {}",
+                    c.name,
+                    c.location.as_ref().map(|l| l.path.as_str()).unwrap_or("")
+                )
+            })
             .collect();
         let monitors: Vec<String> = r
             .facts
             .iter()
             .filter(|f| f.kind == "k8s/object")
-            .filter(|f| matches!(f.data["kind"].as_str(), Some("ServiceMonitor" | "PodMonitor" | "PrometheusRule")))
-            .map(|f| format!("{} {} in {}", f.data["kind"].as_str().unwrap_or(""), f.data["name"].as_str().unwrap_or(""), f.path))
+            .filter(|f| {
+                matches!(
+                    f.data["kind"].as_str(),
+                    Some("ServiceMonitor" | "PodMonitor" | "PrometheusRule")
+                )
+            })
+            .map(|f| {
+                format!(
+                    "{} {} in {}",
+                    f.data["kind"].as_str().unwrap_or(""),
+                    f.data["name"].as_str().unwrap_or(""),
+                    f.path
+                )
+            })
             .collect();
         let mut ev = tracers;
         ev.extend(monitors);
         verdicts.push(if ev.is_empty() {
-            (None, vec!["no LLM tracing package, ServiceMonitor or PodMonitor in the repository".into()])
+            (
+                None,
+                vec![
+                    "no LLM tracing package, ServiceMonitor or PodMonitor in the repository".into(),
+                ],
+            )
         } else {
             (Some(true), ev)
         });
@@ -250,7 +339,13 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
             .iter()
             .filter(|a| {
                 a.properties["source"] == "code"
-                    && matches!(a.kind, AssetKind::LlmClient | AssetKind::Agent | AssetKind::VectorStore | AssetKind::Model)
+                    && matches!(
+                        a.kind,
+                        AssetKind::LlmClient
+                            | AssetKind::Agent
+                            | AssetKind::VectorStore
+                            | AssetKind::Model
+                    )
             })
             .collect();
         let unlinked: Vec<String> = code
@@ -262,8 +357,26 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
             .assets
             .iter()
             .filter(|a| a.kind == AssetKind::Workload && a.properties["public"] == true)
-            .filter(|a| r.edges.iter().any(|e| e.from == a.id && e.kind == EdgeKind::Runs) || a.properties["inference"] == true)
-            .map(|a| format!("{} is publicly exposed ({})", a.name, a.properties["exposed_by"].as_array().map(|x| x.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()))
+            .filter(|a| {
+                r.edges
+                    .iter()
+                    .any(|e| e.from == a.id && e.kind == EdgeKind::Runs)
+                    || a.properties["inference"] == true
+            })
+            .map(|a| {
+                format!(
+                    "{} is publicly exposed ({})",
+                    a.name,
+                    a.properties["exposed_by"]
+                        .as_array()
+                        .map(|x| x
+                            .iter()
+                            .filter_map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                        .unwrap_or_default()
+                )
+            })
             .collect();
         verdicts.push(if code.is_empty() && public.is_empty() && !ai.iter().any(|a| a.kind == AssetKind::Workload) {
             (None, vec!["no AI code or model server to place".into()])
@@ -280,30 +393,57 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
 
     // 6. Cloud AI monitoring.
     {
-        let services: Vec<&&warden_core::Asset> = ai.iter().filter(|a| a.id.starts_with("tf:") && a.kind == AssetKind::Workload).collect();
+        let services: Vec<&&warden_core::Asset> = ai
+            .iter()
+            .filter(|a| a.id.starts_with("tf:") && a.kind == AssetKind::Workload)
+            .collect();
         let monitors: Vec<(String, u32)> = sightings(r, "monitor").collect();
         let captured: Vec<String> = r
             .facts
             .iter()
             .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
-            .filter_map(|f| serde_json::from_value::<FileFacts>(f.data.clone()).ok().map(|d| (f.path.clone(), d)))
+            .filter_map(|f| {
+                serde_json::from_value::<FileFacts>(f.data.clone())
+                    .ok()
+                    .map(|d| (f.path.clone(), d))
+            })
             .flat_map(|(p, d)| {
                 d.sightings
                     .into_iter()
                     .filter(|s| s.extra.contains_key("monitoring"))
-                    .map(move |s| format!("{} turns on {} ({p}:{})", s.name, s.extra["monitoring"], s.line))
+                    .map(move |s| {
+                        format!(
+                            "{} turns on {} ({p}:{})",
+                            s.name, s.extra["monitoring"], s.line
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
         verdicts.push(if services.is_empty() {
-            (None, vec!["no cloud AI service in the Terraform of this repository".into()])
+            (
+                None,
+                vec!["no cloud AI service in the Terraform of this repository".into()],
+            )
         } else if monitors.is_empty() && captured.is_empty() {
             (
                 Some(false),
-                services.iter().map(|s| format!("{} has no logging or data capture configured ({})", s.name, at(s))).collect(),
+                services
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} has no logging or data capture configured ({})",
+                            s.name,
+                            at(s)
+                        )
+                    })
+                    .collect(),
             )
         } else {
-            let mut ev: Vec<String> = monitors.iter().map(|(p, l)| format!("monitoring resource at {p}:{l}")).collect();
+            let mut ev: Vec<String> = monitors
+                .iter()
+                .map(|(p, l)| format!("monitoring resource at {p}:{l}"))
+                .collect();
             ev.extend(captured);
             (Some(true), ev)
         });
@@ -311,12 +451,14 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
 
     // 7. Model validation.
     {
-        let models: Vec<&&warden_core::Asset> = ai.iter().filter(|a| a.kind == AssetKind::Model).collect();
+        let models: Vec<&&warden_core::Asset> =
+            ai.iter().filter(|a| a.kind == AssetKind::Model).collect();
         let bad: Vec<String> = models
             .iter()
             .filter_map(|m| {
                 let unpinned = m.properties["pin"]["pinned"] == false;
-                let unsafe_format = risk_has(m, "loading it runs code") || risk_has(m, "dangerous code");
+                let unsafe_format =
+                    risk_has(m, "loading it runs code") || risk_has(m, "dangerous code");
                 let unsigned = m.properties["signature"] == "missing";
                 let mut why = vec![];
                 if unpinned {
@@ -331,23 +473,41 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
                 (!why.is_empty()).then(|| format!("{}: {} ({})", m.name, why.join(", "), at(m)))
             })
             .collect();
-        let unchecked = models.iter().any(|m| m.properties["signature"] == "not checked");
+        let unchecked = models
+            .iter()
+            .any(|m| m.properties["signature"] == "not checked");
         verdicts.push(if !bad.is_empty() {
             (Some(false), bad)
         } else if models.is_empty() {
             (None, vec!["no model in the repository".into()])
         } else if unchecked {
-            (Some(false), vec!["model files are not verified by signature ([model] require_signatures is off)".into()])
+            (
+                Some(false),
+                vec![
+                    "model files are not verified by signature ([model] require_signatures is off)"
+                        .into(),
+                ],
+            )
         } else {
-            (Some(true), vec![format!("{} models, all pinned and verified", models.len())])
+            (
+                Some(true),
+                vec![format!("{} models, all pinned and verified", models.len())],
+            )
         });
     }
 
     // 8. Access restricted.
     {
         let mut bad = Vec::new();
-        for a in r.assets.iter().filter(|a| a.kind == AssetKind::Workload && a.id.starts_with("k8s:")) {
-            let runs_ai = a.properties["inference"] == true || r.edges.iter().any(|e| e.from == a.id && e.kind == EdgeKind::Runs);
+        for a in r
+            .assets
+            .iter()
+            .filter(|a| a.kind == AssetKind::Workload && a.id.starts_with("k8s:"))
+        {
+            let runs_ai = a.properties["inference"] == true
+                || r.edges
+                    .iter()
+                    .any(|e| e.from == a.id && e.kind == EdgeKind::Runs);
             if !runs_ai {
                 continue;
             }
@@ -355,13 +515,29 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
                 bad.push(format!("{} runs AI code and is publicly exposed", a.name));
             }
             if a.properties["network_policy"] != true {
-                bad.push(format!("{} runs AI code and no NetworkPolicy restricts who calls it", a.name));
+                bad.push(format!(
+                    "{} runs AI code and no NetworkPolicy restricts who calls it",
+                    a.name
+                ));
             }
         }
         for a in ai.iter().filter(|a| a.kind == AssetKind::McpServer) {
-            let caps: Vec<&str> = a.properties["capabilities"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            if caps.iter().any(|c| matches!(*c, "file-write" | "sql" | "shell")) {
-                bad.push(format!("{} gives the model {} ({})", a.name, caps.join(", "), at(a)));
+            let caps: Vec<&str> = a.properties["capabilities"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if caps
+                .iter()
+                .any(|c| matches!(*c, "file-write" | "sql" | "shell"))
+            {
+                bad.push(format!(
+                    "{} gives the model {} ({})",
+                    a.name,
+                    caps.join(", "),
+                    at(a)
+                ));
             }
         }
         verdicts.push(if !bad.is_empty() {
@@ -382,8 +558,19 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
             .collect();
         let managed: Vec<String> = ai
             .iter()
-            .filter(|a| matches!(a.properties["key"]["from"].as_str(), Some("env" | "sdk-default" | "secret-manager" | "cloud-identity")))
-            .map(|a| format!("{}: key from {}", a.name, a.properties["key"]["from"].as_str().unwrap_or("")))
+            .filter(|a| {
+                matches!(
+                    a.properties["key"]["from"].as_str(),
+                    Some("env" | "sdk-default" | "secret-manager" | "cloud-identity")
+                )
+            })
+            .map(|a| {
+                format!(
+                    "{}: key from {}",
+                    a.name,
+                    a.properties["key"]["from"].as_str().unwrap_or("")
+                )
+            })
             .collect();
         verdicts.push(if !hard.is_empty() {
             (Some(false), hard)
@@ -398,9 +585,14 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
 
     // 10. Incident response.
     {
-        let plans: Vec<String> = sightings(r, "ir-plan").map(|(p, l)| format!("{p}:{l} plans incident response for AI systems")).collect();
+        let plans: Vec<String> = sightings(r, "ir-plan")
+            .map(|(p, l)| format!("{p}:{l} plans incident response for AI systems"))
+            .collect();
         verdicts.push(if plans.is_empty() {
-            (None, vec!["no incident response document that mentions AI systems".into()])
+            (
+                None,
+                vec!["no incident response document that mentions AI systems".into()],
+            )
         } else {
             (Some(true), plans)
         });
@@ -422,12 +614,16 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
         }
     };
     let mut questions = Vec::new();
-    for (i, ((key, question, fix), (verdict, mut evidence))) in QUESTIONS.iter().zip(verdicts).enumerate() {
+    for (i, ((key, question, fix), (verdict, mut evidence))) in
+        QUESTIONS.iter().zip(verdicts).enumerate()
+    {
         let told = configured(key);
         let (answer, source) = match (verdict, told) {
             // What the repository shows to be missing stays "no" whatever the config says.
             (Some(false), Some(true)) => {
-                evidence.push(format!("[ai.assess] {key} = true is overridden by the evidence above"));
+                evidence.push(format!(
+                    "[ai.assess] {key} = true is overridden by the evidence above"
+                ));
                 (false, "evidence")
             }
             (Some(false), _) => (false, "evidence"),
@@ -437,7 +633,9 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
             }
             (Some(true), None) => (true, "evidence"),
             (None, None) => {
-                evidence.push(format!("answer it with `{key} = true|false` under [ai.assess] in warden.toml"));
+                evidence.push(format!(
+                    "answer it with `{key} = true|false` under [ai.assess] in warden.toml"
+                ));
                 questions.push(Answer {
                     id: i as u8 + 1,
                     key,

@@ -50,11 +50,7 @@ pub fn root_modules() -> Vec<String> {
         .flat_map(|e| e.modules.iter())
         .map(|m| m.split('.').next().unwrap_or(m).to_string())
         .collect();
-    roots.extend(
-        ["mcp", "fastmcp", "os"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
+    roots.extend(["mcp", "fastmcp", "os"].iter().map(|s| s.to_string()));
     roots.sort();
     roots.dedup();
     roots
@@ -114,7 +110,9 @@ mod tests {
         assert_eq!(e.provider.as_deref(), Some("OpenAI"));
         assert_eq!(lookup("openai.OpenAI").unwrap().kind, "llm-client");
         assert_eq!(
-            lookup("transformers.AutoModel.from_pretrained").unwrap().kind,
+            lookup("transformers.AutoModel.from_pretrained")
+                .unwrap()
+                .kind,
             "model"
         );
         assert!(lookup("openaix.OpenAI").is_none());

@@ -17,15 +17,61 @@ pub const DANGEROUS: &[&str] = &["shell", "python", "code-exec", "file-write"];
 
 /// Field and table names that look like personal data.
 const PII_WORDS: &[&str] = &[
-    "email", "e_mail", "mail", "phone", "mobile", "telephone", "ssn", "social_security", "full_name",
-    "first_name", "last_name", "firstname", "lastname", "surname", "birth", "dob", "address", "street",
-    "zip", "postcode", "postal", "passport", "national_id", "tax_id", "iban", "card_number", "credit_card",
-    "cardnumber", "account_number", "salary", "diagnosis", "medical", "health", "patient", "ip_address",
-    "gender", "religion", "ethnicity",
+    "email",
+    "e_mail",
+    "mail",
+    "phone",
+    "mobile",
+    "telephone",
+    "ssn",
+    "social_security",
+    "full_name",
+    "first_name",
+    "last_name",
+    "firstname",
+    "lastname",
+    "surname",
+    "birth",
+    "dob",
+    "address",
+    "street",
+    "zip",
+    "postcode",
+    "postal",
+    "passport",
+    "national_id",
+    "tax_id",
+    "iban",
+    "card_number",
+    "credit_card",
+    "cardnumber",
+    "account_number",
+    "salary",
+    "diagnosis",
+    "medical",
+    "health",
+    "patient",
+    "ip_address",
+    "gender",
+    "religion",
+    "ethnicity",
 ];
 const PII_TABLES: &[&str] = &[
-    "customers", "customer", "patients", "patient", "users", "user", "employees", "employee", "members",
-    "persons", "people", "contacts", "accounts", "clients", "students",
+    "customers",
+    "customer",
+    "patients",
+    "patient",
+    "users",
+    "user",
+    "employees",
+    "employee",
+    "members",
+    "persons",
+    "people",
+    "contacts",
+    "accounts",
+    "clients",
+    "students",
 ];
 
 /// Whether a column, key or table name looks personal.
@@ -53,7 +99,12 @@ struct Reason {
     atlas: &'static [&'static str],
 }
 
-fn reason(text: String, points: u32, owasp: &'static [&'static str], atlas: &'static [&'static str]) -> Reason {
+fn reason(
+    text: String,
+    points: u32,
+    owasp: &'static [&'static str],
+    atlas: &'static [&'static str],
+) -> Reason {
     Reason {
         text,
         points,
@@ -104,7 +155,11 @@ impl Workload {
         let p = &a.properties;
         let strs = |k: &str| -> Vec<String> {
             p[k].as_array()
-                .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let b = |k: &str| p[k].as_bool().unwrap_or(false);
@@ -121,7 +176,10 @@ impl Workload {
             cluster_admin: p["permissions"]["cluster_admin"].as_bool().unwrap_or(false),
             read_secrets: p["permissions"]["read_secrets"].as_bool().unwrap_or(false),
             token_mounted: b("token_mounted"),
-            service_account: p["service_account"].as_str().unwrap_or("default").to_string(),
+            service_account: p["service_account"]
+                .as_str()
+                .unwrap_or("default")
+                .to_string(),
             namespace: p["namespace"].as_str().unwrap_or("").to_string(),
             images: strs("images"),
             containers: strs("containers"),
@@ -166,7 +224,10 @@ impl Workload {
             p.push("on the host network".to_string());
         }
         if self.cluster_admin {
-            p.push(format!("as cluster-admin (service account {})", self.service_account));
+            p.push(format!(
+                "as cluster-admin (service account {})",
+                self.service_account
+            ));
         } else if self.read_secrets && self.token_mounted {
             p.push(format!(
                 "with a service account that reads Secrets ({})",
@@ -183,8 +244,7 @@ fn norm(s: &str) -> String {
 
 /// Where an asset came from in a file, for occurrences.
 fn occurrence(path: &str, s: &Sighting) -> Location {
-    Location::at(path.to_string(), s.line.max(1), 1, 1)
-        .with_end_line(s.end_line.max(s.line).max(1))
+    Location::at(path.to_string(), s.line.max(1), 1, 1).with_end_line(s.end_line.max(s.line).max(1))
 }
 
 trait WithEnd {
@@ -216,7 +276,14 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add(&mut self, id: String, kind: AssetKind, name: String, at: Location, s: Option<&Sighting>) -> String {
+    fn add(
+        &mut self,
+        id: String,
+        kind: AssetKind,
+        name: String,
+        at: Location,
+        s: Option<&Sighting>,
+    ) -> String {
         let node = self.nodes.entry(id.clone()).or_insert_with(|| Node {
             asset: Asset {
                 id: id.clone(),
@@ -253,7 +320,13 @@ impl Builder<'_> {
 fn slug(s: &str) -> String {
     s.to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '/' || c == ':' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '/' || c == ':' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -315,7 +388,12 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         .facts
         .iter()
         .filter(|f| f.kind == "model/file")
-        .map(|f| (f.path.clone(), f.data["format"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f.path.clone(),
+                f.data["format"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     let workloads: Vec<Workload> = result
         .assets
@@ -340,7 +418,13 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
     // Model files the model analyzer recognised by content.
     for (path, format) in &model_files {
         let id = format!("ai:model:file:{path}");
-        b.add(id.clone(), AssetKind::Model, path.clone(), Location::at(path.clone(), 1, 1, 1), None);
+        b.add(
+            id.clone(),
+            AssetKind::Model,
+            path.clone(),
+            Location::at(path.clone(), 1, 1, 1),
+            None,
+        );
         b.prop(&id, "source", json!("model-file"));
         b.prop(&id, "format", json!(format));
         b.prop(&id, "present", json!(true));
@@ -353,7 +437,9 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         let mut ids: Vec<Option<String>> = Vec::new();
         let mut ordinal: BTreeMap<String, usize> = BTreeMap::new();
         for s in &facts.sightings {
-            if s.kind == "iam" || (s.kind == "ai-service" && s.extra.get("primary") != Some(&Value::Bool(true))) {
+            if s.kind == "iam"
+                || (s.kind == "ai-service" && s.extra.get("primary") != Some(&Value::Bool(true)))
+            {
                 tf.push((path.clone(), s.clone()));
                 ids.push(None);
                 continue;
@@ -372,24 +458,49 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                         .entry(format!("c:{}:{}", s.name, s.embeddings))
                         .and_modify(|n| *n += 1)
                         .or_insert(0);
-                    let label = if s.embeddings { format!("{} embeddings", s.name) } else { s.name.clone() };
+                    let label = if s.embeddings {
+                        format!("{} embeddings", s.name)
+                    } else {
+                        s.name.clone()
+                    };
                     (
-                        format!("ai:llm-client:{path}#{}{}{}", slug(&s.name), if s.embeddings { "#embeddings" } else { "" }, suffix(*n)),
+                        format!(
+                            "ai:llm-client:{path}#{}{}{}",
+                            slug(&s.name),
+                            if s.embeddings { "#embeddings" } else { "" },
+                            suffix(*n)
+                        ),
                         label,
                     )
                 }
                 "model" => (
-                    format!("ai:model:{}:{}", slug(s.provider.as_deref().unwrap_or("hub")), s.name),
+                    format!(
+                        "ai:model:{}:{}",
+                        slug(s.provider.as_deref().unwrap_or("hub")),
+                        s.name
+                    ),
                     s.name.clone(),
                 ),
                 "model-file" => {
                     let target = s.target.clone().unwrap_or_else(|| s.name.clone());
-                    let candidates = [normalise(&target), normalise(&format!("{}/{target}", dir_of(path)))];
-                    let found = candidates.iter().find(|c| model_files.contains_key(*c)).cloned();
+                    let candidates = [
+                        normalise(&target),
+                        normalise(&format!("{}/{target}", dir_of(path))),
+                    ];
+                    let found = candidates
+                        .iter()
+                        .find(|c| model_files.contains_key(*c))
+                        .cloned();
                     let resolved = found.clone().unwrap_or_else(|| candidates[0].clone());
                     let id = format!("ai:model:file:{resolved}");
                     if found.is_none() {
-                        b.add(id.clone(), AssetKind::Model, resolved.clone(), at.clone(), Some(s));
+                        b.add(
+                            id.clone(),
+                            AssetKind::Model,
+                            resolved.clone(),
+                            at.clone(),
+                            Some(s),
+                        );
                         b.prop(&id, "present", json!(false));
                     }
                     (id, resolved)
@@ -399,10 +510,17 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                         .entry(format!("{}:{}", s.kind, s.name))
                         .and_modify(|n| *n += 1)
                         .or_insert(0);
-                    (format!("ai:{}:{path}#{}{}", s.kind, slug(&s.name), suffix(*n)), s.name.clone())
+                    (
+                        format!("ai:{}:{path}#{}{}", s.kind, slug(&s.name), suffix(*n)),
+                        s.name.clone(),
+                    )
                 }
                 "vector-store" => {
-                    let key = s.collections.first().cloned().unwrap_or_else(|| path.clone());
+                    let key = s
+                        .collections
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| path.clone());
                     let name = match s.collections.first() {
                         Some(c) => format!("{} index {c}", s.name),
                         None => s.name.clone(),
@@ -414,10 +532,17 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                     let key = match what {
                         "table" => format!(
                             "table:{}/{}",
-                            s.extra.get("database").and_then(Value::as_str).unwrap_or(""),
+                            s.extra
+                                .get("database")
+                                .and_then(Value::as_str)
+                                .unwrap_or(""),
                             s.name
                         ),
-                        _ => format!("{}:{}", slug(what), s.target.clone().unwrap_or_else(|| s.name.clone())),
+                        _ => format!(
+                            "{}:{}",
+                            slug(what),
+                            s.target.clone().unwrap_or_else(|| s.name.clone())
+                        ),
                     };
                     let name = match what {
                         "table" => format!("table {}", s.name),
@@ -426,9 +551,18 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                     };
                     (format!("ai:dataset:{key}"), name)
                 }
-                "mcp-server" => (format!("ai:mcp-server:{path}#{}", slug(&s.name)), format!("MCP server {}", s.name)),
+                "mcp-server" => (
+                    format!("ai:mcp-server:{path}#{}", slug(&s.name)),
+                    format!("MCP server {}", s.name),
+                ),
                 "ai-service" => (
-                    format!("tf:{}", s.extra.get("resource").and_then(Value::as_str).unwrap_or(&s.name)),
+                    format!(
+                        "tf:{}",
+                        s.extra
+                            .get("resource")
+                            .and_then(Value::as_str)
+                            .unwrap_or(&s.name)
+                    ),
                     s.name.clone(),
                 ),
                 _ => {
@@ -441,7 +575,10 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
             // An MCP server given a database address reaches that database (the same node code opening it
             // reaches).
             if s.kind == "mcp-server" {
-                if let (Some(target), Some(db)) = (&s.target, s.collections.iter().find(|c| c.contains(" database "))) {
+                if let (Some(target), Some(db)) = (
+                    &s.target,
+                    s.collections.iter().find(|c| c.contains(" database ")),
+                ) {
                     let did = format!("ai:dataset:database:{target}");
                     b.add(did.clone(), AssetKind::Dataset, db.clone(), at, None);
                     b.prop(&did, "source", json!("config"));
@@ -477,7 +614,9 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         if let [db] = dbs.as_slice() {
             let db = (*db).clone();
             for (s, id) in facts.sightings.iter().zip(&ids) {
-                if let (Some(id), "dataset", Some("table")) = (id, s.kind.as_str(), s.provider.as_deref()) {
+                if let (Some(id), "dataset", Some("table")) =
+                    (id, s.kind.as_str(), s.provider.as_deref())
+                {
                     b.edge(id, &db, EdgeKind::Reads);
                 }
             }
@@ -507,7 +646,10 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
             .sightings
             .iter()
             .zip(&ids)
-            .filter(|(s, _)| !matches!(s.kind.as_str(), "ai-service" | "mcp-server") || s.extra.get("source") == Some(&json!("code")))
+            .filter(|(s, _)| {
+                !matches!(s.kind.as_str(), "ai-service" | "mcp-server")
+                    || s.extra.get("source") == Some(&json!("code"))
+            })
             .filter(|_| path.ends_with(".py"))
             .filter_map(|(_, id)| id.clone())
             .collect();
@@ -535,12 +677,27 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
     for w in 0..b.workloads.len() {
         let wl = b.workloads[w].clone();
         for m in &wl.models {
-            let provider = if m.contains('/') && !m.starts_with('/') { "hugging-face" } else { "served" };
+            let provider = if m.contains('/') && !m.starts_with('/') {
+                "hugging-face"
+            } else {
+                "served"
+            };
             let id = format!("ai:model:{provider}:{m}");
-            let at = wl.location.clone().unwrap_or_else(|| Location::at(String::new(), 1, 1, 1));
+            let at = wl
+                .location
+                .clone()
+                .unwrap_or_else(|| Location::at(String::new(), 1, 1, 1));
             b.add(id.clone(), AssetKind::Model, m.clone(), at, None);
             b.prop(&id, "source", json!("kubernetes"));
-            b.prop(&id, "provider", json!(if provider == "served" { "unknown" } else { "Hugging Face" }));
+            b.prop(
+                &id,
+                "provider",
+                json!(if provider == "served" {
+                    "unknown"
+                } else {
+                    "Hugging Face"
+                }),
+            );
             b.prop(
                 &id,
                 "pin",
@@ -672,13 +829,18 @@ fn describe(b: &mut Builder, id: &str, path: &str, s: &Sighting) {
     }
     if let Some(pin) = &s.pin {
         // A model used unpinned anywhere is unpinned.
-        let keep_old = p.get("pin").is_some_and(|old| old["pinned"] == json!(false));
+        let keep_old = p
+            .get("pin")
+            .is_some_and(|old| old["pinned"] == json!(false));
         if !keep_old {
             p.insert("pin".into(), serde_json::to_value(pin).unwrap_or_default());
         }
     }
     if !s.inputs.is_empty() {
-        p.insert("inputs".into(), serde_json::to_value(&s.inputs).unwrap_or_default());
+        p.insert(
+            "inputs".into(),
+            serde_json::to_value(&s.inputs).unwrap_or_default(),
+        );
     }
     if let Some(t) = &s.target {
         p.entry("target").or_insert_with(|| json!(t));
@@ -722,7 +884,9 @@ fn deployment(b: &Builder, roots: &BTreeSet<String>, path: &str) -> Vec<(usize, 
                 .enumerate()
                 .filter(|(_, w)| {
                     names.iter().any(|n| {
-                        w.id.ends_with(&format!(":{n}")) || w.id.ends_with(&format!("/{n}")) || &w.wname == n
+                        w.id.ends_with(&format!(":{n}"))
+                            || w.id.ends_with(&format!("/{n}"))
+                            || &w.wname == n
                     })
                 })
                 .map(|(i, _)| (i, format!("[ai] deployments \"{dir}\"")))
@@ -764,11 +928,23 @@ fn terraform(b: &mut Builder, tf: &[(String, Sighting)], _assets: &[Asset]) {
         s.extra
             .get("refs")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    for (path, s) in tf.iter().filter(|(_, s)| s.kind == "ai-service" && s.extra.get("primary") == Some(&json!(true))) {
-        let res = s.extra.get("resource").and_then(Value::as_str).unwrap_or_default().to_string();
+    for (path, s) in tf
+        .iter()
+        .filter(|(_, s)| s.kind == "ai-service" && s.extra.get("primary") == Some(&json!(true)))
+    {
+        let res = s
+            .extra
+            .get("resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let id = format!("tf:{res}");
         // Breadth-first over references, a few steps deep.
         let mut seen = BTreeSet::from([res.clone()]);
@@ -800,10 +976,21 @@ fn terraform(b: &mut Builder, tf: &[(String, Sighting)], _assets: &[Asset]) {
         for (url, t) in artifacts {
             let mid = format!("ai:model:artifact:{url}");
             let p = by_res
-                .get(t.extra.get("resource").and_then(Value::as_str).unwrap_or(""))
+                .get(
+                    t.extra
+                        .get("resource")
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                )
                 .map(|e| e.0.clone())
                 .unwrap_or_else(|| path.clone());
-            b.add(mid.clone(), AssetKind::Model, url.clone(), occurrence(&p, &t), None);
+            b.add(
+                mid.clone(),
+                AssetKind::Model,
+                url.clone(),
+                occurrence(&p, &t),
+                None,
+            );
             b.prop(&mid, "source", json!("terraform"));
             b.prop(&mid, "pin", json!({"pinned": false, "how": "storage-path"}));
             b.edge(&id, &mid, EdgeKind::Runs);
@@ -813,7 +1000,11 @@ fn terraform(b: &mut Builder, tf: &[(String, Sighting)], _assets: &[Asset]) {
             let mut policies = Vec::new();
             let mut wildcard = false;
             for (_, t) in tf.iter().filter(|(_, t)| t.kind == "iam") {
-                let tres = t.extra.get("resource").and_then(Value::as_str).unwrap_or("");
+                let tres = t
+                    .extra
+                    .get("resource")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 let attrs = &t.extra["attributes"];
                 let mentions = refs(t).contains(&role);
                 if tres == role {
@@ -825,7 +1016,10 @@ fn terraform(b: &mut Builder, tf: &[(String, Sighting)], _assets: &[Asset]) {
                         );
                     }
                 }
-                if mentions && (tres.starts_with("aws_iam_role_policy_attachment.") || tres.starts_with("aws_iam_role_policy.")) {
+                if mentions
+                    && (tres.starts_with("aws_iam_role_policy_attachment.")
+                        || tres.starts_with("aws_iam_role_policy."))
+                {
                     if let Some(arn) = attrs["policy_arn"].as_str() {
                         policies.push(arn.to_string());
                     }
@@ -834,22 +1028,38 @@ fn terraform(b: &mut Builder, tf: &[(String, Sighting)], _assets: &[Asset]) {
             }
             let broad: Vec<String> = policies
                 .iter()
-                .filter(|p| p.contains("FullAccess") || p.ends_with("/AdministratorAccess") || p.ends_with("/PowerUserAccess"))
+                .filter(|p| {
+                    p.contains("FullAccess")
+                        || p.ends_with("/AdministratorAccess")
+                        || p.ends_with("/PowerUserAccess")
+                })
                 .cloned()
                 .collect();
             let (rpath, rs) = by_res
                 .get(&role)
                 .map(|e| (e.0.clone(), Some(e.1.clone())))
                 .unwrap_or_else(|| (path.clone(), None));
-            let at = rs.as_ref().map_or_else(|| occurrence(path, s), |r| occurrence(&rpath, r));
+            let at = rs
+                .as_ref()
+                .map_or_else(|| occurrence(path, s), |r| occurrence(&rpath, r));
             let rid = format!("tf:{role}");
-            b.add(rid.clone(), AssetKind::ServiceAccount, format!("IAM role {}", role.trim_start_matches("aws_iam_role.")), at, None);
+            b.add(
+                rid.clone(),
+                AssetKind::ServiceAccount,
+                format!("IAM role {}", role.trim_start_matches("aws_iam_role.")),
+                at,
+                None,
+            );
             b.prop(&rid, "source", json!("terraform"));
             b.prop(&rid, "policies", json!(policies));
             b.prop(&rid, "broad_policies", json!(broad));
             b.prop(&rid, "wildcard", json!(wildcard));
             b.edge(&id, &rid, EdgeKind::RunsAs);
-            let mut list = b.nodes.get(&id).and_then(|n| n.props.get("broad_policies").cloned()).unwrap_or(json!([]));
+            let mut list = b
+                .nodes
+                .get(&id)
+                .and_then(|n| n.props.get("broad_policies").cloned())
+                .unwrap_or(json!([]));
             if let Some(a) = list.as_array_mut() {
                 a.extend(broad.iter().map(|x| json!(x)));
                 if wildcard {
@@ -873,8 +1083,20 @@ fn link_credentials(b: &mut Builder, result: &mut ScanResult) -> Vec<Asset> {
             let n = &b.nodes[&id];
             let Some(s) = &n.sighting else { continue };
             let Some(k) = &s.key else { continue };
-            let path = n.asset.location.as_ref().map(|l| l.path.clone()).unwrap_or_default();
-            (path, s.line, s.end_line, k.clone(), n.asset.name.clone(), n.workloads.clone())
+            let path = n
+                .asset
+                .location
+                .as_ref()
+                .map(|l| l.path.clone())
+                .unwrap_or_default();
+            (
+                path,
+                s.line,
+                s.end_line,
+                k.clone(),
+                n.asset.name.clone(),
+                n.workloads.clone(),
+            )
         };
         if key.from == "hard-coded" {
             let hits: Vec<usize> = result
@@ -916,7 +1138,11 @@ fn link_credentials(b: &mut Builder, result: &mut ScanResult) -> Vec<Asset> {
                         ctx.push_str(&format!(
                             ", which runs in {}{}",
                             wl.name,
-                            if what.is_empty() { String::new() } else { format!(" ({})", what.join(", ")) }
+                            if what.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", what.join(", "))
+                            }
                         ));
                         f.assets.push(wl.id.clone());
                     }
@@ -958,7 +1184,12 @@ fn short(fp: &str) -> String {
 
 /// Model files: what the model analyzer found in them, and which code loads them.
 fn link_models(b: &mut Builder, result: &mut ScanResult) {
-    let ids: Vec<String> = b.nodes.keys().filter(|k| k.starts_with("ai:model:file:")).cloned().collect();
+    let ids: Vec<String> = b
+        .nodes
+        .keys()
+        .filter(|k| k.starts_with("ai:model:file:"))
+        .cloned()
+        .collect();
     for id in ids {
         let path = id.trim_start_matches("ai:model:file:").to_string();
         let mut rules_hit = BTreeSet::new();
@@ -970,7 +1201,8 @@ fn link_models(b: &mut Builder, result: &mut ScanResult) {
             let p = &f.location.path;
             let inside = p == &path || p.starts_with(&format!("{path}!"));
             let dir_unsigned = f.rule_id == "model/unsigned-model"
-                && (path.starts_with(&format!("{}/", p.trim_end_matches('/'))) || dir_of(&path) == p);
+                && (path.starts_with(&format!("{}/", p.trim_end_matches('/')))
+                    || dir_of(&path) == p);
             if inside {
                 rules_hit.insert(f.rule_id.clone());
                 if !f.assets.contains(&id) {
@@ -982,7 +1214,11 @@ fn link_models(b: &mut Builder, result: &mut ScanResult) {
             }
         }
         b.prop(&id, "model_findings", json!(rules_hit));
-        b.prop(&id, "signature", json!(if unsigned { "missing" } else { "not checked" }));
+        b.prop(
+            &id,
+            "signature",
+            json!(if unsigned { "missing" } else { "not checked" }),
+        );
     }
     // Code findings about an AI asset's lines (a dangerous tool, an unpinned model, a pickle load) name it.
     let spans: Vec<(String, String, u32, u32)> = b
@@ -994,9 +1230,17 @@ fn link_models(b: &mut Builder, result: &mut ScanResult) {
             Some((n.asset.id.clone(), l.path.clone(), s.line, s.end_line))
         })
         .collect();
-    for f in result.findings.iter_mut().filter(|f| f.analyzer() == "code") {
+    for f in result
+        .findings
+        .iter_mut()
+        .filter(|f| f.analyzer() == "code")
+    {
         for (id, path, a, z) in &spans {
-            if &f.location.path == path && *a <= f.location.start_line && f.location.start_line <= *z && !f.assets.contains(id) {
+            if &f.location.path == path
+                && *a <= f.location.start_line
+                && f.location.start_line <= *z
+                && !f.assets.contains(id)
+            {
                 f.assets.push(id.clone());
             }
         }
@@ -1031,18 +1275,29 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
             A_API,
         ));
     } else {
-        r.push(reason(format!("internal: {} is not exposed outside the cluster", w.name), 0, &[], A_NONE));
+        r.push(reason(
+            format!("internal: {} is not exposed outside the cluster", w.name),
+            0,
+            &[],
+            A_NONE,
+        ));
     }
     for p in w.powers() {
         r.push(reason(format!("runs {p}"), 20, O_LLM06, A_NONE));
     }
     if w.inference {
         if w.gpu {
-            r.push(reason("claims a GPU: an expensive target for abuse".into(), 0, &[], A_NONE));
+            r.push(reason(
+                "claims a GPU: an expensive target for abuse".into(),
+                0,
+                &[],
+                A_NONE,
+            ));
         }
         if !w.limits {
             r.push(reason(
-                "model server without CPU and memory limits: one heavy request can starve its node".into(),
+                "model server without CPU and memory limits: one heavy request can starve its node"
+                    .into(),
                 10,
                 O_LLM10,
                 A_DOS,
@@ -1050,7 +1305,8 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
         }
         if !w.network_policy {
             r.push(reason(
-                "no NetworkPolicy admits its callers: any pod in the cluster can use the model".into(),
+                "no NetworkPolicy admits its callers: any pod in the cluster can use the model"
+                    .into(),
                 5,
                 O_LLM10,
                 A_API,
@@ -1072,7 +1328,13 @@ fn caps_of(b: &Builder, id: &str) -> (Vec<String>, Vec<String>) {
     let mut caps = BTreeSet::new();
     let mut via = BTreeSet::new();
     let own = &b.nodes[id];
-    for c in own.props.get("capabilities").and_then(Value::as_array).into_iter().flatten() {
+    for c in own
+        .props
+        .get("capabilities")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(c) = c.as_str() {
             caps.insert(c.to_string());
         }
@@ -1081,7 +1343,13 @@ fn caps_of(b: &Builder, id: &str) -> (Vec<String>, Vec<String>) {
         if from == id && *kind == EdgeKind::Uses {
             if let Some(t) = b.nodes.get(to) {
                 if t.asset.kind == AssetKind::Tool {
-                    for c in t.props.get("capabilities").and_then(Value::as_array).into_iter().flatten() {
+                    for c in t
+                        .props
+                        .get("capabilities")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         if let Some(c) = c.as_str() {
                             caps.insert(c.to_string());
                             // Name the tools that bring the dangerous powers.
@@ -1124,31 +1392,56 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
         let n = &b.nodes[&id];
         let kind = n.asset.kind;
         let p = n.props.clone();
-        let ws: Vec<Workload> = n.workloads.iter().map(|&w| b.workloads[w].clone()).collect();
+        let ws: Vec<Workload> = n
+            .workloads
+            .iter()
+            .map(|&w| b.workloads[w].clone())
+            .collect();
         // Where it runs.
         if kind != AssetKind::ServiceAccount {
             if let Some(w) = ws.iter().find(|w| w.public) {
                 r.push(reason(
-                    format!("runs in {}, publicly exposed ({})", w.name, w.exposed_by.join(", ")),
+                    format!(
+                        "runs in {}, publicly exposed ({})",
+                        w.name,
+                        w.exposed_by.join(", ")
+                    ),
                     25,
                     O_LLM01_10,
                     A_API,
                 ));
             } else if let Some(w) = ws.first() {
-                r.push(reason(format!("internal: runs in {}, not exposed outside the cluster", w.name), 0, &[], A_NONE));
+                r.push(reason(
+                    format!(
+                        "internal: runs in {}, not exposed outside the cluster",
+                        w.name
+                    ),
+                    0,
+                    &[],
+                    A_NONE,
+                ));
             }
             let mut seen_powers = BTreeSet::new();
             for w in &ws {
                 for pw in w.powers() {
                     if seen_powers.insert(pw.clone()) {
-                        r.push(reason(format!("its workload {} runs {pw}", w.name), 20, O_LLM06, A_NONE));
+                        r.push(reason(
+                            format!("its workload {} runs {pw}", w.name),
+                            20,
+                            O_LLM06,
+                            A_NONE,
+                        ));
                     }
                 }
             }
         }
         // What feeds it.
         let public = ws.iter().any(|w| w.public);
-        for i in p.get("inputs").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(i) = p
+            .get("inputs")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             let (src, name, func) = (
                 i["source"].as_str().unwrap_or(""),
                 i["name"].as_str().unwrap_or(""),
@@ -1160,17 +1453,36 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                 _ => (format!("input from outside the module (`{name}` of {func}()) reaches the prompt"), 10),
             };
             r.push(reason(text, pts, O_LLM01, A_INJECT));
-            break;
         }
         // What it can do.
-        if matches!(kind, AssetKind::Agent | AssetKind::Tool | AssetKind::McpServer) {
+        if matches!(
+            kind,
+            AssetKind::Agent | AssetKind::Tool | AssetKind::McpServer
+        ) {
             let (caps, via) = caps_of(b, &id);
-            let dangerous: Vec<&String> = caps.iter().filter(|c| DANGEROUS.contains(&c.as_str())).collect();
-            let other: Vec<&String> = caps.iter().filter(|c| !DANGEROUS.contains(&c.as_str())).collect();
-            let through = if via.is_empty() { String::new() } else { format!(" through {}", via.join(", ")) };
+            let dangerous: Vec<&String> = caps
+                .iter()
+                .filter(|c| DANGEROUS.contains(&c.as_str()))
+                .collect();
+            let other: Vec<&String> = caps
+                .iter()
+                .filter(|c| !DANGEROUS.contains(&c.as_str()))
+                .collect();
+            let through = if via.is_empty() {
+                String::new()
+            } else {
+                format!(" through {}", via.join(", "))
+            };
             if !dangerous.is_empty() {
                 r.push(reason(
-                    format!("can {}{through}: excessive agency", dangerous.iter().map(|c| cap_text(c)).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "can {}{through}: excessive agency",
+                        dangerous
+                            .iter()
+                            .map(|c| cap_text(c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     30,
                     O_LLM06,
                     A_TOOL,
@@ -1178,7 +1490,19 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
             }
             if !other.is_empty() {
                 r.push(reason(
-                    format!("can {}{}", other.iter().map(|c| cap_text(c)).collect::<Vec<_>>().join(", "), if dangerous.is_empty() { through } else { String::new() }),
+                    format!(
+                        "can {}{}",
+                        other
+                            .iter()
+                            .map(|c| cap_text(c))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if dangerous.is_empty() {
+                            through
+                        } else {
+                            String::new()
+                        }
+                    ),
                     10,
                     O_LLM06,
                     A_TOOL,
@@ -1189,12 +1513,18 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
         if let Some(k) = p.get("key") {
             match k["from"].as_str().unwrap_or("") {
                 "hard-coded" => {
-                    let confirmed = p.get("hard_coded_key").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+                    let confirmed = p
+                        .get("hard_coded_key")
+                        .and_then(Value::as_array)
+                        .is_some_and(|a| !a.is_empty());
                     let line = k["line"].as_u64().unwrap_or(0);
                     r.push(reason(
                         if confirmed {
                             let fp = p["hard_coded_key"][0]["fingerprint"].as_str().unwrap_or("");
-                            format!("hard-coded key on line {line} (secrets finding {})", short(fp))
+                            format!(
+                                "hard-coded key on line {line} (secrets finding {})",
+                                short(fp)
+                            )
                         } else {
                             format!("hard-coded key on line {line}")
                         },
@@ -1204,7 +1534,12 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                     ));
                 }
                 "env" | "sdk-default" => {
-                    let vars: Vec<&str> = k["env"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    let vars: Vec<&str> = k["env"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
                     let from = p
                         .get("key_provided_by")
                         .and_then(|v| v[0]["from"].as_str())
@@ -1217,27 +1552,55 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                         A_CREDS,
                     ));
                 }
-                "secret-manager" => r.push(reason("key read from a secret manager".into(), 0, &[], A_NONE)),
+                "secret-manager" => r.push(reason(
+                    "key read from a secret manager".into(),
+                    0,
+                    &[],
+                    A_NONE,
+                )),
                 _ => {}
             }
         }
         // The data it holds or reads.
         let own_sensitive = p.get("sensitive") == Some(&json!(true));
         if own_sensitive {
-            let fields: Vec<&str> = p.get("sensitive_fields").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let fields: Vec<&str> = p
+                .get("sensitive_fields")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let text = if fields.is_empty() {
                 "personal data: its name says it holds records about people".to_string()
             } else {
                 format!("personal data: {}", fields.join(", "))
             };
-            r.push(reason(text, 20, if kind == AssetKind::VectorStore { O_LLM02_08 } else { O_LLM02 }, A_LEAK));
+            r.push(reason(
+                text,
+                20,
+                if kind == AssetKind::VectorStore {
+                    O_LLM02_08
+                } else {
+                    O_LLM02
+                },
+                A_LEAK,
+            ));
         }
         let reads = sensitive_reads(b, &id, 0);
-        if !reads.is_empty() && !(own_sensitive && kind == AssetKind::Dataset) {
+        if !(reads.is_empty() || own_sensitive && kind == AssetKind::Dataset) {
             r.push(reason(
                 format!("reads personal data from {}", reads.join(", ")),
-                if kind == AssetKind::VectorStore { 20 } else { 10 },
-                if kind == AssetKind::VectorStore { O_LLM02_08 } else { O_LLM02 },
+                if kind == AssetKind::VectorStore {
+                    20
+                } else {
+                    10
+                },
+                if kind == AssetKind::VectorStore {
+                    O_LLM02_08
+                } else {
+                    O_LLM02
+                },
                 A_LEAK,
             ));
         }
@@ -1255,24 +1618,65 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                 }
             }
             let format = p.get("format").and_then(Value::as_str).unwrap_or("");
-            let target = p.get("target").and_then(Value::as_str).unwrap_or(&n.asset.name).to_ascii_lowercase();
-            let pickled = matches!(format, "pickle" | "pytorch-legacy" | "pytorch-zip" | "pytorch-tar" | "joblib")
-                || (format.is_empty() && [".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt"].iter().any(|e| target.ends_with(e)));
-            let findings: Vec<&str> = p.get("model_findings").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let target = p
+                .get("target")
+                .and_then(Value::as_str)
+                .unwrap_or(&n.asset.name)
+                .to_ascii_lowercase();
+            let pickled = matches!(
+                format,
+                "pickle" | "pytorch-legacy" | "pytorch-zip" | "pytorch-tar" | "joblib"
+            ) || (format.is_empty()
+                && [".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt"]
+                    .iter()
+                    .any(|e| target.ends_with(e)));
+            let findings: Vec<&str> = p
+                .get("model_findings")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             if findings.iter().any(|f| f.contains("dangerous")) {
-                r.push(reason(format!("the model file calls dangerous code on load ({})", findings.join(", ")), 40, O_LLM03, A_UNSAFE_ARTIFACT));
+                r.push(reason(
+                    format!(
+                        "the model file calls dangerous code on load ({})",
+                        findings.join(", ")
+                    ),
+                    40,
+                    O_LLM03,
+                    A_UNSAFE_ARTIFACT,
+                ));
             } else if pickled {
                 r.push(reason(
-                    format!("{} format: loading it runs code{}", if format.is_empty() { "pickle-based" } else { format }, if findings.is_empty() { String::new() } else { format!(" ({})", findings.join(", ")) }),
+                    format!(
+                        "{} format: loading it runs code{}",
+                        if format.is_empty() {
+                            "pickle-based"
+                        } else {
+                            format
+                        },
+                        if findings.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", findings.join(", "))
+                        }
+                    ),
                     30,
                     O_LLM03,
                     A_UNSAFE_ARTIFACT,
                 ));
             }
             match p.get("signature").and_then(Value::as_str) {
-                Some("missing") => r.push(reason("unsigned: no model signature covers it".into(), 10, O_LLM03, A_MODEL_SUPPLY)),
+                Some("missing") => r.push(reason(
+                    "unsigned: no model signature covers it".into(),
+                    10,
+                    O_LLM03,
+                    A_MODEL_SUPPLY,
+                )),
                 Some(_) => r.push(reason(
-                    "signature not checked: set [model] require_signatures to verify model files".into(),
+                    "signature not checked: set [model] require_signatures to verify model files"
+                        .into(),
                     5,
                     O_LLM03,
                     A_MODEL_SUPPLY,
@@ -1291,22 +1695,52 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                 ));
             }
             if p.get("plain_http") == Some(&json!(true)) {
-                r.push(reason("reached over plain HTTP".into(), 15, O_LLM02, A_NONE));
+                r.push(reason(
+                    "reached over plain HTTP".into(),
+                    15,
+                    O_LLM02,
+                    A_NONE,
+                ));
             }
         }
         // Cloud AI services.
         if kind == AssetKind::Workload && id.starts_with("tf:") {
-            let broad: Vec<&str> = p.get("broad_policies").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let broad: Vec<&str> = p
+                .get("broad_policies")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             if !broad.is_empty() {
-                r.push(reason(format!("its role has {}", broad.join(", ")), 20, O_LLM06, A_NONE));
+                r.push(reason(
+                    format!("its role has {}", broad.join(", ")),
+                    20,
+                    O_LLM06,
+                    A_NONE,
+                ));
             }
             let attrs = &p.get("attributes").cloned().unwrap_or(Value::Null);
             let ty = p.get("type").and_then(Value::as_str).unwrap_or("");
-            if ty == "aws_sagemaker_notebook_instance" && attrs["direct_internet_access"].as_str() != Some("Disabled") {
-                r.push(reason("notebook with direct internet access (the default)".into(), 15, O_LLM02, A_API));
+            if ty == "aws_sagemaker_notebook_instance"
+                && attrs["direct_internet_access"].as_str() != Some("Disabled")
+            {
+                r.push(reason(
+                    "notebook with direct internet access (the default)".into(),
+                    15,
+                    O_LLM02,
+                    A_API,
+                ));
             }
-            if ty == "azurerm_cognitive_account" && attrs["public_network_access_enabled"] != json!(false) {
-                r.push(reason("public network access enabled (the default)".into(), 15, O_LLM01_10, A_API));
+            if ty == "azurerm_cognitive_account"
+                && attrs["public_network_access_enabled"] != json!(false)
+            {
+                r.push(reason(
+                    "public network access enabled (the default)".into(),
+                    15,
+                    O_LLM01_10,
+                    A_API,
+                ));
             }
         }
         b.nodes.get_mut(&id).expect("node").reasons = r;
@@ -1329,10 +1763,16 @@ fn cap_text(c: &str) -> &'static str {
 
 fn risk_value(reasons: &[Reason]) -> Value {
     let score: u32 = reasons.iter().map(|r| r.points).sum::<u32>().min(100);
-    let mut owasp: Vec<&str> = reasons.iter().flat_map(|r| r.owasp.iter().copied()).collect();
+    let mut owasp: Vec<&str> = reasons
+        .iter()
+        .flat_map(|r| r.owasp.iter().copied())
+        .collect();
     owasp.sort();
     owasp.dedup();
-    let mut atlas: Vec<&str> = reasons.iter().flat_map(|r| r.atlas.iter().copied()).collect();
+    let mut atlas: Vec<&str> = reasons
+        .iter()
+        .flat_map(|r| r.atlas.iter().copied())
+        .collect();
     atlas.sort();
     atlas.dedup();
     json!({
@@ -1360,7 +1800,9 @@ fn findings(b: &Builder) -> Vec<Finding> {
     let mut out = Vec::new();
     for n in b.nodes.values() {
         let id = &n.asset.id;
-        let Some(at) = n.asset.location.clone() else { continue };
+        let Some(at) = n.asset.location.clone() else {
+            continue;
+        };
         let ws: Vec<&Workload> = n.workloads.iter().map(|&w| &b.workloads[w]).collect();
         let http_inputs: Vec<&Value> = n
             .props
@@ -1399,7 +1841,10 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 }
                 if n.asset.kind == AssetKind::Agent {
                     let (caps, via) = caps_of(b, id);
-                    let dangerous: Vec<&String> = caps.iter().filter(|c| DANGEROUS.contains(&c.as_str())).collect();
+                    let dangerous: Vec<&String> = caps
+                        .iter()
+                        .filter(|c| DANGEROUS.contains(&c.as_str()))
+                        .collect();
                     for w in &ws {
                         let powers = w.powers();
                         if dangerous.is_empty() || powers.is_empty() {
@@ -1409,15 +1854,29 @@ fn findings(b: &Builder) -> Vec<Finding> {
                             .props
                             .get("inputs")
                             .and_then(|v| v.get(0))
-                            .map(|i| format!(", is fed by `{}` of {}()", i["name"].as_str().unwrap_or(""), i["function"].as_str().unwrap_or("")))
+                            .map(|i| {
+                                format!(
+                                    ", is fed by `{}` of {}()",
+                                    i["name"].as_str().unwrap_or(""),
+                                    i["function"].as_str().unwrap_or("")
+                                )
+                            })
                             .unwrap_or_default();
                         if let Some(mut f) = finding(
                             rules::AGENT_POWERFUL_WORKLOAD,
                             format!(
                                 "{} can {}{}{fed} and runs in {} {}",
                                 n.asset.name,
-                                dangerous.iter().map(|c| cap_text(c)).collect::<Vec<_>>().join(", "),
-                                if via.is_empty() { String::new() } else { format!(" (through {})", via.join(", ")) },
+                                dangerous
+                                    .iter()
+                                    .map(|c| cap_text(c))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                if via.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (through {})", via.join(", "))
+                                },
                                 w.name,
                                 powers.join(", ")
                             ),
@@ -1438,7 +1897,14 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 }
             }
             AssetKind::VectorStore => {
-                let own: Vec<&str> = n.props.get("sensitive_fields").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+                let own: Vec<&str> = n
+                    .props
+                    .get("sensitive_fields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
                 let reads = sensitive_reads(b, id, 0);
                 if own.is_empty() && reads.is_empty() {
                     continue;
@@ -1446,7 +1912,11 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 let what = match (own.is_empty(), reads.is_empty()) {
                     (false, true) => format!("records with personal fields ({})", own.join(", ")),
                     (true, false) => format!("rows of {}", reads.join(", ")),
-                    _ => format!("records with personal fields ({}) from {}", own.join(", "), reads.join(", ")),
+                    _ => format!(
+                        "records with personal fields ({}) from {}",
+                        own.join(", "),
+                        reads.join(", ")
+                    ),
                 };
                 // The finding points at the write, where the data goes in.
                 if let Some(mut f) = finding(
@@ -1463,9 +1933,16 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 if n.props.get("source") != Some(&json!("config")) {
                     continue;
                 }
-                if n.props.get("pin").is_some_and(|p| p["pinned"] == json!(false)) {
+                if n.props
+                    .get("pin")
+                    .is_some_and(|p| p["pinned"] == json!(false))
+                {
                     let cmd = n.props.get("command").and_then(Value::as_str).unwrap_or("");
-                    let pkg = n.props.get("package").and_then(Value::as_str).unwrap_or("its package");
+                    let pkg = n
+                        .props
+                        .get("package")
+                        .and_then(Value::as_str)
+                        .unwrap_or("its package");
                     if let Some(mut f) = finding(
                         rules::MCP_UNPINNED,
                         format!("{} starts `{cmd} {pkg}` without a fixed version: every start runs whatever the registry serves, with the client's rights", n.asset.name),
@@ -1479,7 +1956,11 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 if n.props.get("plain_http") == Some(&json!(true)) {
                     if let Some(mut f) = finding(
                         rules::MCP_PLAIN_HTTP,
-                        format!("{} is reached at {} over plain HTTP", n.asset.name, n.props.get("url").and_then(Value::as_str).unwrap_or("")),
+                        format!(
+                            "{} is reached at {} over plain HTTP",
+                            n.asset.name,
+                            n.props.get("url").and_then(Value::as_str).unwrap_or("")
+                        ),
                         at.clone(),
                         id,
                     ) {
@@ -1490,7 +1971,10 @@ fn findings(b: &Builder) -> Vec<Finding> {
             }
             AssetKind::Model => {
                 let modelfile = n.props.get("source") == Some(&json!("modelfile"));
-                let unpinned = n.props.get("pin").is_some_and(|p| p["pinned"] == json!(false));
+                let unpinned = n
+                    .props
+                    .get("pin")
+                    .is_some_and(|p| p["pinned"] == json!(false));
                 if modelfile && unpinned {
                     if let Some(mut f) = finding(
                         rules::SERVED_MODEL_UNPINNED,
@@ -1504,14 +1988,24 @@ fn findings(b: &Builder) -> Vec<Finding> {
                 }
             }
             AssetKind::Workload if id.starts_with("tf:") => {
-                let broad: Vec<&str> = n.props.get("broad_policies").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+                let broad: Vec<&str> = n
+                    .props
+                    .get("broad_policies")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
                 if !broad.is_empty() {
                     if let Some(mut f) = finding(
                         rules::AI_SERVICE_BROAD_ROLE,
                         format!(
                             "{} runs as {} with {}",
                             n.asset.name,
-                            n.props.get("role").and_then(Value::as_str).unwrap_or("its role"),
+                            n.props
+                                .get("role")
+                                .and_then(Value::as_str)
+                                .unwrap_or("its role"),
                             broad.join(", ")
                         ),
                         at.clone(),
@@ -1528,7 +2022,9 @@ fn findings(b: &Builder) -> Vec<Finding> {
     // Model servers told to serve a hub model by name.
     for w in &b.workloads {
         if w.inference && !w.models.is_empty() && !w.model_revision {
-            let Some(at) = w.location.clone() else { continue };
+            let Some(at) = w.location.clone() else {
+                continue;
+            };
             if let Some(mut f) = finding(
                 rules::SERVED_MODEL_UNPINNED,
                 format!("{} serves {} by name, with no --revision: each start downloads what the hub holds that day", w.name, w.models.join(", ")),
@@ -1548,15 +2044,24 @@ pub fn coverage(result: &ScanResult) -> Vec<String> {
     let ran = |a: &str| result.scan.analyzers.iter().any(|x| x == a);
     let mut notes = Vec::new();
     if !ran(NAME) {
-        notes.push("the ai analyzer did not run (--only/--skip): no AI assets were looked for".to_string());
+        notes.push(
+            "the ai analyzer did not run (--only/--skip): no AI assets were looked for".to_string(),
+        );
         return notes;
     }
     if !ran("secrets") {
-        notes.push("secrets analyzer off: hard-coded keys in AI clients are not confirmed or linked".into());
+        notes.push(
+            "secrets analyzer off: hard-coded keys in AI clients are not confirmed or linked"
+                .into(),
+        );
     }
     if !ran("k8s") {
         notes.push("k8s analyzer off: no workloads, exposure or permissions are known".into());
-    } else if !result.assets.iter().any(|a| a.id.starts_with("k8s:workload:")) {
+    } else if !result
+        .assets
+        .iter()
+        .any(|a| a.id.starts_with("k8s:workload:"))
+    {
         notes.push("no Kubernetes workloads in the repository: where AI code runs and whether it is exposed is unknown".into());
     }
     if !ran("model") {
@@ -1575,10 +2080,23 @@ mod tests {
 
     #[test]
     fn personal_names_and_ordinary_ones() {
-        for f in ["email", "customer_email", "phone", "full_name", "date_of_birth", "iban"] {
+        for f in [
+            "email",
+            "customer_email",
+            "phone",
+            "full_name",
+            "date_of_birth",
+            "iban",
+        ] {
             assert!(pii_field(f), "{f}");
         }
-        for f in ["id", "title", "section", "vector", "emails_sent_count_total"] {
+        for f in [
+            "id",
+            "title",
+            "section",
+            "vector",
+            "emails_sent_count_total",
+        ] {
             assert!(!pii_field(f) || f.starts_with("emails"), "{f}");
         }
         assert!(pii_table("public.customers"));

@@ -26,8 +26,12 @@ pub fn kind_of(path: &str) -> Option<Kind> {
     let lower = name.to_ascii_lowercase();
     let parent = path.rsplit('/').nth(1).unwrap_or("");
     Some(match lower.as_str() {
-        "mcp.json" | ".mcp.json" | "claude_desktop_config.json" | "mcp_config.json"
-        | "cline_mcp_settings.json" | "mcp_settings.json" => Kind::Mcp,
+        "mcp.json"
+        | ".mcp.json"
+        | "claude_desktop_config.json"
+        | "mcp_config.json"
+        | "cline_mcp_settings.json"
+        | "mcp_settings.json" => Kind::Mcp,
         "settings.json" if parent == ".gemini" => Kind::Mcp,
         "modelfile" => Kind::Modelfile,
         "pyproject.toml" => Kind::Pyproject,
@@ -37,12 +41,17 @@ pub fn kind_of(path: &str) -> Option<Kind> {
         "dockerfile" | "containerfile" => Kind::Dockerfile,
         _ if lower.ends_with(".modelfile") => Kind::Modelfile,
         _ if lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") => Kind::Dockerfile,
-        _ if lower.ends_with(".txt") && (lower.starts_with("requirements") || parent == "requirements") => {
+        _ if lower.ends_with(".txt")
+            && (lower.starts_with("requirements") || parent == "requirements") =>
+        {
             Kind::Requirements
         }
         _ if lower.ends_with(".tf") => Kind::Terraform,
         _ if (lower.ends_with(".md") || lower.ends_with(".rst") || lower.ends_with(".txt"))
-            && (lower.contains("incident") || lower.contains("runbook") || lower.contains("playbook") || lower == "security.md") =>
+            && (lower.contains("incident")
+                || lower.contains("runbook")
+                || lower.contains("playbook")
+                || lower == "security.md") =>
         {
             Kind::Doc
         }
@@ -55,35 +64,123 @@ const AI_PACKAGES: &[(&str, &[&str])] = &[
     (
         "pypi",
         &[
-            "openai", "anthropic", "langchain*", "langgraph*", "llama-index*", "llama_index*", "transformers",
-            "torch", "tensorflow", "keras", "sentence-transformers", "pinecone*", "weaviate-client", "qdrant-client",
-            "chromadb", "pymilvus", "faiss-cpu", "faiss-gpu", "cohere", "mistralai", "groq", "google-generativeai",
-            "google-genai", "google-cloud-aiplatform", "vertexai", "litellm", "ollama", "crewai*", "autogen*",
-            "pyautogen", "ag2", "semantic-kernel", "openai-agents", "mcp", "fastmcp", "smolagents", "pydantic-ai*",
-            "huggingface-hub", "datasets", "diffusers", "accelerate", "peft", "vllm", "tiktoken", "lancedb",
-            "pgvector", "instructor", "dspy*", "haystack-ai", "guidance", "scikit-learn", "xgboost", "lightgbm",
-            "onnx", "onnxruntime*", "safetensors", "llama-cpp-python", "together", "boto3-bedrock", "skops",
-            "langsmith", "optimum", "timm", "open-clip-torch", "unstructured", "tokenizers",
+            "openai",
+            "anthropic",
+            "langchain*",
+            "langgraph*",
+            "llama-index*",
+            "llama_index*",
+            "transformers",
+            "torch",
+            "tensorflow",
+            "keras",
+            "sentence-transformers",
+            "pinecone*",
+            "weaviate-client",
+            "qdrant-client",
+            "chromadb",
+            "pymilvus",
+            "faiss-cpu",
+            "faiss-gpu",
+            "cohere",
+            "mistralai",
+            "groq",
+            "google-generativeai",
+            "google-genai",
+            "google-cloud-aiplatform",
+            "vertexai",
+            "litellm",
+            "ollama",
+            "crewai*",
+            "autogen*",
+            "pyautogen",
+            "ag2",
+            "semantic-kernel",
+            "openai-agents",
+            "mcp",
+            "fastmcp",
+            "smolagents",
+            "pydantic-ai*",
+            "huggingface-hub",
+            "datasets",
+            "diffusers",
+            "accelerate",
+            "peft",
+            "vllm",
+            "tiktoken",
+            "lancedb",
+            "pgvector",
+            "instructor",
+            "dspy*",
+            "haystack-ai",
+            "guidance",
+            "scikit-learn",
+            "xgboost",
+            "lightgbm",
+            "onnx",
+            "onnxruntime*",
+            "safetensors",
+            "llama-cpp-python",
+            "together",
+            "boto3-bedrock",
+            "skops",
+            "langsmith",
+            "optimum",
+            "timm",
+            "open-clip-torch",
+            "unstructured",
+            "tokenizers",
         ],
     ),
     (
         "npm",
         &[
-            "openai", "@anthropic-ai/*", "@google/generative-ai", "@google/genai", "langchain", "@langchain/*",
-            "llamaindex", "ai", "@ai-sdk/*", "@pinecone-database/pinecone", "chromadb", "@qdrant/*",
-            "weaviate-client", "weaviate-ts-client", "@modelcontextprotocol/*", "@mistralai/mistralai",
-            "groq-sdk", "cohere-ai", "ollama", "@huggingface/*", "@xenova/transformers", "@zilliz/milvus2-sdk-node",
-            "@aws-sdk/client-bedrock-runtime", "@azure/openai", "@openai/agents", "fastmcp", "@lancedb/lancedb",
+            "openai",
+            "@anthropic-ai/*",
+            "@google/generative-ai",
+            "@google/genai",
+            "langchain",
+            "@langchain/*",
+            "llamaindex",
+            "ai",
+            "@ai-sdk/*",
+            "@pinecone-database/pinecone",
+            "chromadb",
+            "@qdrant/*",
+            "weaviate-client",
+            "weaviate-ts-client",
+            "@modelcontextprotocol/*",
+            "@mistralai/mistralai",
+            "groq-sdk",
+            "cohere-ai",
+            "ollama",
+            "@huggingface/*",
+            "@xenova/transformers",
+            "@zilliz/milvus2-sdk-node",
+            "@aws-sdk/client-bedrock-runtime",
+            "@azure/openai",
+            "@openai/agents",
+            "fastmcp",
+            "@lancedb/lancedb",
         ],
     ),
     (
         "golang",
         &[
-            "github.com/sashabaranov/go-openai", "github.com/openai/openai-go*", "github.com/anthropics/anthropic-sdk-go",
-            "github.com/tmc/langchaingo", "google.golang.org/genai", "github.com/google/generative-ai-go",
-            "github.com/mark3labs/mcp-go", "github.com/modelcontextprotocol/go-sdk", "github.com/ollama/ollama",
-            "github.com/pinecone-io/go-pinecone*", "github.com/qdrant/go-client", "github.com/weaviate/weaviate-go-client*",
-            "github.com/milvus-io/milvus-sdk-go*", "github.com/cohere-ai/cohere-go*",
+            "github.com/sashabaranov/go-openai",
+            "github.com/openai/openai-go*",
+            "github.com/anthropics/anthropic-sdk-go",
+            "github.com/tmc/langchaingo",
+            "google.golang.org/genai",
+            "github.com/google/generative-ai-go",
+            "github.com/mark3labs/mcp-go",
+            "github.com/modelcontextprotocol/go-sdk",
+            "github.com/ollama/ollama",
+            "github.com/pinecone-io/go-pinecone*",
+            "github.com/qdrant/go-client",
+            "github.com/weaviate/weaviate-go-client*",
+            "github.com/milvus-io/milvus-sdk-go*",
+            "github.com/cohere-ai/cohere-go*",
         ],
     ),
 ];
@@ -161,7 +258,11 @@ fn mcp(path: &str, text: &str) -> Result<Vec<Sighting>, String> {
         let args: Vec<String> = cfg
             .get("args")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let url = cfg
             .get("url")
@@ -212,10 +313,18 @@ fn mcp(path: &str, text: &str) -> Result<Vec<Sighting>, String> {
                 s.capabilities.push("file-write".into());
             }
         }
-        let pkg = s.extra.get("package").and_then(Value::as_str).unwrap_or("").to_string();
+        let pkg = s
+            .extra
+            .get("package")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if pkg.contains("filesystem") && !s.capabilities.is_empty() {
             // The reference filesystem server reads and writes under its allowed directories.
-        } else if pkg.contains("shell") || pkg.contains("terminal") || pkg.contains("desktop-commander") {
+        } else if pkg.contains("shell")
+            || pkg.contains("terminal")
+            || pkg.contains("desktop-commander")
+        {
             s.capabilities.push("shell".into());
         } else if pkg.contains("fetch") || pkg.contains("puppeteer") || pkg.contains("playwright") {
             s.capabilities.push("http".into());
@@ -226,7 +335,8 @@ fn mcp(path: &str, text: &str) -> Result<Vec<Sighting>, String> {
         if let Some(env) = cfg.get("env").and_then(Value::as_object) {
             let names: Vec<String> = env.keys().cloned().collect();
             let literal = env.iter().any(|(k, v)| {
-                v.as_str().is_some_and(|v| !v.is_empty() && !v.starts_with("${") && !v.starts_with('$'))
+                v.as_str()
+                    .is_some_and(|v| !v.is_empty() && !v.starts_with("${") && !v.starts_with('$'))
                     && looks_secret_name(k)
             });
             s.key = Some(KeySource {
@@ -264,7 +374,9 @@ fn launched_package(command: &str, args: &[String]) -> (Option<String>, Pin) {
     let cmd = command.rsplit('/').next().unwrap_or(command);
     let first_pkg = |skip_flags: bool| {
         args.iter()
-            .find(|a| !(skip_flags && a.starts_with('-')) && *a != "run" && *a != "dlx" && *a != "exec")
+            .find(|a| {
+                !(skip_flags && a.starts_with('-')) && *a != "run" && *a != "dlx" && *a != "exec"
+            })
             .cloned()
     };
     let unpinned = |p: Option<String>| {
@@ -329,7 +441,10 @@ fn launched_package(command: &str, args: &[String]) -> (Option<String>, Pin) {
                 .skip(1)
                 .scan(false, |skip_next, a| {
                     let this = *skip_next;
-                    *skip_next = matches!(a.as_str(), "-e" | "--env" | "-v" | "--volume" | "--name" | "-p" | "--network");
+                    *skip_next = matches!(
+                        a.as_str(),
+                        "-e" | "--env" | "-v" | "--volume" | "--name" | "-p" | "--network"
+                    );
                     Some((this, a))
                 })
                 .find(|(skipped, a)| !skipped && !a.starts_with('-'))
@@ -422,7 +537,10 @@ fn strip_jsonc(text: &str) -> String {
 fn incident_plan(text: &str) -> Vec<Sighting> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let ai = RE.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b(AI|LLM|LLMs|model|models|prompt injection|machine learning|agent|agents)\b").expect("re")
+        regex::Regex::new(
+            r"(?i)\b(AI|LLM|LLMs|model|models|prompt injection|machine learning|agent|agents)\b",
+        )
+        .expect("re")
     });
     let incident = text.to_ascii_lowercase().contains("incident");
     match ai.find(text) {
@@ -455,7 +573,10 @@ fn modelfile(text: &str) -> Vec<Sighting> {
         if rest.is_empty() {
             continue;
         }
-        let local = rest.starts_with('.') || rest.starts_with('/') || rest.ends_with(".gguf") || rest.ends_with(".bin");
+        let local = rest.starts_with('.')
+            || rest.starts_with('/')
+            || rest.ends_with(".gguf")
+            || rest.ends_with(".bin");
         let digest = rest.contains("@sha256:");
         out.push(Sighting {
             kind: if local { "model-file" } else { "model" }.into(),
@@ -546,7 +667,12 @@ fn pyproject(text: &str) -> Result<Vec<Dependency>, String> {
         .and_then(|p| p.get("optional-dependencies"))
         .and_then(|d| d.as_table())
     {
-        for d in groups.values().filter_map(|g| g.as_array()).flatten().filter_map(|d| d.as_str()) {
+        for d in groups
+            .values()
+            .filter_map(|g| g.as_array())
+            .flatten()
+            .filter_map(|d| d.as_str())
+        {
             let l = line(d);
             out.extend(pep508(d, l));
         }
@@ -558,14 +684,15 @@ fn pyproject(text: &str) -> Result<Vec<Dependency>, String> {
         .and_then(|d| d.as_table())
     {
         for (name, spec) in t {
-            let version = spec
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| spec.get("version").and_then(|v| v.as_str()).map(str::to_string));
+            let version = spec.as_str().map(str::to_string).or_else(|| {
+                spec.get("version")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
             if is_ai_package("pypi", name) {
-                let pinned = version
-                    .as_deref()
-                    .is_some_and(|v| v.chars().next().is_some_and(|c| c.is_ascii_digit()) && !v.contains('*'));
+                let pinned = version.as_deref().is_some_and(|v| {
+                    v.chars().next().is_some_and(|c| c.is_ascii_digit()) && !v.contains('*')
+                });
                 out.push(Dependency {
                     ecosystem: "pypi".into(),
                     name: name.to_ascii_lowercase().replace('_', "-"),
@@ -585,10 +712,11 @@ fn toml_deps(text: &str, tables: &[&str]) -> Result<Vec<Dependency>, String> {
     for t in tables {
         if let Some(t) = v.get(*t).and_then(|t| t.as_table()) {
             for (name, spec) in t {
-                let version = spec
-                    .as_str()
-                    .map(str::to_string)
-                    .or_else(|| spec.get("version").and_then(|v| v.as_str()).map(str::to_string));
+                let version = spec.as_str().map(str::to_string).or_else(|| {
+                    spec.get("version")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string)
+                });
                 if is_ai_package("pypi", name) {
                     out.push(Dependency {
                         ecosystem: "pypi".into(),
@@ -609,7 +737,12 @@ fn toml_deps(text: &str, tables: &[&str]) -> Result<Vec<Dependency>, String> {
 fn package_json(text: &str) -> Result<Vec<Dependency>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+    for section in [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ] {
         let Some(deps) = v.get(section).and_then(Value::as_object) else {
             continue;
         };
@@ -686,7 +819,10 @@ mod tests {
         assert_eq!(s.len(), 3);
         let fs = s.iter().find(|x| x.name == "fs").unwrap();
         assert!(!fs.pin.as_ref().unwrap().pinned);
-        assert_eq!(fs.extra["package"], "@modelcontextprotocol/server-filesystem");
+        assert_eq!(
+            fs.extra["package"],
+            "@modelcontextprotocol/server-filesystem"
+        );
         assert!(fs.capabilities.contains(&"file-write".to_string()));
         assert_eq!(fs.line, 4);
         let git = s.iter().find(|x| x.name == "git").unwrap();
@@ -698,10 +834,22 @@ mod tests {
     #[test]
     fn npx_versions_and_dist_tags() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(launched_package("npx", &args(&["-y", "@scope/pkg@1.2.3"])).1.pinned);
-        assert!(!launched_package("npx", &args(&["-y", "@scope/pkg@latest"])).1.pinned);
+        assert!(
+            launched_package("npx", &args(&["-y", "@scope/pkg@1.2.3"]))
+                .1
+                .pinned
+        );
+        assert!(
+            !launched_package("npx", &args(&["-y", "@scope/pkg@latest"]))
+                .1
+                .pinned
+        );
         assert!(!launched_package("npx", &args(&["pkg"])).1.pinned);
-        assert!(launched_package("docker", &args(&["run", "-i", "--rm", "img@sha256:abc"])).1.pinned);
+        assert!(
+            launched_package("docker", &args(&["run", "-i", "--rm", "img@sha256:abc"]))
+                .1
+                .pinned
+        );
     }
 
     #[test]
@@ -715,9 +863,17 @@ mod tests {
 
     #[test]
     fn only_ai_packages_are_kept_with_their_pins() {
-        let d = requirements("fastapi==0.115.0\nopenai==1.51.0\nlangchain-community>=0.3\n# c\n-r base.txt\n");
-        let got: Vec<_> = d.iter().map(|d| (d.name.as_str(), d.pinned, d.line)).collect();
-        assert_eq!(got, [("openai", true, 2), ("langchain-community", false, 3)]);
+        let d = requirements(
+            "fastapi==0.115.0\nopenai==1.51.0\nlangchain-community>=0.3\n# c\n-r base.txt\n",
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.name.as_str(), d.pinned, d.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("openai", true, 2), ("langchain-community", false, 3)]
+        );
         let p = package_json(r#"{"dependencies": {"openai": "^4.0.0", "express": "4", "@anthropic-ai/sdk": "0.30.1"}}"#).unwrap();
         assert_eq!(p.len(), 2);
         assert!(p.iter().any(|d| d.name == "@anthropic-ai/sdk" && d.pinned));
@@ -734,7 +890,10 @@ mod tests {
         assert_eq!(kind_of(".gemini/settings.json"), Some(Kind::Mcp));
         assert_eq!(kind_of(".vscode/settings.json"), None);
         assert_eq!(kind_of("models/Modelfile"), Some(Kind::Modelfile));
-        assert_eq!(kind_of("svc/requirements-dev.txt"), Some(Kind::Requirements));
+        assert_eq!(
+            kind_of("svc/requirements-dev.txt"),
+            Some(Kind::Requirements)
+        );
         assert_eq!(kind_of("notes.txt"), None);
     }
 

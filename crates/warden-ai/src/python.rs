@@ -355,8 +355,10 @@ impl<'s> Cx<'s> {
             "call" => {
                 let f = self.dotted(n.child_by_field_name("function")?, 0)?;
                 let q = self.qualify(&f)?;
-                if !matches!(q.as_str(), "os.getenv" | "os.environ.get" | "os.environ.__getitem__")
-                {
+                if !matches!(
+                    q.as_str(),
+                    "os.getenv" | "os.environ.get" | "os.environ.__getitem__"
+                ) {
                     return None;
                 }
                 let args = n.child_by_field_name("arguments")?;
@@ -392,9 +394,10 @@ impl<'s> Cx<'s> {
         for a in args.named_children(&mut c) {
             match a.kind() {
                 "keyword_argument" => {
-                    if let (Some(k), Some(v)) =
-                        (a.child_by_field_name("name"), a.child_by_field_name("value"))
-                    {
+                    if let (Some(k), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) {
                         kw.push((self.text(k).to_string(), v));
                     }
                 }
@@ -405,11 +408,7 @@ impl<'s> Cx<'s> {
         (pos, kw)
     }
 
-    fn arg<'a>(
-        pos: &'a [Node<'s>],
-        kw: &'a [(String, Node<'s>)],
-        spec: &str,
-    ) -> Option<Node<'s>> {
+    fn arg<'a>(pos: &'a [Node<'s>], kw: &'a [(String, Node<'s>)], spec: &str) -> Option<Node<'s>> {
         match spec.parse::<usize>() {
             Ok(i) => pos.get(i).copied(),
             Err(_) => kw.iter().find(|(k, _)| k == spec).map(|(_, v)| *v),
@@ -542,7 +541,9 @@ impl<'s> Cx<'s> {
             let framework = if server.is_some() {
                 Some("MCP")
             } else if last == "tool"
-                && (q.starts_with("langchain") || q.starts_with("crewai") || q.starts_with("smolagents"))
+                && (q.starts_with("langchain")
+                    || q.starts_with("crewai")
+                    || q.starts_with("smolagents"))
             {
                 Some(q.split('.').next().unwrap_or("LangChain"))
             } else if last == "function_tool" && q.starts_with("agents") {
@@ -587,13 +588,16 @@ impl<'s> Cx<'s> {
                 .child_by_field_name("function")
                 .and_then(|f| self.dotted(f, 0))
             {
-                let q = self
-                    .qualify(&parts)
-                    .unwrap_or_else(|| parts.join("."));
+                let q = self.qualify(&parts).unwrap_or_else(|| parts.join("."));
                 let cap = if q.starts_with("subprocess.")
                     || matches!(
                         q.as_str(),
-                        "os.system" | "os.popen" | "os.execv" | "os.execvp" | "os.spawnl" | "pty.spawn"
+                        "os.system"
+                            | "os.popen"
+                            | "os.execv"
+                            | "os.execvp"
+                            | "os.spawnl"
+                            | "pty.spawn"
                     ) {
                     Some("shell")
                 } else if matches!(q.as_str(), "eval" | "exec" | "compile") {
@@ -622,7 +626,10 @@ impl<'s> Cx<'s> {
                     } else {
                         "file-read"
                     })
-                } else if parts.last().is_some_and(|l| l == "execute" || l == "executemany") {
+                } else if parts
+                    .last()
+                    .is_some_and(|l| l == "execute" || l == "executemany")
+                {
                     Some("sql")
                 } else {
                     None
@@ -639,8 +646,10 @@ impl<'s> Cx<'s> {
     }
 
     fn assignment(&mut self, n: Node<'s>) {
-        let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-        else {
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
             return;
         };
         if left.kind() != "identifier" {
@@ -694,7 +703,10 @@ impl<'s> Cx<'s> {
             || parts.iter().any(|p| {
                 matches!(
                     p.as_str(),
-                    "get_secret_value" | "get_secret" | "access_secret_version" | "read_secret_version"
+                    "get_secret_value"
+                        | "get_secret"
+                        | "access_secret_version"
+                        | "read_secret_version"
                 )
             })
         {
@@ -702,7 +714,11 @@ impl<'s> Cx<'s> {
         }
         // The sighting this call creates (the call is visited next, by `walk`) or the one its receiver holds
         // (`index = pc.Index("x")` is still the Pinecone store).
-        let held = self.vars.get(&parts[0]).copied().filter(|_| parts.len() > 1);
+        let held = self
+            .vars
+            .get(&parts[0])
+            .copied()
+            .filter(|_| parts.len() > 1);
         match held {
             Some(i) => {
                 self.vars.insert(var, i);
@@ -748,12 +764,9 @@ impl<'s> Cx<'s> {
     fn sight(&mut self, call: Node<'s>) -> Option<usize> {
         let line = Self::line(call);
         let col = call.start_position().column as u32;
-        if let Some(i) = self
-            .facts
-            .sightings
-            .iter()
-            .position(|s| s.line == line && s.extra.get("col").and_then(|c| c.as_u64()) == Some(col as u64))
-        {
+        if let Some(i) = self.facts.sightings.iter().position(|s| {
+            s.line == line && s.extra.get("col").and_then(|c| c.as_u64()) == Some(col as u64)
+        }) {
             return Some(i);
         }
         let parts = call
@@ -763,7 +776,10 @@ impl<'s> Cx<'s> {
         let (pos, kw) = self.args(call);
         let mcp = matches!(
             q.as_str(),
-            "mcp.server.fastmcp.FastMCP" | "fastmcp.FastMCP" | "mcp.server.Server" | "mcp.server.lowlevel.Server"
+            "mcp.server.fastmcp.FastMCP"
+                | "fastmcp.FastMCP"
+                | "mcp.server.Server"
+                | "mcp.server.lowlevel.Server"
         );
         let entry: Option<&Entry> = if mcp { None } else { catalog::lookup(&q) };
         if entry.is_none() && !mcp {
@@ -823,7 +839,9 @@ impl<'s> Cx<'s> {
             match e.kind.as_str() {
                 "llm-client" => {
                     s.name = match &e.framework {
-                        Some(f) => format!("{} ({f} {last})", e.provider.clone().unwrap_or_default()),
+                        Some(f) => {
+                            format!("{} ({f} {last})", e.provider.clone().unwrap_or_default())
+                        }
                         None => e.provider.clone().unwrap_or_default(),
                     };
                     self.models_from(&kw, &mut s);
@@ -843,7 +861,11 @@ impl<'s> Cx<'s> {
                         return None;
                     };
                     let local = looks_local(&name);
-                    s.kind = if local { "model-file".into() } else { "model".into() };
+                    s.kind = if local {
+                        "model-file".into()
+                    } else {
+                        "model".into()
+                    };
                     s.pin = Some(self.pin(&kw, &name, local, e));
                     if local {
                         s.target = Some(name.clone());
@@ -881,16 +903,17 @@ impl<'s> Cx<'s> {
                 "agent" => {
                     s.name = format!("{} {last}", e.framework.clone().unwrap_or_default());
                     if last == "UserProxyAgent" || last == "CodeExecutorAgent" {
-                        let disabled = kw.iter().any(|(k, v)| {
-                            k == "code_execution_config" && self.text(*v) == "False"
-                        });
+                        let disabled = kw
+                            .iter()
+                            .any(|(k, v)| k == "code_execution_config" && self.text(*v) == "False");
                         if !disabled {
                             s.capabilities.push("code-exec".into());
                         }
                     }
-                    if kw.iter().any(|(k, v)| {
-                        k == "allow_code_execution" && self.text(*v) == "True"
-                    }) {
+                    if kw
+                        .iter()
+                        .any(|(k, v)| k == "allow_code_execution" && self.text(*v) == "True")
+                    {
                         s.capabilities.push("code-exec".into());
                     }
                     self.models_from(&kw, &mut s);
@@ -969,9 +992,10 @@ impl<'s> Cx<'s> {
     fn key_source(&self, kw: &[(String, Node<'s>)], e: &Entry, line: u32) -> KeySource {
         let given = kw.iter().find(|(k, _)| KEY_ARGS.contains(&k.as_str()));
         let Some((_, v)) = given else {
-            let cloud = e.key_env.iter().any(|k| {
-                k == "AWS_ACCESS_KEY_ID" || k == "GOOGLE_APPLICATION_CREDENTIALS"
-            });
+            let cloud = e
+                .key_env
+                .iter()
+                .any(|k| k == "AWS_ACCESS_KEY_ID" || k == "GOOGLE_APPLICATION_CREDENTIALS");
             return KeySource {
                 from: if e.key_env.is_empty() {
                     "none".into()
@@ -1117,9 +1141,17 @@ impl<'s> Cx<'s> {
         let idx = self.sight(n);
         if let Some(i) = idx {
             let s = &self.facts.sightings[i];
-            if s.kind == "llm-client" && s.extra.get("call").and_then(|c| c.as_str()).is_some_and(|c| {
-                c.ends_with(".create") || c.contains("completion") || c.ends_with("chat") || c.ends_with("generate")
-            }) {
+            if s.kind == "llm-client"
+                && s.extra
+                    .get("call")
+                    .and_then(|c| c.as_str())
+                    .is_some_and(|c| {
+                        c.ends_with(".create")
+                            || c.contains("completion")
+                            || c.ends_with("chat")
+                            || c.ends_with("generate")
+                    })
+            {
                 // A module-level call (`openai.chat.completions.create(…)`, `litellm.completion(…)`):
                 // its messages are its input.
                 let (pos, kw) = self.args(n);
@@ -1192,7 +1224,10 @@ impl<'s> Cx<'s> {
             return;
         }
         if n.kind() == "pair" {
-            if let Some(k) = n.child_by_field_name("key").and_then(|k| self.string_value(k)) {
+            if let Some(k) = n
+                .child_by_field_name("key")
+                .and_then(|k| self.string_value(k))
+            {
                 out.push(k);
             }
         }
@@ -1216,7 +1251,12 @@ impl<'s> Cx<'s> {
         for (name, line) in names {
             if f.params.contains(&name) && !out.iter().any(|i| i.name == name) {
                 out.push(Input {
-                    source: if f.handler { "http-request" } else { "parameter" }.into(),
+                    source: if f.handler {
+                        "http-request"
+                    } else {
+                        "parameter"
+                    }
+                    .into(),
                     name,
                     function: f.name.clone(),
                     line,
@@ -1290,11 +1330,12 @@ impl<'s> Cx<'s> {
             s.uses.sort();
             s.uses.dedup();
         }
-        let has_ai = self
-            .facts
-            .sightings
-            .iter()
-            .any(|s| matches!(s.kind.as_str(), "llm-client" | "model" | "agent" | "vector-store" | "mcp-server" | "tool"));
+        let has_ai = self.facts.sightings.iter().any(|s| {
+            matches!(
+                s.kind.as_str(),
+                "llm-client" | "model" | "agent" | "vector-store" | "mcp-server" | "tool"
+            )
+        });
         if !has_ai {
             // A file that only opens a database or loads a pickle is not an AI asset on its own.
             self.facts
@@ -1371,11 +1412,18 @@ impl<'s> Cx<'s> {
             }
             self.facts.sightings.push(Sighting {
                 kind: "dataset".into(),
-                provider: Some(if target.contains("://") && !target.starts_with("s3") && !target.starts_with("gs") && !target.starts_with("ab") && !target.starts_with("az") {
-                    "database".into()
-                } else {
-                    "bucket".into()
-                }),
+                provider: Some(
+                    if target.contains("://")
+                        && !target.starts_with("s3")
+                        && !target.starts_with("gs")
+                        && !target.starts_with("ab")
+                        && !target.starts_with("az")
+                    {
+                        "database".into()
+                    } else {
+                        "bucket".into()
+                    },
+                ),
                 name,
                 line,
                 end_line: line,
@@ -1392,7 +1440,9 @@ impl<'s> Cx<'s> {
             })
             .collect();
         for s in stores {
-            self.facts.sightings[s].reads.extend(table_idx.iter().copied());
+            self.facts.sightings[s]
+                .reads
+                .extend(table_idx.iter().copied());
         }
         let dbs: Vec<usize> = (0..self.facts.sightings.len())
             .filter(|&i| {
@@ -1402,7 +1452,8 @@ impl<'s> Cx<'s> {
             .collect();
         for i in 0..self.facts.sightings.len() {
             let s = &self.facts.sightings[i];
-            if (s.kind == "tool" || s.kind == "agent") && s.capabilities.iter().any(|c| c == "sql") {
+            if (s.kind == "tool" || s.kind == "agent") && s.capabilities.iter().any(|c| c == "sql")
+            {
                 self.facts.sightings[i].reads.extend(dbs.iter().copied());
             }
         }
@@ -1425,8 +1476,23 @@ fn looks_local(name: &str) -> bool {
 fn looks_like_model_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
-        ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".h5", ".keras", ".onnx", ".gguf",
-        ".safetensors", ".ckpt", ".skops", ".npy", ".npz", ".pb", ".tflite",
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".pt",
+        ".pth",
+        ".bin",
+        ".h5",
+        ".keras",
+        ".onnx",
+        ".gguf",
+        ".safetensors",
+        ".ckpt",
+        ".skops",
+        ".npy",
+        ".npz",
+        ".pb",
+        ".tflite",
     ]
     .iter()
     .any(|e| lower.ends_with(e))
@@ -1439,7 +1505,11 @@ fn is_commit(r: &str) -> bool {
 /// A database address or bucket path, described without its credentials: (display name, target).
 pub fn describe_uri(uri: &str) -> Option<(String, String)> {
     let (scheme, rest) = uri.split_once("://")?;
-    let scheme = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+    let scheme = scheme
+        .split('+')
+        .next()
+        .unwrap_or(scheme)
+        .to_ascii_lowercase();
     let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -1447,7 +1517,12 @@ pub fn describe_uri(uri: &str) -> Option<(String, String)> {
     match scheme.as_str() {
         "s3" | "gs" | "az" | "abfs" | "abfss" => {
             let target = format!("{scheme}://{rest}");
-            Some((format!("bucket {scheme}://{host}/{path}").trim_end_matches('/').to_string(), target))
+            Some((
+                format!("bucket {scheme}://{host}/{path}")
+                    .trim_end_matches('/')
+                    .to_string(),
+                target,
+            ))
         }
         _ => {
             let db = path.split('/').next().unwrap_or("");
@@ -1480,7 +1555,10 @@ mod tests {
         assert_eq!(s[0].provider.as_deref(), Some("OpenAI"));
         assert_eq!(s[0].models, ["gpt-4o-mini"]);
         let key = s[0].key.as_ref().unwrap();
-        assert_eq!((key.from.as_str(), key.env.clone()), ("env", vec!["OPENAI_API_KEY".to_string()]));
+        assert_eq!(
+            (key.from.as_str(), key.env.clone()),
+            ("env", vec!["OPENAI_API_KEY".to_string()])
+        );
         assert_eq!(s[0].inputs[0].name, "q");
     }
 
@@ -1493,11 +1571,21 @@ mod tests {
         );
         let pins: Vec<(&str, bool, &str)> = s
             .iter()
-            .map(|x| (x.name.as_str(), x.pin.as_ref().unwrap().pinned, x.pin.as_ref().unwrap().how.as_str()))
+            .map(|x| {
+                (
+                    x.name.as_str(),
+                    x.pin.as_ref().unwrap().pinned,
+                    x.pin.as_ref().unwrap().how.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             pins,
-            [("org/m", false, "none"), ("org/n", true, "commit"), ("org/o", false, "mutable-ref")]
+            [
+                ("org/m", false, "none"),
+                ("org/n", true, "commit"),
+                ("org/o", false, "mutable-ref")
+            ]
         );
     }
 
@@ -1546,8 +1634,14 @@ mod tests {
     #[test]
     fn database_addresses_lose_their_credentials() {
         assert_eq!(
-            describe_uri("postgresql://ops:hunter2@db.internal:5432/operations?sslmode=require").unwrap(),
-            ("postgresql database operations at db.internal".to_string(), "postgresql://db.internal/operations".to_string())
+            describe_uri(
+                "postgresql://ops:hunter2@db.internal:5432/operations?sslmode=require" // warden:ignore
+            )
+            .unwrap(),
+            (
+                "postgresql database operations at db.internal".to_string(),
+                "postgresql://db.internal/operations".to_string()
+            )
         );
     }
 

@@ -15,26 +15,70 @@ use std::sync::OnceLock;
 /// (listed in the inventory) rather than a part of one (followed for references only).
 const AI_TYPES: &[(&str, &str, bool)] = &[
     ("aws_sagemaker_endpoint", "SageMaker endpoint", true),
-    ("aws_sagemaker_endpoint_configuration", "SageMaker endpoint configuration", false),
+    (
+        "aws_sagemaker_endpoint_configuration",
+        "SageMaker endpoint configuration",
+        false,
+    ),
     ("aws_sagemaker_model", "SageMaker model", false),
-    ("aws_sagemaker_notebook_instance", "SageMaker notebook", true),
+    (
+        "aws_sagemaker_notebook_instance",
+        "SageMaker notebook",
+        true,
+    ),
     ("aws_sagemaker_domain", "SageMaker domain", true),
     ("aws_bedrockagent_agent", "Bedrock agent", true),
-    ("aws_bedrockagent_knowledge_base", "Bedrock knowledge base", true),
+    (
+        "aws_bedrockagent_knowledge_base",
+        "Bedrock knowledge base",
+        true,
+    ),
     ("aws_bedrock_custom_model", "Bedrock custom model", true),
-    ("aws_bedrock_provisioned_model_throughput", "Bedrock provisioned throughput", true),
+    (
+        "aws_bedrock_provisioned_model_throughput",
+        "Bedrock provisioned throughput",
+        true,
+    ),
     ("google_vertex_ai_endpoint", "Vertex AI endpoint", true),
-    ("google_vertex_ai_index_endpoint", "Vertex AI index endpoint", true),
+    (
+        "google_vertex_ai_index_endpoint",
+        "Vertex AI index endpoint",
+        true,
+    ),
     ("google_vertex_ai_index", "Vertex AI vector index", true),
     ("google_vertex_ai_dataset", "Vertex AI data set", true),
-    ("google_vertex_ai_featurestore", "Vertex AI feature store", true),
+    (
+        "google_vertex_ai_featurestore",
+        "Vertex AI feature store",
+        true,
+    ),
     ("google_workbench_instance", "Vertex AI Workbench", true),
     ("google_notebooks_instance", "Vertex AI notebook", true),
-    ("azurerm_cognitive_account", "Azure AI services account", true),
-    ("azurerm_cognitive_deployment", "Azure OpenAI deployment", false),
-    ("azurerm_machine_learning_workspace", "Azure ML workspace", true),
-    ("azurerm_machine_learning_compute_instance", "Azure ML compute instance", true),
-    ("azurerm_machine_learning_inference_cluster", "Azure ML inference cluster", true),
+    (
+        "azurerm_cognitive_account",
+        "Azure AI services account",
+        true,
+    ),
+    (
+        "azurerm_cognitive_deployment",
+        "Azure OpenAI deployment",
+        false,
+    ),
+    (
+        "azurerm_machine_learning_workspace",
+        "Azure ML workspace",
+        true,
+    ),
+    (
+        "azurerm_machine_learning_compute_instance",
+        "Azure ML compute instance",
+        true,
+    ),
+    (
+        "azurerm_machine_learning_inference_cluster",
+        "Azure ML inference cluster",
+        true,
+    ),
 ];
 
 /// IAM resources followed to find a service's permissions.
@@ -110,7 +154,12 @@ pub fn scan(src: &str) -> Result<Vec<Sighting>, String> {
     }
     let body = hcl_edit::parser::parse_body(src).map_err(|e| {
         let loc = e.location();
-        format!("invalid HCL at line {}:{}: {}", loc.line(), loc.column(), e.message())
+        format!(
+            "invalid HCL at line {}:{}: {}",
+            loc.line(),
+            loc.column(),
+            e.message()
+        )
     })?;
     let lines = Lines {
         src,
@@ -140,7 +189,9 @@ pub fn scan(src: &str) -> Result<Vec<Sighting>, String> {
             .body
             .iter()
             .filter_map(|st| match st {
-                Structure::Block(x) if MONITOR_BLOCKS.contains(&x.ident.as_str()) => Some(x.ident.as_str()),
+                Structure::Block(x) if MONITOR_BLOCKS.contains(&x.ident.as_str()) => {
+                    Some(x.ident.as_str())
+                }
                 _ => None,
             })
             .collect();
@@ -172,9 +223,11 @@ pub fn scan(src: &str) -> Result<Vec<Sighting>, String> {
             ),
             ..Default::default()
         };
-        s.extra.insert("resource".into(), format!("{ty}.{name}").into());
+        s.extra
+            .insert("resource".into(), format!("{ty}.{name}").into());
         s.extra.insert("type".into(), ty.clone().into());
-        s.extra.insert("primary".into(), ai.is_some_and(|a| a.2).into());
+        s.extra
+            .insert("primary".into(), ai.is_some_and(|a| a.2).into());
         s.extra.insert("attributes".into(), Value::Object(attrs));
         s.extra.insert("refs".into(), json!(refs));
         if wildcard {
@@ -252,7 +305,10 @@ resource "aws_s3_bucket" "other" {}
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].kind, "ai-service");
         assert_eq!(s[0].extra["refs"], json!(["aws_iam_role.r"]));
-        assert_eq!(s[0].extra["attributes"]["model_data_url"], "s3://b/model.tar.gz");
+        assert_eq!(
+            s[0].extra["attributes"]["model_data_url"],
+            "s3://b/model.tar.gz"
+        );
         assert_eq!((s[0].line, s[0].end_line), (1, 4));
         assert_eq!(s[1].kind, "iam");
     }

@@ -604,7 +604,12 @@ pub fn summarize(t: &Tree, o: &Object, path: &str) -> Summary {
             }
         }
         w.limits = all_limited && !w.containers.is_empty();
-        for v in [&mut w.secrets, &mut w.config_maps, &mut w.images, &mut w.models] {
+        for v in [
+            &mut w.secrets,
+            &mut w.config_maps,
+            &mut w.images,
+            &mut w.models,
+        ] {
             v.sort();
             v.dedup();
         }

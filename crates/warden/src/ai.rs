@@ -56,7 +56,10 @@ enum AssessFormat {
     Json,
 }
 
-fn emit(output: &Option<PathBuf>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+fn emit(
+    output: &Option<PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match output {
         Some(path) => write_atomically(path, write),
         None => {
@@ -83,7 +86,9 @@ pub fn inventory(args: InventoryArgs) -> Result<u8> {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
         }
     };
     match args.format {
@@ -114,9 +119,7 @@ pub fn assess(args: AssessArgs) -> Result<u8> {
     let _ = scanner;
     let config = crate::load_config(&args.source)?;
     let answers = match config.section(warden_ai::NAME) {
-        Some(s) => s
-            .parse::<warden_ai::Settings>(warden_ai::NAME)?
-            .assess,
+        Some(s) => s.parse::<warden_ai::Settings>(warden_ai::NAME)?.assess,
         None => Default::default(),
     };
     let a = warden_ai::assess::assess(&result, &answers);
@@ -204,12 +207,23 @@ fn paint(color: bool, level: &str, s: &str) -> String {
 pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
     let mut ai: Vec<&Asset> = r.assets.iter().filter(|a| is_ai_asset(a)).collect();
     let score = |a: &Asset| a.properties["risk"]["score"].as_u64().unwrap_or(0);
-    ai.sort_by(|a, b| score(b).cmp(&score(a)).then(kind_name(a).cmp(&kind_name(b))).then(a.name.cmp(&b.name)));
-    let names: BTreeMap<&str, &str> = r.assets.iter().map(|a| (a.id.as_str(), a.name.as_str())).collect();
+    ai.sort_by(|a, b| {
+        score(b)
+            .cmp(&score(a))
+            .then(kind_name(a).cmp(&kind_name(b)))
+            .then(a.name.cmp(&b.name))
+    });
+    let names: BTreeMap<&str, &str> = r
+        .assets
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
     let mut out = String::new();
     let mut levels: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &ai {
-        *levels.entry(a.properties["risk"]["level"].as_str().unwrap_or("low")).or_default() += 1;
+        *levels
+            .entry(a.properties["risk"]["level"].as_str().unwrap_or("low"))
+            .or_default() += 1;
     }
     let level_list: Vec<String> = ["critical", "high", "medium", "low"]
         .iter()
@@ -219,7 +233,11 @@ pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
         "AI inventory of {}: {} AI assets ({}), {} edges, {} AI dependencies\n",
         r.scan.target,
         ai.len(),
-        if level_list.is_empty() { "none".to_string() } else { level_list.join(", ") },
+        if level_list.is_empty() {
+            "none".to_string()
+        } else {
+            level_list.join(", ")
+        },
         r.edges.len(),
         r.components.len()
     ));
@@ -243,26 +261,67 @@ pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
         let mut facts = Vec::new();
         let p = &a.properties;
         if let Some(m) = p["models"].as_array().filter(|m| !m.is_empty()) {
-            facts.push(format!("models: {}", m.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")));
+            facts.push(format!(
+                "models: {}",
+                m.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         if let Some(k) = p["key"]["from"].as_str() {
-            let vars: Vec<&str> = p["key"]["env"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            facts.push(if vars.is_empty() { format!("key: {k}") } else { format!("key: {k} {}", vars.join("|")) });
+            let vars: Vec<&str> = p["key"]["env"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            facts.push(if vars.is_empty() {
+                format!("key: {k}")
+            } else {
+                format!("key: {k} {}", vars.join("|"))
+            });
         }
-        if let Some(pin) = p.get("pin").filter(|x| x.is_object() && x["how"] != "local") {
+        if let Some(pin) = p
+            .get("pin")
+            .filter(|x| x.is_object() && x["how"] != "local")
+        {
             facts.push(format!(
                 "{}{}",
-                if pin["pinned"] == true { "pinned" } else { "not pinned" },
-                pin["revision"].as_str().map(|r| format!(" ({r})")).unwrap_or_default()
+                if pin["pinned"] == true {
+                    "pinned"
+                } else {
+                    "not pinned"
+                },
+                pin["revision"]
+                    .as_str()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             ));
         }
         if let Some(f) = p["sensitive_fields"].as_array().filter(|f| !f.is_empty()) {
-            facts.push(format!("personal fields: {}", f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")));
+            facts.push(format!(
+                "personal fields: {}",
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let uses: Vec<&str> = r
             .edges
             .iter()
-            .filter(|e| e.from == a.id && matches!(e.kind, EdgeKind::Uses | EdgeKind::Reads | EdgeKind::AuthenticatesWith | EdgeKind::RunsAs | EdgeKind::Runs))
+            .filter(|e| {
+                e.from == a.id
+                    && matches!(
+                        e.kind,
+                        EdgeKind::Uses
+                            | EdgeKind::Reads
+                            | EdgeKind::AuthenticatesWith
+                            | EdgeKind::RunsAs
+                            | EdgeKind::Runs
+                    )
+            })
             .filter_map(|e| names.get(e.to.as_str()).copied())
             .collect();
         if !uses.is_empty() {
@@ -292,7 +351,11 @@ pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
                 "              {:>+3} {}{}\n",
                 reason["points"].as_u64().unwrap_or(0),
                 reason["text"].as_str().unwrap_or(""),
-                if tags.is_empty() { String::new() } else { format!("  [{}]", tags.join(" ")) }
+                if tags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", tags.join(" "))
+                }
             ));
         }
     }
@@ -303,14 +366,28 @@ pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
                 "  {} {}  {}{}\n",
                 c.name,
                 c.version.as_deref().unwrap_or("(any version)"),
-                c.location.as_ref().map(|l| format!("{}:{}", l.path, l.start_line)).unwrap_or_default(),
-                c.purl.as_deref().filter(|p| !p.contains('@')).map(|_| "  not pinned").unwrap_or("")
+                c.location
+                    .as_ref()
+                    .map(|l| format!("{}:{}", l.path, l.start_line))
+                    .unwrap_or_default(),
+                c.purl
+                    .as_deref()
+                    .filter(|p| !p.contains('@'))
+                    .map(|_| "  not pinned")
+                    .unwrap_or("")
             ));
         }
     }
-    let ai_findings: Vec<_> = r.findings.iter().filter(|f| f.analyzer() == warden_ai::NAME).collect();
+    let ai_findings: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.analyzer() == warden_ai::NAME)
+        .collect();
     if !ai_findings.is_empty() {
-        out.push_str(&format!("\n{} ai/ findings (also in `warden scan`):\n", ai_findings.len()));
+        out.push_str(&format!(
+            "\n{} ai/ findings (also in `warden scan`):\n",
+            ai_findings.len()
+        ));
         for f in ai_findings {
             out.push_str(&format!(
                 "  {} {}:{} {}: {}\n",

@@ -28,7 +28,10 @@ fn every_ai_rule_fires_on_its_examples_and_not_on_its_negative_examples() {
         for (i, ex) in r.example.iter().enumerate() {
             let ids = scan_ids(ex);
             if !ids.contains(&id) {
-                failures.push(format!("{id}: example {} did not fire (got {ids:?})", i + 1));
+                failures.push(format!(
+                    "{id}: example {} did not fire (got {ids:?})",
+                    i + 1
+                ));
             }
         }
         for (i, ex) in r.negative.iter().enumerate() {

@@ -40,19 +40,22 @@ fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-
 /// The fixture in a temporary directory, with the pickled classifier the test writes itself (a scikit-learn
 /// shaped pickle: a GLOBAL and a REDUCE-free build, never loaded by anything).
 fn platform() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ai-platform")),
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/ai-platform"
+        )),
         dir.path(),
     );
     write(
         dir.path(),
         "models/churn-classifier.pkl",
-        b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\nq\x00)\x81q\x01}q\x02b.".as_slice(),
+        b"\x80\x02csklearn.linear_model._logistic\nLogisticRegression\nq\x00)\x81q\x01}q\x02b."
+            .as_slice(),
     );
     dir
 }
@@ -83,7 +86,12 @@ fn asset<'a>(doc: &'a serde_json::Value, kind: &str, name_has: &str) -> &'a serd
         })
 }
 
-fn edge(doc: &serde_json::Value, from: &serde_json::Value, to: &serde_json::Value, kind: &str) -> bool {
+fn edge(
+    doc: &serde_json::Value,
+    from: &serde_json::Value,
+    to: &serde_json::Value,
+    kind: &str,
+) -> bool {
     doc["edges"]
         .as_array()
         .unwrap()
@@ -111,26 +119,48 @@ fn the_inventory_finds_every_asset_and_edge_of_the_oracle() {
     // prompt, public through a LoadBalancer.
     let chat = asset(&doc, "llm-client", "OpenAI");
     assert_eq!(chat["location"]["path"], "services/chat/app.py");
-    assert_eq!(chat["properties"]["models"], serde_json::json!(["gpt-4o-mini"]));
+    assert_eq!(
+        chat["properties"]["models"],
+        serde_json::json!(["gpt-4o-mini"])
+    );
     assert_eq!(chat["properties"]["key"]["from"], "env");
-    assert_eq!(chat["properties"]["key_provided_by"][0]["from"], "secret:openai");
+    assert_eq!(
+        chat["properties"]["key_provided_by"][0]["from"],
+        "secret:openai"
+    );
     let chat_wl = asset(&doc, "workload", "Deployment support/chat");
     assert!(edge(&doc, chat_wl, chat, "runs"));
     let r = reasons(chat);
-    assert!(r.contains("publicly exposed") && r.contains("HTTP request data"), "{r}");
+    assert!(
+        r.contains("publicly exposed") && r.contains("HTTP request data"),
+        "{r}"
+    );
 
     // The RAG pipeline: embeddings client, an unpinned hub model, a Pinecone index holding PII, fed from the
     // customers table.
     let emb = asset(&doc, "llm-client", "OpenAIEmbeddings");
-    assert_eq!(emb["properties"]["models"], serde_json::json!(["text-embedding-3-small"]));
+    assert_eq!(
+        emb["properties"]["models"],
+        serde_json::json!(["text-embedding-3-small"])
+    );
     let minilm = asset(&doc, "model", "sentence-transformers/all-MiniLM-L6-v2");
     assert_eq!(minilm["properties"]["pin"]["pinned"], false);
     let store = asset(&doc, "vector-store", "Pinecone index customer-support");
-    assert_eq!(store["properties"]["sensitive_fields"], serde_json::json!(["email", "phone"]));
+    assert_eq!(
+        store["properties"]["sensitive_fields"],
+        serde_json::json!(["email", "phone"])
+    );
     let customers = asset(&doc, "dataset", "table customers");
     assert_eq!(customers["properties"]["sensitive"], true);
     for f in ["full_name", "email", "phone", "support_notes"] {
-        assert!(customers["properties"]["fields"].as_array().unwrap().iter().any(|x| x == f), "{f}");
+        assert!(
+            customers["properties"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == f),
+            "{f}"
+        );
     }
     assert!(edge(&doc, store, customers, "reads"));
     assert!(edge(&doc, emb, store, "reads"));
@@ -138,29 +168,52 @@ fn the_inventory_finds_every_asset_and_edge_of_the_oracle() {
     // The agent: a hard-coded Anthropic key (the secrets finding, by fingerprint), a shell tool and an SQL
     // toolkit over the operations database, fed by ticket text, running privileged as cluster-admin.
     let claude = asset(&doc, "llm-client", "Anthropic");
-    assert_eq!(claude["properties"]["models"], serde_json::json!(["claude-3-5-sonnet-20241022"]));
+    assert_eq!(
+        claude["properties"]["models"],
+        serde_json::json!(["claude-3-5-sonnet-20241022"])
+    );
     assert_eq!(claude["properties"]["key"]["from"], "hard-coded");
     let key = asset(&doc, "credential", "Anthropic");
     assert!(key["id"].as_str().unwrap().starts_with("secret:"));
-    assert!(!key.to_string().contains("sk-ant-api03"), "never the secret");
+    assert!(
+        !key.to_string().contains("sk-ant-api03"),
+        "never the secret"
+    );
     assert!(edge(&doc, claude, key, "authenticates-with"));
     let agent = asset(&doc, "agent", "LangChain");
     let shell = asset(&doc, "tool", "ShellTool");
     let sql = asset(&doc, "tool", "SQLDatabaseToolkit");
     let ops = asset(&doc, "dataset", "database operations at db.internal");
-    assert!(edge(&doc, agent, shell, "uses") && edge(&doc, agent, sql, "uses") && edge(&doc, agent, claude, "uses"));
+    assert!(
+        edge(&doc, agent, shell, "uses")
+            && edge(&doc, agent, sql, "uses")
+            && edge(&doc, agent, claude, "uses")
+    );
     assert!(edge(&doc, sql, ops, "reads"));
     assert_eq!(agent["risk"]["level"], "critical");
     let r = reasons(agent);
-    assert!(r.contains("run shell commands") && r.contains("ticket_body") && r.contains("cluster-admin") && r.contains("privileged"), "{r}");
-    assert!(agent["risk"]["owasp"].as_array().unwrap().iter().any(|o| o == "LLM06:2025"));
+    assert!(
+        r.contains("run shell commands")
+            && r.contains("ticket_body")
+            && r.contains("cluster-admin")
+            && r.contains("privileged"),
+        "{r}"
+    );
+    assert!(agent["risk"]["owasp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o == "LLM06:2025"));
 
     // The classifier: the pickle (code on load) and an unpinned hub model.
     let pkl = asset(&doc, "model", "models/churn-classifier.pkl");
     assert_eq!(pkl["properties"]["format"], "pickle");
     assert!(reasons(pkl).contains("loading it runs code"));
     let occurrences = pkl["properties"]["occurrences"].to_string();
-    assert!(occurrences.contains("services/classifier/serve.py"), "the code that loads it: {occurrences}");
+    assert!(
+        occurrences.contains("services/classifier/serve.py"),
+        "the code that loads it: {occurrences}"
+    );
     let senti = asset(&doc, "model", "cardiffnlp/twitter-roberta-base-sentiment");
     assert_eq!(senti["properties"]["pin"]["pinned"], false);
 
@@ -169,9 +222,15 @@ fn the_inventory_finds_every_asset_and_edge_of_the_oracle() {
     assert_eq!(llama["properties"]["pin"]["how"], "mutable-ref");
     let fs = asset(&doc, "mcp-server", "filesystem");
     assert_eq!(fs["properties"]["pin"]["pinned"], false);
-    assert_eq!(fs["properties"]["collections"], serde_json::json!(["/srv/shared"]));
+    assert_eq!(
+        fs["properties"]["collections"],
+        serde_json::json!(["/srv/shared"])
+    );
     let pg = asset(&doc, "mcp-server", "postgres");
-    assert!(edge(&doc, pg, ops, "reads"), "the MCP server reaches the agent's database");
+    assert!(
+        edge(&doc, pg, ops, "reads"),
+        "the MCP server reaches the agent's database"
+    );
     let vllm = asset(&doc, "workload", "llm-inference");
     assert_eq!(vllm["properties"]["gpu"], true);
     assert_eq!(vllm["properties"]["limits"], false);
@@ -188,16 +247,27 @@ fn the_inventory_finds_every_asset_and_edge_of_the_oracle() {
         .iter()
         .map(|c| c["purl"].as_str().unwrap().to_string())
         .collect();
-    for p in ["pkg:pypi/openai@1.51.0", "pkg:pypi/pinecone@5.3.1", "pkg:pypi/sentence-transformers@3.1.1", "pkg:pypi/langchain-community@0.3.2"] {
+    for p in [
+        "pkg:pypi/openai@1.51.0",
+        "pkg:pypi/pinecone@5.3.1",
+        "pkg:pypi/sentence-transformers@3.1.1",
+        "pkg:pypi/langchain-community@0.3.2",
+    ] {
         assert!(deps.contains(&p.to_string()), "{p} in {deps:?}");
     }
-    assert!(!deps.iter().any(|d| d.contains("fastapi")), "only AI packages: {deps:?}");
+    assert!(
+        !deps.iter().any(|d| d.contains("fastapi")),
+        "only AI packages: {deps:?}"
+    );
 }
 
 #[test]
 fn the_stories_are_findings_in_scan_and_the_secret_finding_names_its_client() {
     let dir = platform();
-    let out = warden().args(["scan", ".", "--format", "json"]).current_dir(dir.path()).assert();
+    let out = warden()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert();
     let doc = json(&out.get_output().stdout);
     let ids = rule_ids(&doc);
     for r in [
@@ -217,8 +287,13 @@ fn the_stories_are_findings_in_scan_and_the_secret_finding_names_its_client() {
         .find(|f| f["rule_id"] == "secrets/anthropic-api-key")
         .unwrap();
     let context = key["related"].to_string();
-    assert!(context.contains("used by Anthropic") && context.contains("ticket-agent"), "{context}");
-    assert!(key["assets"].to_string().contains("ai:llm-client:services/agent/agent.py"));
+    assert!(
+        context.contains("used by Anthropic") && context.contains("ticket-agent"),
+        "{context}"
+    );
+    assert!(key["assets"]
+        .to_string()
+        .contains("ai:llm-client:services/agent/agent.py"));
 }
 
 #[test]
@@ -243,23 +318,48 @@ fn the_ai_bom_validates_against_cyclonedx_1_6() {
         .find(|c| c["name"] == "sentence-transformers/all-MiniLM-L6-v2")
         .unwrap();
     assert_eq!(minilm["type"], "machine-learning-model");
-    assert_eq!(minilm["evidence"]["occurrences"][0]["location"], "services/rag/pipeline.py");
+    assert_eq!(
+        minilm["evidence"]["occurrences"][0]["location"],
+        "services/rag/pipeline.py"
+    );
     assert_eq!(minilm["evidence"]["occurrences"][0]["line"], 11);
 }
 
 #[test]
 fn assess_answers_from_evidence_and_from_warden_toml() {
     let dir = platform();
-    let out = warden().args(["assess", ".", "--format", "json"]).current_dir(dir.path()).assert().code(0);
+    let out = warden()
+        .args(["assess", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
     let doc = json(&out.get_output().stdout);
-    let q = |id: u64| doc["questions"].as_array().unwrap().iter().find(|q| q["id"] == id).unwrap().clone();
+    let q = |id: u64| {
+        doc["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(doc["questions"].as_array().unwrap().len(), 10);
     assert_eq!(q(1)["answer"], "yes");
     assert_eq!(q(2)["answer"], "no", "{:#}", q(2));
     assert!(q(2)["evidence"].to_string().contains("ShellTool"));
     assert_eq!(q(3)["answer"], "no");
-    assert_eq!(q(5)["answer"], "no", "the classifier runs nowhere the manifests show: {:#}", q(5));
-    assert_eq!(q(6)["answer"], "no", "SageMaker without data capture: {:#}", q(6));
+    assert_eq!(
+        q(5)["answer"],
+        "no",
+        "the classifier runs nowhere the manifests show: {:#}",
+        q(5)
+    );
+    assert_eq!(
+        q(6)["answer"],
+        "no",
+        "SageMaker without data capture: {:#}",
+        q(6)
+    );
     assert_eq!(q(7)["answer"], "no");
     assert_eq!(q(9)["answer"], "no");
     assert!(q(9)["evidence"].to_string().contains("hard-coded"));
@@ -267,38 +367,92 @@ fn assess_answers_from_evidence_and_from_warden_toml() {
     assert!(q(10)["fix"].is_string());
     assert_eq!(doc["level"], "high");
     let score = doc["score"].as_u64().unwrap();
-    assert_eq!(score, 10 * doc["questions"].as_array().unwrap().iter().filter(|q| q["answer"] != "yes").count() as u64);
+    assert_eq!(
+        score,
+        10 * doc["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["answer"] != "yes")
+            .count() as u64
+    );
 
     // Answers from warden.toml fill what the repository cannot show, but never overturn evidence of a "no".
-    write(dir.path(), "warden.toml", "[ai.assess]\nincident_response = true\nruntime_monitoring = true\nkey_management = true\n");
-    let out = warden().args(["assess", ".", "--format", "json"]).current_dir(dir.path()).assert().code(0);
+    write(
+        dir.path(),
+        "warden.toml",
+        "[ai.assess]\nincident_response = true\nruntime_monitoring = true\nkey_management = true\n",
+    );
+    let out = warden()
+        .args(["assess", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
     let doc = json(&out.get_output().stdout);
-    let q = |id: u64| doc["questions"].as_array().unwrap().iter().find(|q| q["id"] == id).unwrap().clone();
-    assert_eq!((q(10)["answer"].clone(), q(10)["source"].clone()), ("yes".into(), "warden.toml".into()));
+    let q = |id: u64| {
+        doc["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (q(10)["answer"].clone(), q(10)["source"].clone()),
+        ("yes".into(), "warden.toml".into())
+    );
     assert_eq!(q(9)["answer"], "no");
-    assert!(q(9)["evidence"].to_string().contains("overridden by the evidence"));
+    assert!(q(9)["evidence"]
+        .to_string()
+        .contains("overridden by the evidence"));
 
-    let text = warden().args(["assess", "."]).current_dir(dir.path()).assert().code(0);
+    let text = warden()
+        .args(["assess", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
     let text = String::from_utf8(text.get_output().stdout.clone()).unwrap();
-    assert!(text.contains(" 9. Are API keys securely managed and rotated? NO"), "{text}");
+    assert!(
+        text.contains(" 9. Are API keys securely managed and rotated? NO"),
+        "{text}"
+    );
     assert!(text.contains("Score: "));
 }
 
 #[test]
 fn an_unknown_assess_key_is_a_config_error_naming_the_file() {
     let dir = platform();
-    write(dir.path(), "warden.toml", "[ai.assess]\nincident_plan = true\n");
-    let out = warden().args(["assess", "."]).current_dir(dir.path()).assert().code(2);
+    write(
+        dir.path(),
+        "warden.toml",
+        "[ai.assess]\nincident_plan = true\n",
+    );
+    let out = warden()
+        .args(["assess", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("warden.toml") && err.contains("incident_plan"), "{err}");
+    assert!(
+        err.contains("warden.toml") && err.contains("incident_plan"),
+        "{err}"
+    );
 }
 
 #[test]
 fn without_manifests_the_inventory_says_what_it_could_not_see() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "app.py", "from openai import OpenAI\nclient = OpenAI()\n");
+    write(
+        dir.path(),
+        "app.py",
+        "from openai import OpenAI\nclient = OpenAI()\n",
+    );
     let text = String::from_utf8(inventory(dir.path(), "text")).unwrap();
-    assert!(text.contains("llm-client") && text.contains("OpenAI"), "{text}");
+    assert!(
+        text.contains("llm-client") && text.contains("OpenAI"),
+        "{text}"
+    );
     assert!(text.contains("no Kubernetes workloads"), "{text}");
     let out = warden()
         .args(["inventory", ".", "--skip", "secrets", "--format", "json"])
