@@ -23,14 +23,14 @@ fn only_and_skip_select_analyzer_families() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown analyzer `secretz` (known: secrets, code, intent, k8s, docker, tf, ci, model)",
+            "unknown analyzer `secretz` (known: secrets, code, intent, k8s, docker, tf, ci, model, ai)",
         ));
     warden()
         .args([
             "scan",
             ".",
             "--skip",
-            "secrets,code,intent,k8s,docker,tf,ci,model",
+            "secrets,code,intent,k8s,docker,tf,ci,model,ai",
         ])
         .current_dir(dir.path())
         .assert()
