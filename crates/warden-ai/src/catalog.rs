@@ -48,11 +48,37 @@ pub fn root_modules() -> Vec<String> {
     let mut roots: Vec<String> = entries()
         .iter()
         .flat_map(|e| e.modules.iter())
-        .map(|m| m.split('.').next().unwrap_or(m).to_string())
+        .map(|m| {
+            // `google` is a namespace package of every Google client library: its AI parts are named whole.
+            let depth = if m.starts_with("google.") { 2 } else { 1 };
+            m.split('.').take(depth).collect::<Vec<_>>().join(".")
+        })
         .collect();
     roots.extend(["mcp", "fastmcp", "os"].iter().map(|s| s.to_string()));
     roots.sort();
     roots.dedup();
+    roots
+}
+
+/// Top-level modules whose import alone makes a file worth reading: AI SDKs, frameworks and stores. The
+/// others (pickle, joblib, torch, database drivers, boto3) matter only beside a model file's name or an AI
+/// import, and a file that imports only them is read when it names a model file.
+pub fn strong_roots() -> Vec<String> {
+    let weak_only = |root: &str| {
+        entries()
+            .iter()
+            .filter(|e| {
+                e.modules
+                    .iter()
+                    .any(|m| m == root || m.starts_with(&format!("{root}.")))
+            })
+            .all(|e| matches!(e.kind.as_str(), "model-file" | "dataset") || !e.only_arg0.is_empty())
+    };
+    let mut roots: Vec<String> = root_modules()
+        .into_iter()
+        .filter(|r| r != "os" && (r == "mcp" || r == "fastmcp" || r == "datasets" || !weak_only(r)))
+        .collect();
+    roots.retain(|r| r != "torch" || !weak_only(r));
     roots
 }
 

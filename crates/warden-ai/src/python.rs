@@ -86,20 +86,67 @@ const COLLECTION_METHODS: &[&str] = &[
     "create_index",
 ];
 
-fn roots() -> &'static aho_corasick::AhoCorasick {
-    static R: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+/// `import X` / `from X` at the start of a line, for X among `roots`.
+fn import_re(roots: &[String]) -> regex::bytes::Regex {
+    let alts: Vec<String> = roots.iter().map(|r| regex::escape(r)).collect();
+    regex::bytes::Regex::new(&format!(
+        r"(?m)^[ \t]*(?:from|import)[ \t]+(?:{})\b",
+        alts.join("|")
+    ))
+    .expect("import pattern")
+}
+
+fn strong() -> &'static regex::bytes::Regex {
+    static R: OnceLock<regex::bytes::Regex> = OnceLock::new();
+    R.get_or_init(|| import_re(&catalog::strong_roots()))
+}
+
+fn weak() -> &'static regex::bytes::Regex {
+    static R: OnceLock<regex::bytes::Regex> = OnceLock::new();
     R.get_or_init(|| {
-        let pats: Vec<String> = catalog::root_modules()
+        let strong = catalog::strong_roots();
+        let weak: Vec<String> = catalog::root_modules()
             .into_iter()
-            .filter(|m| m != "os")
+            .filter(|r| r != "os" && !strong.contains(r))
             .collect();
-        aho_corasick::AhoCorasick::new(pats).expect("module names")
+        import_re(&weak)
     })
 }
 
-/// Whether a Python file can hold anything the catalog knows: it names one of its modules.
+fn model_file_hint() -> &'static aho_corasick::AhoCorasick {
+    static R: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    R.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                ".pkl",
+                ".pickle",
+                ".joblib",
+                ".pt\"",
+                ".pt'",
+                ".pth",
+                ".bin\"",
+                ".h5",
+                ".keras",
+                ".onnx",
+                ".gguf",
+                ".safetensors",
+                ".ckpt",
+                ".skops",
+                "bedrock",
+            ])
+            .expect("hints")
+    })
+}
+
+/// Whether a Python file can hold anything the catalog knows, decided before parsing: it imports an AI SDK,
+/// framework or store, or it imports a model-file loader (pickle, torch, joblib, …) and names a model file.
+/// Most Python files import neither and are never parsed here.
 pub fn worth_parsing(src: &[u8]) -> bool {
-    memchr::memmem::find(src, b"import").is_some() && roots().is_match(src)
+    if memchr::memmem::find(src, b"import").is_none() {
+        return false;
+    }
+    strong().is_match(src) || (weak().is_match(src) && model_file_hint().is_match(src))
 }
 
 thread_local! {
@@ -1560,6 +1607,22 @@ mod tests {
             ("env", vec!["OPENAI_API_KEY".to_string()])
         );
         assert_eq!(s[0].inputs[0].name, "q");
+    }
+
+    #[test]
+    fn only_files_that_import_an_ai_library_or_load_a_model_file_are_parsed() {
+        assert!(worth_parsing(b"import os\nfrom openai import OpenAI\n"));
+        assert!(worth_parsing(b"from google.genai import Client\n"));
+        assert!(worth_parsing(
+            b"import pickle\nm = pickle.load(open('m.pkl', 'rb'))\n"
+        ));
+        assert!(!worth_parsing(
+            b"import pickle\nstate = pickle.loads(blob)\n"
+        ));
+        assert!(!worth_parsing(
+            b"import sqlite3\nfrom google.cloud import storage\n"
+        ));
+        assert!(!worth_parsing(b"# we might import openai one day\nx = 1\n"));
     }
 
     #[test]
