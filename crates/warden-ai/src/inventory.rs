@@ -712,6 +712,37 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         }
     }
 
+    // AI libraries code imports that no manifest of the repository declares: dependencies nobody pinned.
+    let declared: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, f)| f.dependencies.iter())
+        .map(|d| d.name.to_ascii_lowercase())
+        .collect();
+    let mut undeclared = BTreeSet::new();
+    for (path, facts) in &files {
+        for i in &facts.imports {
+            let pkg = crate::manifest::pypi_package_of(&i.name);
+            let family = |d: &String| {
+                // `langchain_community` imported, `langchain-community` declared; `pinecone-client` for `pinecone`.
+                d == &pkg || d.starts_with(&format!("{pkg}-")) && pkg != "langchain"
+            };
+            if !crate::manifest::is_ai_package("pypi", &pkg)
+                || declared.iter().any(family)
+                || !undeclared.insert(pkg.clone())
+            {
+                continue;
+            }
+            components.push(Component {
+                kind: "library".into(),
+                name: pkg.clone(),
+                version: None,
+                purl: Some(format!("pkg:pypi/{pkg}")),
+                location: Some(Location::at(path.clone(), i.line.max(1), 1, 1)),
+                undeclared: true,
+            });
+        }
+    }
+
     terraform(&mut b, &tf, &result.assets);
     let secrets = link_credentials(&mut b, result);
     link_models(&mut b, result);
@@ -786,6 +817,7 @@ fn dependency(path: &str, d: &Dependency) -> Component {
         version: d.version.clone(),
         purl: Some(purl),
         location: Some(Location::at(path.to_string(), d.line.max(1), 1, 1)),
+        undeclared: false,
     }
 }
 

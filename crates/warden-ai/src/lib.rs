@@ -11,6 +11,7 @@
 pub mod assess;
 pub mod catalog;
 pub mod inventory;
+pub mod js;
 pub mod manifest;
 pub mod python;
 pub mod rules;

@@ -16,6 +16,10 @@ pub enum Kind {
     Pipfile,
     Dockerfile,
     Terraform,
+    /// `poetry.lock`, `uv.lock`, `pdm.lock`: TOML `[[package]]` tables.
+    PyLock,
+    /// `package-lock.json` / `npm-shrinkwrap.json`.
+    PackageLock,
     /// An incident-response plan, runbook or security policy (for the self-assessment).
     Doc,
 }
@@ -38,6 +42,8 @@ pub fn kind_of(path: &str) -> Option<Kind> {
         "package.json" => Kind::PackageJson,
         "go.mod" => Kind::GoMod,
         "pipfile" => Kind::Pipfile,
+        "poetry.lock" | "uv.lock" | "pdm.lock" => Kind::PyLock,
+        "package-lock.json" | "npm-shrinkwrap.json" => Kind::PackageLock,
         "dockerfile" | "containerfile" => Kind::Dockerfile,
         _ if lower.ends_with(".modelfile") => Kind::Modelfile,
         _ if lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") => Kind::Dockerfile,
@@ -185,6 +191,23 @@ const AI_PACKAGES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The PyPI package that provides a top-level module, where the two differ.
+pub fn pypi_package_of(module: &str) -> String {
+    match module {
+        "sklearn" => "scikit-learn".into(),
+        "google.genai" => "google-genai".into(),
+        "google.generativeai" => "google-generativeai".into(),
+        "vertexai" => "google-cloud-aiplatform".into(),
+        "weaviate" => "weaviate-client".into(),
+        "faiss" => "faiss-cpu".into(),
+        "llama_cpp" => "llama-cpp-python".into(),
+        "agents" => "openai-agents".into(),
+        "open_clip" => "open-clip-torch".into(),
+        "autogen" => "autogen-agentchat".into(),
+        m => m.to_ascii_lowercase().replace('_', "-"),
+    }
+}
+
 /// Whether a package (normalised: lowercase, `_` as `-` for PyPI) is an AI package.
 pub fn is_ai_package(ecosystem: &str, name: &str) -> bool {
     let name = if ecosystem == "pypi" {
@@ -228,6 +251,14 @@ pub fn scan(kind: Kind, path: &str, text: &str) -> Result<FileFacts, String> {
             facts.dependencies = go_mod(text);
         }
         Kind::Dockerfile => facts.manifest = true,
+        Kind::PyLock => {
+            facts.manifest = true;
+            facts.dependencies = py_lock(text)?;
+        }
+        Kind::PackageLock => {
+            facts.manifest = true;
+            facts.dependencies = package_lock(text)?;
+        }
         Kind::Terraform => facts.sightings = crate::terraform::scan(text)?,
         Kind::Doc => facts.sightings = incident_plan(text),
     }
@@ -765,6 +796,69 @@ fn package_json(text: &str) -> Result<Vec<Dependency>, String> {
     Ok(out)
 }
 
+/// `[[package]]` tables of a Python lockfile: every AI package with its locked version.
+fn py_lock(text: &str) -> Result<Vec<Dependency>, String> {
+    let v: toml::Value = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
+    let mut out = Vec::new();
+    for p in v
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let (Some(name), Some(version)) = (
+            p.get("name").and_then(|n| n.as_str()),
+            p.get("version").and_then(|n| n.as_str()),
+        ) else {
+            continue;
+        };
+        if is_ai_package("pypi", name) {
+            out.push(Dependency {
+                ecosystem: "pypi".into(),
+                name: name.to_ascii_lowercase().replace('_', "-"),
+                version: Some(version.to_string()),
+                pinned: true,
+                line: line_of(text, &format!("name = \"{name}\"")),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `packages` (lockfile v2/v3) or `dependencies` (v1) of an npm lockfile.
+fn package_lock(text: &str) -> Result<Vec<Dependency>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let mut out: Vec<Dependency> = Vec::new();
+    let mut push = |name: &str, version: Option<&str>, key: &str| {
+        if !is_ai_package("npm", name) || out.iter().any(|d| d.name == name) {
+            return;
+        }
+        out.push(Dependency {
+            ecosystem: "npm".into(),
+            name: name.to_string(),
+            version: version.map(str::to_string),
+            pinned: version.is_some(),
+            line: line_of(text, &format!("\"{key}\"")),
+        });
+    };
+    if let Some(pkgs) = v.get("packages").and_then(Value::as_object) {
+        for (key, p) in pkgs {
+            let Some(name) = key.rsplit("node_modules/").next().filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            push(name, p.get("version").and_then(Value::as_str), key);
+        }
+    } else if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
+        for (name, p) in deps {
+            push(name, p.get("version").and_then(Value::as_str), name);
+        }
+    }
+    Ok(out)
+}
+
 fn go_mod(text: &str) -> Vec<Dependency> {
     let mut out = Vec::new();
     let mut in_block = false;
@@ -883,6 +977,28 @@ mod tests {
     }
 
     #[test]
+    fn lockfiles_give_exact_versions() {
+        let p = py_lock("[[package]]\nname = \"openai\"\nversion = \"1.51.0\"\n\n[[package]]\nname = \"httpx\"\nversion = \"0.27.0\"\n").unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].version.as_deref(), p[0].pinned, p[0].line),
+            (Some("1.51.0"), true, 2)
+        );
+        let n = package_lock(r#"{"lockfileVersion": 3, "packages": {"": {"name": "app"}, "node_modules/openai": {"version": "4.67.0"}, "node_modules/express": {"version": "4.21.0"}, "node_modules/@langchain/core": {"version": "0.3.1"}}}"#).unwrap();
+        let got: Vec<_> = n
+            .iter()
+            .map(|d| (d.name.as_str(), d.version.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("@langchain/core", Some("0.3.1")),
+                ("openai", Some("4.67.0"))
+            ]
+        );
+    }
+
+    #[test]
     fn paths_name_their_format() {
         assert_eq!(kind_of(".vscode/mcp.json"), Some(Kind::Mcp));
         assert_eq!(kind_of(".cursor/mcp.json"), Some(Kind::Mcp));
@@ -900,7 +1016,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn no_manifest_input_panics(text in "(?s).{0,300}") {
-            for k in [Kind::Mcp, Kind::Modelfile, Kind::Requirements, Kind::Pyproject, Kind::PackageJson, Kind::GoMod, Kind::Pipfile, Kind::Terraform] {
+            for k in [Kind::Mcp, Kind::Modelfile, Kind::Requirements, Kind::Pyproject, Kind::PackageJson, Kind::GoMod, Kind::Pipfile, Kind::Terraform, Kind::PyLock, Kind::PackageLock, Kind::Doc] {
                 let _ = scan(k, "x", &text);
             }
             let _ = strip_jsonc(&text);

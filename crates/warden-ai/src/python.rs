@@ -269,6 +269,7 @@ impl<'s> Cx<'s> {
                         "dotted_name" => {
                             let full = self.text(name).to_string();
                             let first = full.split('.').next().unwrap_or(&full).to_string();
+                            self.note_import(&full, n);
                             // `import a.b` binds `a` to the package `a`.
                             self.aliases.insert(first.clone(), first);
                         }
@@ -277,6 +278,7 @@ impl<'s> Cx<'s> {
                                 name.child_by_field_name("name"),
                                 name.child_by_field_name("alias"),
                             ) {
+                                self.note_import(self.text(m), n);
                                 self.aliases
                                     .insert(self.text(a).to_string(), self.text(m).to_string());
                             }
@@ -294,6 +296,7 @@ impl<'s> Cx<'s> {
                 if module.starts_with('.') {
                     return;
                 }
+                self.note_import(&module, n);
                 let mut c = n.walk();
                 for name in n.children_by_field_name("name", &mut c) {
                     match name.kind() {
@@ -322,6 +325,24 @@ impl<'s> Cx<'s> {
         let mut c = n.walk();
         for ch in n.named_children(&mut c) {
             self.imports(ch, depth + 1);
+        }
+    }
+
+    /// Remembers an import of an AI library (its catalog root, `google.genai` for Google's), once per root.
+    fn note_import(&mut self, module: &str, at: Node) {
+        let roots = catalog::root_modules();
+        let Some(root) = roots
+            .iter()
+            .filter(|r| *r != "os")
+            .find(|r| module == r.as_str() || module.starts_with(&format!("{r}.")))
+        else {
+            return;
+        };
+        if !self.facts.imports.iter().any(|i| &i.name == root) {
+            self.facts.imports.push(EnvRead {
+                name: root.clone(),
+                line: Self::line(at),
+            });
         }
     }
 
@@ -907,6 +928,22 @@ impl<'s> Cx<'s> {
                     let Some(Val::Str(name)) = named else {
                         return None;
                     };
+                    let task = if last == "pipeline" {
+                        Self::arg(&pos, &kw, "task")
+                            .or_else(|| Self::arg(&pos, &kw, "0"))
+                            .and_then(|a| self.string_value(a))
+                    } else {
+                        let class = parts
+                            .iter()
+                            .rev()
+                            .nth(1)
+                            .map(String::as_str)
+                            .unwrap_or(&last);
+                        task_of(class).map(str::to_string)
+                    };
+                    if let Some(t) = task {
+                        s.extra.insert("task".into(), t.into());
+                    }
                     let local = looks_local(&name);
                     s.kind = if local {
                         "model-file".into()
@@ -1508,6 +1545,24 @@ impl<'s> Cx<'s> {
             s.extra.remove("col");
         }
     }
+}
+
+/// The Hugging Face task a model class serves, where its name says it.
+fn task_of(class: &str) -> Option<&'static str> {
+    Some(match class {
+        "SentenceTransformer" => "sentence-similarity",
+        "CrossEncoder" => "text-ranking",
+        c if c.ends_with("ForSequenceClassification") => "text-classification",
+        c if c.ends_with("ForCausalLM") => "text-generation",
+        c if c.ends_with("ForSeq2SeqLM") => "text2text-generation",
+        c if c.ends_with("ForTokenClassification") => "token-classification",
+        c if c.ends_with("ForQuestionAnswering") => "question-answering",
+        c if c.ends_with("ForImageClassification") => "image-classification",
+        c if c.ends_with("ForSpeechSeq2Seq") => "automatic-speech-recognition",
+        c if c.ends_with("ForMaskedLM") => "fill-mask",
+        "LLM" => "text-generation",
+        _ => return None,
+    })
 }
 
 /// A model name that is a path on disk rather than a hub id.

@@ -114,6 +114,9 @@ pub struct FileFacts {
     /// AI packages of a dependency manifest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency>,
+    /// Top-level modules of AI libraries the file imports (Python), for dependencies no manifest declares.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<EnvRead>,
     /// The file is a build manifest (Dockerfile, requirements, pyproject, package.json, go.mod): its directory
     /// is a service's root.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -122,6 +125,9 @@ pub struct FileFacts {
 
 impl FileFacts {
     pub fn is_empty(&self) -> bool {
-        self.sightings.is_empty() && self.dependencies.is_empty() && !self.manifest
+        self.sightings.is_empty()
+            && self.dependencies.is_empty()
+            && self.imports.is_empty()
+            && !self.manifest
     }
 }

@@ -199,6 +199,9 @@ pub struct Component {
     pub purl: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// Used by code (imported) but declared in no dependency manifest of the repository.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undeclared: bool,
 }
 
 /// Everything one scan produced.

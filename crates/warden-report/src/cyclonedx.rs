@@ -1,6 +1,8 @@
 //! CycloneDX 1.6 (JSON) from a scan's inventory: each asset and dependency component becomes a component
-//! (models as `machine-learning-model`, data sets and vector stores as `data`, workloads as `container`), with
-//! the places that showed it as `evidence.occurrences`, and the inventory's edges as `dependencies`. Written by
+//! (models as `machine-learning-model` with the model-card fields known, data sets and vector stores as `data`
+//! with their personal fields as `sensitiveData`, workloads as `container`), LLM provider APIs and remote MCP
+//! servers as `services`, with the places that showed each as `evidence.occurrences`, and the inventory's edges
+//! as `dependencies`. Written by
 //! hand: the `cyclonedx-bom` crate stops at spec 1.5, and the types needed here are few. Tests validate the
 //! output against the official 1.6 JSON schema.
 
@@ -65,20 +67,136 @@ fn occurrence(path: &str, line: u32) -> Value {
     Value::Object(o)
 }
 
-fn asset_component(a: &Asset) -> Value {
+/// Every place that showed an asset: its `occurrences` property where the analyzer lists several, else its
+/// location.
+fn occurrences(a: &Asset) -> Vec<Value> {
+    let listed: Vec<Value> = a.properties["occurrences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| {
+            let path = o["path"].as_str()?;
+            Some(occurrence(path, o["line"].as_u64().unwrap_or(0) as u32))
+        })
+        .collect();
+    if !listed.is_empty() {
+        return listed;
+    }
+    a.location
+        .iter()
+        .map(|l| occurrence(&l.path, l.start_line))
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// An asset that is reached over the network rather than shipped: an LLM provider's API that a client calls,
+/// a remote MCP server. CycloneDX lists these as `services`.
+fn is_service(a: &Asset) -> bool {
+    a.kind == AssetKind::LlmClient
+        || (a.kind == AssetKind::McpServer && a.properties["transport"] == "remote")
+}
+
+/// Where a provider's API lives, for the services of LLM clients.
+fn provider_endpoint(provider: &str) -> Option<&'static str> {
+    Some(match provider {
+        "OpenAI" => "https://api.openai.com/v1",
+        "Anthropic" => "https://api.anthropic.com",
+        "Google GenAI" => "https://generativelanguage.googleapis.com",
+        "Cohere" => "https://api.cohere.com",
+        "Mistral" => "https://api.mistral.ai",
+        "Groq" => "https://api.groq.com",
+        "Together" => "https://api.together.xyz",
+        "Hugging Face Inference" => "https://api-inference.huggingface.co",
+        _ => return None,
+    })
+}
+
+fn service(a: &Asset) -> Value {
+    let p = &a.properties;
+    let mut s = Map::new();
+    s.insert("bom-ref".into(), json!(a.id));
+    s.insert("name".into(), json!(a.name));
+    if let Some(provider) = p["provider"].as_str() {
+        s.insert("provider".into(), json!({"name": provider}));
+        if let Some(url) = provider_endpoint(provider) {
+            s.insert("endpoints".into(), json!([url]));
+        }
+    }
+    if let Some(url) = p["url"].as_str() {
+        s.insert("endpoints".into(), json!([url]));
+    }
+    let models = strings(&p["models"]);
+    if !models.is_empty() {
+        s.insert(
+            "description".into(),
+            json!(format!("models: {}", models.join(", "))),
+        );
+    }
+    if a.kind == AssetKind::LlmClient {
+        // A provider's API is called with a key and leaves the organisation's boundary.
+        s.insert("authenticated".into(), json!(p["key"]["from"] != "none"));
+        s.insert("x-trust-boundary".into(), json!(true));
+    }
+    s.insert(
+        "properties".into(),
+        Value::Array(properties(a.kind, &a.properties)),
+    );
+    Value::Object(s)
+}
+
+fn asset_component(a: &Asset, reads: &[&str]) -> Value {
     let mut c = Map::new();
     c.insert("type".into(), json!(component_type(a.kind)));
     c.insert("bom-ref".into(), json!(a.id));
     c.insert("name".into(), json!(a.name));
+    let p = &a.properties;
+    if let Some(provider) = p["provider"].as_str() {
+        c.insert("publisher".into(), json!(provider));
+    }
+    if a.kind == AssetKind::Model {
+        // The model card fields the inventory knows: the task, and the data sets the model reads.
+        let mut params = Map::new();
+        if let Some(task) = p["task"].as_str() {
+            params.insert("task".into(), json!(task));
+        }
+        if let Some(format) = p["format"].as_str() {
+            params.insert("modelArchitecture".into(), json!(format));
+        }
+        if !reads.is_empty() {
+            params.insert(
+                "datasets".into(),
+                Value::Array(reads.iter().map(|r| json!({"ref": r})).collect()),
+            );
+        }
+        if !params.is_empty() {
+            c.insert("modelCard".into(), json!({"modelParameters": params}));
+        }
+    }
+    if matches!(a.kind, AssetKind::Dataset | AssetKind::VectorStore) {
+        let mut d = Map::new();
+        d.insert("type".into(), json!("dataset"));
+        d.insert("name".into(), json!(a.name));
+        let sensitive = strings(&p["sensitive_fields"]);
+        if !sensitive.is_empty() {
+            d.insert("sensitiveData".into(), json!(sensitive));
+            d.insert("classification".into(), json!("personal data"));
+        }
+        c.insert("data".into(), json!([d]));
+    }
     c.insert(
         "properties".into(),
         Value::Array(properties(a.kind, &a.properties)),
     );
-    if let Some(loc) = &a.location {
-        c.insert(
-            "evidence".into(),
-            json!({"occurrences": [occurrence(&loc.path, loc.start_line)]}),
-        );
+    let occ = occurrences(a);
+    if !occ.is_empty() {
+        c.insert("evidence".into(), json!({"occurrences": occ}));
     }
     Value::Object(c)
 }
@@ -98,6 +216,12 @@ fn dependency_component(d: &Component, bom_ref: &str) -> Value {
         c.insert(
             "evidence".into(),
             json!({"occurrences": [occurrence(&loc.path, loc.start_line)]}),
+        );
+    }
+    if d.undeclared {
+        c.insert(
+            "properties".into(),
+            json!([{"name": "warden:undeclared", "value": "true"}]),
         );
     }
     Value::Object(c)
@@ -128,11 +252,23 @@ fn serial(res: &ScanResult) -> String {
 /// The BOM of one scan result.
 pub fn bom(res: &ScanResult) -> Value {
     let mut components = Vec::new();
+    let mut services = Vec::new();
     let mut refs = BTreeSet::new();
     for a in &res.assets {
-        if refs.insert(a.id.clone()) {
-            components.push(asset_component(a));
+        if !refs.insert(a.id.clone()) {
+            continue;
         }
+        if is_service(a) {
+            services.push(service(a));
+            continue;
+        }
+        let reads: Vec<&str> = res
+            .edges
+            .iter()
+            .filter(|e| e.from == a.id && e.kind == warden_core::EdgeKind::Reads)
+            .map(|e| e.to.as_str())
+            .collect();
+        components.push(asset_component(a, &reads));
     }
     for d in &res.components {
         // A package's purl identifies it; without one, its kind, name and version do.
@@ -174,6 +310,9 @@ pub fn bom(res: &ScanResult) -> Value {
         },
         "components": components,
     });
+    if !services.is_empty() {
+        doc["services"] = Value::Array(services);
+    }
     if !dependencies.is_empty() {
         doc["dependencies"] = Value::Array(dependencies);
     }

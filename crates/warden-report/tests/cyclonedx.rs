@@ -98,6 +98,7 @@ fn result() -> ScanResult {
         version: Some("1.51.0".into()),
         purl: Some("pkg:pypi/openai@1.51.0".into()),
         location: Some(Location::at("services/chat/requirements.txt", 2, 1, 2)),
+        undeclared: false,
     }];
     r
 }

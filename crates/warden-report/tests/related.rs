@@ -81,6 +81,7 @@ fn result() -> (ScanResult, RuleMeta) {
         version: Some("1.55.0".into()),
         purl: Some("pkg:pypi/openai@1.55.0".into()),
         location: None,
+        undeclared: false,
     });
     (r, rule)
 }

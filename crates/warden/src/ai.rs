@@ -362,19 +362,21 @@ pub fn inventory_text(r: &ScanResult, notes: &[String], color: bool) -> String {
     if !r.components.is_empty() {
         out.push_str("\nAI dependencies:\n");
         for c in &r.components {
+            let note = if c.undeclared {
+                "  undeclared: imported, but in no dependency manifest"
+            } else if c.purl.as_deref().is_some_and(|p| !p.contains('@')) {
+                "  not pinned"
+            } else {
+                ""
+            };
             out.push_str(&format!(
-                "  {} {}  {}{}\n",
+                "  {} {}  {}{note}\n",
                 c.name,
                 c.version.as_deref().unwrap_or("(any version)"),
                 c.location
                     .as_ref()
                     .map(|l| format!("{}:{}", l.path, l.start_line))
                     .unwrap_or_default(),
-                c.purl
-                    .as_deref()
-                    .filter(|p| !p.contains('@'))
-                    .map(|_| "  not pinned")
-                    .unwrap_or("")
             ));
         }
     }

@@ -255,6 +255,17 @@ fn the_inventory_finds_every_asset_and_edge_of_the_oracle() {
     ] {
         assert!(deps.contains(&p.to_string()), "{p} in {deps:?}");
     }
+    let transformers = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "transformers")
+        .expect("transformers, imported by the classifier and declared nowhere");
+    assert_eq!(transformers["undeclared"], true);
+    assert_eq!(
+        transformers["location"]["path"],
+        "services/classifier/serve.py"
+    );
     assert!(
         !deps.iter().any(|d| d.contains("fastapi")),
         "only AI packages: {deps:?}"
