@@ -291,6 +291,9 @@ fn the_stories_are_findings_in_scan_and_the_secret_finding_names_its_client() {
     ] {
         assert!(ids.iter().any(|i| i == r), "{r} in {ids:?}");
     }
+    // The scan report with the AI inventory in it still matches the report's schema.
+    let errors = schema_errors(include_str!("../../../docs/schemas/report-v2.schema.json"), &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
     let key = doc["findings"]
         .as_array()
         .unwrap()
