@@ -292,7 +292,10 @@ fn the_stories_are_findings_in_scan_and_the_secret_finding_names_its_client() {
         assert!(ids.iter().any(|i| i == r), "{r} in {ids:?}");
     }
     // The scan report with the AI inventory in it still matches the report's schema.
-    let errors = schema_errors(include_str!("../../../docs/schemas/report-v2.schema.json"), &doc);
+    let errors = schema_errors(
+        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        &doc,
+    );
     assert!(errors.is_empty(), "{errors:#?}");
     let key = doc["findings"]
         .as_array()
@@ -507,4 +510,56 @@ fn scan_writes_the_inventory_as_cyclonedx_1_6() {
         chat["evidence"]["occurrences"][0]["location"],
         "deploy/k8s/chat.yaml"
     );
+}
+
+#[test]
+fn an_mcp_server_in_code_lists_its_tools_and_deployments_map_unmatched_names() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "tools-server/server.py",
+        "import subprocess\nfrom mcp.server.fastmcp import FastMCP\n\nmcp = FastMCP(\"ops-tools\")\n\n\
+         @mcp.tool()\ndef restart(service: str) -> str:\n    return subprocess.run([\"systemctl\", \"restart\", service]).stdout\n\n\
+         @mcp.tool()\ndef weather(city: str) -> str:\n    return city\n",
+    );
+    write(dir.path(), "tools-server/requirements.txt", "mcp==1.2.0\n");
+    write(
+        dir.path(),
+        "deploy/ops.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: mcp-gateway, namespace: ops}\nspec:\n  selector: {matchLabels: {app: g}}\n  template:\n    metadata: {labels: {app: g}}\n    spec:\n      containers:\n        - name: main\n          image: registry.example/ops/gateway:1.0.0\n",
+    );
+    let doc = json(&inventory(dir.path(), "json"));
+    let server = asset(&doc, "mcp-server", "ops-tools");
+    let restart = asset(&doc, "tool", "restart");
+    let weather = asset(&doc, "tool", "weather");
+    assert!(edge(&doc, server, restart, "uses") && edge(&doc, server, weather, "uses"));
+    assert_eq!(
+        restart["properties"]["capabilities"],
+        serde_json::json!(["shell"])
+    );
+    assert!(
+        reasons(server).contains("run shell commands through restart"),
+        "{}",
+        reasons(server)
+    );
+    assert!(
+        server["properties"]["deployed_as"].is_null(),
+        "no workload is named tools-server"
+    );
+
+    write(
+        dir.path(),
+        "warden.toml",
+        "[ai.deployments]\n\"tools-server\" = [\"mcp-gateway\"]\n",
+    );
+    let doc = json(&inventory(dir.path(), "json"));
+    let server = asset(&doc, "mcp-server", "ops-tools");
+    assert_eq!(
+        server["properties"]["deployed_as"][0]["workload"],
+        "k8s:workload:Deployment/ops/mcp-gateway"
+    );
+    assert!(server["properties"]["deployed_as"][0]["matched_by"]
+        .as_str()
+        .unwrap()
+        .contains("[ai] deployments"));
 }
