@@ -123,9 +123,17 @@ pub fn level(score: u32) -> &'static str {
     }
 }
 
-/// A Kubernetes workload as the config analyzer described it.
+/// A workload AI code can run in: a Kubernetes workload as the config analyzer described it, or a compose
+/// service.
 #[derive(Debug, Clone, Default)]
 struct Workload {
+    /// `compose` or `kubernetes`.
+    platform: &'static str,
+    /// Compose: the build context, relative to the repository root.
+    build: Option<String>,
+    /// Compose: ports published on every host interface (reachable from the host's network; not counted as
+    /// public, which is kept for what a cluster exposes to the internet).
+    published: Vec<String>,
     id: String,
     name: String,
     wname: String,
@@ -164,6 +172,9 @@ impl Workload {
         };
         let b = |k: &str| p[k].as_bool().unwrap_or(false);
         Workload {
+            platform: "kubernetes",
+            build: None,
+            published: Vec::new(),
             id: a.id.clone(),
             name: a.name.clone(),
             wname: a.id.rsplit('/').next().unwrap_or("").to_string(),
@@ -215,6 +226,110 @@ impl Workload {
         out
     }
 
+    /// A compose service from the docker analyzer's `compose/service` fact.
+    fn from_compose(path: &str, d: &Value) -> Option<Self> {
+        let name = d["name"].as_str()?.to_string();
+        let strs = |k: &str| -> Vec<String> {
+            d[k].as_array()
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let image = d["image"].as_str().map(str::to_string);
+        let command = strs("command");
+        let published = strs("published");
+        let base = dir_of(path);
+        let build = d["build"]
+            .as_str()
+            .map(|b| normalise(&format!("{base}/{b}")));
+        let lower_image = image.clone().unwrap_or_default().to_ascii_lowercase();
+        let mut models = Vec::new();
+        let mut revision = false;
+        for (i, w) in command.iter().enumerate() {
+            let (flag, inline) = w
+                .split_once('=')
+                .map_or((w.as_str(), None), |(f, v)| (f, Some(v)));
+            match flag {
+                "--model" | "--model-id" | "--model_id" => {
+                    if let Some(m) = inline
+                        .map(str::to_string)
+                        .or_else(|| command.get(i + 1).cloned())
+                    {
+                        models.push(m);
+                    }
+                }
+                "--revision" => revision = true,
+                "serve" if i > 0 && command[i - 1].ends_with("vllm") => {
+                    models.extend(command.get(i + 1).cloned());
+                }
+                _ => {}
+            }
+        }
+        let gpu = d["gpu"].as_bool().unwrap_or(false);
+        let inference = gpu || MODEL_SERVERS.iter().any(|m| lower_image.contains(m));
+        let line = d["line"].as_u64().unwrap_or(1) as u32;
+        Some(Workload {
+            platform: "compose",
+            build,
+            id: format!("compose:service:{path}#{name}"),
+            name: format!("compose service {name}"),
+            wname: name.clone(),
+            location: Some(
+                Location::at(path.to_string(), line.max(1), 1, 1)
+                    .with_end_line(d["end_line"].as_u64().unwrap_or(line as u64) as u32),
+            ),
+            public: false,
+            exposed_by: Vec::new(),
+            published,
+            network_policy: false,
+            privileged: d["privileged"].as_bool().unwrap_or(false),
+            host_network: d["host_network"].as_bool().unwrap_or(false),
+            images: image.into_iter().collect(),
+            containers: vec![name],
+            env: d["env"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            inference,
+            gpu,
+            limits: d["limits"].as_bool().unwrap_or(false),
+            models,
+            model_revision: revision,
+            ..Default::default()
+        })
+    }
+
+    fn asset(&self) -> Asset {
+        Asset {
+            id: self.id.clone(),
+            kind: AssetKind::Workload,
+            name: self.name.clone(),
+            location: self.location.clone(),
+            properties: json!({
+                "platform": self.platform,
+                "public": self.public,
+                "published_ports": self.published,
+                "build": self.build,
+                "images": self.images,
+                "env": self.env,
+                "privileged": self.privileged,
+                "host_network": self.host_network,
+                "inference": self.inference,
+                "gpu": self.gpu,
+                "limits": self.limits,
+                "models": self.models,
+                "model_revision": self.model_revision,
+            }),
+        }
+    }
+
     fn powers(&self) -> Vec<String> {
         let mut p = Vec::new();
         if self.privileged {
@@ -241,6 +356,25 @@ impl Workload {
 fn norm(s: &str) -> String {
     s.to_ascii_lowercase().replace('_', "-")
 }
+
+/// Images of model servers (a compose service running one serves a model).
+const MODEL_SERVERS: &[&str] = &[
+    "vllm",
+    "text-generation-inference",
+    "text-embeddings-inference",
+    "ollama",
+    "tritonserver",
+    "llama.cpp",
+    "llama-cpp",
+    "localai",
+    "xinference",
+    "tei",
+    "sglang",
+    "lmdeploy",
+    "kserve",
+    "seldon",
+    "torchserve",
+];
 
 /// Where an asset came from in a file, for occurrences.
 fn occurrence(path: &str, s: &Sighting) -> Location {
@@ -395,12 +529,21 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
             )
         })
         .collect();
-    let workloads: Vec<Workload> = result
+    let mut workloads: Vec<Workload> = result
         .assets
         .iter()
         .filter(|a| a.kind == AssetKind::Workload && a.id.starts_with("k8s:workload:"))
         .map(Workload::from_asset)
         .collect();
+    let mut compose: Vec<Workload> = result
+        .facts
+        .iter()
+        .filter(|f| f.kind == "compose/service")
+        .filter_map(|f| Workload::from_compose(&f.path, &f.data))
+        .collect();
+    compose.sort_by(|a, b| a.id.cmp(&b.id));
+    let compose_assets: Vec<Asset> = compose.iter().map(Workload::asset).collect();
+    workloads.extend(compose);
     let mut b = Builder {
         nodes: BTreeMap::new(),
         edges: BTreeSet::new(),
@@ -743,6 +886,49 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
         }
     }
 
+    // Compose services are assets of this analyzer (the docker analyzer publishes them only as facts).
+    for a in compose_assets {
+        let id = a.id.clone();
+        let at = a
+            .location
+            .clone()
+            .unwrap_or_else(|| Location::at(String::new(), 1, 1, 1));
+        b.add(id.clone(), AssetKind::Workload, a.name.clone(), at, None);
+        if let (Some(n), Value::Object(props)) = (b.nodes.get_mut(&id), a.properties) {
+            n.props.extend(props);
+        }
+    }
+
+    // A client pointed at a host that is one of the repository's workloads (`base_url="http://llm:8000/v1"`)
+    // calls that model server.
+    let hosts: Vec<(String, String)> = b
+        .nodes
+        .values()
+        .filter(|n| n.asset.kind == AssetKind::LlmClient)
+        .filter_map(|n| {
+            Some((
+                n.asset.id.clone(),
+                n.props.get("host")?.as_str()?.to_ascii_lowercase(),
+            ))
+        })
+        .collect();
+    for (id, host) in hosts {
+        let short = host.split('.').next().unwrap_or(&host).to_string();
+        let targets: Vec<String> = b
+            .workloads
+            .iter()
+            .filter(|w| {
+                norm(&w.wname) == norm(&short)
+                    || w.containers.iter().any(|c| norm(c) == norm(&short))
+            })
+            .map(|w| w.id.clone())
+            .collect();
+        for t in targets {
+            b.edge(&id, &t, EdgeKind::Uses);
+            b.prop(&id, "served_by", json!(t));
+        }
+    }
+
     terraform(&mut b, &tf, &result.assets);
     let secrets = link_credentials(&mut b, result);
     link_models(&mut b, result);
@@ -924,6 +1110,30 @@ fn deployment(b: &Builder, roots: &BTreeSet<String>, path: &str) -> Vec<(usize, 
                 .map(|(i, _)| (i, format!("[ai] deployments \"{dir}\"")))
                 .collect();
         }
+    }
+    // A compose service built from a directory that holds the file runs it.
+    let built: Vec<(usize, String)> = b
+        .workloads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let ctx = w.build.as_deref()?;
+            (ctx.is_empty() || path.starts_with(&format!("{ctx}/"))).then(|| {
+                (
+                    i,
+                    format!("build context {}", if ctx.is_empty() { "." } else { ctx }),
+                )
+            })
+        })
+        .collect();
+    if !built.is_empty() {
+        // The deepest context is the service's own.
+        let depth = |s: &String| s.matches('/').count();
+        let best = built.iter().map(|(_, h)| depth(h)).max().unwrap_or(0);
+        return built
+            .into_iter()
+            .filter(|(_, h)| depth(h) == best)
+            .collect();
     }
     let mut dir = dir_of(path);
     let root = loop {
@@ -1306,7 +1516,17 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
             O_LLM01_10,
             A_API,
         ));
-    } else {
+    } else if !w.published.is_empty() {
+        r.push(reason(
+            format!(
+                "publishes port {} on every interface of its host",
+                w.published.join(", ")
+            ),
+            10,
+            O_LLM10,
+            A_API,
+        ));
+    } else if w.platform == "kubernetes" {
         r.push(reason(
             format!("internal: {} is not exposed outside the cluster", w.name),
             0,
@@ -1335,7 +1555,7 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
                 A_DOS,
             ));
         }
-        if !w.network_policy {
+        if !w.network_policy && w.platform == "kubernetes" {
             r.push(reason(
                 "no NetworkPolicy admits its callers: any pod in the cluster can use the model"
                     .into(),
@@ -1420,8 +1640,18 @@ fn sensitive_reads(b: &Builder, id: &str, depth: usize) -> Vec<String> {
 fn risk(b: &mut Builder, _result: &ScanResult) {
     let ids: Vec<String> = b.nodes.keys().cloned().collect();
     for id in ids {
-        let mut r: Vec<Reason> = Vec::new();
         let n = &b.nodes[&id];
+        if id.starts_with("compose:service:") {
+            let reasons = b
+                .workloads
+                .iter()
+                .find(|w| w.id == id)
+                .map(workload_reasons)
+                .unwrap_or_default();
+            b.nodes.get_mut(&id).expect("node").reasons = reasons;
+            continue;
+        }
+        let mut r: Vec<Reason> = Vec::new();
         let kind = n.asset.kind;
         let p = n.props.clone();
         let ws: Vec<Workload> = n
@@ -1442,16 +1672,27 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                     O_LLM01_10,
                     A_API,
                 ));
-            } else if let Some(w) = ws.first() {
+            } else if let Some(w) = ws.iter().find(|w| !w.published.is_empty()) {
                 r.push(reason(
+                    format!(
+                        "runs in {}, which publishes port {} on every interface of its host",
+                        w.name,
+                        w.published.join(", ")
+                    ),
+                    10,
+                    O_LLM10,
+                    A_API,
+                ));
+            } else if let Some(w) = ws.first() {
+                let text = if w.platform == "kubernetes" {
                     format!(
                         "internal: runs in {}, not exposed outside the cluster",
                         w.name
-                    ),
-                    0,
-                    &[],
-                    A_NONE,
-                ));
+                    )
+                } else {
+                    format!("internal: runs in {}, which publishes no port", w.name)
+                };
+                r.push(reason(text, 0, &[], A_NONE));
             }
             let mut seen_powers = BTreeSet::new();
             for w in &ws {
@@ -1575,7 +1816,7 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
                     let from = p
                         .get("key_provided_by")
                         .and_then(|v| v[0]["from"].as_str())
-                        .map(|s| format!(", filled from {s}"))
+                        .map(|s| format!(", filled from {}", env_source(s)))
                         .unwrap_or_default();
                     r.push(reason(
                         format!("long-lived API key from the environment ({}{from}); rotate it and prefer short-lived credentials", vars.join(" or ")),
@@ -1776,6 +2017,21 @@ fn risk(b: &mut Builder, _result: &ScanResult) {
             }
         }
         b.nodes.get_mut(&id).expect("node").reasons = r;
+    }
+}
+
+/// Where a workload's environment variable comes from, in words.
+fn env_source(s: &str) -> String {
+    match s.split_once(':') {
+        Some(("secret", n)) => format!("Secret {n}"),
+        Some(("configmap", n)) => format!("ConfigMap {n}"),
+        _ => match s {
+            "literal" => "a literal value in the manifest".into(),
+            "interpolated" => "the host's environment (compose interpolation)".into(),
+            "env_file" => "an env_file".into(),
+            "field" => "a field of the pod".into(),
+            other => other.into(),
+        },
     }
 }
 
@@ -2092,9 +2348,9 @@ pub fn coverage(result: &ScanResult) -> Vec<String> {
     } else if !result
         .assets
         .iter()
-        .any(|a| a.id.starts_with("k8s:workload:"))
+        .any(|a| a.id.starts_with("k8s:workload:") || a.id.starts_with("compose:service:"))
     {
-        notes.push("no Kubernetes workloads in the repository: where AI code runs and whether it is exposed is unknown".into());
+        notes.push("no Kubernetes workloads or compose services in the repository: where AI code runs and whether it is exposed is unknown".into());
     }
     if !ran("model") {
         notes.push("model analyzer off: model files are not recognised by content".into());

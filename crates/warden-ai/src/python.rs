@@ -202,7 +202,18 @@ struct Func {
     name: String,
     params: Vec<String>,
     handler: bool,
+    /// Locals assigned from the parameters or from the web framework's request object (`q =
+    /// request.json["q"]`), with the name they come from.
+    derived: Vec<(String, String)>,
 }
+
+/// Request objects web frameworks hand out as globals (Flask, Quart, Bottle, Sanic).
+const REQUEST_GLOBALS: &[&str] = &[
+    "flask.request",
+    "quart.request",
+    "bottle.request",
+    "sanic.request",
+];
 
 struct Cx<'s> {
     src: &'s [u8],
@@ -523,6 +534,7 @@ impl<'s> Cx<'s> {
                     name,
                     params,
                     handler,
+                    derived: Vec::new(),
                 });
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
@@ -724,6 +736,29 @@ impl<'s> Cx<'s> {
             return;
         }
         let var = self.text(left).to_string();
+        // Inside a function, a local built from a parameter or the request global carries that input.
+        if !self.funcs.is_empty() {
+            let mut names = Vec::new();
+            self.identifiers(right, &mut names, 0);
+            let from = names.iter().find_map(|(name, _)| {
+                let f = self.funcs.last()?;
+                if f.params.contains(name) {
+                    return Some(name.clone());
+                }
+                if let Some((_, src)) = f.derived.iter().find(|(d, _)| d == name) {
+                    return Some(src.clone());
+                }
+                let q = self.aliases.get(name)?;
+                REQUEST_GLOBALS
+                    .contains(&q.as_str())
+                    .then(|| "request".to_string())
+            });
+            if let (Some(src), Some(f)) = (from, self.funcs.last_mut()) {
+                if !f.derived.iter().any(|(d, _)| d == &var) {
+                    f.derived.push((var.clone(), src));
+                }
+            }
+        }
         if let Some(s) = self.string_value(right) {
             self.strings.insert(var, s);
             return;
@@ -906,6 +941,29 @@ impl<'s> Cx<'s> {
             let last = parts.last().cloned().unwrap_or_default();
             match e.kind.as_str() {
                 "llm-client" => {
+                    for k in [
+                        "base_url",
+                        "api_base",
+                        "azure_endpoint",
+                        "host",
+                        "endpoint",
+                        "openai_api_base",
+                    ] {
+                        if let Some(url) = Self::arg(&pos, &kw, k).and_then(|a| match self.val(a) {
+                            Val::Str(u) => Some(u),
+                            Val::Var(v) => self.strings.get(&v).cloned(),
+                            _ => None,
+                        }) {
+                            if let Some((scheme, rest)) = url.split_once("://") {
+                                let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+                                let host = rest.split(['/', ':', '?']).next().unwrap_or("");
+                                s.extra
+                                    .insert("base_url".into(), format!("{scheme}://{rest}").into());
+                                s.extra.insert("host".into(), host.to_string().into());
+                            }
+                            break;
+                        }
+                    }
                     s.name = match &e.framework {
                         Some(f) => {
                             format!("{} ({f} {last})", e.provider.clone().unwrap_or_default())
@@ -1333,19 +1391,37 @@ impl<'s> Cx<'s> {
         }
         let mut out: Vec<Input> = Vec::new();
         for (name, line) in names {
-            if f.params.contains(&name) && !out.iter().any(|i| i.name == name) {
-                out.push(Input {
-                    source: if f.handler {
-                        "http-request"
-                    } else {
-                        "parameter"
-                    }
-                    .into(),
-                    name,
-                    function: f.name.clone(),
-                    line,
-                });
+            if out.iter().any(|i| i.name == name) {
+                continue;
             }
+            let derived = f
+                .derived
+                .iter()
+                .find(|(d, _)| d == &name)
+                .map(|(_, src)| src);
+            let source = if f.params.contains(&name) {
+                if f.handler {
+                    "http-request"
+                } else {
+                    "parameter"
+                }
+            } else if derived.is_some_and(|s| s == "request") {
+                "http-request"
+            } else if let Some(src) = derived {
+                if f.handler || !f.params.contains(src) {
+                    "http-request"
+                } else {
+                    "parameter"
+                }
+            } else {
+                continue;
+            };
+            out.push(Input {
+                source: source.into(),
+                name,
+                function: f.name.clone(),
+                line,
+            });
         }
         out
     }
@@ -1678,6 +1754,22 @@ mod tests {
             b"import sqlite3\nfrom google.cloud import storage\n"
         ));
         assert!(!worth_parsing(b"# we might import openai one day\nx = 1\n"));
+    }
+
+    #[test]
+    fn flask_request_data_through_a_local_is_http_input() {
+        let s = sights(
+            "from flask import Flask, request\nfrom openai import OpenAI\nclient = OpenAI(base_url=\"http://llm:8000/v1\")\n\
+             @app.route(\"/ask\", methods=[\"POST\"])\ndef ask():\n    q = request.json[\"q\"]\n    prompt = f\"Answer: {q}\"\n    return \
+             client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": prompt}])\n",
+        );
+        let c = &s[0];
+        assert_eq!(c.extra["host"], "llm");
+        assert_eq!(c.inputs.len(), 1, "{:?}", c.inputs);
+        assert_eq!(
+            (c.inputs[0].source.as_str(), c.inputs[0].name.as_str()),
+            ("http-request", "prompt")
+        );
     }
 
     #[test]

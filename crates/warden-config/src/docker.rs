@@ -395,6 +395,164 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
     (t, insts)
 }
 
+/// What the inventory needs of a compose service, published as a `compose/service` fact: where its image is
+/// built from, what it publishes on the host, where its environment comes from (never values), its privileges.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ComposeService {
+    pub name: String,
+    pub line: u32,
+    pub end_line: u32,
+    /// `build:` context (or `build.context`), as written (relative to the compose file's directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Published ports bound to every interface (`"8000:8000"`, `{published: 8000}`); loopback bindings
+    /// (`127.0.0.1:8000:8000`) are not listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub published: Vec<String>,
+    /// Environment variable name → `literal`, `interpolated` (`${VAR}` from the host) or `env_file`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub env: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub privileged: bool,
+    #[serde(default)]
+    pub host_network: bool,
+    /// GPU devices reserved (`deploy.resources.reservations.devices` with `capabilities: [gpu]`).
+    #[serde(default)]
+    pub gpu: bool,
+    /// `deploy.resources.limits` sets both cpus and memory, or `mem_limit` and `cpus`.
+    #[serde(default)]
+    pub limits: bool,
+    /// The service's `command`, split into words (model servers are told their model there).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+}
+
+/// Every service of a compose file, for the `compose/service` fact.
+pub fn compose_services(y: &Yaml) -> Vec<ComposeService> {
+    let t = &y.tree;
+    let mut out = Vec::new();
+    let strs = |n: crate::tree::NodeId| -> Vec<String> {
+        match t.str(n) {
+            Some(s) => s.split_whitespace().map(str::to_string).collect(),
+            None => t
+                .elems(n)
+                .iter()
+                .filter_map(|&e| t.str(e).map(str::to_string))
+                .collect(),
+        }
+    };
+    for d in &y.docs {
+        let Some(services) = t
+            .is_map(d.root)
+            .then(|| t.get(d.root, "services"))
+            .flatten()
+        else {
+            continue;
+        };
+        for (k, v) in t.entries(services) {
+            if !t.is_map(v) {
+                continue;
+            }
+            let node = t.node(v);
+            let mut s = ComposeService {
+                name: t.text(k).to_string(),
+                line: t.node(k).line,
+                end_line: node.end_line.max(t.node(k).line),
+                image: t.get_str(v, "image").map(str::to_string),
+                ..Default::default()
+            };
+            s.build = match t.get(v, "build") {
+                Some(b) if t.is_map(b) => t.get_str(b, "context").map(str::to_string),
+                Some(b) => t.str(b).map(str::to_string),
+                None => None,
+            };
+            if let Some(ports) = t.get(v, "ports") {
+                for &p in t.elems(ports) {
+                    let spec = if t.is_map(p) {
+                        let host_ip = t.get_str(p, "host_ip").unwrap_or("");
+                        if host_ip.starts_with("127.") || host_ip == "::1" || host_ip == "localhost"
+                        {
+                            continue;
+                        }
+                        match t.get_str(p, "published") {
+                            Some(x) => x.to_string(),
+                            None => continue,
+                        }
+                    } else {
+                        let Some(x) = t.str(p) else { continue };
+                        // `[IP:]HOST:CONTAINER`; a bare `CONTAINER` publishes on a random host port.
+                        let parts: Vec<&str> = x.rsplitn(3, ':').collect();
+                        if parts.len() == 3 {
+                            let ip = parts[2];
+                            if ip.starts_with("127.") || ip == "localhost" || ip == "[::1]" {
+                                continue;
+                            }
+                        }
+                        x.to_string()
+                    };
+                    s.published.push(spec);
+                }
+            }
+            if let Some(env) = t.get(v, "environment") {
+                let mut put = |name: &str, value: Option<&str>| {
+                    let from = match value {
+                        Some(v) if v.contains("${") || v.starts_with('$') => "interpolated",
+                        Some(_) => "literal",
+                        None => "interpolated",
+                    };
+                    s.env.insert(name.to_string(), from.to_string());
+                };
+                if t.is_map(env) {
+                    for (ek, ev) in t.entries(env) {
+                        put(t.text(ek), t.str(ev));
+                    }
+                } else {
+                    for &e in t.elems(env) {
+                        if let Some(x) = t.str(e) {
+                            match x.split_once('=') {
+                                Some((n, val)) => put(n, Some(val)),
+                                None => put(x, None),
+                            }
+                        }
+                    }
+                }
+            }
+            if t.get(v, "env_file").is_some() {
+                s.env.insert("*".into(), "env_file".into());
+            }
+            s.privileged = t.get_str(v, "privileged") == Some("true");
+            s.host_network = t.get_str(v, "network_mode") == Some("host");
+            let limits = t
+                .get(v, "deploy")
+                .and_then(|d| t.get(d, "resources"))
+                .and_then(|r| t.get(r, "limits"));
+            s.limits = limits
+                .is_some_and(|l| t.get(l, "cpus").is_some() && t.get(l, "memory").is_some())
+                || (t.get(v, "mem_limit").is_some() && t.get(v, "cpus").is_some());
+            if let Some(devs) = t
+                .get(v, "deploy")
+                .and_then(|d| t.get(d, "resources"))
+                .and_then(|r| t.get(r, "reservations"))
+                .and_then(|r| t.get(r, "devices"))
+            {
+                s.gpu = t.elems(devs).iter().any(|&d| {
+                    t.get(d, "capabilities")
+                        .is_some_and(|c| t.elems(c).iter().any(|&x| t.str(x) == Some("gpu")))
+                        || t.get_str(d, "driver") == Some("nvidia")
+                });
+            }
+            s.gpu |= t.get_str(v, "runtime") == Some("nvidia");
+            if let Some(c) = t.get(v, "command") {
+                s.command = strs(c);
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
 /// The rule scopes of a compose file: the file, and each service.
 pub fn compose_instances(y: &Yaml) -> Vec<Instance> {
     let t = &y.tree;

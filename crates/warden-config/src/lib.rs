@@ -489,6 +489,14 @@ impl Analyzer for ConfigAnalyzer {
                     FileKind::Compose => {
                         let insts = docker::compose_instances(y);
                         out.findings.extend(self.run(&y.tree, &insts, path, text));
+                        for svc in docker::compose_services(y) {
+                            out.facts.push(Fact {
+                                analyzer: DOCKER.into(),
+                                kind: "compose/service".into(),
+                                path: path.into(),
+                                data: serde_json::to_value(&svc).unwrap_or_default(),
+                            });
+                        }
                     }
                     FileKind::Workflow => {
                         let insts = ci::workflow_instances(y);

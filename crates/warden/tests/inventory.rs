@@ -563,3 +563,54 @@ fn an_mcp_server_in_code_lists_its_tools_and_deployments_map_unmatched_names() {
         .unwrap()
         .contains("[ai] deployments"));
 }
+
+#[test]
+fn compose_services_run_code_by_build_context_and_serve_models() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-compose.yml",
+        "services:\n  api:\n    build: ./app\n    ports: [\"8080:8080\"]\n    environment:\n      OPENAI_API_KEY: ${OPENAI_API_KEY}\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    command: [\"--model\", \"Qwen/Qwen2.5-7B-Instruct\"]\n    ports: [\"127.0.0.1:8000:8000\"]\n    deploy:\n      resources:\n        reservations:\n          devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]\n",
+    );
+    write(
+        dir.path(),
+        "app/main.py",
+        "from flask import Flask, request\nfrom openai import OpenAI\napp = Flask(__name__)\nclient = OpenAI(base_url=\"http://llm:8000/v1\")\n\n@app.route(\"/ask\", methods=[\"POST\"])\ndef ask():\n    q = request.json[\"q\"]\n    return client.chat.completions.create(model=\"Qwen/Qwen2.5-7B-Instruct\", messages=[{\"role\": \"user\", \"content\": q}])\n",
+    );
+    let doc = json(&inventory(dir.path(), "json"));
+    let client = asset(&doc, "llm-client", "OpenAI");
+    let api = asset(&doc, "workload", "compose service api");
+    let llm = asset(&doc, "workload", "compose service llm");
+    assert!(
+        edge(&doc, api, client, "runs"),
+        "linked by the build context"
+    );
+    assert_eq!(
+        client["properties"]["deployed_as"][0]["matched_by"],
+        "build context app"
+    );
+    assert!(
+        edge(&doc, client, llm, "uses"),
+        "base_url names the llm service"
+    );
+    assert_eq!(client["properties"]["inputs"][0]["source"], "http-request");
+    assert_eq!(
+        api["properties"]["published_ports"],
+        serde_json::json!(["8080:8080"])
+    );
+    assert_eq!(llm["properties"]["published_ports"], serde_json::json!([]));
+    assert_eq!(llm["properties"]["gpu"], true);
+    let served = asset(&doc, "model", "Qwen/Qwen2.5-7B-Instruct");
+    assert!(edge(&doc, llm, served, "runs"));
+    let ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"ai/served-model-unpinned"), "{ids:?}");
+    assert!(
+        !ids.contains(&"ai/public-llm-app"),
+        "a published compose port is not internet exposure: {ids:?}"
+    );
+}
