@@ -518,6 +518,29 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
     // Facts arrive in the order parallel workers finished their files: sort, so ids, locations and output
     // are the same on every run.
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    // Imports of a name the repository defines itself (its own `agents` package) are not the AI library.
+    let local: BTreeSet<String> = result
+        .facts
+        .iter()
+        .filter(|f| f.analyzer == NAME && f.kind == crate::FACT_LOCAL_MODULE)
+        .filter_map(|f| f.data["module"].as_str().map(str::to_string))
+        .collect();
+    if !local.is_empty() {
+        for (_, f) in files.iter_mut() {
+            // Marked, not removed: other sightings of the file refer to these by index.
+            for s in f.sightings.iter_mut() {
+                let root = s
+                    .extra
+                    .get("call")
+                    .and_then(Value::as_str)
+                    .and_then(|c| c.split('.').next());
+                if root.is_some_and(|r| local.contains(r)) {
+                    s.kind = "shadowed".into();
+                }
+            }
+            f.imports.retain(|i| !local.contains(&i.name));
+        }
+    }
     let model_files: BTreeMap<String, String> = result
         .facts
         .iter()

@@ -28,6 +28,27 @@ use warden_core::{
 pub const NAME: &str = "ai";
 /// The kind of the per-file fact.
 pub const FACT_FILE: &str = "ai/file";
+/// A top-level module of the repository whose name is also an AI library's (`agents/`, `datasets.py`): imports
+/// of that name are the repository's own, not the library.
+pub const FACT_LOCAL_MODULE: &str = "ai/local-module";
+
+/// AI libraries whose import names a repository may well use for its own packages.
+pub const SHADOWED_NAMES: &[&str] = &[
+    "agents", "datasets", "mcp", "tools", "ollama", "together", "groq", "guidance",
+];
+
+/// The top-level module a Python file makes importable from the repository root or `src/`, when its name is
+/// one of [`SHADOWED_NAMES`].
+fn local_module(path: &str) -> Option<&str> {
+    let rel = path.strip_prefix("src/").unwrap_or(path);
+    let first = rel.split('/').next()?;
+    let name = if rel.contains('/') {
+        first
+    } else {
+        first.strip_suffix(".py")?
+    };
+    SHADOWED_NAMES.contains(&name).then_some(name)
+}
 
 /// `[ai]` in `warden.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -105,6 +126,16 @@ impl Analyzer for AiAnalyzer {
             return;
         };
         let bytes = file.bytes();
+        if matches!(format, Format::Python) {
+            if let Some(m) = local_module(file.meta.path) {
+                out.facts.push(Fact {
+                    analyzer: NAME.into(),
+                    kind: FACT_LOCAL_MODULE.into(),
+                    path: file.meta.path.to_string(),
+                    data: serde_json::json!({ "module": m }),
+                });
+            }
+        }
         let result = match format {
             Format::Python => {
                 if !python::worth_parsing(bytes) {
@@ -134,5 +165,19 @@ impl Analyzer for AiAnalyzer {
 
     fn correlate(&self, result: &mut ScanResult) -> FinishOutput {
         inventory::build(result, &self.settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_module;
+
+    #[test]
+    fn a_repository_package_can_shadow_an_ai_library() {
+        assert_eq!(local_module("agents/__init__.py"), Some("agents"));
+        assert_eq!(local_module("src/agents/planner.py"), Some("agents"));
+        assert_eq!(local_module("datasets.py"), Some("datasets"));
+        assert_eq!(local_module("services/agents/app.py"), None);
+        assert_eq!(local_module("openai.py"), None);
     }
 }

@@ -614,3 +614,34 @@ fn compose_services_run_code_by_build_context_and_serve_models() {
         "a published compose port is not internet exposure: {ids:?}"
     );
 }
+
+#[test]
+fn a_repository_package_named_like_an_ai_library_is_not_that_library() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "agents/__init__.py",
+        "class Agent:\n    def __init__(self, name): self.name = name\n",
+    );
+    write(
+        dir.path(),
+        "app.py",
+        "from agents import Agent\nplanner = Agent(name=\"planner\")\n",
+    );
+    let doc = json(&inventory(dir.path(), "json"));
+    assert!(
+        !doc["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "agent"),
+        "{doc:#}"
+    );
+    // Without the local package, the same import is the OpenAI Agents SDK.
+    std::fs::remove_dir_all(dir.path().join("agents")).unwrap();
+    let doc = json(&inventory(dir.path(), "json"));
+    assert_eq!(
+        asset(&doc, "agent", "OpenAI Agents")["location"]["path"],
+        "app.py"
+    );
+}
