@@ -157,23 +157,47 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
 
     // 1. Inventory.
     verdicts.push(if ai.is_empty() {
-        (None, vec!["the scan found no AI assets in this repository".into()])
+        (
+            None,
+            vec!["the scan found no AI assets in this repository".into()],
+        )
     } else {
         let unknown: Vec<String> = ai
             .iter()
             .filter(|a| a.kind == AssetKind::Model && a.properties["present"] == Value::Bool(false))
-            .map(|a| format!("model file {} is loaded by code but is not in the repository ({})", a.name, at(a)))
+            .map(|a| {
+                format!(
+                    "model file {} is loaded by code but is not in the repository ({})",
+                    a.name,
+                    at(a)
+                )
+            })
+            .collect();
+        let kinds = [
+            (AssetKind::Model, "model", "models"),
+            (AssetKind::LlmClient, "LLM client", "LLM clients"),
+            (AssetKind::Agent, "agent", "agents"),
+            (AssetKind::Tool, "tool", "tools"),
+            (AssetKind::VectorStore, "vector store", "vector stores"),
+            (AssetKind::Dataset, "data set", "data sets"),
+            (AssetKind::McpServer, "MCP server", "MCP servers"),
+            (
+                AssetKind::Workload,
+                "AI service or model server",
+                "AI services and model servers",
+            ),
+        ];
+        let listed: Vec<String> = kinds
+            .iter()
+            .filter_map(|(k, one, many)| match count(*k) {
+                0 => None,
+                1 => Some(format!("1 {one}")),
+                n => Some(format!("{n} {many}")),
+            })
             .collect();
         let mut ev = vec![format!(
-            "warden inventory lists {} models, {} LLM clients, {} agents, {} tools, {} vector stores, {} data sets, {} MCP servers, {} AI services and model servers, each with its location",
-            count(AssetKind::Model),
-            count(AssetKind::LlmClient),
-            count(AssetKind::Agent),
-            count(AssetKind::Tool),
-            count(AssetKind::VectorStore),
-            count(AssetKind::Dataset),
-            count(AssetKind::McpServer),
-            count(AssetKind::Workload),
+            "warden inventory lists {}, each with where it is defined or used",
+            listed.join(", ")
         )];
         ev.extend(unknown);
         (Some(true), ev)
@@ -202,17 +226,7 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
                     at(a)
                 ));
             }
-            if risk_has(a, "runs privileged")
-                || risk_has(a, "cluster-admin")
-                || risk_has(a, "reads Secrets")
-                || risk_has(a, "on the host network")
-            {
-                bad.push(format!(
-                    "{} runs in a workload with cluster-level power ({})",
-                    a.name,
-                    at(a)
-                ));
-            }
+
             if a.properties["broad_policies"]
                 .as_array()
                 .is_some_and(|b| !b.is_empty())
@@ -230,6 +244,46 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
                     at(a)
                 ));
             }
+        }
+        // One line per powerful workload, naming the AI assets it runs.
+        for w in r.assets.iter().filter(|w| w.kind == AssetKind::Workload) {
+            let p = &w.properties;
+            let mut powers = Vec::new();
+            if p["privileged"] == true {
+                powers.push("privileged".to_string());
+            }
+            if p["host_network"] == true {
+                powers.push("on the host network".to_string());
+            }
+            if p["permissions"]["cluster_admin"] == true {
+                powers.push("as cluster-admin".to_string());
+            } else if p["permissions"]["read_secrets"] == true && p["token_mounted"] == true {
+                powers.push("with a service account that reads Secrets".to_string());
+            }
+            if powers.is_empty() {
+                continue;
+            }
+            let runs: Vec<&str> = r
+                .edges
+                .iter()
+                .filter(|e| e.from == w.id && e.kind == EdgeKind::Runs)
+                .filter_map(|e| r.assets.iter().find(|a| a.id == e.to))
+                .map(|a| a.name.as_str())
+                .collect();
+            if runs.is_empty() && p["inference"] != true {
+                continue;
+            }
+            bad.push(format!(
+                "{} runs {} and runs {} ({})",
+                w.name,
+                if runs.is_empty() {
+                    "a model server".to_string()
+                } else {
+                    runs.join(", ")
+                },
+                powers.join(", "),
+                at(w)
+            ));
         }
         bad.dedup();
         let known = ai.iter().any(|a| {
