@@ -88,6 +88,7 @@ impl AiAnalyzer {
 /// What the analyzer reads a file as.
 enum Format {
     Python,
+    Js,
     Other(manifest::Kind),
 }
 
@@ -95,6 +96,11 @@ fn format_of(path: &str) -> Option<Format> {
     let lower = path.to_ascii_lowercase();
     if lower.ends_with(".py") {
         return Some(Format::Python);
+    }
+    let js = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"];
+    let declarations = [".d.ts", ".d.mts", ".d.cts"];
+    if js.iter().any(|e| lower.ends_with(e)) && !declarations.iter().any(|e| lower.ends_with(e)) {
+        return Some(Format::Js);
     }
     manifest::kind_of(path).map(Format::Other)
 }
@@ -142,6 +148,12 @@ impl Analyzer for AiAnalyzer {
                     return;
                 }
                 python::scan(bytes)
+            }
+            Format::Js => {
+                if !js::worth_parsing(bytes) {
+                    return;
+                }
+                js::scan(bytes, file.meta.path)
             }
             Format::Other(kind) => match std::str::from_utf8(bytes) {
                 Ok(text) => manifest::scan(kind, file.meta.path, text),
