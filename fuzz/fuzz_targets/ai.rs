@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use warden_ai::manifest::{self, Kind};
 use warden_core::{Fact, ScanInfo, ScanMode, ScanResult};
 
-/// The first input byte picks the file name (`'0'`..`'9'` and `'a'` in the seeds), which picks the reader.
+/// The first input byte picks the file name (`'0'`..`'9'`, `'a'`..`'c'` in the seeds), which picks the reader.
 const PATHS: &[&str] = &[
     "svc/app.py",
     ".vscode/mcp.json",
@@ -20,6 +20,8 @@ const PATHS: &[&str] = &[
     "poetry.lock",
     "package-lock.json",
     "docs/incident-runbook.md",
+    "web/route.ts",
+    "web/app.js",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -29,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
     let path = PATHS[sel as usize % PATHS.len()];
     let facts = if path.ends_with(".py") {
         warden_ai::python::scan(rest)
+    } else if path.ends_with(".ts") || path.ends_with(".js") {
+        warden_ai::js::scan(rest, path)
     } else {
         let Ok(text) = std::str::from_utf8(rest) else {
             return;

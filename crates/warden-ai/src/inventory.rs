@@ -816,7 +816,7 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
                 !matches!(s.kind.as_str(), "ai-service" | "mcp-server")
                     || s.extra.get("source") == Some(&json!("code"))
             })
-            .filter(|_| path.ends_with(".py"))
+            .filter(|_| crate::is_code(path))
             .filter_map(|(_, id)| id.clone())
             .collect();
         if !code_ids.is_empty() {
@@ -982,7 +982,7 @@ pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
     });
     for (_, mut n) in std::mem::take(&mut b.nodes) {
         // Where an asset is seen in code and in a config, its location is the code.
-        if let Some(code) = n.occurrences.iter().find(|l| l.path.ends_with(".py")) {
+        if let Some(code) = n.occurrences.iter().find(|l| crate::is_code(&l.path)) {
             if n.asset.kind == AssetKind::Dataset {
                 n.asset.location = Some(code.clone());
             }
@@ -1016,9 +1016,14 @@ fn suffix(n: usize) -> String {
 }
 
 fn dependency(path: &str, d: &Dependency) -> Component {
+    // The purl spec percent-encodes an npm scope's `@`.
+    let name = match d.name.strip_prefix('@') {
+        Some(scoped) if d.ecosystem == "npm" => format!("%40{scoped}"),
+        _ => d.name.clone(),
+    };
     let purl = match (&d.version, d.pinned) {
-        (Some(v), true) => format!("pkg:{}/{}@{}", d.ecosystem, d.name, v),
-        _ => format!("pkg:{}/{}", d.ecosystem, d.name),
+        (Some(v), true) => format!("pkg:{}/{name}@{v}", d.ecosystem),
+        _ => format!("pkg:{}/{name}", d.ecosystem),
     };
     Component {
         kind: "library".into(),
@@ -2381,7 +2386,7 @@ pub fn coverage(result: &ScanResult) -> Vec<String> {
     if !ran("code") {
         notes.push("code analyzer off: its findings are not linked to AI assets".into());
     }
-    notes.push("only Python code is read for AI assets; JavaScript, TypeScript and Go are listed through their dependency manifests".into());
+    notes.push("Python, JavaScript and TypeScript code is read for AI assets; Go is listed through go.mod only".into());
     notes
 }
 

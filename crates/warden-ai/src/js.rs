@@ -2854,7 +2854,7 @@ mod tests {
     #[test]
     fn an_anthropic_client_with_a_hard_coded_key() {
         let src = "const Anthropic = require(\"@anthropic-ai/sdk\");\n\
-                   const anthropic = new Anthropic({ apiKey: \"sk-ant-api03-not-a-real-key\" });\n\
+                   const anthropic = new Anthropic({ apiKey: \"xxxxxxxxxxxxxxxxxxxxxxxx\" });\n\
                    async function ask(question) {\n  return anthropic.messages.create({ model: \"claude-3-5-sonnet-latest\", max_tokens: 256, messages: [{ role: \"user\", content: question }] });\n}\n";
         let s = sights(src);
         assert_eq!(s.len(), 1, "{s:#?}");

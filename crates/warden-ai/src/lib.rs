@@ -105,6 +105,11 @@ fn format_of(path: &str) -> Option<Format> {
     manifest::kind_of(path).map(Format::Other)
 }
 
+/// Source code the inventory reads for sightings (Python, JavaScript, TypeScript), by path.
+pub fn is_code(path: &str) -> bool {
+    matches!(format_of(path), Some(Format::Python | Format::Js))
+}
+
 impl Analyzer for AiAnalyzer {
     fn name(&self) -> &'static str {
         NAME
@@ -116,6 +121,7 @@ impl Analyzer for AiAnalyzer {
 
     fn rules_digest_input(&self) -> Vec<u8> {
         let mut v = catalog::CATALOG_TOML.as_bytes().to_vec();
+        v.extend_from_slice(js::CATALOG_JS_TOML.as_bytes());
         v.extend_from_slice(rules::RULES_TOML.as_bytes());
         v
     }

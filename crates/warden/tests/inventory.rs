@@ -645,3 +645,62 @@ fn a_repository_package_named_like_an_ai_library_is_not_that_library() {
         "app.py"
     );
 }
+
+#[test]
+fn a_next_js_route_behind_an_ingress_is_a_public_llm_app() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "web/package.json",
+        r#"{"name": "web", "dependencies": {"openai": "4.67.0", "ai": "^3.4.0", "@ai-sdk/anthropic": "0.0.50"}}"#,
+    );
+    write(
+        dir.path(),
+        "web/app/api/ask/route.ts",
+        "import OpenAI from \"openai\";\nimport { generateText } from \"ai\";\nimport { anthropic } from \"@ai-sdk/anthropic\";\n\
+         const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });\n\
+         export async function POST(req: Request) {\n  const { question } = await req.json();\n\
+         const r = await client.chat.completions.create({ model: \"gpt-4o-mini\", messages: [{ role: \"user\", content: question }] });\n\
+         const s = await generateText({ model: anthropic(\"claude-3-5-sonnet-latest\"), prompt: question });\n\
+         return Response.json({ a: r, b: s.text });\n}\n",
+    );
+    write(
+        dir.path(),
+        "deploy/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: front}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/front/web:2.0.0\n          env:\n            - name: OPENAI_API_KEY\n              valueFrom: {secretKeyRef: {name: openai, key: key}}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: front}\nspec:\n  rules:\n    - host: ask.example.com\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend: {service: {name: web, port: {number: 80}}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: front}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 3000}]\n",
+    );
+    let doc = json(&inventory(dir.path(), "json"));
+    let openai = asset(&doc, "llm-client", "OpenAI");
+    assert_eq!(
+        openai["properties"]["models"],
+        serde_json::json!(["gpt-4o-mini"])
+    );
+    assert_eq!(
+        openai["properties"]["key_provided_by"][0]["from"],
+        "secret:openai"
+    );
+    let claude = asset(&doc, "llm-client", "Anthropic");
+    assert_eq!(
+        claude["properties"]["models"],
+        serde_json::json!(["claude-3-5-sonnet-latest"])
+    );
+    let web = asset(&doc, "workload", "Deployment front/web");
+    assert!(edge(&doc, web, openai, "runs") && edge(&doc, web, claude, "runs"));
+    let public: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "ai/public-llm-app")
+        .collect();
+    assert_eq!(public.len(), 2, "{:#}", doc["findings"]);
+    let deps: Vec<&str> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert!(
+        deps.contains(&"pkg:npm/openai@4.67.0") && deps.contains(&"pkg:npm/ai"),
+        "{deps:?}"
+    );
+}
