@@ -396,19 +396,14 @@ struct Cx<'s> {
     uris: Vec<(String, u32)>,
 }
 
-fn sql_re() -> &'static (Regex, Regex, Regex, Regex) {
-    static R: OnceLock<(Regex, Regex, Regex, Regex)> = OnceLock::new();
+/// SQL a tool runs: any statement.
+fn sql_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        (
-            Regex::new(r"(?is)^\s*(select|with|insert|update|delete)\s").expect("re"),
-            Regex::new(r"(?i)\b(?:from|join|into|update)\s+([A-Za-z_][\w.]*)").expect("re"),
-            Regex::new(r"(?is)^\s*select\s+(?:distinct\s+)?(.+?)\s+from\s").expect("re"),
-            // SQL a tool runs: any statement.
-            Regex::new(
-                r"(?is)^\s*(select|with|insert|update|delete|create|drop|alter|truncate|merge|replace|grant)\s",
-            )
-            .expect("re"),
+        Regex::new(
+            r"(?is)^\s*(select|with|insert|update|delete|create|drop|alter|truncate|merge|replace|grant)\s",
         )
+        .expect("re")
     })
 }
 
@@ -2375,7 +2370,7 @@ impl<'s> Cx<'s> {
                 "identifier" => self.strings.get(self.text(a)).cloned().unwrap_or_default(),
                 _ => String::new(),
             };
-            sql_re().3.is_match(&t)
+            sql_re().is_match(&t)
         };
         if call
             .child_by_field_name("arguments")
@@ -2534,7 +2529,7 @@ impl<'s> Cx<'s> {
         if s.len() > 20_000 {
             return;
         }
-        if sql_re().0.is_match(s) {
+        if crate::sql::parse(s).is_some() {
             self.sql.push((s.to_string(), line));
         } else if uri_re().is_match(s.trim()) {
             self.uris.push((s.trim().to_string(), line));
@@ -2579,24 +2574,13 @@ impl<'s> Cx<'s> {
             self.facts.sightings.clear();
             return;
         }
-        let (_, tables, cols, _) = sql_re();
         let mut table_idx = Vec::new();
         for (sql, line) in std::mem::take(&mut self.sql) {
-            let columns: Vec<String> = cols
-                .captures(&sql)
-                .map(|c| {
-                    c[1].split(',')
-                        .map(|x| {
-                            let x = x.trim();
-                            let x = x.rsplit([' ', '.']).next().unwrap_or(x);
-                            x.trim_matches(|c: char| c == '"' || c == '`').to_string()
-                        })
-                        .filter(|x| !x.is_empty() && x != "*" && x.len() < 64)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for t in tables.captures_iter(&sql) {
-                let table = t[1].to_string();
+            let Some(q) = crate::sql::parse(&sql) else {
+                continue;
+            };
+            let columns = q.columns;
+            for table in q.tables {
                 if let Some(i) = self.facts.sightings.iter().position(|s| {
                     s.kind == "dataset" && s.provider.as_deref() == Some("table") && s.name == table
                 }) {

@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod python;
 pub mod rules;
 pub mod sighting;
+pub mod sql;
 pub mod terraform;
 
 use serde::Deserialize;
