@@ -110,7 +110,7 @@ ORACLE: list[tuple[str, str, list]] = [
     ("mcp-server", "MCP postgres (operations)", ["server-postgres",
                                                  ("kind:mcp-server|configured-server", "postgres")]),
     ("workload", "vLLM: meta-llama/Llama-3.1-8B-Instruct", ["vllm", "llama-3.1-8b-instruct"]),
-    ("workload", "SageMaker endpoint churn", ["sagemaker"]),
+    ("workload", "SageMaker endpoint churn", [("sagemaker", "endpoint"), "sagemaker"]),
     ("dependency", "openai (SDK)", [(LIB, "openai")]),
     ("dependency", "langchain*", [(LIB, "langchain")]),
     ("dependency", "sentence-transformers", [(LIB, "sentence-transformers")]),
@@ -381,11 +381,17 @@ def part_matches(part: str, item: Item) -> bool:
 
 
 def find(keywords: list, items: list[Item]) -> Item | None:
+    # The same lenient rule for both tools; among the items it accepts, the one whose label (name) holds a
+    # keyword is shown, so the table names the asset that was found rather than a neighbour that mentions it.
     for kw in keywords:
         parts = kw if isinstance(kw, tuple) else (kw,)
-        for item in items:
-            if all(part_matches(p, item) for p in parts):
-                return item
+        hits = [item for item in items if all(part_matches(p, item) for p in parts)]
+        if hits:
+            named = [
+                i for i in hits
+                if any(not p.startswith(("kind:", "re:")) and p.lower() in i.label.lower() for p in parts)
+            ]
+            return (named or hits)[0]
     return None
 
 
