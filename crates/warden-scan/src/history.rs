@@ -250,9 +250,12 @@ impl Scanner {
         let mut commits = Vec::new();
         let mut first_seen: HashMap<gix::ObjectId, (String, gix::ObjectId)> = HashMap::new();
         let mut incremental = false;
+        // The cached walk's commits: their trees were walked before.
+        let mut old_ids: HashSet<gix::ObjectId> = HashSet::new();
         if let (Some(c), None) = (&cache, &self.since) {
             if let Some((old, new)) = incremental_walk(&repo, c, &tips) {
                 incremental = true;
+                old_ids = old.iter().map(|c| c.id).collect();
                 commits = old;
                 commits.extend(new);
                 for b in &c.blobs {
@@ -299,16 +302,8 @@ impl Scanner {
         let mut seen_trees = HashSet::new();
         // Incrementally, only the new commits' trees are walked; a blob they share with the cached walk keeps
         // its older sighting.
-        let old_ids: HashSet<gix::ObjectId> = match (&cache, incremental) {
-            (Some(c), true) => c
-                .commits
-                .iter()
-                .filter_map(|k| gix::ObjectId::from_hex(k.id.as_bytes()).ok())
-                .collect(),
-            _ => HashSet::new(),
-        };
         for c in &commits {
-            if incremental && old_ids.contains(&c.id) {
+            if old_ids.contains(&c.id) {
                 continue;
             }
             let mut visit = |p: &str, id: gix::ObjectId| match first_seen.get(&id) {

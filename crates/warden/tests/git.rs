@@ -97,12 +97,7 @@ fn history_finds_removed_secrets_and_names_the_commit() {
         ids,
         ["secrets/github-classic-pat", "secrets/slack-bot-token"]
     );
-    let gh = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
-        .unwrap();
+    let gh = finding_of(&doc, "secrets/github-classic-pat");
     let prov = &gh["location"]["provenance"];
     assert_eq!(prov["summary"], "add token for CI");
     assert_eq!(prov["author"], "Dev One <dev@acme.test>");
@@ -316,12 +311,7 @@ fn packed_and_loose_blobs_are_read_alike() {
         ids,
         ["secrets/github-classic-pat", "secrets/slack-bot-token"]
     );
-    let gh = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == "secrets/github-classic-pat")
-        .unwrap();
+    let gh = finding_of(&doc, "secrets/github-classic-pat");
     assert_eq!(gh["location"]["provenance"]["summary"], "v7");
     assert_eq!(gh["location"]["provenance"]["in_head"], false);
     assert_eq!(doc["summary"]["blobs"], 41);
@@ -365,4 +355,14 @@ fn pack_everything(root: &std::path::Path) {
         Some(&objects),
     );
     run(&["prune-packed", "-q"], None);
+}
+
+/// The first finding of `rule` in a JSON report.
+fn finding_of<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"))
 }

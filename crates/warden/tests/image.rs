@@ -79,20 +79,7 @@ fn docker_save_tarball() {
         ("bbb/layer.tar", l2.as_slice()),
     ]);
     write(root, "app.tar", &image);
-    let out = warden()
-        .args([
-            "scan",
-            "--image",
-            "--only",
-            "secrets",
-            "--format",
-            "json",
-            "--no-progress",
-        ])
-        .arg(root.join("app.tar"))
-        .assert()
-        .code(1);
-    check(&json(&out.get_output().stdout));
+    check(&image_scan(root.join("app.tar")));
     // A tarball that is not an image is a clear error.
     write(root, "plain.tar", tar_of(&[("a.txt", b"x")]));
     warden()
@@ -125,6 +112,19 @@ fn oci_image_layout() {
         format!(r#"{{"schemaVersion":2,"manifests":[{{"digest":"{m}"}}]}}"#),
     );
     write(&root, "oci-layout", r#"{"imageLayoutVersion":"1.0.0"}"#);
+    check(&image_scan(&root));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    // A content address only needs to be unique in the test: a stable hash of the bytes will do.
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:016x}{:048x}", h.finish(), bytes.len())
+}
+
+/// `warden scan --image TARGET --only secrets` as a JSON report (findings expected: exit code 1).
+fn image_scan(target: impl AsRef<std::ffi::OsStr>) -> serde_json::Value {
     let out = warden()
         .args([
             "scan",
@@ -135,16 +135,8 @@ fn oci_image_layout() {
             "json",
             "--no-progress",
         ])
-        .arg(&root)
+        .arg(target)
         .assert()
         .code(1);
-    check(&json(&out.get_output().stdout));
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    // A content address only needs to be unique in the test: a stable hash of the bytes will do.
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    format!("{:016x}{:048x}", h.finish(), bytes.len())
+    json(&out.get_output().stdout)
 }
