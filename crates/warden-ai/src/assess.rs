@@ -4,8 +4,6 @@
 //! place); 0–10 advanced, 20 moderate, 30 and above high risk.
 
 use crate::inventory::{is_ai_asset, DANGEROUS};
-use crate::sighting::FileFacts;
-use crate::{FACT_FILE, NAME};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use warden_core::{AssetKind, EdgeKind, ScanResult};
@@ -117,15 +115,8 @@ pub fn level(score: u32) -> &'static str {
 type Verdict = (Option<bool>, Vec<String>);
 
 fn sightings<'a>(r: &'a ScanResult, kind: &'a str) -> impl Iterator<Item = (String, u32)> + 'a {
-    r.facts
-        .iter()
-        .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
-        .filter_map(|f| {
-            Some((
-                f.path.clone(),
-                serde_json::from_value::<FileFacts>(f.data.clone()).ok()?,
-            ))
-        })
+    crate::sighting::file_facts(r)
+        .into_iter()
         .flat_map(move |(p, ff)| {
             ff.sightings
                 .into_iter()
@@ -452,15 +443,8 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
             .filter(|a| a.id.starts_with("tf:") && a.kind == AssetKind::Workload)
             .collect();
         let monitors: Vec<(String, u32)> = sightings(r, "monitor").collect();
-        let captured: Vec<String> = r
-            .facts
-            .iter()
-            .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
-            .filter_map(|f| {
-                serde_json::from_value::<FileFacts>(f.data.clone())
-                    .ok()
-                    .map(|d| (f.path.clone(), d))
-            })
+        let captured: Vec<String> = crate::sighting::file_facts(r)
+            .into_iter()
             .flat_map(|(p, d)| {
                 d.sightings
                     .into_iter()

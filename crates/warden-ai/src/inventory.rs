@@ -4,7 +4,7 @@
 
 use crate::rules;
 use crate::sighting::{Dependency, FileFacts, Sighting};
-use crate::{Settings, FACT_FILE, NAME};
+use crate::{Settings, NAME};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use warden_core::{
@@ -505,16 +505,7 @@ pub fn is_ai_asset(a: &Asset) -> bool {
 }
 
 pub fn build(result: &mut ScanResult, settings: &Settings) -> FinishOutput {
-    let mut files: Vec<(String, FileFacts)> = result
-        .facts
-        .iter()
-        .filter(|f| f.analyzer == NAME && f.kind == FACT_FILE)
-        .filter_map(|f| {
-            serde_json::from_value::<FileFacts>(f.data.clone())
-                .ok()
-                .map(|d| (f.path.clone(), d))
-        })
-        .collect();
+    let mut files: Vec<(String, FileFacts)> = crate::sighting::file_facts(result);
     // Facts arrive in the order parallel workers finished their files: sort, so ids, locations and output
     // are the same on every run.
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1604,38 +1595,33 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
     r
 }
 
+/// The strings of an array property.
+fn str_list<'a>(props: &'a Map<String, Value>, key: &str) -> Vec<&'a str> {
+    props
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 fn caps_of(b: &Builder, id: &str) -> (Vec<String>, Vec<String>) {
     let mut caps = BTreeSet::new();
     let mut via = BTreeSet::new();
     let own = &b.nodes[id];
-    for c in own
-        .props
-        .get("capabilities")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(c) = c.as_str() {
-            caps.insert(c.to_string());
-        }
+    for c in str_list(&own.props, "capabilities") {
+        caps.insert(c.to_string());
     }
     for (from, to, kind) in &b.edges {
         if from == id && *kind == EdgeKind::Uses {
             if let Some(t) = b.nodes.get(to) {
                 if t.asset.kind == AssetKind::Tool {
-                    for c in t
-                        .props
-                        .get("capabilities")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(c) = c.as_str() {
-                            caps.insert(c.to_string());
-                            // Name the tools that bring the dangerous powers.
-                            if DANGEROUS.contains(&c) {
-                                via.insert(t.asset.name.clone());
-                            }
+                    for c in str_list(&t.props, "capabilities") {
+                        caps.insert(c.to_string());
+                        // Name the tools that bring the dangerous powers.
+                        if DANGEROUS.contains(&c) {
+                            via.insert(t.asset.name.clone());
                         }
                     }
                 }

@@ -2574,101 +2574,11 @@ impl<'s> Cx<'s> {
             self.facts.sightings.clear();
             return;
         }
-        let mut table_idx = Vec::new();
-        for (sql, line) in std::mem::take(&mut self.sql) {
-            let Some(q) = crate::sql::parse(&sql) else {
-                continue;
-            };
-            let columns = q.columns;
-            for table in q.tables {
-                if let Some(i) = self.facts.sightings.iter().position(|s| {
-                    s.kind == "dataset" && s.provider.as_deref() == Some("table") && s.name == table
-                }) {
-                    let s = &mut self.facts.sightings[i];
-                    for c in &columns {
-                        if !s.fields.contains(c) {
-                            s.fields.push(c.clone());
-                        }
-                    }
-                    continue;
-                }
-                table_idx.push(self.facts.sightings.len());
-                self.facts.sightings.push(Sighting {
-                    kind: "dataset".into(),
-                    provider: Some("table".into()),
-                    name: table,
-                    line,
-                    end_line: line,
-                    fields: columns.clone(),
-                    ..Default::default()
-                });
-            }
-        }
-        let databases: Vec<String> = self
-            .facts
-            .sightings
-            .iter()
-            .filter(|s| s.kind == "dataset" && s.provider.as_deref() == Some("database"))
-            .map(|s| s.name.clone())
-            .collect();
-        if let [db] = databases.as_slice() {
-            for &t in &table_idx {
-                self.facts.sightings[t]
-                    .extra
-                    .insert("database".into(), db.clone().into());
-            }
-        }
-        for (uri, line) in std::mem::take(&mut self.uris) {
-            let Some((name, target)) = describe_uri(&uri) else {
-                continue;
-            };
-            if self
-                .facts
-                .sightings
-                .iter()
-                .any(|s| s.target.as_deref() == Some(target.as_str()))
-            {
-                continue;
-            }
-            let bucket = ["s3", "gs", "ab", "az"]
-                .iter()
-                .any(|p| target.starts_with(p));
-            self.facts.sightings.push(Sighting {
-                kind: "dataset".into(),
-                provider: Some(if bucket { "bucket" } else { "database" }.into()),
-                name,
-                line,
-                end_line: line,
-                target: Some(target),
-                ..Default::default()
-            });
-        }
-        // Data flows: a vector store written in this file reads the tables this file queries; an SQL tool
-        // reaches the databases its file opens.
-        let stores: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| {
-                let s = &self.facts.sightings[i];
-                s.kind == "vector-store" && s.extra.contains_key("written")
-            })
-            .collect();
-        for s in stores {
-            self.facts.sightings[s]
-                .reads
-                .extend(table_idx.iter().copied());
-        }
-        let dbs: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| {
-                let s = &self.facts.sightings[i];
-                s.kind == "dataset" && s.provider.as_deref() == Some("database")
-            })
-            .collect();
-        for i in 0..self.facts.sightings.len() {
-            let s = &self.facts.sightings[i];
-            if (s.kind == "tool" || s.kind == "agent") && s.capabilities.iter().any(|c| c == "sql")
-            {
-                self.facts.sightings[i].reads.extend(dbs.iter().copied());
-            }
-        }
+        crate::sighting::add_data_sets(
+            &mut self.facts,
+            std::mem::take(&mut self.sql),
+            std::mem::take(&mut self.uris),
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the per-file phase saw: AI assets sighted in one file, published as one `ai/file` fact per file and
 //! joined across files (and with other analyzers' output) in the cross-domain phase.
 
+use crate::python::describe_uri;
 use serde::{Deserialize, Serialize};
 
 /// One AI asset as one file shows it.
@@ -130,4 +131,115 @@ impl FileFacts {
             && self.imports.is_empty()
             && !self.manifest
     }
+}
+
+/// The data sets a code file's strings name, once its AI assets are known: tables of its SQL (with the columns
+/// read), databases and buckets of its URIs; and the flows between them: a vector store written in the file
+/// reads the file's tables, a table reads from the file's one database, an SQL tool or agent reaches the
+/// file's databases. Shared by the Python and JavaScript readers.
+pub fn add_data_sets(facts: &mut FileFacts, sql: Vec<(String, u32)>, uris: Vec<(String, u32)>) {
+    let mut table_idx = Vec::new();
+    for (sql, line) in sql {
+        let Some(q) = crate::sql::parse(&sql) else {
+            continue;
+        };
+        let columns = q.columns;
+        for table in q.tables {
+            if let Some(i) = facts.sightings.iter().position(|s| {
+                s.kind == "dataset" && s.provider.as_deref() == Some("table") && s.name == table
+            }) {
+                let s = &mut facts.sightings[i];
+                for c in &columns {
+                    if !s.fields.contains(c) {
+                        s.fields.push(c.clone());
+                    }
+                }
+                continue;
+            }
+            table_idx.push(facts.sightings.len());
+            facts.sightings.push(Sighting {
+                kind: "dataset".into(),
+                provider: Some("table".into()),
+                name: table,
+                line,
+                end_line: line,
+                fields: columns.clone(),
+                ..Default::default()
+            });
+        }
+    }
+    let databases: Vec<String> = facts
+        .sightings
+        .iter()
+        .filter(|s| s.kind == "dataset" && s.provider.as_deref() == Some("database"))
+        .map(|s| s.name.clone())
+        .collect();
+    if let [db] = databases.as_slice() {
+        for &t in &table_idx {
+            facts.sightings[t]
+                .extra
+                .insert("database".into(), db.clone().into());
+        }
+    }
+    for (uri, line) in uris {
+        let Some((name, target)) = describe_uri(&uri) else {
+            continue;
+        };
+        if facts
+            .sightings
+            .iter()
+            .any(|s| s.target.as_deref() == Some(target.as_str()))
+        {
+            continue;
+        }
+        let bucket = ["s3", "gs", "ab", "az"]
+            .iter()
+            .any(|p| target.starts_with(p));
+        facts.sightings.push(Sighting {
+            kind: "dataset".into(),
+            provider: Some(if bucket { "bucket" } else { "database" }.into()),
+            name,
+            line,
+            end_line: line,
+            target: Some(target),
+            ..Default::default()
+        });
+    }
+    // Data flows: a vector store written in this file reads the tables this file queries; an SQL tool
+    // reaches the databases its file opens.
+    let stores: Vec<usize> = (0..facts.sightings.len())
+        .filter(|&i| {
+            let s = &facts.sightings[i];
+            s.kind == "vector-store" && s.extra.contains_key("written")
+        })
+        .collect();
+    for s in stores {
+        facts.sightings[s].reads.extend(table_idx.iter().copied());
+    }
+    let dbs: Vec<usize> = (0..facts.sightings.len())
+        .filter(|&i| {
+            let s = &facts.sightings[i];
+            s.kind == "dataset" && s.provider.as_deref() == Some("database")
+        })
+        .collect();
+    for i in 0..facts.sightings.len() {
+        let s = &facts.sightings[i];
+        if (s.kind == "tool" || s.kind == "agent") && s.capabilities.iter().any(|c| c == "sql") {
+            facts.sightings[i].reads.extend(dbs.iter().copied());
+        }
+    }
+}
+
+/// Every file's `ai/file` fact of a scan, with its path, in the order the scan holds them.
+pub fn file_facts(result: &warden_core::ScanResult) -> Vec<(String, FileFacts)> {
+    result
+        .facts
+        .iter()
+        .filter(|f| f.analyzer == crate::NAME && f.kind == crate::FACT_FILE)
+        .filter_map(|f| {
+            serde_json::from_value::<FileFacts>(f.data.clone())
+                .ok()
+                .map(|d| (f.path.clone(), d))
+        })
+        .collect()
 }

@@ -389,17 +389,10 @@ impl Scanner {
             self.apply_config(&mut out.findings);
             result.stats.suppressed_inline += suppress_by_file(&mut out.findings, read);
             self.fingerprint(&mut out.findings);
-            result.findings.extend(out.findings);
-            for p in out.problems {
-                result.diagnostics.push(Diagnostic {
-                    path: p.path,
-                    reason: SkipReason::Unsupported,
-                    message: p.message,
-                });
-            }
-            result.assets.extend(out.assets);
-            result.edges.extend(out.edges);
-            result.components.extend(out.components);
+            let mut part = Partial::default();
+            Self::absorb_finish(&mut part, result, out);
+            result.findings.extend(part.findings);
+            result.diagnostics.extend(part.diagnostics);
         }
     }
 
