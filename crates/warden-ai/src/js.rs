@@ -407,14 +407,6 @@ fn sql_re() -> &'static Regex {
     })
 }
 
-fn uri_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"^(?:postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?|mongodb(?:\+srv)?|mssql(?:\+\w+)?|s3|gs|abfss?|az)://[^\s]+$")
-            .expect("re")
-    })
-}
-
 /// The key of a client given none: the SDK reads its variables (or the cloud's credentials chain).
 fn default_key(key_env: &[String], line: u32) -> KeySource {
     let cloud = key_env
@@ -2526,14 +2518,7 @@ impl<'s> Cx<'s> {
 
     /// A string literal: SQL a file runs, a database address, a bucket path.
     fn literal(&mut self, s: &str, line: u32) {
-        if s.len() > 20_000 {
-            return;
-        }
-        if crate::sql::parse(s).is_some() {
-            self.sql.push((s.to_string(), line));
-        } else if uri_re().is_match(s.trim()) {
-            self.uris.push((s.trim().to_string(), line));
-        }
+        crate::sighting::note_literal(&mut self.sql, &mut self.uris, s, line);
     }
 
     // ---- the file as a whole -----------------------------------------------------------------------
@@ -2542,27 +2527,7 @@ impl<'s> Cx<'s> {
     /// tables and addresses become data sets when the file has AI assets, and stores written in a file that
     /// reads tables read them.
     fn finish(&mut self) {
-        let tools: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| self.facts.sightings[i].kind == "tool")
-            .collect();
-        let clients: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| self.facts.sightings[i].kind == "llm-client")
-            .collect();
-        for i in 0..self.facts.sightings.len() {
-            if self.facts.sightings[i].kind != "agent" {
-                continue;
-            }
-            let s = &mut self.facts.sightings[i];
-            s.uses.retain(|&u| u != i);
-            if !s.uses.iter().any(|&u| tools.contains(&u)) {
-                s.uses.extend(tools.iter().copied());
-            }
-            if !s.uses.iter().any(|&u| clients.contains(&u)) {
-                s.uses.extend(clients.iter().copied());
-            }
-            s.uses.sort();
-            s.uses.dedup();
-        }
+        crate::sighting::link_agents(&mut self.facts);
         let has_ai = self.facts.sightings.iter().any(|s| {
             matches!(
                 s.kind.as_str(),

@@ -4,7 +4,6 @@
 
 use crate::catalog::{self, Entry};
 use crate::sighting::{EnvRead, FileFacts, Input, KeySource, Pin, Sighting};
-use regex::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use tree_sitter::{Node, Parser};
@@ -237,14 +236,6 @@ struct Cx<'s> {
     sql: Vec<(String, u32)>,
     /// Database URIs and bucket paths in strings, with their line.
     uris: Vec<(String, u32)>,
-}
-
-fn uri_re() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r"^(?:postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?|mongodb(?:\+srv)?|mssql(?:\+\w+)?|s3|gs|abfss?|az)://[^\s]+$")
-            .expect("re")
-    })
 }
 
 impl<'s> Cx<'s> {
@@ -1443,41 +1434,13 @@ impl<'s> Cx<'s> {
 
     /// A string literal: SQL a file runs, a database address, a bucket path.
     fn literal(&mut self, s: &str, line: u32) {
-        if s.len() > 20_000 {
-            return;
-        }
-        if crate::sql::parse(s).is_some() {
-            self.sql.push((s.to_string(), line));
-        } else if uri_re().is_match(s.trim()) {
-            self.uris.push((s.trim().to_string(), line));
-        }
+        crate::sighting::note_literal(&mut self.sql, &mut self.uris, s, line);
     }
 
     /// Joins what the walk collected: local model files get their `open()` path, SQL tables and addresses
     /// become data sets when the file has AI assets, and stores written in a file that reads tables read them.
     fn finish(&mut self) {
-        // Tools and agents: an agent given no variable that holds a tool uses every tool of its file.
-        let tools: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| self.facts.sightings[i].kind == "tool")
-            .collect();
-        let clients: Vec<usize> = (0..self.facts.sightings.len())
-            .filter(|&i| self.facts.sightings[i].kind == "llm-client")
-            .collect();
-        for i in 0..self.facts.sightings.len() {
-            if self.facts.sightings[i].kind != "agent" {
-                continue;
-            }
-            let s = &mut self.facts.sightings[i];
-            s.uses.retain(|&u| u != i);
-            if !s.uses.iter().any(|&u| tools.contains(&u)) {
-                s.uses.extend(tools.iter().copied());
-            }
-            if !s.uses.iter().any(|&u| clients.contains(&u)) {
-                s.uses.extend(clients.iter().copied());
-            }
-            s.uses.sort();
-            s.uses.dedup();
-        }
+        crate::sighting::link_agents(&mut self.facts);
         let has_ai = self.facts.sightings.iter().any(|s| {
             matches!(
                 s.kind.as_str(),

@@ -2,7 +2,9 @@
 //! joined across files (and with other analyzers' output) in the cross-domain phase.
 
 use crate::python::describe_uri;
+use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// One AI asset as one file shows it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -242,4 +244,56 @@ pub fn file_facts(result: &warden_core::ScanResult) -> Vec<(String, FileFacts)> 
                 .map(|d| (f.path.clone(), d))
         })
         .collect()
+}
+
+fn uri_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"^(?:postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?|mongodb(?:\+srv)?|mssql(?:\+\w+)?|s3|gs|abfss?|az)://[^\s]+$")
+            .expect("re")
+    })
+}
+
+/// Keeps a string literal of code that is an SQL statement or a database or bucket address, for
+/// [`add_data_sets`].
+pub fn note_literal(
+    sql: &mut Vec<(String, u32)>,
+    uris: &mut Vec<(String, u32)>,
+    s: &str,
+    line: u32,
+) {
+    if s.len() > 20_000 {
+        return;
+    }
+    if crate::sql::parse(s).is_some() {
+        sql.push((s.to_string(), line));
+    } else if uri_re().is_match(s.trim()) {
+        uris.push((s.trim().to_string(), line));
+    }
+}
+
+/// An agent given no variable that holds a tool (or a client) uses every tool (and client) of its file.
+pub fn link_agents(facts: &mut FileFacts) {
+    let of_kind = |k: &str| -> Vec<usize> {
+        (0..facts.sightings.len())
+            .filter(|&i| facts.sightings[i].kind == k)
+            .collect()
+    };
+    let tools = of_kind("tool");
+    let clients = of_kind("llm-client");
+    for i in 0..facts.sightings.len() {
+        if facts.sightings[i].kind != "agent" {
+            continue;
+        }
+        let s = &mut facts.sightings[i];
+        s.uses.retain(|&u| u != i);
+        if !s.uses.iter().any(|&u| tools.contains(&u)) {
+            s.uses.extend(tools.iter().copied());
+        }
+        if !s.uses.iter().any(|&u| clients.contains(&u)) {
+            s.uses.extend(clients.iter().copied());
+        }
+        s.uses.sort();
+        s.uses.dedup();
+    }
 }
