@@ -159,7 +159,13 @@ mod tests {
         assert_eq!(verify(&edited), Err(Broken::Edited { seq: 3 }));
         let mut deleted = c.clone();
         deleted.remove(1);
-        assert_eq!(verify(&deleted), Err(Broken::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&deleted),
+            Err(Broken::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
         let mut swapped = c.clone();
         swapped.swap(1, 2);
         assert!(verify(&swapped).is_err());
@@ -169,7 +175,10 @@ mod tests {
         for (i, e) in renumbered.iter_mut().enumerate() {
             e.seq = i as i64 + 1;
         }
-        assert_eq!(verify(&renumbered), Err(Broken::Unlinked { seq: 2, prev: 1 }));
+        assert_eq!(
+            verify(&renumbered),
+            Err(Broken::Unlinked { seq: 2, prev: 1 })
+        );
     }
 
     #[test]
