@@ -1,0 +1,130 @@
+//! What the store keeps and answers, independent of the backend.
+
+use serde::{Deserialize, Serialize};
+
+/// The schema version this warden writes and reads. A database at a higher version is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Triage states. `fixed` is set by a scan that no longer shows the finding; the others by people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Open,
+    Confirmed,
+    FalsePositive,
+    AcceptedRisk,
+    Fixed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Confirmed => "confirmed",
+            State::FalsePositive => "false-positive",
+            State::AcceptedRisk => "accepted-risk",
+            State::Fixed => "fixed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        Some(match s {
+            "open" => State::Open,
+            "confirmed" => State::Confirmed,
+            "false-positive" => State::FalsePositive,
+            "accepted-risk" => State::AcceptedRisk,
+            "fixed" => State::Fixed,
+            _ => return None,
+        })
+    }
+}
+
+/// One finding of a scan, as the store records it: never a secret, only its redacted snippet and keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub fingerprint: String,
+    /// See [`crate::diff::Known::content_key`].
+    pub content_key: String,
+    /// See [`crate::diff::Known::line_key`].
+    pub line_key: String,
+    pub rule_id: String,
+    pub title: String,
+    pub severity: String,
+    pub confidence: String,
+    pub path: String,
+    pub line: i64,
+    pub message: String,
+    /// Redacted, as reports print it.
+    pub snippet: String,
+    pub secret_hash: Option<String>,
+}
+
+/// A scan to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanRecord {
+    /// The repository's identity (its canonical remote, else its root path).
+    pub repo: String,
+    pub branch: String,
+    pub started_at: String,
+    pub head_commit: Option<String>,
+    pub tool_version: String,
+    pub rules_version: String,
+    /// Who records it, for the audit log.
+    pub actor: String,
+    pub findings: Vec<FindingRecord>,
+}
+
+/// What a recorded scan changed, by fingerprint of the new scan's findings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ScanDiff {
+    pub scan_id: i64,
+    pub new: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Fixed before, shown again: reopened with their history and decisions kept.
+    pub reopened: Vec<String>,
+    /// Stored findings this scan no longer shows (their stored fingerprints).
+    pub fixed: Vec<String>,
+}
+
+/// A finding as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    pub id: i64,
+    pub repo: String,
+    pub branch: String,
+    pub fingerprint: String,
+    pub rule_id: String,
+    pub title: String,
+    pub severity: String,
+    pub confidence: String,
+    pub path: String,
+    pub line: i64,
+    pub message: String,
+    pub snippet: String,
+    pub state: State,
+    pub reason: Option<String>,
+    pub expires: Option<String>,
+    pub first_scan: i64,
+    pub last_scan: i64,
+}
+
+/// Errors with what the user can do about them.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: not a warden database, or corrupt ({detail})")]
+    Corrupt { path: String, detail: String },
+    #[error("{path}: schema version {found} is newer than this warden supports ({supported}); upgrade warden")]
+    Newer {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path}: the database is busy (another scan is writing); try again")]
+    Busy { path: String },
+    #[error("no finding {0}")]
+    NoSuchFinding(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{path}: {detail}")]
+    Backend { path: String, detail: String },
+}

@@ -1,0 +1,627 @@
+//! The embedded backend: one SQLite file (`.warden/warden.db` by default), through rusqlite with SQLite built
+//! in (`bundled`), so every machine has the same SQLite. Writes run in `BEGIN IMMEDIATE` transactions: a second
+//! writer waits up to the busy timeout, then gets a clear "busy" error, and a crash mid-scan leaves the previous
+//! state whole (SQLite's journal).
+
+use crate::audit::{self, Entry};
+use crate::diff::{self, How, Known, Seen};
+use crate::model::*;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+const SCHEMA_V1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scans (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repo TEXT NOT NULL, branch TEXT NOT NULL, started_at TEXT NOT NULL, head_commit TEXT,
+  tool_version TEXT NOT NULL, rules_version TEXT NOT NULL,
+  new_count INTEGER NOT NULL DEFAULT 0, unchanged_count INTEGER NOT NULL DEFAULT 0,
+  reopened_count INTEGER NOT NULL DEFAULT 0, fixed_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repo TEXT NOT NULL, branch TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  content_key TEXT NOT NULL, line_key TEXT NOT NULL,
+  rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
+  path TEXT NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
+  state TEXT NOT NULL, reason TEXT, expires TEXT,
+  first_scan INTEGER NOT NULL REFERENCES scans(id), last_scan INTEGER NOT NULL REFERENCES scans(id),
+  UNIQUE (repo, branch, fingerprint)
+);
+CREATE INDEX findings_by_state ON findings (repo, branch, state);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
+  from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
+pub struct Sqlite {
+    conn: Connection,
+    path: String,
+}
+
+fn backend(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Busy { path: path.into() }
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
+        {
+            StoreError::Corrupt {
+                path: path.into(),
+                detail: e.to_string(),
+            }
+        }
+        _ => StoreError::Backend {
+            path: path.into(),
+            detail: e.to_string(),
+        },
+    }
+}
+
+impl Sqlite {
+    /// Opens (creating when missing) the database at `path` and brings its schema to [`SCHEMA_VERSION`]; a
+    /// database from a newer warden is refused.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let name = path.display().to_string();
+        let conn = Connection::open(path).map_err(backend(&name))?;
+        Self::init(conn, name)
+    }
+
+    /// A private in-memory database (tests, dry runs).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(backend(":memory:"))?;
+        Self::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Self, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(backend(&path))?;
+        // Reading the schema is the first thing that touches the file: a file that is not a database fails here.
+        let has_meta: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(backend(&path))?
+            > 0;
+        let mut store = Sqlite { conn, path };
+        if has_meta {
+            let v: i64 = store
+                .conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(backend(&store.path))?
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt {
+                    path: store.path.clone(),
+                    detail: "no schema version".into(),
+                })?;
+            if v > SCHEMA_VERSION {
+                return Err(StoreError::Newer {
+                    path: store.path.clone(),
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        } else {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend(&store.path))?;
+            tx.execute_batch(SCHEMA_V1).map_err(backend(&store.path))?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                params![SCHEMA_VERSION.to_string()],
+            )
+            .map_err(backend(&store.path))?;
+            tx.commit().map_err(backend(&store.path))?;
+        }
+        Ok(store)
+    }
+
+    fn last_entry(conn: &Connection, path: &str) -> Result<Option<Entry>, StoreError> {
+        conn.query_row(
+            "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
+             FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            row_entry,
+        )
+        .optional()
+        .map_err(backend(path))
+    }
+
+    fn append(
+        conn: &Connection,
+        path: &str,
+        prev: &mut Option<Entry>,
+        e: Entry,
+    ) -> Result<(), StoreError> {
+        let e = audit::seal(e, prev.as_ref());
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                e.seq, e.at, e.actor, e.action, e.finding, e.from_state, e.to_state, e.reason, e.expires,
+                e.prev_hash, e.hash
+            ],
+        )
+        .map_err(backend(path))?;
+        *prev = Some(e);
+        Ok(())
+    }
+
+    /// Records a scan of `scan.repo` on `scan.branch`: new, unchanged, reopened and fixed findings, in one
+    /// transaction, with an audit entry for every state a scan changes.
+    pub fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+        let path = self.path.clone();
+        let err = backend(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        tx.execute(
+            "INSERT INTO scans (repo, branch, started_at, head_commit, tool_version, rules_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                scan.repo,
+                scan.branch,
+                scan.started_at,
+                scan.head_commit,
+                scan.tool_version,
+                scan.rules_version
+            ],
+        )
+        .map_err(&err)?;
+        let scan_id = tx.last_insert_rowid();
+        let mut known = Vec::new();
+        let mut states = std::collections::HashMap::new();
+        {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, fingerprint, rule_id, path, content_key, line_key, state FROM findings
+                     WHERE repo = ?1 AND branch = ?2",
+                )
+                .map_err(&err)?;
+            let rows = stmt
+                .query_map(params![scan.repo, scan.branch], |r| {
+                    Ok((
+                        Known {
+                            id: r.get(0)?,
+                            fingerprint: r.get(1)?,
+                            rule_id: r.get(2)?,
+                            path: r.get(3)?,
+                            content_key: r.get(4)?,
+                            line_key: r.get(5)?,
+                        },
+                        r.get::<_, String>(6)?,
+                    ))
+                })
+                .map_err(&err)?;
+            for row in rows {
+                let (k, state) = row.map_err(&err)?;
+                states.insert(k.id, (k.fingerprint.clone(), state));
+                known.push(k);
+            }
+        }
+        let seen: Vec<Seen> = scan
+            .findings
+            .iter()
+            .map(|f| Seen {
+                fingerprint: f.fingerprint.clone(),
+                rule_id: f.rule_id.clone(),
+                path: f.path.clone(),
+                content_key: f.content_key.clone(),
+                line_key: f.line_key.clone(),
+            })
+            .collect();
+        let m = diff::match_scan(&known, &seen);
+        let mut prev = Self::last_entry(&tx, &path)?;
+        let mut out = ScanDiff {
+            scan_id,
+            ..Default::default()
+        };
+        let entry = |action: &str,
+                     fp: &str,
+                     from: Option<&str>,
+                     to: Option<&str>,
+                     reason: Option<String>| Entry {
+            seq: 0,
+            at: scan.started_at.clone(),
+            actor: scan.actor.clone(),
+            action: action.into(),
+            finding: fp.into(),
+            from_state: from.map(str::to_string),
+            to_state: to.map(str::to_string),
+            reason,
+            expires: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
+                     confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15)",
+                )
+                .map_err(&err)?;
+            let mut update = tx
+                .prepare(
+                    "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
+                     confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
+                     state = ?13, last_scan = ?14 WHERE id = ?1",
+                )
+                .map_err(&err)?;
+            for (f, matched) in scan.findings.iter().zip(&m.seen) {
+                match matched {
+                    None => {
+                        insert
+                            .execute(params![
+                                scan.repo,
+                                scan.branch,
+                                f.fingerprint,
+                                f.content_key,
+                                f.line_key,
+                                f.rule_id,
+                                f.title,
+                                f.severity,
+                                f.confidence,
+                                f.path,
+                                f.line,
+                                f.message,
+                                f.snippet,
+                                f.secret_hash,
+                                scan_id
+                            ])
+                            .map_err(&err)?;
+                        Self::append(
+                            &tx,
+                            &path,
+                            &mut prev,
+                            entry("new", &f.fingerprint, None, Some("open"), None),
+                        )?;
+                        out.new.push(f.fingerprint.clone());
+                    }
+                    Some((id, how)) => {
+                        let (old_fp, state) = states[id].clone();
+                        let reopened = state == State::Fixed.as_str();
+                        let new_state = if reopened {
+                            State::Open.as_str()
+                        } else {
+                            state.as_str()
+                        };
+                        update
+                            .execute(params![
+                                id,
+                                f.fingerprint,
+                                f.content_key,
+                                f.line_key,
+                                f.title,
+                                f.severity,
+                                f.confidence,
+                                f.path,
+                                f.line,
+                                f.message,
+                                f.snippet,
+                                f.secret_hash,
+                                new_state,
+                                scan_id
+                            ])
+                            .map_err(&err)?;
+                        if *how != How::Fingerprint {
+                            let why = match how {
+                                How::Renamed => "file renamed",
+                                _ => "matched text changed on the same line",
+                            };
+                            Self::append(
+                                &tx,
+                                &path,
+                                &mut prev,
+                                entry(
+                                    "rekey",
+                                    &f.fingerprint,
+                                    None,
+                                    None,
+                                    Some(format!("was {old_fp}: {why}")),
+                                ),
+                            )?;
+                        }
+                        if reopened {
+                            Self::append(
+                                &tx,
+                                &path,
+                                &mut prev,
+                                entry(
+                                    "reopen",
+                                    &f.fingerprint,
+                                    Some("fixed"),
+                                    Some("open"),
+                                    Some(format!("shown again by scan {scan_id}")),
+                                ),
+                            )?;
+                            out.reopened.push(f.fingerprint.clone());
+                        } else {
+                            out.unchanged.push(f.fingerprint.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for id in &m.gone {
+            let (fp, state) = states[id].clone();
+            if state == State::Fixed.as_str() {
+                continue;
+            }
+            tx.execute(
+                "UPDATE findings SET state = 'fixed' WHERE id = ?1",
+                params![id],
+            )
+            .map_err(&err)?;
+            Self::append(
+                &tx,
+                &path,
+                &mut prev,
+                entry(
+                    "fix",
+                    &fp,
+                    Some(&state),
+                    Some("fixed"),
+                    Some(format!("not shown by scan {scan_id}")),
+                ),
+            )?;
+            out.fixed.push(fp);
+        }
+        tx.execute(
+            "UPDATE scans SET new_count = ?2, unchanged_count = ?3, reopened_count = ?4, fixed_count = ?5 WHERE id = ?1",
+            params![
+                scan_id,
+                out.new.len() as i64,
+                out.unchanged.len() as i64,
+                out.reopened.len() as i64,
+                out.fixed.len() as i64
+            ],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)?;
+        Ok(out)
+    }
+
+    /// Every audit entry, in order.
+    pub fn audit_log(&self) -> Result<Vec<Entry>, StoreError> {
+        let err = backend(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
+                 FROM audit ORDER BY seq",
+            )
+            .map_err(&err)?;
+        let rows = stmt.query_map([], row_entry).map_err(&err)?;
+        rows.map(|r| r.map_err(&err)).collect()
+    }
+
+    /// The findings of a repository and branch, in the given states (all when empty).
+    pub fn findings(
+        &self,
+        repo: &str,
+        branch: &str,
+        states: &[State],
+    ) -> Result<Vec<Stored>, StoreError> {
+        let err = backend(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
+                 snippet, state, reason, expires, first_scan, last_scan FROM findings
+                 WHERE repo = ?1 AND branch = ?2 ORDER BY path, line, rule_id",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![repo, branch], |r| {
+                Ok(Stored {
+                    id: r.get(0)?,
+                    repo: r.get(1)?,
+                    branch: r.get(2)?,
+                    fingerprint: r.get(3)?,
+                    rule_id: r.get(4)?,
+                    title: r.get(5)?,
+                    severity: r.get(6)?,
+                    confidence: r.get(7)?,
+                    path: r.get(8)?,
+                    line: r.get(9)?,
+                    message: r.get(10)?,
+                    snippet: r.get(11)?,
+                    state: State::parse(&r.get::<_, String>(12)?).unwrap_or(State::Open),
+                    reason: r.get(13)?,
+                    expires: r.get(14)?,
+                    first_scan: r.get(15)?,
+                    last_scan: r.get(16)?,
+                })
+            })
+            .map_err(&err)?;
+        let all: Result<Vec<Stored>, _> = rows.map(|r| r.map_err(&err)).collect();
+        Ok(all?
+            .into_iter()
+            .filter(|f| states.is_empty() || states.contains(&f.state))
+            .collect())
+    }
+
+    /// Raw access for tests that tamper with the file.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn row_entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        finding: r.get(4)?,
+        from_state: r.get(5)?,
+        to_state: r.get(6)?,
+        reason: r.get(7)?,
+        expires: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(fp: &str, path: &str, content: &str) -> FindingRecord {
+        FindingRecord {
+            fingerprint: fp.into(),
+            content_key: content.into(),
+            line_key: format!("line-{fp}"),
+            rule_id: "secrets/github-classic-pat".into(),
+            title: "GitHub token".into(),
+            severity: "high".into(),
+            confidence: "high".into(),
+            path: path.into(),
+            line: 3,
+            message: "GitHub token `ghp_…[36 chars]`".into(),
+            snippet: "token = \"ghp_…\"".into(),
+            secret_hash: Some("h".repeat(64)),
+        }
+    }
+
+    fn scan(at: &str, findings: Vec<FindingRecord>) -> ScanRecord {
+        ScanRecord {
+            repo: "github.com/acme/app".into(),
+            branch: "main".into(),
+            started_at: at.into(),
+            head_commit: None,
+            tool_version: "0.1.0".into(),
+            rules_version: "r1".into(),
+            actor: "ci".into(),
+            findings,
+        }
+    }
+
+    #[test]
+    fn new_unchanged_fixed_reopened_and_a_rename() {
+        let mut s = Sqlite::in_memory().unwrap();
+        let d = s
+            .record_scan(&scan(
+                "2026-11-30T10:00:00Z",
+                vec![finding("a", "x.py", "ca"), finding("b", "y.py", "cb")],
+            ))
+            .unwrap();
+        assert_eq!((d.new.len(), d.unchanged.len(), d.fixed.len()), (2, 0, 0));
+        // b is gone, a moved to another file (new fingerprint, same content).
+        let d = s
+            .record_scan(&scan(
+                "2026-11-30T11:00:00Z",
+                vec![finding("a2", "src/x.py", "ca")],
+            ))
+            .unwrap();
+        assert_eq!(d.unchanged, ["a2"]);
+        assert_eq!(d.fixed, ["b"]);
+        // b comes back: reopened, not new.
+        let d = s
+            .record_scan(&scan(
+                "2026-11-30T12:00:00Z",
+                vec![finding("a2", "src/x.py", "ca"), finding("b", "y.py", "cb")],
+            ))
+            .unwrap();
+        assert_eq!(d.reopened, ["b"]);
+        assert!(d.new.is_empty());
+        let all = s.findings("github.com/acme/app", "main", &[]).unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().all(|f| f.state == State::Open));
+        let log = s.audit_log().unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["new", "new", "rekey", "fix", "reopen"]);
+        assert_eq!(audit::verify(&log), Ok(5));
+        // Never a secret: the stored snippet is the redacted one.
+        assert!(all.iter().all(|f| !f.snippet.contains("ghp_R")));
+    }
+
+    #[test]
+    fn the_audit_table_refuses_updates_and_deletes() {
+        let mut s = Sqlite::in_memory().unwrap();
+        s.record_scan(&scan(
+            "2026-11-30T10:00:00Z",
+            vec![finding("a", "x.py", "ca")],
+        ))
+        .unwrap();
+        let c = s.connection();
+        assert!(c.execute("UPDATE audit SET reason = 'x'", []).is_err());
+        assert!(c.execute("DELETE FROM audit", []).is_err());
+        assert_eq!(s.audit_log().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_newer_schema_and_a_file_that_is_not_a_database_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("warden.db");
+        {
+            let s = Sqlite::open(&db).unwrap();
+            s.connection()
+                .execute(
+                    "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+                    [],
+                )
+                .unwrap();
+        }
+        let e = Sqlite::open(&db).err().unwrap().to_string();
+        assert!(
+            e.contains("warden.db") && e.contains("99") && e.contains("upgrade"),
+            "{e}"
+        );
+        let junk = dir.path().join("junk.db");
+        std::fs::write(
+            &junk,
+            b"this is not sqlite at all, just text that is long enough",
+        )
+        .unwrap();
+        let e = Sqlite::open(&junk).err().unwrap().to_string();
+        assert!(
+            e.contains("junk.db") && e.contains("not a warden database"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_failed_scan_leaves_the_previous_state_whole() {
+        let mut s = Sqlite::in_memory().unwrap();
+        s.record_scan(&scan(
+            "2026-11-30T10:00:00Z",
+            vec![finding("a", "x.py", "ca")],
+        ))
+        .unwrap();
+        // Two findings with one fingerprint violate the unique key halfway through the transaction.
+        let bad = scan(
+            "2026-11-30T11:00:00Z",
+            vec![finding("n", "n.py", "cn"), finding("n", "n.py", "cn")],
+        );
+        assert!(s.record_scan(&bad).is_err());
+        let all = s.findings("github.com/acme/app", "main", &[]).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].state, State::Open);
+        assert_eq!(s.audit_log().unwrap().len(), 1);
+    }
+}
