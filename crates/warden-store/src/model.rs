@@ -128,3 +128,65 @@ pub enum StoreError {
     #[error("{path}: {detail}")]
     Backend { path: String, detail: String },
 }
+
+/// A person's decision about a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The finding: its store id, or its fingerprint (a unique prefix of at least 8 hex digits is enough).
+    pub finding: String,
+    /// `confirmed`, `false-positive`, `accepted-risk` (needs `expires`) or `open` (reopen).
+    pub to: State,
+    pub reason: String,
+    /// RFC 3339 date or time; required for an accepted risk, refused otherwise.
+    pub expires: Option<String>,
+    pub actor: String,
+    pub at: String,
+}
+
+impl Decision {
+    /// Checks what no backend may accept.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        if self.reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a decision needs a reason (--reason)".into(),
+            ));
+        }
+        match (self.to, &self.expires) {
+            (State::Fixed, _) => Err(StoreError::Invalid(
+                "`fixed` is set by a scan that no longer shows the finding, not by hand".into(),
+            )),
+            (State::AcceptedRisk, None) => Err(StoreError::Invalid(
+                "an accepted risk needs an expiry (--expires YYYY-MM-DD)".into(),
+            )),
+            (State::AcceptedRisk, Some(d)) if !looks_like_date(d) => Err(StoreError::Invalid(
+                format!("--expires {d}: expected a date like 2027-03-31"),
+            )),
+            (to, Some(_)) if to != State::AcceptedRisk => Err(StoreError::Invalid(
+                "--expires applies to an accepted risk only".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The audit action name of the decision.
+    pub fn action(&self) -> &'static str {
+        match self.to {
+            State::Confirmed => "confirm",
+            State::FalsePositive => "dismiss",
+            State::AcceptedRisk => "accept",
+            State::Open => "reopen",
+            State::Fixed => "fix",
+        }
+    }
+}
+
+/// `YYYY-MM-DD`, optionally followed by a time: compared as text, which orders RFC 3339 UTC correctly.
+pub fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}

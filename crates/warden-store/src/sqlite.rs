@@ -404,6 +404,145 @@ impl Sqlite {
         Ok(out)
     }
 
+    /// Applies a person's decision to one finding, with its audit entry, in one transaction.
+    pub fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError> {
+        d.validate()?;
+        // Ids are digits and fingerprints hex: nothing else may reach the LIKE pattern.
+        if d.finding.is_empty() || !d.finding.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid(format!(
+                "`{}`: expected a finding id or fingerprint",
+                d.finding
+            )));
+        }
+        let path = self.path.clone();
+        let err = backend(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let ids: Vec<(i64, String, String)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, fingerprint, state FROM findings
+                     WHERE CAST(id AS TEXT) = ?1 OR (length(?1) >= 8 AND fingerprint LIKE ?1 || '%')",
+                )
+                .map_err(&err)?;
+            let rows = stmt
+                .query_map(params![d.finding], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .map_err(&err)?;
+            rows.collect::<Result<_, _>>().map_err(&err)?
+        };
+        let (id, fp, from) = match ids.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(StoreError::NoSuchFinding(d.finding.clone())),
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "{} names {} findings; give more of the fingerprint",
+                    d.finding,
+                    ids.len()
+                )))
+            }
+        };
+        if from == State::Fixed.as_str() && d.to != State::Open {
+            return Err(StoreError::Invalid(format!(
+                "finding {id} is fixed; a scan reopens it if it comes back"
+            )));
+        }
+        tx.execute(
+            "UPDATE findings SET state = ?2, reason = ?3, expires = ?4 WHERE id = ?1",
+            params![id, d.to.as_str(), d.reason, d.expires],
+        )
+        .map_err(&err)?;
+        let mut prev = Self::last_entry(&tx, &path)?;
+        Self::append(
+            &tx,
+            &path,
+            &mut prev,
+            Entry {
+                seq: 0,
+                at: d.at.clone(),
+                actor: d.actor.clone(),
+                action: d.action().into(),
+                finding: fp,
+                from_state: Some(from),
+                to_state: Some(d.to.as_str().into()),
+                reason: Some(d.reason.clone()),
+                expires: d.expires.clone(),
+                prev_hash: String::new(),
+                hash: String::new(),
+            },
+        )?;
+        tx.commit().map_err(&err)?;
+        self.finding(id)
+    }
+
+    /// Accepted risks whose expiry is before `now` go back to open, each with an audit entry.
+    pub fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError> {
+        let path = self.path.clone();
+        let err = backend(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let due: Vec<(i64, String, String)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, fingerprint, expires FROM findings
+                     WHERE state = 'accepted-risk' AND expires IS NOT NULL AND expires < ?1 ORDER BY id",
+                )
+                .map_err(&err)?;
+            let rows = stmt
+                .query_map(params![now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(&err)?;
+            rows.collect::<Result<_, _>>().map_err(&err)?
+        };
+        let mut prev = Self::last_entry(&tx, &path)?;
+        for (id, fp, expires) in &due {
+            tx.execute(
+                "UPDATE findings SET state = 'open', expires = NULL WHERE id = ?1",
+                params![id],
+            )
+            .map_err(&err)?;
+            Self::append(
+                &tx,
+                &path,
+                &mut prev,
+                Entry {
+                    seq: 0,
+                    at: now.into(),
+                    actor: "warden".into(),
+                    action: "expire".into(),
+                    finding: fp.clone(),
+                    from_state: Some("accepted-risk".into()),
+                    to_state: Some("open".into()),
+                    reason: Some(format!("accepted risk expired on {expires}")),
+                    expires: None,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                },
+            )?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(due.into_iter().map(|(_, fp, _)| fp).collect())
+    }
+
+    fn finding(&self, id: i64) -> Result<Stored, StoreError> {
+        let (repo, branch): (String, String) = self
+            .conn
+            .query_row(
+                "SELECT repo, branch FROM findings WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(backend(&self.path))?;
+        self.findings(&repo, &branch, &[])?
+            .into_iter()
+            .find(|f| f.id == id)
+            .ok_or_else(|| StoreError::NoSuchFinding(id.to_string()))
+    }
+
     /// Every audit entry, in order.
     pub fn audit_log(&self) -> Result<Vec<Entry>, StoreError> {
         let err = backend(&self.path);
@@ -558,6 +697,67 @@ mod tests {
         assert_eq!(audit::verify(&log), Ok(5));
         // Never a secret: the stored snippet is the redacted one.
         assert!(all.iter().all(|f| !f.snippet.contains("ghp_R")));
+    }
+
+    fn decision(finding: &str, to: State, expires: Option<&str>) -> Decision {
+        Decision {
+            finding: finding.into(),
+            to,
+            reason: "checked with the owner".into(),
+            expires: expires.map(str::to_string),
+            actor: "ana@example.com".into(),
+            at: "2026-11-30T13:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn decisions_are_kept_across_scans_and_accepted_risks_expire() {
+        let mut s = Sqlite::in_memory().unwrap();
+        let fp = "0123456789abcdef";
+        s.record_scan(&scan(
+            "2026-11-30T10:00:00Z",
+            vec![finding(fp, "x.py", "ca")],
+        ))
+        .unwrap();
+        assert!(
+            s.decide(&decision("01234567", State::AcceptedRisk, None))
+                .is_err(),
+            "no expiry"
+        );
+        assert!(
+            s.decide(&decision("0123", State::Confirmed, None)).is_err(),
+            "prefix too short"
+        );
+        let f = s
+            .decide(&decision(
+                "01234567",
+                State::AcceptedRisk,
+                Some("2027-01-31"),
+            ))
+            .unwrap();
+        assert_eq!(
+            (f.state, f.expires.as_deref()),
+            (State::AcceptedRisk, Some("2027-01-31"))
+        );
+        // A later scan that still shows it keeps the decision.
+        s.record_scan(&scan(
+            "2026-12-01T10:00:00Z",
+            vec![finding(fp, "x.py", "ca")],
+        ))
+        .unwrap();
+        assert_eq!(
+            s.findings("github.com/acme/app", "main", &[]).unwrap()[0].state,
+            State::AcceptedRisk
+        );
+        assert!(s.expire("2027-01-15T00:00:00Z").unwrap().is_empty());
+        assert_eq!(s.expire("2027-02-01T00:00:00Z").unwrap(), [fp]);
+        let f = &s.findings("github.com/acme/app", "main", &[]).unwrap()[0];
+        assert_eq!(f.state, State::Open);
+        let log = s.audit_log().unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["new", "accept", "expire"]);
+        assert_eq!(log[1].actor, "ana@example.com");
+        assert_eq!(audit::verify(&log), Ok(3));
     }
 
     #[test]
