@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod diff;
 pub mod model;
+pub mod ops;
 pub mod sqlite;
 
 pub use model::*;

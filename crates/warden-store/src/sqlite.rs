@@ -3,9 +3,10 @@
 //! writer waits up to the busy timeout, then gets a clear "busy" error, and a crash mid-scan leaves the previous
 //! state whole (SQLite's journal).
 
-use crate::audit::{self, Entry};
-use crate::diff::{self, How, Known, Seen};
+use crate::audit::Entry;
+use crate::diff::Known;
 use crate::model::*;
+use crate::ops::{self, Row, Tx};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -137,395 +138,39 @@ impl Sqlite {
         Ok(store)
     }
 
-    fn last_entry(conn: &Connection, path: &str) -> Result<Option<Entry>, StoreError> {
-        conn.query_row(
-            "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
-             FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            row_entry,
-        )
-        .optional()
-        .map_err(backend(path))
-    }
-
-    fn append(
-        conn: &Connection,
-        path: &str,
-        prev: &mut Option<Entry>,
-        e: Entry,
-    ) -> Result<(), StoreError> {
-        let e = audit::seal(e, prev.as_ref());
-        conn.execute(
-            "INSERT INTO audit (seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                e.seq, e.at, e.actor, e.action, e.finding, e.from_state, e.to_state, e.reason, e.expires,
-                e.prev_hash, e.hash
-            ],
-        )
-        .map_err(backend(path))?;
-        *prev = Some(e);
-        Ok(())
-    }
-
-    /// Records a scan of `scan.repo` on `scan.branch`: new, unchanged, reopened and fixed findings, in one
-    /// transaction, with an audit entry for every state a scan changes.
-    pub fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+    /// Runs one store operation in a `BEGIN IMMEDIATE` transaction: all of it or nothing.
+    fn write<T>(
+        &mut self,
+        op: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let path = self.path.clone();
-        let err = backend(&path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        tx.execute(
-            "INSERT INTO scans (repo, branch, started_at, head_commit, tool_version, rules_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                scan.repo,
-                scan.branch,
-                scan.started_at,
-                scan.head_commit,
-                scan.tool_version,
-                scan.rules_version
-            ],
-        )
-        .map_err(&err)?;
-        let scan_id = tx.last_insert_rowid();
-        let mut known = Vec::new();
-        let mut states = std::collections::HashMap::new();
-        {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT id, fingerprint, rule_id, path, content_key, line_key, state FROM findings
-                     WHERE repo = ?1 AND branch = ?2",
-                )
-                .map_err(&err)?;
-            let rows = stmt
-                .query_map(params![scan.repo, scan.branch], |r| {
-                    Ok((
-                        Known {
-                            id: r.get(0)?,
-                            fingerprint: r.get(1)?,
-                            rule_id: r.get(2)?,
-                            path: r.get(3)?,
-                            content_key: r.get(4)?,
-                            line_key: r.get(5)?,
-                        },
-                        r.get::<_, String>(6)?,
-                    ))
-                })
-                .map_err(&err)?;
-            for row in rows {
-                let (k, state) = row.map_err(&err)?;
-                states.insert(k.id, (k.fingerprint.clone(), state));
-                known.push(k);
-            }
-        }
-        let seen: Vec<Seen> = scan
-            .findings
-            .iter()
-            .map(|f| Seen {
-                fingerprint: f.fingerprint.clone(),
-                rule_id: f.rule_id.clone(),
-                path: f.path.clone(),
-                content_key: f.content_key.clone(),
-                line_key: f.line_key.clone(),
-            })
-            .collect();
-        let m = diff::match_scan(&known, &seen);
-        let mut prev = Self::last_entry(&tx, &path)?;
-        let mut out = ScanDiff {
-            scan_id,
-            ..Default::default()
+            .map_err(backend(&path))?;
+        let mut w = SqliteTx {
+            tx: &tx,
+            path: &path,
         };
-        let entry = |action: &str,
-                     fp: &str,
-                     from: Option<&str>,
-                     to: Option<&str>,
-                     reason: Option<String>| Entry {
-            seq: 0,
-            at: scan.started_at.clone(),
-            actor: scan.actor.clone(),
-            action: action.into(),
-            finding: fp.into(),
-            from_state: from.map(str::to_string),
-            to_state: to.map(str::to_string),
-            reason,
-            expires: None,
-            prev_hash: String::new(),
-            hash: String::new(),
-        };
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
-                     confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15)",
-                )
-                .map_err(&err)?;
-            let mut update = tx
-                .prepare(
-                    "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
-                     confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
-                     state = ?13, last_scan = ?14 WHERE id = ?1",
-                )
-                .map_err(&err)?;
-            for (f, matched) in scan.findings.iter().zip(&m.seen) {
-                match matched {
-                    None => {
-                        insert
-                            .execute(params![
-                                scan.repo,
-                                scan.branch,
-                                f.fingerprint,
-                                f.content_key,
-                                f.line_key,
-                                f.rule_id,
-                                f.title,
-                                f.severity,
-                                f.confidence,
-                                f.path,
-                                f.line,
-                                f.message,
-                                f.snippet,
-                                f.secret_hash,
-                                scan_id
-                            ])
-                            .map_err(&err)?;
-                        Self::append(
-                            &tx,
-                            &path,
-                            &mut prev,
-                            entry("new", &f.fingerprint, None, Some("open"), None),
-                        )?;
-                        out.new.push(f.fingerprint.clone());
-                    }
-                    Some((id, how)) => {
-                        let (old_fp, state) = states[id].clone();
-                        let reopened = state == State::Fixed.as_str();
-                        let new_state = if reopened {
-                            State::Open.as_str()
-                        } else {
-                            state.as_str()
-                        };
-                        update
-                            .execute(params![
-                                id,
-                                f.fingerprint,
-                                f.content_key,
-                                f.line_key,
-                                f.title,
-                                f.severity,
-                                f.confidence,
-                                f.path,
-                                f.line,
-                                f.message,
-                                f.snippet,
-                                f.secret_hash,
-                                new_state,
-                                scan_id
-                            ])
-                            .map_err(&err)?;
-                        if *how != How::Fingerprint {
-                            let why = match how {
-                                How::Renamed => "file renamed",
-                                _ => "matched text changed on the same line",
-                            };
-                            Self::append(
-                                &tx,
-                                &path,
-                                &mut prev,
-                                entry(
-                                    "rekey",
-                                    &f.fingerprint,
-                                    None,
-                                    None,
-                                    Some(format!("was {old_fp}: {why}")),
-                                ),
-                            )?;
-                        }
-                        if reopened {
-                            Self::append(
-                                &tx,
-                                &path,
-                                &mut prev,
-                                entry(
-                                    "reopen",
-                                    &f.fingerprint,
-                                    Some("fixed"),
-                                    Some("open"),
-                                    Some(format!("shown again by scan {scan_id}")),
-                                ),
-                            )?;
-                            out.reopened.push(f.fingerprint.clone());
-                        } else {
-                            out.unchanged.push(f.fingerprint.clone());
-                        }
-                    }
-                }
-            }
-        }
-        for id in &m.gone {
-            let (fp, state) = states[id].clone();
-            if state == State::Fixed.as_str() {
-                continue;
-            }
-            tx.execute(
-                "UPDATE findings SET state = 'fixed' WHERE id = ?1",
-                params![id],
-            )
-            .map_err(&err)?;
-            Self::append(
-                &tx,
-                &path,
-                &mut prev,
-                entry(
-                    "fix",
-                    &fp,
-                    Some(&state),
-                    Some("fixed"),
-                    Some(format!("not shown by scan {scan_id}")),
-                ),
-            )?;
-            out.fixed.push(fp);
-        }
-        tx.execute(
-            "UPDATE scans SET new_count = ?2, unchanged_count = ?3, reopened_count = ?4, fixed_count = ?5 WHERE id = ?1",
-            params![
-                scan_id,
-                out.new.len() as i64,
-                out.unchanged.len() as i64,
-                out.reopened.len() as i64,
-                out.fixed.len() as i64
-            ],
-        )
-        .map_err(&err)?;
-        tx.commit().map_err(&err)?;
+        let out = op(&mut w)?;
+        tx.commit().map_err(backend(&path))?;
         Ok(out)
     }
 
-    /// Applies a person's decision to one finding, with its audit entry, in one transaction.
+    /// Records a scan (see [`ops::record_scan`]).
+    pub fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+        self.write(|tx| ops::record_scan(tx, scan))
+    }
+
+    /// Applies a person's decision to one finding, with its audit entry.
     pub fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError> {
-        d.validate()?;
-        // Ids are digits and fingerprints hex: nothing else may reach the LIKE pattern.
-        if d.finding.is_empty() || !d.finding.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(StoreError::Invalid(format!(
-                "`{}`: expected a finding id or fingerprint",
-                d.finding
-            )));
-        }
-        let path = self.path.clone();
-        let err = backend(&path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        let ids: Vec<(i64, String, String)> = {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT id, fingerprint, state FROM findings
-                     WHERE CAST(id AS TEXT) = ?1 OR (length(?1) >= 8 AND fingerprint LIKE ?1 || '%')",
-                )
-                .map_err(&err)?;
-            let rows = stmt
-                .query_map(params![d.finding], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .map_err(&err)?;
-            rows.collect::<Result<_, _>>().map_err(&err)?
-        };
-        let (id, fp, from) = match ids.as_slice() {
-            [one] => one.clone(),
-            [] => return Err(StoreError::NoSuchFinding(d.finding.clone())),
-            _ => {
-                return Err(StoreError::Invalid(format!(
-                    "{} names {} findings; give more of the fingerprint",
-                    d.finding,
-                    ids.len()
-                )))
-            }
-        };
-        if from == State::Fixed.as_str() && d.to != State::Open {
-            return Err(StoreError::Invalid(format!(
-                "finding {id} is fixed; a scan reopens it if it comes back"
-            )));
-        }
-        tx.execute(
-            "UPDATE findings SET state = ?2, reason = ?3, expires = ?4 WHERE id = ?1",
-            params![id, d.to.as_str(), d.reason, d.expires],
-        )
-        .map_err(&err)?;
-        let mut prev = Self::last_entry(&tx, &path)?;
-        Self::append(
-            &tx,
-            &path,
-            &mut prev,
-            Entry {
-                seq: 0,
-                at: d.at.clone(),
-                actor: d.actor.clone(),
-                action: d.action().into(),
-                finding: fp,
-                from_state: Some(from),
-                to_state: Some(d.to.as_str().into()),
-                reason: Some(d.reason.clone()),
-                expires: d.expires.clone(),
-                prev_hash: String::new(),
-                hash: String::new(),
-            },
-        )?;
-        tx.commit().map_err(&err)?;
+        let id = self.write(|tx| ops::decide(tx, d))?;
         self.finding(id)
     }
 
     /// Accepted risks whose expiry is before `now` go back to open, each with an audit entry.
     pub fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError> {
-        let path = self.path.clone();
-        let err = backend(&path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        let due: Vec<(i64, String, String)> = {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT id, fingerprint, expires FROM findings
-                     WHERE state = 'accepted-risk' AND expires IS NOT NULL AND expires < ?1 ORDER BY id",
-                )
-                .map_err(&err)?;
-            let rows = stmt
-                .query_map(params![now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .map_err(&err)?;
-            rows.collect::<Result<_, _>>().map_err(&err)?
-        };
-        let mut prev = Self::last_entry(&tx, &path)?;
-        for (id, fp, expires) in &due {
-            tx.execute(
-                "UPDATE findings SET state = 'open', expires = NULL WHERE id = ?1",
-                params![id],
-            )
-            .map_err(&err)?;
-            Self::append(
-                &tx,
-                &path,
-                &mut prev,
-                Entry {
-                    seq: 0,
-                    at: now.into(),
-                    actor: "warden".into(),
-                    action: "expire".into(),
-                    finding: fp.clone(),
-                    from_state: Some("accepted-risk".into()),
-                    to_state: Some("open".into()),
-                    reason: Some(format!("accepted risk expired on {expires}")),
-                    expires: None,
-                    prev_hash: String::new(),
-                    hash: String::new(),
-                },
-            )?;
-        }
-        tx.commit().map_err(&err)?;
-        Ok(due.into_iter().map(|(_, fp, _)| fp).collect())
+        self.write(|tx| ops::expire(tx, now))
     }
 
     fn finding(&self, id: i64) -> Result<Stored, StoreError> {
@@ -610,6 +255,228 @@ impl Sqlite {
     }
 }
 
+struct SqliteTx<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    path: &'a str,
+}
+
+const ROW_COLUMNS: &str = "id, fingerprint, rule_id, path, content_key, line_key, state, expires";
+
+fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+    Ok(Row {
+        known: Known {
+            id: r.get(0)?,
+            fingerprint: r.get(1)?,
+            rule_id: r.get(2)?,
+            path: r.get(3)?,
+            content_key: r.get(4)?,
+            line_key: r.get(5)?,
+        },
+        state: r.get(6)?,
+        expires: r.get(7)?,
+    })
+}
+
+impl SqliteTx<'_> {
+    fn query_rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Row>, StoreError> {
+        let err = backend(self.path);
+        let mut stmt = self.tx.prepare_cached(sql).map_err(&err)?;
+        let rows = stmt.query_map(args, row_of).map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO scans (repo, branch, started_at, head_commit, tool_version, rules_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    scan.repo,
+                    scan.branch,
+                    scan.started_at,
+                    scan.head_commit,
+                    scan.tool_version,
+                    scan.rules_version
+                ],
+            )
+            .map_err(backend(self.path))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn scan_counts(&mut self, scan_id: i64, d: &ScanDiff) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE scans SET new_count = ?2, unchanged_count = ?3, reopened_count = ?4, fixed_count = ?5
+                 WHERE id = ?1",
+                params![
+                    scan_id,
+                    d.new.len() as i64,
+                    d.unchanged.len() as i64,
+                    d.reopened.len() as i64,
+                    d.fixed.len() as i64
+                ],
+            )
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn rows(&mut self, repo: &str, branch: &str) -> Result<Vec<Row>, StoreError> {
+        self.query_rows(
+            &format!("SELECT {ROW_COLUMNS} FROM findings WHERE repo = ?1 AND branch = ?2"),
+            &[&repo, &branch],
+        )
+    }
+
+    fn rows_by_key(&mut self, key: &str) -> Result<Vec<Row>, StoreError> {
+        self.query_rows(
+            &format!(
+                "SELECT {ROW_COLUMNS} FROM findings
+                 WHERE CAST(id AS TEXT) = ?1 OR (length(?1) >= 8 AND fingerprint LIKE ?1 || '%')"
+            ),
+            &[&key],
+        )
+    }
+
+    fn rows_expiring(&mut self, now: &str) -> Result<Vec<Row>, StoreError> {
+        self.query_rows(
+            &format!(
+                "SELECT {ROW_COLUMNS} FROM findings
+                 WHERE state = 'accepted-risk' AND expires IS NOT NULL AND expires < ?1 ORDER BY id"
+            ),
+            &[&now],
+        )
+    }
+
+    fn insert_finding(
+        &mut self,
+        scan: &ScanRecord,
+        f: &FindingRecord,
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
+                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    scan.repo,
+                    scan.branch,
+                    f.fingerprint,
+                    f.content_key,
+                    f.line_key,
+                    f.rule_id,
+                    f.title,
+                    f.severity,
+                    f.confidence,
+                    f.path,
+                    f.line,
+                    f.message,
+                    f.snippet,
+                    f.secret_hash,
+                    scan_id
+                ])
+            })
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn update_finding(
+        &mut self,
+        id: i64,
+        f: &FindingRecord,
+        state: &str,
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
+                 confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
+                 state = ?13, last_scan = ?14 WHERE id = ?1",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    id,
+                    f.fingerprint,
+                    f.content_key,
+                    f.line_key,
+                    f.title,
+                    f.severity,
+                    f.confidence,
+                    f.path,
+                    f.line,
+                    f.message,
+                    f.snippet,
+                    f.secret_hash,
+                    state,
+                    scan_id
+                ])
+            })
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn set_state(
+        &mut self,
+        id: i64,
+        state: &str,
+        decision: Option<(&str, Option<&str>)>,
+    ) -> Result<(), StoreError> {
+        let r = match decision {
+            Some((reason, expires)) => self.tx.execute(
+                "UPDATE findings SET state = ?2, reason = ?3, expires = ?4 WHERE id = ?1",
+                params![id, state, reason, expires],
+            ),
+            None => self.tx.execute(
+                "UPDATE findings SET state = ?2 WHERE id = ?1",
+                params![id, state],
+            ),
+        };
+        r.map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn last_audit(&mut self) -> Result<Option<Entry>, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
+                 FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                row_entry,
+            )
+            .optional()
+            .map_err(backend(self.path))
+    }
+
+    fn insert_audit(&mut self, e: &Entry) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, actor, action, finding, from_state, to_state, reason, expires,
+                 prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.finding,
+                    e.from_state,
+                    e.to_state,
+                    e.reason,
+                    e.expires,
+                    e.prev_hash,
+                    e.hash
+                ])
+            })
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+}
+
 fn row_entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
     Ok(Entry {
         seq: r.get(0)?,
@@ -629,6 +496,7 @@ fn row_entry(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit;
 
     fn finding(fp: &str, path: &str, content: &str) -> FindingRecord {
         FindingRecord {

@@ -1,0 +1,295 @@
+//! What the store does, written once over the primitive operations every backend provides inside one
+//! transaction ([`Tx`]): so SQLite and PostgreSQL record scans, decisions and expiries by the same rules and
+//! write the same audit chain.
+
+use crate::audit::{self, Entry};
+use crate::diff::{self, How, Known, Seen};
+use crate::model::*;
+
+/// A stored finding's identity and state, as a transaction reads it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub known: Known,
+    pub state: String,
+    pub expires: Option<String>,
+}
+
+/// The primitive operations of one write transaction. Every method runs inside it; the backend commits only
+/// when the whole operation succeeded.
+pub trait Tx {
+    fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError>;
+    fn scan_counts(&mut self, scan_id: i64, diff: &ScanDiff) -> Result<(), StoreError>;
+    fn rows(&mut self, repo: &str, branch: &str) -> Result<Vec<Row>, StoreError>;
+    /// Findings whose id is `key`, or whose fingerprint starts with `key` (at least 8 characters).
+    fn rows_by_key(&mut self, key: &str) -> Result<Vec<Row>, StoreError>;
+    /// Accepted risks whose expiry is before `now`.
+    fn rows_expiring(&mut self, now: &str) -> Result<Vec<Row>, StoreError>;
+    fn insert_finding(
+        &mut self,
+        scan: &ScanRecord,
+        f: &FindingRecord,
+        scan_id: i64,
+    ) -> Result<(), StoreError>;
+    fn update_finding(
+        &mut self,
+        id: i64,
+        f: &FindingRecord,
+        state: &str,
+        scan_id: i64,
+    ) -> Result<(), StoreError>;
+    /// Changes a finding's state; with a decision (`reason`, `expires`), records those too.
+    fn set_state(
+        &mut self,
+        id: i64,
+        state: &str,
+        decision: Option<(&str, Option<&str>)>,
+    ) -> Result<(), StoreError>;
+    fn last_audit(&mut self) -> Result<Option<Entry>, StoreError>;
+    fn insert_audit(&mut self, e: &Entry) -> Result<(), StoreError>;
+}
+
+/// Appends to the chain, keeping the last entry in hand.
+struct Chain {
+    prev: Option<Entry>,
+}
+
+impl Chain {
+    fn start(tx: &mut dyn Tx) -> Result<Self, StoreError> {
+        Ok(Chain {
+            prev: tx.last_audit()?,
+        })
+    }
+
+    fn push(&mut self, tx: &mut dyn Tx, e: Entry) -> Result<(), StoreError> {
+        let e = audit::seal(e, self.prev.as_ref());
+        tx.insert_audit(&e)?;
+        self.prev = Some(e);
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    at: &str,
+    actor: &str,
+    action: &str,
+    finding: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    reason: Option<String>,
+    expires: Option<String>,
+) -> Entry {
+    Entry {
+        seq: 0,
+        at: at.into(),
+        actor: actor.into(),
+        action: action.into(),
+        finding: finding.into(),
+        from_state: from.map(str::to_string),
+        to_state: to.map(str::to_string),
+        reason,
+        expires,
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+/// Records a scan: new, unchanged, reopened and fixed findings, with an audit entry for each state a scan
+/// changes (and for a finding followed to a new fingerprint).
+pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+    let scan_id = tx.insert_scan(scan)?;
+    let rows = tx.rows(&scan.repo, &scan.branch)?;
+    let known: Vec<Known> = rows.iter().map(|r| r.known.clone()).collect();
+    let by_id: std::collections::HashMap<i64, &Row> =
+        rows.iter().map(|r| (r.known.id, r)).collect();
+    let seen: Vec<Seen> = scan
+        .findings
+        .iter()
+        .map(|f| Seen {
+            fingerprint: f.fingerprint.clone(),
+            rule_id: f.rule_id.clone(),
+            path: f.path.clone(),
+            content_key: f.content_key.clone(),
+            line_key: f.line_key.clone(),
+        })
+        .collect();
+    let m = diff::match_scan(&known, &seen);
+    let mut chain = Chain::start(tx)?;
+    let mut out = ScanDiff {
+        scan_id,
+        ..Default::default()
+    };
+    let (at, actor) = (scan.started_at.as_str(), scan.actor.as_str());
+    for (f, matched) in scan.findings.iter().zip(&m.seen) {
+        match matched {
+            None => {
+                tx.insert_finding(scan, f, scan_id)?;
+                chain.push(
+                    tx,
+                    entry(
+                        at,
+                        actor,
+                        "new",
+                        &f.fingerprint,
+                        None,
+                        Some("open"),
+                        None,
+                        None,
+                    ),
+                )?;
+                out.new.push(f.fingerprint.clone());
+            }
+            Some((id, how)) => {
+                let row = by_id[id];
+                let reopened = row.state == State::Fixed.as_str();
+                let state = if reopened {
+                    State::Open.as_str()
+                } else {
+                    row.state.as_str()
+                };
+                tx.update_finding(*id, f, state, scan_id)?;
+                if *how != How::Fingerprint {
+                    let why = match how {
+                        How::Renamed => "file renamed",
+                        _ => "matched text changed on the same line",
+                    };
+                    let reason = format!("was {}: {why}", row.known.fingerprint);
+                    chain.push(
+                        tx,
+                        entry(
+                            at,
+                            actor,
+                            "rekey",
+                            &f.fingerprint,
+                            None,
+                            None,
+                            Some(reason),
+                            None,
+                        ),
+                    )?;
+                }
+                if reopened {
+                    let reason = format!("shown again by scan {scan_id}");
+                    chain.push(
+                        tx,
+                        entry(
+                            at,
+                            actor,
+                            "reopen",
+                            &f.fingerprint,
+                            Some("fixed"),
+                            Some("open"),
+                            Some(reason),
+                            None,
+                        ),
+                    )?;
+                    out.reopened.push(f.fingerprint.clone());
+                } else {
+                    out.unchanged.push(f.fingerprint.clone());
+                }
+            }
+        }
+    }
+    for id in &m.gone {
+        let row = by_id[id];
+        if row.state == State::Fixed.as_str() {
+            continue;
+        }
+        tx.set_state(*id, State::Fixed.as_str(), None)?;
+        let reason = format!("not shown by scan {scan_id}");
+        let fp = row.known.fingerprint.clone();
+        chain.push(
+            tx,
+            entry(
+                at,
+                actor,
+                "fix",
+                &fp,
+                Some(&row.state),
+                Some("fixed"),
+                Some(reason),
+                None,
+            ),
+        )?;
+        out.fixed.push(fp);
+    }
+    tx.scan_counts(scan_id, &out)?;
+    Ok(out)
+}
+
+/// Applies a person's decision; returns the finding's id.
+pub fn decide(tx: &mut dyn Tx, d: &Decision) -> Result<i64, StoreError> {
+    d.validate()?;
+    // Ids are digits and fingerprints hex: nothing else reaches a pattern.
+    if d.finding.is_empty() || !d.finding.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(StoreError::Invalid(format!(
+            "`{}`: expected a finding id or fingerprint",
+            d.finding
+        )));
+    }
+    let rows = tx.rows_by_key(&d.finding)?;
+    let row = match rows.as_slice() {
+        [one] => one.clone(),
+        [] => return Err(StoreError::NoSuchFinding(d.finding.clone())),
+        _ => {
+            return Err(StoreError::Invalid(format!(
+                "{} names {} findings; give more of the fingerprint",
+                d.finding,
+                rows.len()
+            )))
+        }
+    };
+    if row.state == State::Fixed.as_str() && d.to != State::Open {
+        return Err(StoreError::Invalid(format!(
+            "finding {} is fixed; a scan reopens it if it comes back",
+            row.known.id
+        )));
+    }
+    tx.set_state(
+        row.known.id,
+        d.to.as_str(),
+        Some((&d.reason, d.expires.as_deref())),
+    )?;
+    let mut chain = Chain::start(tx)?;
+    chain.push(
+        tx,
+        entry(
+            &d.at,
+            &d.actor,
+            d.action(),
+            &row.known.fingerprint,
+            Some(&row.state),
+            Some(d.to.as_str()),
+            Some(d.reason.clone()),
+            d.expires.clone(),
+        ),
+    )?;
+    Ok(row.known.id)
+}
+
+/// Accepted risks whose expiry is before `now` go back to open; returns their fingerprints.
+pub fn expire(tx: &mut dyn Tx, now: &str) -> Result<Vec<String>, StoreError> {
+    let due = tx.rows_expiring(now)?;
+    let mut chain = Chain::start(tx)?;
+    for r in &due {
+        tx.set_state(r.known.id, State::Open.as_str(), None)?;
+        let reason = format!(
+            "accepted risk expired on {}",
+            r.expires.as_deref().unwrap_or("?")
+        );
+        chain.push(
+            tx,
+            entry(
+                now,
+                "warden",
+                "expire",
+                &r.known.fingerprint,
+                Some("accepted-risk"),
+                Some("open"),
+                Some(reason),
+                None,
+            ),
+        )?;
+    }
+    Ok(due.into_iter().map(|r| r.known.fingerprint).collect())
+}
