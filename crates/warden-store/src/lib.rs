@@ -1,10 +1,78 @@
-//! warden's findings store (in progress on this branch): the audit chain, scan matching, and the SQLite
-//! backend; the PostgreSQL backend, the shared trait and the CLI follow.
+//! warden's findings store: one trait ([`Store`]), two backends — SQLite, the embedded default, and PostgreSQL
+//! for an organisation — with the same schema, the same rules ([`ops`]) and the same hash-chained audit log
+//! ([`audit`]). Scans are matched to stored findings by fingerprint, with fallbacks for renamed files and
+//! reworded lines ([`diff`]). No secret is ever stored: findings arrive redacted, with keyed hashes.
 
 pub mod audit;
 pub mod diff;
 pub mod model;
 pub mod ops;
+pub mod pg;
 pub mod sqlite;
 
 pub use model::*;
+
+/// What every backend offers.
+pub trait Store {
+    /// Records a scan of a repository and branch: new, unchanged, reopened and fixed findings, all or nothing.
+    fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError>;
+    /// A person's decision about one finding.
+    fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError>;
+    /// Accepted risks whose expiry is before `now` reopen.
+    fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError>;
+    /// The findings of a repository and branch in these states (all when empty).
+    fn findings(
+        &mut self,
+        repo: &str,
+        branch: &str,
+        states: &[State],
+    ) -> Result<Vec<Stored>, StoreError>;
+    /// The whole audit log, in order.
+    fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError>;
+}
+
+impl Store for sqlite::Sqlite {
+    fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+        sqlite::Sqlite::record_scan(self, scan)
+    }
+    fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError> {
+        sqlite::Sqlite::decide(self, d)
+    }
+    fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError> {
+        sqlite::Sqlite::expire(self, now)
+    }
+    fn findings(
+        &mut self,
+        repo: &str,
+        branch: &str,
+        states: &[State],
+    ) -> Result<Vec<Stored>, StoreError> {
+        sqlite::Sqlite::findings(self, repo, branch, states)
+    }
+    fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError> {
+        sqlite::Sqlite::audit_log(self)
+    }
+}
+
+impl Store for pg::Postgres {
+    fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+        pg::Postgres::record_scan(self, scan)
+    }
+    fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError> {
+        pg::Postgres::decide(self, d)
+    }
+    fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError> {
+        pg::Postgres::expire(self, now)
+    }
+    fn findings(
+        &mut self,
+        repo: &str,
+        branch: &str,
+        states: &[State],
+    ) -> Result<Vec<Stored>, StoreError> {
+        pg::Postgres::findings(self, repo, branch, states)
+    }
+    fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError> {
+        pg::Postgres::audit_log(self)
+    }
+}

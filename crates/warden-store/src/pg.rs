@@ -1,0 +1,508 @@
+//! The organisation backend: PostgreSQL, through the `postgres` crate. The same schema as SQLite in
+//! PostgreSQL's dialect, the same rules ([`crate::ops`]) and the same audit chain: hashes are computed in Rust,
+//! never by the database. Writes run in SERIALIZABLE transactions holding an advisory lock per repository and
+//! branch, so two scans of one branch queue rather than interleave; the audit table refuses UPDATE and DELETE
+//! through a trigger.
+
+use crate::audit::Entry;
+use crate::diff::Known;
+use crate::model::*;
+use crate::ops::{self, Row, Tx};
+use postgres::{Client, NoTls};
+
+const SCHEMA_V1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scans (
+  id BIGSERIAL PRIMARY KEY,
+  repo TEXT NOT NULL, branch TEXT NOT NULL, started_at TEXT NOT NULL, head_commit TEXT,
+  tool_version TEXT NOT NULL, rules_version TEXT NOT NULL,
+  new_count BIGINT NOT NULL DEFAULT 0, unchanged_count BIGINT NOT NULL DEFAULT 0,
+  reopened_count BIGINT NOT NULL DEFAULT 0, fixed_count BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE findings (
+  id BIGSERIAL PRIMARY KEY,
+  repo TEXT NOT NULL, branch TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  content_key TEXT NOT NULL, line_key TEXT NOT NULL,
+  rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
+  path TEXT NOT NULL, line BIGINT NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
+  state TEXT NOT NULL, reason TEXT, expires TEXT,
+  first_scan BIGINT NOT NULL REFERENCES scans(id), last_scan BIGINT NOT NULL REFERENCES scans(id),
+  UNIQUE (repo, branch, fingerprint)
+);
+CREATE INDEX findings_by_state ON findings (repo, branch, state);
+CREATE TABLE audit (
+  seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
+  from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE FUNCTION warden_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+  FOR EACH ROW EXECUTE FUNCTION warden_audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+  FOR EACH STATEMENT EXECUTE FUNCTION warden_audit_append_only();
+";
+
+pub struct Postgres {
+    client: Client,
+    /// The URL with its password removed, for messages.
+    name: String,
+}
+
+fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((cred, host)) => {
+                let user = cred.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}@{host}")
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+fn backend(name: &str) -> impl Fn(postgres::Error) -> StoreError + '_ {
+    move |e| {
+        let serialization = e
+            .code()
+            .is_some_and(|c| *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE);
+        if serialization {
+            StoreError::Busy { path: name.into() }
+        } else {
+            // The driver's own Display says only "db error": the server's message is the useful part.
+            let detail = match e.as_db_error() {
+                Some(db) => format!("{} ({})", db.message(), db.code().code()),
+                None => e.to_string(),
+            };
+            StoreError::Backend {
+                path: name.into(),
+                detail,
+            }
+        }
+    }
+}
+
+impl Postgres {
+    /// Connects to `url` (`postgres://user:pass@host:port/db`) and brings the schema to [`SCHEMA_VERSION`]; a
+    /// database from a newer warden is refused.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let name = redact(url);
+        let client = Client::connect(url, NoTls).map_err(|e| StoreError::Backend {
+            path: name.clone(),
+            detail: format!("cannot connect: {e}"),
+        })?;
+        let mut store = Postgres { client, name };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let name = self.name.clone();
+        let err = backend(&name);
+        let mut tx = self.client.transaction().map_err(&err)?;
+        // One migrator at a time.
+        tx.execute("SELECT pg_advisory_xact_lock(7723700)", &[])
+            .map_err(&err)?;
+        let has_meta: bool = tx
+            .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
+            .map_err(&err)?
+            .get(0);
+        if has_meta {
+            let v: Option<String> = tx
+                .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+                .map_err(&err)?
+                .map(|r| r.get(0));
+            let v: i64 = v
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| StoreError::Corrupt {
+                    path: name.clone(),
+                    detail: "no schema version".into(),
+                })?;
+            if v > SCHEMA_VERSION {
+                return Err(StoreError::Newer {
+                    path: name.clone(),
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        } else {
+            tx.batch_execute(SCHEMA_V1).map_err(&err)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', $1)",
+                &[&SCHEMA_VERSION.to_string()],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(())
+    }
+
+    fn write<T>(
+        &mut self,
+        lock: Option<(&str, &str)>,
+        op: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let name = self.name.clone();
+        let err = backend(&name);
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::Serializable)
+            .start()
+            .map_err(&err)?;
+        // The audit chain is one sequence for the whole database: writers take turns on it.
+        tx.execute("SELECT pg_advisory_xact_lock(7723701)", &[])
+            .map_err(&err)?;
+        if let Some((repo, branch)) = lock {
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                &[&format!("{repo}\n{branch}")],
+            )
+            .map_err(&err)?;
+        }
+        let out = {
+            let mut w = PgTx {
+                tx: &mut tx,
+                name: &name,
+            };
+            op(&mut w)?
+        };
+        tx.commit().map_err(&err)?;
+        Ok(out)
+    }
+
+    pub fn record_scan(&mut self, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+        self.write(Some((&scan.repo, &scan.branch)), |tx| {
+            ops::record_scan(tx, scan)
+        })
+    }
+
+    pub fn decide(&mut self, d: &Decision) -> Result<Stored, StoreError> {
+        let id = self.write(None, |tx| ops::decide(tx, d))?;
+        self.finding(id)
+    }
+
+    pub fn expire(&mut self, now: &str) -> Result<Vec<String>, StoreError> {
+        self.write(None, |tx| ops::expire(tx, now))
+    }
+
+    fn finding(&mut self, id: i64) -> Result<Stored, StoreError> {
+        let name = self.name.clone();
+        let row = self
+            .client
+            .query_opt("SELECT repo, branch FROM findings WHERE id = $1", &[&id])
+            .map_err(backend(&name))?
+            .ok_or_else(|| StoreError::NoSuchFinding(id.to_string()))?;
+        let (repo, branch): (String, String) = (row.get(0), row.get(1));
+        self.findings(&repo, &branch, &[])?
+            .into_iter()
+            .find(|f| f.id == id)
+            .ok_or_else(|| StoreError::NoSuchFinding(id.to_string()))
+    }
+
+    pub fn findings(
+        &mut self,
+        repo: &str,
+        branch: &str,
+        states: &[State],
+    ) -> Result<Vec<Stored>, StoreError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
+                 snippet, state, reason, expires, first_scan, last_scan FROM findings
+                 WHERE repo = $1 AND branch = $2 ORDER BY path, line, rule_id",
+                &[&repo, &branch],
+            )
+            .map_err(backend(&name))?;
+        Ok(rows
+            .iter()
+            .map(|r| Stored {
+                id: r.get(0),
+                repo: r.get(1),
+                branch: r.get(2),
+                fingerprint: r.get(3),
+                rule_id: r.get(4),
+                title: r.get(5),
+                severity: r.get(6),
+                confidence: r.get(7),
+                path: r.get(8),
+                line: r.get(9),
+                message: r.get(10),
+                snippet: r.get(11),
+                state: State::parse(r.get::<_, &str>(12)).unwrap_or(State::Open),
+                reason: r.get(13),
+                expires: r.get(14),
+                first_scan: r.get(15),
+                last_scan: r.get(16),
+            })
+            .filter(|f| states.is_empty() || states.contains(&f.state))
+            .collect())
+    }
+
+    pub fn audit_log(&mut self) -> Result<Vec<Entry>, StoreError> {
+        let name = self.name.clone();
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
+                 FROM audit ORDER BY seq",
+                &[],
+            )
+            .map_err(backend(&name))?;
+        Ok(rows.iter().map(entry_of).collect())
+    }
+
+    /// Raw access for tests that tamper with the database.
+    #[doc(hidden)]
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+fn entry_of(r: &postgres::Row) -> Entry {
+    Entry {
+        seq: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        finding: r.get(4),
+        from_state: r.get(5),
+        to_state: r.get(6),
+        reason: r.get(7),
+        expires: r.get(8),
+        prev_hash: r.get(9),
+        hash: r.get(10),
+    }
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    name: &'a str,
+}
+
+const ROW_COLUMNS: &str = "id, fingerprint, rule_id, path, content_key, line_key, state, expires";
+
+fn row_of(r: &postgres::Row) -> Row {
+    Row {
+        known: Known {
+            id: r.get(0),
+            fingerprint: r.get(1),
+            rule_id: r.get(2),
+            path: r.get(3),
+            content_key: r.get(4),
+            line_key: r.get(5),
+        },
+        state: r.get(6),
+        expires: r.get(7),
+    }
+}
+
+impl PgTx<'_, '_> {
+    fn rows_where(
+        &mut self,
+        clause: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
+        let rows = self
+            .tx
+            .query(
+                &format!("SELECT {ROW_COLUMNS} FROM findings WHERE {clause}"),
+                args,
+            )
+            .map_err(backend(self.name))?;
+        Ok(rows.iter().map(row_of).collect())
+    }
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError> {
+        let row = self
+            .tx
+            .query_one(
+                "INSERT INTO scans (repo, branch, started_at, head_commit, tool_version, rules_version)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &scan.repo,
+                    &scan.branch,
+                    &scan.started_at,
+                    &scan.head_commit,
+                    &scan.tool_version,
+                    &scan.rules_version,
+                ],
+            )
+            .map_err(backend(self.name))?;
+        Ok(row.get(0))
+    }
+
+    fn scan_counts(&mut self, scan_id: i64, d: &ScanDiff) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE scans SET new_count = $2, unchanged_count = $3, reopened_count = $4, fixed_count = $5
+                 WHERE id = $1",
+                &[
+                    &scan_id,
+                    &(d.new.len() as i64),
+                    &(d.unchanged.len() as i64),
+                    &(d.reopened.len() as i64),
+                    &(d.fixed.len() as i64),
+                ],
+            )
+            .map_err(backend(self.name))?;
+        Ok(())
+    }
+
+    fn rows(&mut self, repo: &str, branch: &str) -> Result<Vec<Row>, StoreError> {
+        self.rows_where("repo = $1 AND branch = $2", &[&repo, &branch])
+    }
+
+    fn rows_by_key(&mut self, key: &str) -> Result<Vec<Row>, StoreError> {
+        self.rows_where(
+            "CAST(id AS TEXT) = $1::text OR (length($1::text) >= 8 AND fingerprint LIKE $1::text || '%')",
+            &[&key],
+        )
+    }
+
+    fn rows_expiring(&mut self, now: &str) -> Result<Vec<Row>, StoreError> {
+        self.rows_where(
+            "state = 'accepted-risk' AND expires IS NOT NULL AND expires < $1 ORDER BY id",
+            &[&now],
+        )
+    }
+
+    fn insert_finding(
+        &mut self,
+        scan: &ScanRecord,
+        f: &FindingRecord,
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
+                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $15)",
+                &[
+                    &scan.repo,
+                    &scan.branch,
+                    &f.fingerprint,
+                    &f.content_key,
+                    &f.line_key,
+                    &f.rule_id,
+                    &f.title,
+                    &f.severity,
+                    &f.confidence,
+                    &f.path,
+                    &f.line,
+                    &f.message,
+                    &f.snippet,
+                    &f.secret_hash,
+                    &scan_id,
+                ],
+            )
+            .map_err(backend(self.name))?;
+        Ok(())
+    }
+
+    fn update_finding(
+        &mut self,
+        id: i64,
+        f: &FindingRecord,
+        state: &str,
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE findings SET fingerprint = $2, content_key = $3, line_key = $4, title = $5, severity = $6,
+                 confidence = $7, path = $8, line = $9, message = $10, snippet = $11, secret_hash = $12,
+                 state = $13, last_scan = $14 WHERE id = $1",
+                &[
+                    &id,
+                    &f.fingerprint,
+                    &f.content_key,
+                    &f.line_key,
+                    &f.title,
+                    &f.severity,
+                    &f.confidence,
+                    &f.path,
+                    &f.line,
+                    &f.message,
+                    &f.snippet,
+                    &f.secret_hash,
+                    &state,
+                    &scan_id,
+                ],
+            )
+            .map_err(backend(self.name))?;
+        Ok(())
+    }
+
+    fn set_state(
+        &mut self,
+        id: i64,
+        state: &str,
+        decision: Option<(&str, Option<&str>)>,
+    ) -> Result<(), StoreError> {
+        let r = match decision {
+            Some((reason, expires)) => self.tx.execute(
+                "UPDATE findings SET state = $2, reason = $3, expires = $4 WHERE id = $1",
+                &[&id, &state, &reason, &expires],
+            ),
+            None => self.tx.execute(
+                "UPDATE findings SET state = $2 WHERE id = $1",
+                &[&id, &state],
+            ),
+        };
+        r.map_err(backend(self.name))?;
+        Ok(())
+    }
+
+    fn last_audit(&mut self) -> Result<Option<Entry>, StoreError> {
+        let row = self
+            .tx
+            .query_opt(
+                "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
+                 FROM audit ORDER BY seq DESC LIMIT 1",
+                &[],
+            )
+            .map_err(backend(self.name))?;
+        Ok(row.as_ref().map(entry_of))
+    }
+
+    fn insert_audit(&mut self, e: &Entry) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO audit (seq, at, actor, action, finding, from_state, to_state, reason, expires,
+                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                &[
+                    &e.seq,
+                    &e.at,
+                    &e.actor,
+                    &e.action,
+                    &e.finding,
+                    &e.from_state,
+                    &e.to_state,
+                    &e.reason,
+                    &e.expires,
+                    &e.prev_hash,
+                    &e.hash,
+                ],
+            )
+            .map_err(backend(self.name))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_url_loses_its_password_in_messages() {
+        assert_eq!(
+            redact("postgres://warden:s3cret@db.internal:5432/warden"),
+            "postgres://warden@db.internal:5432/warden"
+        );
+        assert_eq!(redact("postgres://db/warden"), "postgres://db/warden");
+    }
+}

@@ -1,0 +1,231 @@
+//! The same behaviour from both backends: one suite, run against a SQLite file and against a throwaway
+//! PostgreSQL server.
+
+mod pg_server;
+
+use warden_store::audit::{self, Broken};
+use warden_store::*;
+
+fn finding(fp: &str, path: &str, content: &str) -> FindingRecord {
+    FindingRecord {
+        fingerprint: fp.into(),
+        content_key: content.into(),
+        line_key: format!("line-{fp}"),
+        rule_id: "secrets/github-classic-pat".into(),
+        title: "GitHub token".into(),
+        severity: "high".into(),
+        confidence: "high".into(),
+        path: path.into(),
+        line: 3,
+        message: "GitHub token `ghp_…[36 chars]`".into(),
+        snippet: "token = \"ghp_…\"".into(),
+        secret_hash: Some("h".repeat(64)),
+    }
+}
+
+fn scan(branch: &str, at: &str, findings: Vec<FindingRecord>) -> ScanRecord {
+    ScanRecord {
+        repo: "github.com/acme/app".into(),
+        branch: branch.into(),
+        started_at: at.into(),
+        head_commit: Some("c0ffee".into()),
+        tool_version: "0.1.0".into(),
+        rules_version: "r1".into(),
+        actor: "ci".into(),
+        findings,
+    }
+}
+
+fn decision(finding: &str, to: State, expires: Option<&str>) -> Decision {
+    Decision {
+        finding: finding.into(),
+        to,
+        reason: "checked with the owner".into(),
+        expires: expires.map(str::to_string),
+        actor: "ana@example.com".into(),
+        at: "2026-11-30T13:00:00Z".into(),
+    }
+}
+
+/// The whole lifecycle on one store.
+fn lifecycle(s: &mut dyn Store) {
+    let repo = "github.com/acme/app";
+    let d = s
+        .record_scan(&scan(
+            "main",
+            "2026-11-30T10:00:00Z",
+            vec![
+                finding("aaaaaaaa00000001", "x.py", "ca"),
+                finding("bbbbbbbb00000002", "y.py", "cb"),
+                finding("cccccccc00000003", "z.py", "cc"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(d.new.len(), 3);
+    // Branches are kept apart.
+    let other = s
+        .record_scan(&scan(
+            "dev",
+            "2026-11-30T10:05:00Z",
+            vec![finding("aaaaaaaa00000001", "x.py", "ca")],
+        ))
+        .unwrap();
+    assert_eq!(other.new.len(), 1);
+    s.decide(&decision("aaaaaaaa", State::FalsePositive, None))
+        .unwrap_err(); // two findings: ambiguous
+    let dismissed = s.findings(repo, "dev", &[]).unwrap()[0].id.to_string();
+    s.decide(&decision(&dismissed, State::FalsePositive, None))
+        .unwrap();
+    s.decide(&decision(
+        "bbbbbbbb",
+        State::AcceptedRisk,
+        Some("2027-01-31"),
+    ))
+    .unwrap();
+    // Second scan: c fixed, a renamed, b unchanged (decision kept).
+    let d = s
+        .record_scan(&scan(
+            "main",
+            "2026-12-01T10:00:00Z",
+            vec![
+                finding("aaaaaaaa00000009", "src/x.py", "ca"),
+                finding("bbbbbbbb00000002", "y.py", "cb"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!((d.new.len(), d.unchanged.len(), d.fixed.len()), (0, 2, 1));
+    assert_eq!(d.fixed, ["cccccccc00000003"]);
+    // Third scan: c is back: reopened, not new.
+    let d = s
+        .record_scan(&scan(
+            "main",
+            "2026-12-02T10:00:00Z",
+            vec![
+                finding("aaaaaaaa00000009", "src/x.py", "ca"),
+                finding("bbbbbbbb00000002", "y.py", "cb"),
+                finding("cccccccc00000003", "z.py", "cc"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(d.reopened, ["cccccccc00000003"]);
+    let main = s.findings(repo, "main", &[]).unwrap();
+    let state_of = |fp: &str| main.iter().find(|f| f.fingerprint == fp).unwrap().state;
+    assert_eq!(state_of("bbbbbbbb00000002"), State::AcceptedRisk);
+    assert_eq!(state_of("aaaaaaaa00000009"), State::Open);
+    assert_eq!(
+        s.findings(repo, "dev", &[]).unwrap()[0].state,
+        State::FalsePositive
+    );
+    // The accepted risk expires.
+    assert_eq!(
+        s.expire("2027-02-01T00:00:00Z").unwrap(),
+        ["bbbbbbbb00000002"]
+    );
+    let log = s.audit_log().unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["new", "new", "new", "new", "dismiss", "accept", "rekey", "fix", "reopen", "expire"]
+    );
+    assert_eq!(audit::verify(&log), Ok(10));
+}
+
+fn bad_decisions(s: &mut dyn Store) {
+    s.record_scan(&scan(
+        "main",
+        "2026-11-30T10:00:00Z",
+        vec![finding("dddddddd00000004", "d.py", "cd")],
+    ))
+    .unwrap();
+    for (d, why) in [
+        (decision("dddddddd", State::AcceptedRisk, None), "expiry"),
+        (
+            decision("dddddddd", State::Confirmed, Some("2027-01-01")),
+            "accepted risk only",
+        ),
+        (decision("dddddddd", State::Fixed, None), "set by a scan"),
+        (
+            decision("dd%", State::Confirmed, None),
+            "expected a finding id",
+        ),
+        (decision("eeeeeeee", State::Confirmed, None), "no finding"),
+    ] {
+        let e = s.decide(&d).unwrap_err().to_string();
+        assert!(e.contains(why), "{e}");
+    }
+    assert_eq!(
+        s.audit_log().unwrap().len(),
+        1,
+        "refused decisions leave no trace"
+    );
+}
+
+#[test]
+fn sqlite_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = sqlite::Sqlite::open(&dir.path().join("a.db")).unwrap();
+    lifecycle(&mut s);
+    let mut s = sqlite::Sqlite::open(&dir.path().join("b.db")).unwrap();
+    bad_decisions(&mut s);
+}
+
+#[test]
+fn sqlite_tampering_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut s = sqlite::Sqlite::open(&db).unwrap();
+    lifecycle(&mut s);
+    // Someone with the file drops the guard and edits an entry.
+    s.connection()
+        .execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'nothing to see' WHERE seq = 5;")
+        .unwrap();
+    assert_eq!(
+        audit::verify(&s.audit_log().unwrap()),
+        Err(Broken::Edited { seq: 5 })
+    );
+}
+
+#[test]
+fn postgres_conforms_and_tampering_is_detected() {
+    let server = pg_server::Server::start();
+    let mut s = pg::Postgres::open(&server.database("lifecycle")).unwrap();
+    lifecycle(&mut s);
+    assert!(s
+        .client()
+        .execute("UPDATE audit SET reason = 'x' WHERE seq = 1", &[])
+        .is_err());
+    assert!(s
+        .client()
+        .execute("DELETE FROM audit WHERE seq = 10", &[])
+        .is_err());
+    s.client()
+        .batch_execute("ALTER TABLE audit DISABLE TRIGGER USER; DELETE FROM audit WHERE seq = 3;")
+        .unwrap();
+    assert_eq!(
+        audit::verify(&s.audit_log().unwrap()),
+        Err(Broken::Gap {
+            seq: 4,
+            expected: 3
+        })
+    );
+    let mut s = pg::Postgres::open(&server.database("decisions")).unwrap();
+    bad_decisions(&mut s);
+    // A newer schema is refused, by name and without the password.
+    let url = server.database("newer");
+    let mut s = pg::Postgres::open(&url).unwrap();
+    s.client()
+        .execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            &[],
+        )
+        .unwrap();
+    drop(s);
+    let e = pg::Postgres::open(&url).err().unwrap().to_string();
+    assert!(e.contains("99") && e.contains("upgrade"), "{e}");
+    // An unreachable server is a clear error.
+    let e = pg::Postgres::open("postgres://warden:pw@127.0.0.1:1/none")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("cannot connect") && !e.contains("pw@"), "{e}");
+}
