@@ -100,6 +100,10 @@ pub struct Finding {
     /// defines and documents their shape; nothing else edits them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ext: BTreeMap<String, serde_json::Value>,
+    /// Against the findings store (`warden scan --db`): `new`, `unchanged` or `updated` (reopened, or found
+    /// again under a new fingerprint) — SARIF's `baselineState` values. Absent without a store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<String>,
     /// The matched content, kept in memory only: for fingerprints and allowlists. Never serialised.
     #[serde(skip)]
     pub matched: String,
@@ -126,6 +130,7 @@ impl Finding {
             remediation: rule.remediation.clone(),
             assets: Vec::new(),
             ext: BTreeMap::new(),
+            baseline_state: None,
             matched: String::new(),
             matched_partner: String::new(),
         }

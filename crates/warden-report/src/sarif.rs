@@ -130,6 +130,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(i) = rule_index {
         v["ruleIndex"] = json!(i);
     }
+    if let Some(state) = &f.baseline_state {
+        v["baselineState"] = json!(state);
+    }
     if !f.related.is_empty() {
         let related: Vec<Value> = f
             .related

@@ -13,7 +13,7 @@ use std::time::Instant;
 use warden_core::{Fact, Facts, FinishScope, Provenance, ScanMode, ScanResult, SkipReason};
 
 /// HEAD's commit id and branch name for the repository holding `target`, where there is one.
-pub(crate) fn head_of(target: &Path) -> (Option<String>, Option<String>) {
+pub fn head_of(target: &Path) -> (Option<String>, Option<String>) {
     let dir = if target.is_file() {
         target.parent().unwrap_or(Path::new("."))
     } else {
@@ -29,6 +29,47 @@ pub(crate) fn head_of(target: &Path) -> (Option<String>, Option<String>) {
         .flatten()
         .map(|n| n.shorten().to_string());
     (commit, branch)
+}
+
+/// What names a repository across clones, for the findings store: its `origin` remote's URL without
+/// credentials, scheme or `.git` (`github.com/acme/app`), else the absolute path of its work tree; `None`
+/// outside a repository.
+pub fn repository_identity(target: &Path) -> Option<String> {
+    let dir = if target.is_file() {
+        target.parent().unwrap_or(Path::new("."))
+    } else {
+        target
+    };
+    let repo = gix::discover(dir).ok()?;
+    let remote = repo.find_remote("origin").ok().and_then(|r| {
+        r.url(gix::remote::Direction::Fetch)
+            .map(|u| u.to_bstring().to_string())
+    });
+    if let Some(url) = remote {
+        return Some(normalise_remote(&url));
+    }
+    let root = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    std::fs::canonicalize(root)
+        .ok()
+        .map(|p| p.display().to_string())
+}
+
+/// `https://user:tok@github.com/acme/app.git`, `git@github.com:acme/app.git` and `ssh://git@github.com/acme/app`
+/// all become `github.com/acme/app`.
+pub fn normalise_remote(url: &str) -> String {
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        Some((_, r)) => r.to_string(),
+        // scp-like `git@host:path`.
+        None => match url.split_once(':') {
+            Some((host, path)) if !host.contains('/') => format!("{host}/{path}"),
+            _ => url.to_string(),
+        },
+    };
+    let rest = rest.rsplit_once('@').map_or(rest.as_str(), |(_, r)| r);
+    rest.trim_end_matches('/')
+        .trim_end_matches(".git")
+        .to_ascii_lowercase()
 }
 
 /// Loads a blob unless it is larger than `cap`: the size comes from the object header, so an oversized blob

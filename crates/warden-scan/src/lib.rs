@@ -14,4 +14,5 @@ mod staged;
 pub mod suppress;
 mod walk;
 
+pub use history::{head_of, normalise_remote, repository_identity};
 pub use pipeline::{Progress, ScanError, Scanner};

@@ -4,6 +4,7 @@
 
 mod ai;
 mod registry;
+mod store_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -54,6 +55,16 @@ enum Command {
     Inventory(ai::InventoryArgs),
     /// The ten-question AI security self-assessment, answered from the scan's evidence and `[ai.assess]`
     Assess(ai::AssessArgs),
+    /// The findings store: list the triage queue; confirm, dismiss, accept (until a date) or reopen a finding
+    Triage {
+        #[command(subcommand)]
+        command: store_cmd::TriageCommand,
+    },
+    /// The store's hash-chained audit log: verify it, export it as JSON lines
+    Audit {
+        #[command(subcommand)]
+        command: store_cmd::AuditCommand,
+    },
     /// Model artifacts: scan model files for code that runs when they are loaded; sign and verify model
     /// directories (OpenSSF model signing format, ECDSA keys)
     Model {
@@ -198,6 +209,13 @@ struct ScanArgs {
     /// Print secrets whole instead of redacted (never the default)
     #[arg(long)]
     show_secrets: bool,
+    /// Record the scan in the findings store: a SQLite file, or a postgres:// URL; without a value,
+    /// .warden/warden.db in the repository. Findings get their baseline state (new, unchanged, updated)
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = "")]
+    db: Option<String>,
+    /// With --db: report only the findings the store had not seen
+    #[arg(long)]
+    new_only: bool,
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -288,6 +306,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rules { format } => rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Inventory(args) => ai::inventory(args),
+        Command::Triage { command } => store_cmd::triage(command),
+        Command::Audit { command } => store_cmd::audit_cmd(command),
         Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),
@@ -442,7 +462,16 @@ fn spawn_ticker(
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
+    store_cmd::check_new_only(args.db.as_deref(), args.new_only)?;
     let (scanner, mut result) = run_scan(&args.source, args.show_secrets)?;
+    if let Some(db) = &args.db {
+        store_cmd::record(&mut result, scanner.hash_key(), db, &args.source.path)?;
+        if args.new_only {
+            result
+                .findings
+                .retain(|f| f.baseline_state.as_deref() == Some("new"));
+        }
+    }
     if let Some(p) = &args.baseline {
         let b = Baseline::load(p)?;
         let name = p.display().to_string();
@@ -523,6 +552,8 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
         fail_on: args.fail_on,
         baseline: None,
         show_secrets: false,
+        db: None,
+        new_only: false,
         color: args.color,
     })
 }

@@ -1,0 +1,344 @@
+//! The findings store from the CLI: `warden scan --db` records a scan, `warden triage` lists and decides,
+//! `warden audit` verifies and exports the hash-chained log.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use warden_core::{HashKey, ScanResult};
+use warden_store::{audit, Decision, FindingRecord, ScanDiff, ScanRecord, State, Store};
+
+/// Where `--db` points when given without a value: `.warden/warden.db` under the repository root.
+pub fn open(db: &str, target: &Path) -> Result<Box<dyn Store>> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok(Box::new(warden_store::pg::Postgres::open(db)?));
+    }
+    let path = if db.is_empty() {
+        let dir = warden_scan::key::key_root(target).join(warden_scan::key::KEY_DIR);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        dir.join("warden.db")
+    } else {
+        PathBuf::from(db)
+    };
+    Ok(Box::new(warden_store::sqlite::Sqlite::open(&path)?))
+}
+
+/// Who is acting: `WARDEN_ACTOR`, else git's `user.email` (or `user.name`), else the login name.
+pub fn actor(explicit: Option<&str>) -> String {
+    if let Some(a) = explicit.filter(|a| !a.trim().is_empty()) {
+        return a.to_string();
+    }
+    if let Ok(a) = std::env::var("WARDEN_ACTOR") {
+        if !a.trim().is_empty() {
+            return a;
+        }
+    }
+    for key in ["user.email", "user.name"] {
+        let out = std::process::Command::new("git")
+            .args(["config", "--get", key])
+            .stdin(std::process::Stdio::null())
+            .output();
+        if let Ok(o) = out {
+            let v = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            if o.status.success() && !v.is_empty() {
+                return v;
+            }
+        }
+    }
+    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+}
+
+/// The repository and branch a path belongs to, as the store names them.
+pub fn identity(target: &Path) -> (String, String) {
+    let repo = warden_scan::repository_identity(target).unwrap_or_else(|| {
+        std::fs::canonicalize(target)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| target.display().to_string())
+    });
+    let branch = warden_scan::head_of(target)
+        .1
+        .unwrap_or_else(|| "(no branch)".into());
+    (repo, branch)
+}
+
+/// A scan result as the store records it: redacted snippets and keyed hashes, never a secret.
+fn record_of(result: &ScanResult, key: &HashKey, repo: &str, branch: &str) -> ScanRecord {
+    let findings = result
+        .findings
+        .iter()
+        .map(|f| {
+            let normalised: String = f.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+            FindingRecord {
+                fingerprint: f.fingerprint.clone(),
+                content_key: key.fingerprint(&f.rule_id, "", &f.matched),
+                line_key: if normalised.is_empty() {
+                    String::new()
+                } else {
+                    key.fingerprint(&f.rule_id, &f.location.path, &format!("line:{normalised}"))
+                },
+                rule_id: f.rule_id.clone(),
+                title: f.title.clone(),
+                severity: f.severity.as_str().to_string(),
+                confidence: f.confidence.as_str().to_string(),
+                path: f.location.path.clone(),
+                line: f.location.start_line as i64,
+                message: f.message.clone(),
+                snippet: f.snippet.clone(),
+                secret_hash: f
+                    .ext
+                    .get("secrets")
+                    .and_then(|s| s.get("secret_hash"))
+                    .and_then(|h| h.as_str())
+                    .map(str::to_string),
+            }
+        })
+        .collect();
+    ScanRecord {
+        repo: repo.into(),
+        branch: branch.into(),
+        started_at: result.scan.started_at.clone(),
+        head_commit: result.scan.head_commit.clone(),
+        tool_version: result.scan.tool_version.clone(),
+        rules_version: result.scan.rules_version.clone(),
+        actor: actor(None),
+        findings,
+    }
+}
+
+/// Records a scan in the store and marks each finding's `baseline_state`.
+pub fn record(result: &mut ScanResult, key: &HashKey, db: &str, target: &Path) -> Result<ScanDiff> {
+    let mut store = open(db, target)?;
+    let (repo, branch) = identity(target);
+    let rec = record_of(result, key, &repo, &branch);
+    let diff = store.record_scan(&rec)?;
+    let new: std::collections::HashSet<&str> = diff.new.iter().map(String::as_str).collect();
+    let reopened: std::collections::HashSet<&str> =
+        diff.reopened.iter().map(String::as_str).collect();
+    for f in &mut result.findings {
+        f.baseline_state = Some(
+            if new.contains(f.fingerprint.as_str()) {
+                "new"
+            } else if reopened.contains(f.fingerprint.as_str()) {
+                "updated"
+            } else {
+                "unchanged"
+            }
+            .into(),
+        );
+    }
+    eprintln!(
+        "warden: store ({repo} @ {branch}): {} new, {} unchanged, {} reopened, {} fixed (scan {})",
+        diff.new.len(),
+        diff.unchanged.len(),
+        diff.reopened.len(),
+        diff.fixed.len(),
+        diff.scan_id
+    );
+    Ok(diff)
+}
+
+#[derive(Args)]
+pub struct StoreArgs {
+    /// The store: a SQLite file, or a postgres:// URL (default: .warden/warden.db in the repository)
+    #[arg(long, default_value = "")]
+    db: String,
+    /// The repository the findings belong to (default: the current directory's)
+    #[arg(long, default_value = ".")]
+    repo_path: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum TriageCommand {
+    /// The open findings of this repository and branch, most severe first
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// States to list (default: open, confirmed)
+        #[arg(long, value_delimiter = ',')]
+        state: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// A finding is a real problem
+    Confirm(DecideArgs),
+    /// A finding is a false positive
+    Dismiss(DecideArgs),
+    /// A finding's risk is accepted until a date (--expires); it reopens then
+    Accept(DecideArgs),
+    /// Back to open
+    Reopen(DecideArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct DecideArgs {
+    /// The finding: its id in the store, or its fingerprint (8 or more leading hex digits)
+    id: String,
+    /// Why (recorded in the audit log)
+    #[arg(long)]
+    reason: String,
+    /// For accept: until when (YYYY-MM-DD)
+    #[arg(long)]
+    expires: Option<String>,
+    /// Who decides (default: WARDEN_ACTOR, else git's user.email)
+    #[arg(long)]
+    actor: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Checks the whole hash chain; exit 1 naming the first edited, inserted, deleted or reordered entry
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Writes the log as JSON lines
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+}
+
+fn now() -> String {
+    warden_core::time::rfc3339(warden_core::time::now())
+}
+
+pub fn triage(cmd: TriageCommand) -> Result<u8> {
+    let (args, to) = match cmd {
+        TriageCommand::List {
+            store,
+            state,
+            format,
+        } => return list(store, state, format),
+        TriageCommand::Confirm(a) => (a, State::Confirmed),
+        TriageCommand::Dismiss(a) => (a, State::FalsePositive),
+        TriageCommand::Accept(a) => (a, State::AcceptedRisk),
+        TriageCommand::Reopen(a) => (a, State::Open),
+    };
+    let mut store = open(&args.store.db, &args.store.repo_path)?;
+    let f = store.decide(&Decision {
+        finding: args.id.clone(),
+        to,
+        reason: args.reason.clone(),
+        expires: args.expires.clone(),
+        actor: actor(args.actor.as_deref()),
+        at: now(),
+    })?;
+    println!(
+        "{} {} {}:{} is {}",
+        f.id,
+        f.rule_id,
+        f.path,
+        f.line,
+        f.state.as_str()
+    );
+    Ok(0)
+}
+
+fn list(store_args: StoreArgs, states: Vec<String>, format: ListFormat) -> Result<u8> {
+    let mut store = open(&store_args.db, &store_args.repo_path)?;
+    store.expire(&now())?;
+    let (repo, branch) = identity(&store_args.repo_path);
+    let states: Vec<State> = if states.is_empty() {
+        vec![State::Open, State::Confirmed]
+    } else {
+        states
+            .iter()
+            .map(|s| State::parse(s).ok_or_else(|| anyhow!("--state {s}: unknown state")))
+            .collect::<Result<_>>()?
+    };
+    let mut found = store.findings(&repo, &branch, &states)?;
+    let rank = |s: &str| match s {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        "low" => 3,
+        _ => 4,
+    };
+    found.sort_by(|a, b| {
+        rank(&a.severity)
+            .cmp(&rank(&b.severity))
+            .then(a.path.cmp(&b.path))
+            .then(a.line.cmp(&b.line))
+    });
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &found)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            writeln!(out, "{repo} @ {branch}: {} findings", found.len())?;
+            for f in &found {
+                writeln!(
+                    out,
+                    "{:>6}  {:<8} {:<15} {}:{}  {}  {}",
+                    f.id,
+                    f.severity,
+                    f.state.as_str(),
+                    f.path,
+                    f.line,
+                    f.rule_id,
+                    &f.fingerprint[..f.fingerprint.len().min(12)]
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn audit_cmd(cmd: AuditCommand) -> Result<u8> {
+    match cmd {
+        AuditCommand::Verify { store } => {
+            let mut s = open(&store.db, &store.repo_path)?;
+            let log = s.audit_log()?;
+            match audit::verify(&log) {
+                Ok(n) => {
+                    println!("audit log verified: {n} entries, chain intact");
+                    Ok(0)
+                }
+                Err(e) => {
+                    println!("audit log broken: {e}");
+                    Ok(1)
+                }
+            }
+        }
+        AuditCommand::Export { store, output } => {
+            let mut s = open(&store.db, &store.repo_path)?;
+            let log = s.audit_log()?;
+            let write = |w: &mut dyn Write| -> std::io::Result<()> {
+                for e in &log {
+                    serde_json::to_writer(&mut *w, e)?;
+                    writeln!(w)?;
+                }
+                Ok(())
+            };
+            match output {
+                Some(p) => crate::write_atomically(&p, write)?,
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    write(&mut out).context("writing to stdout")?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `--new-only` without `--db` makes no sense: say so.
+pub fn check_new_only(db: Option<&str>, new_only: bool) -> Result<()> {
+    if new_only && db.is_none() {
+        bail!("--new-only needs --db (what is new is decided against the store)");
+    }
+    Ok(())
+}
