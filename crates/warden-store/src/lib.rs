@@ -9,6 +9,8 @@ pub mod model;
 pub mod ops;
 pub mod pg;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use model::*;
 

@@ -1,8 +1,6 @@
 //! The same behaviour from both backends: one suite, run against a SQLite file and against a throwaway
 //! PostgreSQL server.
 
-mod pg_server;
-
 use warden_store::audit::{self, Broken};
 use warden_store::*;
 
@@ -187,7 +185,7 @@ fn sqlite_tampering_is_detected() {
 
 #[test]
 fn postgres_conforms_and_tampering_is_detected() {
-    let server = pg_server::Server::start();
+    let server = warden_store::testing::Server::start();
     let mut s = pg::Postgres::open(&server.database("lifecycle")).unwrap();
     lifecycle(&mut s);
     assert!(s

@@ -1,4 +1,4 @@
-//! A throwaway PostgreSQL server for tests: `initdb` in a temporary directory, `pg_ctl start` on a free port of
+//! A throwaway PostgreSQL server for tests (feature `testing`): `initdb` in a temporary directory, `pg_ctl start` on a free port of
 //! 127.0.0.1, stopped and removed on drop. The server comes from Debian's `postgresql` package; `scripts/
 //! postgres.sh` installs it when missing (CI runs it). Run as root (CI containers), the server runs as the
 //! `postgres` user the package creates, since PostgreSQL refuses to run as root.
