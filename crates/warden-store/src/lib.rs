@@ -14,6 +14,11 @@ pub mod testing;
 
 pub use model::*;
 
+/// Priority reasons as stored: a JSON array of strings.
+pub(crate) fn reasons_json(r: &[String]) -> String {
+    serde_json::to_string(r).unwrap_or_else(|_| "[]".into())
+}
+
 /// What every backend offers.
 pub trait Store {
     /// Records a scan of a repository and branch: new, unchanged, reopened and fixed findings, all or nothing.

@@ -57,6 +57,12 @@ pub struct FindingRecord {
     /// Redacted, as reports print it.
     pub snippet: String,
     pub secret_hash: Option<String>,
+    /// 1 (look now) to 4, from severity, confidence and context.
+    pub priority: i64,
+    /// Why that priority, one reason per entry.
+    pub priority_reasons: Vec<String>,
+    /// From CODEOWNERS.
+    pub owner: Option<String>,
 }
 
 /// A scan to record.
@@ -101,6 +107,9 @@ pub struct Stored {
     pub line: i64,
     pub message: String,
     pub snippet: String,
+    pub priority: i64,
+    pub priority_reasons: Vec<String>,
+    pub owner: Option<String>,
     pub state: State,
     pub reason: Option<String>,
     pub expires: Option<String>,

@@ -8,6 +8,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
+use crate::reasons_json;
 use postgres::{Client, NoTls};
 
 const SCHEMA_V1: &str = "
@@ -25,11 +26,12 @@ CREATE TABLE findings (
   content_key TEXT NOT NULL, line_key TEXT NOT NULL,
   rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
   path TEXT NOT NULL, line BIGINT NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
+  priority BIGINT NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
   first_scan BIGINT NOT NULL REFERENCES scans(id), last_scan BIGINT NOT NULL REFERENCES scans(id),
   UNIQUE (repo, branch, fingerprint)
 );
-CREATE INDEX findings_by_state ON findings (repo, branch, state);
+CREATE INDEX findings_by_state ON findings (repo, branch, state, priority);
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
   from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
@@ -211,8 +213,8 @@ impl Postgres {
             .client
             .query(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan FROM findings
-                 WHERE repo = $1 AND branch = $2 ORDER BY path, line, rule_id",
+                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner FROM findings
+                 WHERE repo = $1 AND branch = $2 ORDER BY priority, path, line, rule_id",
                 &[&repo, &branch],
             )
             .map_err(backend(&name))?;
@@ -236,6 +238,9 @@ impl Postgres {
                 expires: r.get(14),
                 first_scan: r.get(15),
                 last_scan: r.get(16),
+                priority: r.get(17),
+                priority_reasons: serde_json::from_str(r.get::<_, &str>(18)).unwrap_or_default(),
+                owner: r.get(19),
             })
             .filter(|f| states.is_empty() || states.contains(&f.state))
             .collect())
@@ -380,8 +385,10 @@ impl Tx for PgTx<'_, '_> {
         self.tx
             .execute(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
-                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $15)",
+                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
+                 priority_reasons, owner)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $15,
+                 $16, $17, $18)",
                 &[
                     &scan.repo,
                     &scan.branch,
@@ -398,6 +405,9 @@ impl Tx for PgTx<'_, '_> {
                     &f.snippet,
                     &f.secret_hash,
                     &scan_id,
+                    &f.priority,
+                    &reasons_json(&f.priority_reasons),
+                    &f.owner,
                 ],
             )
             .map_err(backend(self.name))?;
@@ -415,7 +425,7 @@ impl Tx for PgTx<'_, '_> {
             .execute(
                 "UPDATE findings SET fingerprint = $2, content_key = $3, line_key = $4, title = $5, severity = $6,
                  confidence = $7, path = $8, line = $9, message = $10, snippet = $11, secret_hash = $12,
-                 state = $13, last_scan = $14 WHERE id = $1",
+                 state = $13, last_scan = $14, priority = $15, priority_reasons = $16, owner = $17 WHERE id = $1",
                 &[
                     &id,
                     &f.fingerprint,
@@ -431,6 +441,9 @@ impl Tx for PgTx<'_, '_> {
                     &f.secret_hash,
                     &state,
                     &scan_id,
+                    &f.priority,
+                    &reasons_json(&f.priority_reasons),
+                    &f.owner,
                 ],
             )
             .map_err(backend(self.name))?;

@@ -7,6 +7,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
+use crate::reasons_json;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -26,11 +27,12 @@ CREATE TABLE findings (
   content_key TEXT NOT NULL, line_key TEXT NOT NULL,
   rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
   path TEXT NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
+  priority INTEGER NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
   first_scan INTEGER NOT NULL REFERENCES scans(id), last_scan INTEGER NOT NULL REFERENCES scans(id),
   UNIQUE (repo, branch, fingerprint)
 );
-CREATE INDEX findings_by_state ON findings (repo, branch, state);
+CREATE INDEX findings_by_state ON findings (repo, branch, state, priority);
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
   from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
@@ -214,8 +216,8 @@ impl Sqlite {
             .conn
             .prepare(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan FROM findings
-                 WHERE repo = ?1 AND branch = ?2 ORDER BY path, line, rule_id",
+                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner FROM findings
+                 WHERE repo = ?1 AND branch = ?2 ORDER BY priority, path, line, rule_id",
             )
             .map_err(&err)?;
         let rows = stmt
@@ -238,6 +240,10 @@ impl Sqlite {
                     expires: r.get(14)?,
                     first_scan: r.get(15)?,
                     last_scan: r.get(16)?,
+                    priority: r.get(17)?,
+                    priority_reasons: serde_json::from_str(&r.get::<_, String>(18)?)
+                        .unwrap_or_default(),
+                    owner: r.get(19)?,
                 })
             })
             .map_err(&err)?;
@@ -358,8 +364,10 @@ impl Tx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
-                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15)",
+                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
+                 priority_reasons, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15,
+                 ?16, ?17, ?18)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -377,7 +385,10 @@ impl Tx for SqliteTx<'_> {
                     f.message,
                     f.snippet,
                     f.secret_hash,
-                    scan_id
+                    scan_id,
+                    f.priority,
+                    reasons_json(&f.priority_reasons),
+                    f.owner
                 ])
             })
             .map_err(backend(self.path))?;
@@ -395,7 +406,7 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
                  confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
-                 state = ?13, last_scan = ?14 WHERE id = ?1",
+                 state = ?13, last_scan = ?14, priority = ?15, priority_reasons = ?16, owner = ?17 WHERE id = ?1",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -412,7 +423,10 @@ impl Tx for SqliteTx<'_> {
                     f.snippet,
                     f.secret_hash,
                     state,
-                    scan_id
+                    scan_id,
+                    f.priority,
+                    reasons_json(&f.priority_reasons),
+                    f.owner
                 ])
             })
             .map_err(backend(self.path))?;
@@ -512,6 +526,9 @@ mod tests {
             message: "GitHub token `ghp_…[36 chars]`".into(),
             snippet: "token = \"ghp_…\"".into(),
             secret_hash: Some("h".repeat(64)),
+            priority: 2,
+            priority_reasons: vec!["high severity".into()],
+            owner: Some("@acme/app".into()),
         }
     }
 

@@ -18,6 +18,9 @@ fn finding(fp: &str, path: &str, content: &str) -> FindingRecord {
         message: "GitHub token `ghp_…[36 chars]`".into(),
         snippet: "token = \"ghp_…\"".into(),
         secret_hash: Some("h".repeat(64)),
+        priority: 2,
+        priority_reasons: vec!["high severity".into()],
+        owner: Some("@acme/app".into()),
     }
 }
 
@@ -109,6 +112,12 @@ fn lifecycle(s: &mut dyn Store) {
     let main = s.findings(repo, "main", &[]).unwrap();
     let state_of = |fp: &str| main.iter().find(|f| f.fingerprint == fp).unwrap().state;
     assert_eq!(state_of("bbbbbbbb00000002"), State::AcceptedRisk);
+    let a = main
+        .iter()
+        .find(|f| f.fingerprint == "aaaaaaaa00000009")
+        .unwrap();
+    assert_eq!((a.priority, a.owner.as_deref()), (2, Some("@acme/app")));
+    assert_eq!(a.priority_reasons, ["high severity"]);
     assert_eq!(state_of("aaaaaaaa00000009"), State::Open);
     assert_eq!(
         s.findings(repo, "dev", &[]).unwrap()[0].state,

@@ -465,7 +465,14 @@ fn scan(args: ScanArgs) -> Result<u8> {
     store_cmd::check_new_only(args.db.as_deref(), args.new_only)?;
     let (scanner, mut result) = run_scan(&args.source, args.show_secrets)?;
     if let Some(db) = &args.db {
-        store_cmd::record(&mut result, scanner.hash_key(), db, &args.source.path)?;
+        let config = load_config(&args.source)?;
+        store_cmd::record(
+            &mut result,
+            scanner.hash_key(),
+            &config,
+            db,
+            &args.source.path,
+        )?;
         if args.new_only {
             result
                 .findings

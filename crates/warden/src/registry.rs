@@ -42,6 +42,9 @@ fn config(family: warden_config::Family, s: &AnalyzerSetup) -> Result<Box<dyn An
     ))
 }
 
+/// Sections of `warden.toml` read by a command rather than an analyzer.
+pub const NON_ANALYZER_SECTIONS: &[&str] = &["triage"];
+
 /// The known family names.
 pub fn families() -> Vec<&'static str> {
     REGISTRY.iter().map(|(n, _)| *n).collect()
@@ -66,7 +69,7 @@ pub fn analyzers(setup: &AnalyzerSetup) -> Result<Vec<Box<dyn Analyzer>>> {
         }
     }
     for (name, section) in &config.sections {
-        if !known.contains(&name.as_str()) {
+        if !known.contains(&name.as_str()) && !NON_ANALYZER_SECTIONS.contains(&name.as_str()) {
             bail!(
                 "{}:{}:1: unknown section [{name}] (known analyzer sections: {})",
                 section.path.display(),

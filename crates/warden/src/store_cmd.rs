@@ -62,12 +62,48 @@ pub fn identity(target: &Path) -> (String, String) {
     (repo, branch)
 }
 
-/// A scan result as the store records it: redacted snippets and keyed hashes, never a secret.
-fn record_of(result: &ScanResult, key: &HashKey, repo: &str, branch: &str) -> ScanRecord {
+/// `[triage]` in `warden.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriageSettings {
+    #[serde(default)]
+    services: std::collections::BTreeMap<String, warden_triage::ServiceConfig>,
+}
+
+type TriageContext = (
+    Option<warden_triage::codeowners::CodeOwners>,
+    warden_triage::Services,
+);
+
+/// What priorities are computed from: CODEOWNERS of the repository and `[triage]` services.
+fn context_of(config: &warden_core::Config, target: &Path) -> Result<TriageContext> {
+    let root = warden_scan::key::key_root(target);
+    let owners = warden_triage::codeowners::LOCATIONS
+        .iter()
+        .find_map(|l| std::fs::read_to_string(root.join(l)).ok())
+        .map(|t| warden_triage::codeowners::CodeOwners::parse(&t));
+    let settings: TriageSettings = match config.section("triage") {
+        Some(s) => s.parse("triage")?,
+        None => TriageSettings::default(),
+    };
+    let services = warden_triage::Services::new(&settings.services).map_err(|e| anyhow!(e))?;
+    Ok((owners, services))
+}
+
+/// A scan result as the store records it: redacted snippets and keyed hashes, never a secret; each finding
+/// with its priority and the reasons for it.
+fn record_of(
+    result: &ScanResult,
+    key: &HashKey,
+    repo: &str,
+    branch: &str,
+    cx: &warden_triage::Context,
+) -> ScanRecord {
     let findings = result
         .findings
         .iter()
         .map(|f| {
+            let p = warden_triage::prioritise(f, cx);
             let normalised: String = f.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             FindingRecord {
                 fingerprint: f.fingerprint.clone(),
@@ -91,6 +127,9 @@ fn record_of(result: &ScanResult, key: &HashKey, repo: &str, branch: &str) -> Sc
                     .and_then(|s| s.get("secret_hash"))
                     .and_then(|h| h.as_str())
                     .map(str::to_string),
+                priority: p.level as i64,
+                priority_reasons: p.reasons,
+                owner: p.owner,
             }
         })
         .collect();
@@ -107,10 +146,21 @@ fn record_of(result: &ScanResult, key: &HashKey, repo: &str, branch: &str) -> Sc
 }
 
 /// Records a scan in the store and marks each finding's `baseline_state`.
-pub fn record(result: &mut ScanResult, key: &HashKey, db: &str, target: &Path) -> Result<ScanDiff> {
+pub fn record(
+    result: &mut ScanResult,
+    key: &HashKey,
+    config: &warden_core::Config,
+    db: &str,
+    target: &Path,
+) -> Result<ScanDiff> {
+    let (owners, services) = context_of(config, target)?;
+    let cx = warden_triage::Context {
+        owners: owners.as_ref(),
+        services: &services,
+    };
     let mut store = open(db, target)?;
     let (repo, branch) = identity(target);
-    let rec = record_of(result, key, &repo, &branch);
+    let rec = record_of(result, key, &repo, &branch, &cx);
     let diff = store.record_scan(&rec)?;
     let new: std::collections::HashSet<&str> = diff.new.iter().map(String::as_str).collect();
     let reopened: std::collections::HashSet<&str> =
@@ -257,20 +307,8 @@ fn list(store_args: StoreArgs, states: Vec<String>, format: ListFormat) -> Resul
             .map(|s| State::parse(s).ok_or_else(|| anyhow!("--state {s}: unknown state")))
             .collect::<Result<_>>()?
     };
-    let mut found = store.findings(&repo, &branch, &states)?;
-    let rank = |s: &str| match s {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        "low" => 3,
-        _ => 4,
-    };
-    found.sort_by(|a, b| {
-        rank(&a.severity)
-            .cmp(&rank(&b.severity))
-            .then(a.path.cmp(&b.path))
-            .then(a.line.cmp(&b.line))
-    });
+    // In priority order (the store returns them so).
+    let found = store.findings(&repo, &branch, &states)?;
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
@@ -282,15 +320,21 @@ fn list(store_args: StoreArgs, states: Vec<String>, format: ListFormat) -> Resul
             for f in &found {
                 writeln!(
                     out,
-                    "{:>6}  {:<8} {:<15} {}:{}  {}  {}",
+                    "P{} {:>6}  {:<8} {:<15} {}:{}  {}  {}{}",
+                    f.priority,
                     f.id,
                     f.severity,
                     f.state.as_str(),
                     f.path,
                     f.line,
                     f.rule_id,
-                    &f.fingerprint[..f.fingerprint.len().min(12)]
+                    &f.fingerprint[..f.fingerprint.len().min(12)],
+                    f.owner
+                        .as_deref()
+                        .map(|o| format!("  {o}"))
+                        .unwrap_or_default()
                 )?;
+                writeln!(out, "           {}", f.priority_reasons.join("; "))?;
             }
         }
     }
