@@ -9,7 +9,7 @@ use warden_store::*;
 fn finding(i: usize, gen: usize) -> FindingRecord {
     let fp = format!(
         "{:032x}",
-        (i as u128) * 2654435761 + gen as u128 * 1_000_000_007 * ((i % 100 == 0) as u128)
+        (i as u128) * 2654435761 + gen as u128 * 1_000_000_007 * (i.is_multiple_of(100) as u128)
     );
     FindingRecord {
         fingerprint: fp.clone(),

@@ -46,25 +46,52 @@ pub trait Tx {
     ) -> Result<(), StoreError>;
     fn last_audit(&mut self) -> Result<Option<Entry>, StoreError>;
     fn insert_audit(&mut self, e: &Entry) -> Result<(), StoreError>;
+    /// Many at once; a backend where each statement is a round trip (PostgreSQL) sends them in batches.
+    fn insert_findings(
+        &mut self,
+        scan: &ScanRecord,
+        fs: &[&FindingRecord],
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        fs.iter()
+            .try_for_each(|f| self.insert_finding(scan, f, scan_id))
+    }
+    fn update_findings(
+        &mut self,
+        rows: &[(i64, &FindingRecord, &str)],
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        rows.iter()
+            .try_for_each(|(id, f, state)| self.update_finding(*id, f, state, scan_id))
+    }
+    fn insert_audits(&mut self, es: &[Entry]) -> Result<(), StoreError> {
+        es.iter().try_for_each(|e| self.insert_audit(e))
+    }
 }
 
-/// Appends to the chain, keeping the last entry in hand.
+/// Appends to the chain: entries are sealed in memory, in order, and written together at the end.
 struct Chain {
     prev: Option<Entry>,
+    pending: Vec<Entry>,
 }
 
 impl Chain {
     fn start(tx: &mut dyn Tx) -> Result<Self, StoreError> {
         Ok(Chain {
             prev: tx.last_audit()?,
+            pending: Vec::new(),
         })
     }
 
-    fn push(&mut self, tx: &mut dyn Tx, e: Entry) -> Result<(), StoreError> {
+    fn push(&mut self, _tx: &mut dyn Tx, e: Entry) -> Result<(), StoreError> {
         let e = audit::seal(e, self.prev.as_ref());
-        tx.insert_audit(&e)?;
-        self.prev = Some(e);
+        self.prev = Some(e.clone());
+        self.pending.push(e);
         Ok(())
+    }
+
+    fn flush(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        tx.insert_audits(&self.pending)
     }
 }
 
@@ -120,10 +147,12 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
         ..Default::default()
     };
     let (at, actor) = (scan.started_at.as_str(), scan.actor.as_str());
+    let mut inserts: Vec<&FindingRecord> = Vec::new();
+    let mut updates: Vec<(i64, &FindingRecord, &str)> = Vec::new();
     for (f, matched) in scan.findings.iter().zip(&m.seen) {
         match matched {
             None => {
-                tx.insert_finding(scan, f, scan_id)?;
+                inserts.push(f);
                 chain.push(
                     tx,
                     entry(
@@ -147,7 +176,7 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
                 } else {
                     row.state.as_str()
                 };
-                tx.update_finding(*id, f, state, scan_id)?;
+                updates.push((*id, f, state));
                 if *how != How::Fingerprint {
                     let why = match how {
                         How::Renamed => "file renamed",
@@ -190,6 +219,8 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
             }
         }
     }
+    tx.insert_findings(scan, &inserts, scan_id)?;
+    tx.update_findings(&updates, scan_id)?;
     for id in &m.gone {
         let row = by_id[id];
         if row.state == State::Fixed.as_str() {
@@ -213,6 +244,7 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
         )?;
         out.fixed.push(fp);
     }
+    chain.flush(tx)?;
     tx.scan_counts(scan_id, &out)?;
     Ok(out)
 }
@@ -264,6 +296,7 @@ pub fn decide(tx: &mut dyn Tx, d: &Decision) -> Result<i64, StoreError> {
             d.expires.clone(),
         ),
     )?;
+    chain.flush(tx)?;
     Ok(row.known.id)
 }
 
@@ -291,5 +324,6 @@ pub fn expire(tx: &mut dyn Tx, now: &str) -> Result<Vec<String>, StoreError> {
             ),
         )?;
     }
+    chain.flush(tx)?;
     Ok(due.into_iter().map(|r| r.known.fingerprint).collect())
 }
