@@ -236,3 +236,59 @@ fn postgres_conforms_and_tampering_is_detected() {
         .to_string();
     assert!(e.contains("cannot connect") && !e.contains("pw@"), "{e}");
 }
+
+/// Two writers at once, each with its own connection: both scans are recorded whole, one after the other, and
+/// the audit chain stays one unbroken sequence.
+fn concurrent(open: impl Fn() -> Box<dyn Store> + Sync) {
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..2)
+            .map(|w| {
+                let open = &open;
+                sc.spawn(move || {
+                    let mut s = open();
+                    for round in 0..5 {
+                        let findings = (0..50)
+                            .map(|i| {
+                                finding(
+                                    &format!("{w:02x}{round:02x}{i:012x}"),
+                                    &format!("w{w}/f{i}.py"),
+                                    &format!("c{w}{round}{i}"),
+                                )
+                            })
+                            .collect();
+                        s.record_scan(&scan(
+                            &format!("branch-{w}"),
+                            "2026-11-30T10:00:00Z",
+                            findings,
+                        ))
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+    });
+    let mut s = open();
+    let log = s.audit_log().unwrap();
+    // Each round: 50 new, and the previous round's 50 fixed (after the first).
+    assert_eq!(log.len(), 2 * (5 * 50 + 4 * 50));
+    assert_eq!(audit::verify(&log), Ok(log.len() as u64));
+}
+
+#[test]
+fn sqlite_two_writers_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    sqlite::Sqlite::open(&db).unwrap();
+    concurrent(|| Box::new(sqlite::Sqlite::open(&db).unwrap()));
+}
+
+#[test]
+fn postgres_two_writers_at_once() {
+    let server = warden_store::testing::Server::start();
+    let url = server.database("concurrent");
+    pg::Postgres::open(&url).unwrap();
+    concurrent(|| Box::new(pg::Postgres::open(&url).unwrap()));
+}
