@@ -71,7 +71,7 @@ fn a_scan_killed_mid_write_leaves_the_previous_state_whole() {
         std::thread::sleep(Duration::from_millis(wait));
         child.kill().unwrap();
         child.wait().unwrap();
-        let mut s = sqlite::Sqlite::open(&db).unwrap();
+        let s = sqlite::Sqlite::open(&db).unwrap();
         let all = s.findings("github.com/acme/app", "main", &[]).unwrap();
         // The first scan's 1000, plus either none or all of the 200,000.
         assert!(
