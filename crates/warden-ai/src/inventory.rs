@@ -161,15 +161,7 @@ struct Workload {
 impl Workload {
     fn from_asset(a: &Asset) -> Self {
         let p = &a.properties;
-        let strs = |k: &str| -> Vec<String> {
-            p[k].as_array()
-                .map(|v| {
-                    v.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let strs = |k: &str| owned_strings(&p[k]);
         let b = |k: &str| p[k].as_bool().unwrap_or(false);
         Workload {
             platform: "kubernetes",
@@ -229,15 +221,7 @@ impl Workload {
     /// A compose service from the docker analyzer's `compose/service` fact.
     fn from_compose(path: &str, d: &Value) -> Option<Self> {
         let name = d["name"].as_str()?.to_string();
-        let strs = |k: &str| -> Vec<String> {
-            d[k].as_array()
-                .map(|v| {
-                    v.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let strs = |k: &str| owned_strings(&d[k]);
         let image = d["image"].as_str().map(str::to_string);
         let command = strs("command");
         let published = strs("published");
@@ -1593,6 +1577,15 @@ fn workload_reasons(w: &Workload) -> Vec<Reason> {
         }
     }
     r
+}
+
+/// The strings of a JSON array, owned (an absent or non-array value is empty).
+fn owned_strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
 }
 
 /// The strings of an array property.

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use warden_ai::assess::Assessment;
 use warden_ai::inventory::{coverage, is_ai_asset};
@@ -82,15 +82,7 @@ fn exit(result: &ScanResult) -> u8 {
 pub fn inventory(args: InventoryArgs) -> Result<u8> {
     let (_, result) = run_scan(&args.source, false)?;
     let notes = coverage(&result);
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.enabled(&args.output);
     match args.format {
         InventoryFormat::Json => {
             let doc = inventory_json(&result, &notes);
@@ -115,8 +107,7 @@ pub fn inventory(args: InventoryArgs) -> Result<u8> {
 }
 
 pub fn assess(args: AssessArgs) -> Result<u8> {
-    let (scanner, result) = run_scan(&args.source, false)?;
-    let _ = scanner;
+    let (_, result) = run_scan(&args.source, false)?;
     let config = crate::load_config(&args.source)?;
     let answers = match config.section(warden_ai::NAME) {
         Some(s) => s.parse::<warden_ai::Settings>(warden_ai::NAME)?.assess,

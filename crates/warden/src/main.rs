@@ -258,6 +258,21 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether text output is coloured: `auto` colours a terminal on stdout, unless `NO_COLOR` is set.
+    pub(crate) fn enabled(self, output: &Option<PathBuf>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum FailOn {
     Never,
@@ -506,15 +521,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         result: &result,
         rules: &rules,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.enabled(&args.output);
     let reporter: Box<dyn Reporter> = match args.format {
         Format::Text => Box::new(TextReporter { color }),
         Format::Json => Box::new(JsonReporter),
