@@ -38,6 +38,8 @@ pub struct Scanner {
     pub(crate) since: Option<String>,
     /// History scans: the directory of the history cache (none: no cache).
     pub(crate) history_cache: Option<std::path::PathBuf>,
+    /// Services and invariants (`[triage]`): checked once the result is complete.
+    pub(crate) triage: warden_triage::Settings,
 }
 
 /// What one file contributed.
@@ -89,7 +91,18 @@ impl Scanner {
             progress: None,
             since: None,
             history_cache: None,
+            triage: warden_triage::Settings::default(),
         }
+    }
+
+    /// The services and invariants a finished scan is checked against (`[triage]` in `warden.toml`).
+    pub fn triage(mut self, settings: warden_triage::Settings) -> Self {
+        self.triage = settings;
+        self
+    }
+
+    pub fn triage_settings(&self) -> &warden_triage::Settings {
+        &self.triage
     }
 
     /// Limits a history scan to the commits not reachable from `rev` (and the blobs they add).
@@ -136,6 +149,7 @@ impl Scanner {
         self.analyzers
             .iter()
             .flat_map(|a| a.rules())
+            .chain(self.triage.invariants.rules())
             .filter(|r| self.config.rule_enabled(&r.id))
             .collect()
     }
@@ -151,6 +165,10 @@ impl Scanner {
         for a in &self.analyzers {
             h.update(a.name().as_bytes());
             h.update(a.rules_digest_input());
+        }
+        for i in &self.triage.invariants.list {
+            h.update(i.name.as_bytes());
+            h.update(i.forbid.as_bytes());
         }
         hex::encode(&h.finalize()[..8])
     }
@@ -396,6 +414,23 @@ impl Scanner {
         }
     }
 
+    /// Last, with every link made: findings that break an invariant are tagged with it, and assets and facts
+    /// that break one raise findings of their own, treated like a second phase's.
+    fn invariants(
+        &self,
+        result: &mut ScanResult,
+        read: &dyn Fn(&str) -> Option<Vec<u8>>,
+        keep: &dyn Fn(&Finding) -> bool,
+    ) {
+        let t = &self.triage;
+        let mut raised = t.invariants.check(result, &t.services);
+        raised.retain(|f| keep(f));
+        self.apply_config(&mut raised);
+        result.stats.suppressed_inline += suppress_by_file(&mut raised, read);
+        self.fingerprint(&mut raised);
+        result.findings.extend(raised);
+    }
+
     /// Adds a tree's second-phase output to the partial result.
     pub(crate) fn absorb_finish(part: &mut Partial, result: &mut ScanResult, out: FinishOutput) {
         part.findings.extend(out.findings);
@@ -425,6 +460,7 @@ impl Scanner {
         result.stats = part.stats;
         self.correlate(&mut result, read, keep);
         crate::correlate::credentials_in_workloads(&mut result);
+        self.invariants(&mut result, read, keep);
         result.findings.sort_by(|a, b| {
             (
                 &a.location.path,

@@ -3,6 +3,10 @@
 //! P1–P4 with every reason listed. Written against the finding model only, so later analyzers need no change.
 
 pub mod codeowners;
+pub mod invariant;
+pub mod settings;
+
+pub use settings::Settings;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -164,6 +168,8 @@ pub struct Priority {
 pub struct Context<'a> {
     pub owners: Option<&'a codeowners::CodeOwners>,
     pub services: &'a Services,
+    /// To name what an `invariant:<name>` tag stands for.
+    pub invariants: &'a invariant::Invariants,
 }
 
 /// The priority of one finding: severity and confidence set the base; exposure, live credentials, the
@@ -252,12 +258,22 @@ pub fn prioritise(f: &Finding, cx: &Context) -> Priority {
         .owners
         .and_then(|o| o.owners_of(&f.location.path))
         .map(|(o, _)| o.join(" "));
-    let level = match score {
+    let mut level = match score {
         8.. => 1,
         6..=7 => 2,
         4..=5 => 3,
         _ => 4,
     };
+    // An invariant the team declared overrides the arithmetic: breaking one is P1, whatever else holds.
+    for name in f.tags.iter().filter_map(|t| t.strip_prefix("invariant:")) {
+        level = 1;
+        let what = cx
+            .invariants
+            .get(name)
+            .map(|i| format!(": {}", i.description))
+            .unwrap_or_default();
+        reasons.push(format!("breaks the invariant `{name}`{what} (P1)"));
+    }
     Priority {
         level,
         reasons,
@@ -316,9 +332,11 @@ mod tests {
         )]))
         .unwrap();
         let owners = codeowners::CodeOwners::parse("/services/payments/ @acme/payments\n");
+        let invariants = invariant::Invariants::default();
         let cx = Context {
             owners: Some(&owners),
             services: &services,
+            invariants: &invariants,
         };
         let public = finding(
             "k8s/privileged-container",

@@ -410,6 +410,7 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
         validate: src.validate,
     };
     let analyzers = registry::analyzers(&setup)?;
+    let triage = warden_triage::Settings::load(&config)?;
     let cache = match (&src.cache, src.no_cache || !src.history) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),
@@ -421,7 +422,8 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
     };
     let mut scanner = Scanner::new(analyzers, config, key)
         .since(src.since.clone())
-        .history_cache(cache);
+        .history_cache(cache)
+        .triage(triage);
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
@@ -480,11 +482,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
     store_cmd::check_new_only(args.db.as_deref(), args.new_only)?;
     let (scanner, mut result) = run_scan(&args.source, args.show_secrets)?;
     if let Some(db) = &args.db {
-        let config = load_config(&args.source)?;
         store_cmd::record(
             &mut result,
             scanner.hash_key(),
-            &config,
+            scanner.triage_settings(),
             db,
             &args.source.path,
         )?;

@@ -62,32 +62,13 @@ pub fn identity(target: &Path) -> (String, String) {
     (repo, branch)
 }
 
-/// `[triage]` in `warden.toml`.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TriageSettings {
-    #[serde(default)]
-    services: std::collections::BTreeMap<String, warden_triage::ServiceConfig>,
-}
-
-type TriageContext = (
-    Option<warden_triage::codeowners::CodeOwners>,
-    warden_triage::Services,
-);
-
-/// What priorities are computed from: CODEOWNERS of the repository and `[triage]` services.
-fn context_of(config: &warden_core::Config, target: &Path) -> Result<TriageContext> {
+/// The repository's CODEOWNERS, if it has one (in any of the places GitHub and GitLab read it from).
+fn owners_of(target: &Path) -> Option<warden_triage::codeowners::CodeOwners> {
     let root = warden_scan::key::key_root(target);
-    let owners = warden_triage::codeowners::LOCATIONS
+    warden_triage::codeowners::LOCATIONS
         .iter()
         .find_map(|l| std::fs::read_to_string(root.join(l)).ok())
-        .map(|t| warden_triage::codeowners::CodeOwners::parse(&t));
-    let settings: TriageSettings = match config.section("triage") {
-        Some(s) => s.parse("triage")?,
-        None => TriageSettings::default(),
-    };
-    let services = warden_triage::Services::new(&settings.services).map_err(|e| anyhow!(e))?;
-    Ok((owners, services))
+        .map(|t| warden_triage::codeowners::CodeOwners::parse(&t))
 }
 
 /// A scan result as the store records it: redacted snippets and keyed hashes, never a secret; each finding
@@ -149,14 +130,15 @@ fn record_of(
 pub fn record(
     result: &mut ScanResult,
     key: &HashKey,
-    config: &warden_core::Config,
+    settings: &warden_triage::Settings,
     db: &str,
     target: &Path,
 ) -> Result<ScanDiff> {
-    let (owners, services) = context_of(config, target)?;
+    let owners = owners_of(target);
     let cx = warden_triage::Context {
         owners: owners.as_ref(),
-        services: &services,
+        services: &settings.services,
+        invariants: &settings.invariants,
     };
     let mut store = open(db, target)?;
     let (repo, branch) = identity(target);
