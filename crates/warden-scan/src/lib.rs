@@ -4,6 +4,7 @@
 //! go to the analyzers' second phase. Analyzers plug in through `warden_core::Analyzer` alone.
 
 pub mod baseline;
+pub mod blame;
 mod correlate;
 mod history;
 mod history_cache;
