@@ -11,6 +11,12 @@ fn finding(i: usize, gen: usize) -> FindingRecord {
         "{:032x}",
         (i as u128) * 2654435761 + gen as u128 * 1_000_000_007 * (i.is_multiple_of(100) as u128)
     );
+    let kind = ["source", "test", "example"][i % 3];
+    let exposure = if i.is_multiple_of(5) {
+        "public"
+    } else {
+        "internal"
+    };
     FindingRecord {
         fingerprint: fp.clone(),
         content_key: format!("c{fp}"),
@@ -27,6 +33,13 @@ fn finding(i: usize, gen: usize) -> FindingRecord {
         priority: (i % 4) as i64 + 1,
         priority_reasons: vec!["high severity".into()],
         owner: Some("@acme/team".into()),
+        // As the CLI fills it: blame author and age, service, code kind, exposure.
+        context: Some(serde_json::json!({
+            "blame": {"author": format!("dev{}@acme.example", i % 40), "age_days": i % 900},
+            "service": format!("service-{}", i % 12),
+            "kind": kind,
+            "exposure": exposure,
+        })),
     }
 }
 

@@ -19,6 +19,26 @@ pub(crate) fn reasons_json(r: &[String]) -> String {
     serde_json::to_string(r).unwrap_or_else(|_| "[]".into())
 }
 
+/// A finding's context as stored: JSON text, NULL when absent.
+pub(crate) fn context_json(c: &Option<serde_json::Value>) -> Option<String> {
+    c.as_ref().map(|v| v.to_string())
+}
+
+/// A finding's context as read back; text that is not JSON is a corrupt database, named with the finding.
+pub(crate) fn context_of(
+    path: &str,
+    id: i64,
+    text: Option<&str>,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    text.map(|t| {
+        serde_json::from_str(t).map_err(|e| StoreError::Corrupt {
+            path: path.into(),
+            detail: format!("finding {id}: its context is not JSON ({e})"),
+        })
+    })
+    .transpose()
+}
+
 /// What every backend offers.
 pub trait Store {
     /// Records a scan of a repository and branch: new, unchanged, reopened and fixed findings, all or nothing.

@@ -63,6 +63,10 @@ pub struct FindingRecord {
     pub priority_reasons: Vec<String>,
     /// From CODEOWNERS.
     pub owner: Option<String>,
+    /// What surrounds the finding (blame author and age, service, code kind, exposure, ...), as the caller
+    /// describes it. Stored as JSON text; `None` is stored as NULL.
+    #[serde(default)]
+    pub context: Option<serde_json::Value>,
 }
 
 /// A scan to record.
@@ -110,6 +114,9 @@ pub struct Stored {
     pub priority: i64,
     pub priority_reasons: Vec<String>,
     pub owner: Option<String>,
+    /// As the last scan that showed the finding described it (see [`FindingRecord::context`]).
+    #[serde(default)]
+    pub context: Option<serde_json::Value>,
     pub state: State,
     pub reason: Option<String>,
     pub expires: Option<String>,

@@ -9,7 +9,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
-use crate::reasons_json;
+use crate::{context_json, context_of, reasons_json};
 use postgres::{Client, NoTls};
 
 const SCHEMA_V1: &str = "
@@ -27,7 +27,7 @@ CREATE TABLE findings (
   content_key TEXT NOT NULL, line_key TEXT NOT NULL,
   rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
   path TEXT NOT NULL, line BIGINT NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
-  priority BIGINT NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT,
+  priority BIGINT NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT, context TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
   first_scan BIGINT NOT NULL REFERENCES scans(id), last_scan BIGINT NOT NULL REFERENCES scans(id),
   UNIQUE (repo, branch, fingerprint)
@@ -204,14 +204,14 @@ impl Postgres {
             .client
             .query(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner FROM findings
-                 WHERE repo = $1 AND branch = $2 ORDER BY priority, path, line, rule_id",
+                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner, context
+                 FROM findings WHERE repo = $1 AND branch = $2 ORDER BY priority, path, line, rule_id",
                 &[&repo, &branch],
             )
             .map_err(backend(&name))?;
-        Ok(rows
-            .iter()
-            .map(|r| Stored {
+        let mut out = Vec::new();
+        for r in &rows {
+            let f = Stored {
                 id: r.get(0),
                 repo: r.get(1),
                 branch: r.get(2),
@@ -232,9 +232,13 @@ impl Postgres {
                 priority: r.get(17),
                 priority_reasons: serde_json::from_str(r.get::<_, &str>(18)).unwrap_or_default(),
                 owner: r.get(19),
-            })
-            .filter(|f| states.is_empty() || states.contains(&f.state))
-            .collect())
+                context: context_of(&name, r.get(0), r.get(20))?,
+            };
+            if states.is_empty() || states.contains(&f.state) {
+                out.push(f);
+            }
+        }
+        Ok(out)
     }
 
     pub fn audit_log(&mut self) -> Result<Vec<Entry>, StoreError> {
@@ -380,9 +384,9 @@ impl Tx for PgTx<'_, '_> {
             .execute(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                  confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                 priority_reasons, owner)
+                 priority_reasons, owner, context)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $15,
-                 $16, $17, $18)",
+                 $16, $17, $18, $19)",
                 &[
                     &scan.repo,
                     &scan.branch,
@@ -402,6 +406,7 @@ impl Tx for PgTx<'_, '_> {
                     &f.priority,
                     &reasons_json(&f.priority_reasons),
                     &f.owner,
+                    &context_json(&f.context),
                 ],
             )
             .map_err(backend(self.name))?;
@@ -419,7 +424,8 @@ impl Tx for PgTx<'_, '_> {
             .execute(
                 "UPDATE findings SET fingerprint = $2, content_key = $3, line_key = $4, title = $5, severity = $6,
                  confidence = $7, path = $8, line = $9, message = $10, snippet = $11, secret_hash = $12,
-                 state = $13, last_scan = $14, priority = $15, priority_reasons = $16, owner = $17 WHERE id = $1",
+                 state = $13, last_scan = $14, priority = $15, priority_reasons = $16, owner = $17, context = $18
+                 WHERE id = $1",
                 &[
                     &id,
                     &f.fingerprint,
@@ -438,6 +444,7 @@ impl Tx for PgTx<'_, '_> {
                     &f.priority,
                     &reasons_json(&f.priority_reasons),
                     &f.owner,
+                    &context_json(&f.context),
                 ],
             )
             .map_err(backend(self.name))?;
@@ -486,15 +493,16 @@ impl Tx for PgTx<'_, '_> {
                 .execute(
                     "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                      confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                     priority_reasons, owner)
+                     priority_reasons, owner, context)
                      SELECT $1, $2, u.fingerprint, u.content_key, u.line_key, u.rule_id, u.title, u.severity,
                             u.confidence, u.path, u.line, u.message, u.snippet, u.secret_hash, 'open', $3, $3,
-                            p.priority, p.reasons, p.owner
+                            p.priority, p.reasons, p.owner, p.context
                      FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                                  $11::text[], $12::bigint[], $13::text[], $14::text[], $15::text[])
                           WITH ORDINALITY AS u(fingerprint, content_key, line_key, rule_id, title, severity, confidence,
                                                 path, line, message, snippet, secret_hash, n)
-                     JOIN UNNEST($16::bigint[], $17::text[], $18::text[]) WITH ORDINALITY AS p(priority, reasons, owner, n)
+                     JOIN UNNEST($16::bigint[], $17::text[], $18::text[], $19::text[])
+                          WITH ORDINALITY AS p(priority, reasons, owner, context, n)
                        ON p.n = u.n",
                     &[
                         &scan.repo,
@@ -515,6 +523,7 @@ impl Tx for PgTx<'_, '_> {
                         &num(&|f| f.priority),
                         &col(&|f| reasons_json(&f.priority_reasons)),
                         &opt(&|f| f.owner.clone()),
+                        &opt(&|f| context_json(&f.context)),
                     ],
                 )
                 .map_err(backend(self.name))?;
@@ -541,18 +550,22 @@ impl Tx for PgTx<'_, '_> {
                 .collect();
             let owners: Vec<Option<String>> =
                 chunk.iter().map(|(_, f, _)| f.owner.clone()).collect();
+            let contexts: Vec<Option<String>> = chunk
+                .iter()
+                .map(|(_, f, _)| context_json(&f.context))
+                .collect();
             self.tx
                 .execute(
                     "UPDATE findings AS f SET fingerprint = u.fingerprint, content_key = u.content_key,
                      line_key = u.line_key, title = u.title, severity = u.severity, confidence = u.confidence,
                      path = u.path, line = u.line, message = u.message, snippet = u.snippet,
                      secret_hash = u.secret_hash, state = u.state, last_scan = $1, priority = u.priority,
-                     priority_reasons = u.reasons, owner = u.owner
+                     priority_reasons = u.reasons, owner = u.owner, context = u.context
                      FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                                  $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                 $15::bigint[], $16::text[], $17::text[])
+                                 $15::bigint[], $16::text[], $17::text[], $18::text[])
                           AS u(id, fingerprint, content_key, line_key, title, severity, confidence, path, line, message,
-                               snippet, secret_hash, state, priority, reasons, owner)
+                               snippet, secret_hash, state, priority, reasons, owner, context)
                      WHERE f.id = u.id",
                     &[
                         &scan_id,
@@ -572,6 +585,7 @@ impl Tx for PgTx<'_, '_> {
                         &prios,
                         &col(&|f| reasons_json(&f.priority_reasons)),
                         &owners,
+                        &contexts,
                     ],
                 )
                 .map_err(backend(self.name))?;

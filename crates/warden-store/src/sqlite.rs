@@ -7,7 +7,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
-use crate::reasons_json;
+use crate::{context_json, context_of, reasons_json};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -27,7 +27,7 @@ CREATE TABLE findings (
   content_key TEXT NOT NULL, line_key TEXT NOT NULL,
   rule_id TEXT NOT NULL, title TEXT NOT NULL, severity TEXT NOT NULL, confidence TEXT NOT NULL,
   path TEXT NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
-  priority INTEGER NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT,
+  priority INTEGER NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT, context TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
   first_scan INTEGER NOT NULL REFERENCES scans(id), last_scan INTEGER NOT NULL REFERENCES scans(id),
   UNIQUE (repo, branch, fingerprint)
@@ -216,13 +216,13 @@ impl Sqlite {
             .conn
             .prepare(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner FROM findings
-                 WHERE repo = ?1 AND branch = ?2 ORDER BY priority, path, line, rule_id",
+                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner, context
+                 FROM findings WHERE repo = ?1 AND branch = ?2 ORDER BY priority, path, line, rule_id",
             )
             .map_err(&err)?;
         let rows = stmt
             .query_map(params![repo, branch], |r| {
-                Ok(Stored {
+                let stored = Stored {
                     id: r.get(0)?,
                     repo: r.get(1)?,
                     branch: r.get(2)?,
@@ -244,14 +244,20 @@ impl Sqlite {
                     priority_reasons: serde_json::from_str(&r.get::<_, String>(18)?)
                         .unwrap_or_default(),
                     owner: r.get(19)?,
-                })
+                    context: None,
+                };
+                Ok((stored, r.get::<_, Option<String>>(20)?))
             })
             .map_err(&err)?;
-        let all: Result<Vec<Stored>, _> = rows.map(|r| r.map_err(&err)).collect();
-        Ok(all?
-            .into_iter()
-            .filter(|f| states.is_empty() || states.contains(&f.state))
-            .collect())
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut f, context) = row.map_err(&err)?;
+            if states.is_empty() || states.contains(&f.state) {
+                f.context = context_of(&self.path, f.id, context.as_deref())?;
+                out.push(f);
+            }
+        }
+        Ok(out)
     }
 
     /// Raw access for tests that tamper with the file.
@@ -365,9 +371,9 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                  confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                 priority_reasons, owner)
+                 priority_reasons, owner, context)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15,
-                 ?16, ?17, ?18)",
+                 ?16, ?17, ?18, ?19)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -388,7 +394,8 @@ impl Tx for SqliteTx<'_> {
                     scan_id,
                     f.priority,
                     reasons_json(&f.priority_reasons),
-                    f.owner
+                    f.owner,
+                    context_json(&f.context)
                 ])
             })
             .map_err(backend(self.path))?;
@@ -406,7 +413,8 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
                  confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
-                 state = ?13, last_scan = ?14, priority = ?15, priority_reasons = ?16, owner = ?17 WHERE id = ?1",
+                 state = ?13, last_scan = ?14, priority = ?15, priority_reasons = ?16, owner = ?17, context = ?18
+                 WHERE id = ?1",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -426,7 +434,8 @@ impl Tx for SqliteTx<'_> {
                     scan_id,
                     f.priority,
                     reasons_json(&f.priority_reasons),
-                    f.owner
+                    f.owner,
+                    context_json(&f.context)
                 ])
             })
             .map_err(backend(self.path))?;
@@ -529,6 +538,7 @@ mod tests {
             priority: 2,
             priority_reasons: vec!["high severity".into()],
             owner: Some("@acme/app".into()),
+            context: None,
         }
     }
 
@@ -686,6 +696,29 @@ mod tests {
         let e = Sqlite::open(&junk).err().unwrap().to_string();
         assert!(
             e.contains("junk.db") && e.contains("not a warden database"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_context_that_is_not_json_is_a_corrupt_database_naming_the_finding() {
+        let mut s = Sqlite::in_memory().unwrap();
+        let mut f = finding("a", "x.py", "ca");
+        f.context = Some(serde_json::json!({"service": "payments"}));
+        s.record_scan(&scan("2026-11-30T10:00:00Z", vec![f]))
+            .unwrap();
+        s.connection()
+            .execute(
+                "UPDATE findings SET context = '{\"service\": ' WHERE id = 1",
+                [],
+            )
+            .unwrap();
+        let e = s
+            .findings("github.com/acme/app", "main", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not a warden database") && e.contains("finding 1"),
             "{e}"
         );
     }

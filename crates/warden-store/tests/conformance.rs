@@ -21,6 +21,7 @@ fn finding(fp: &str, path: &str, content: &str) -> FindingRecord {
         priority: 2,
         priority_reasons: vec!["high severity".into()],
         owner: Some("@acme/app".into()),
+        context: None,
     }
 }
 
@@ -137,6 +138,110 @@ fn lifecycle(s: &mut dyn Store) {
     assert_eq!(audit::verify(&log), Ok(10));
 }
 
+/// The context a caller gives each finding is kept as given, read back, and replaced by a rescan's.
+fn context_is_kept(s: &mut dyn Store) {
+    let repo = "github.com/acme/app";
+    let with =
+        |fp: &str, path: &str, content: &str, context: Option<serde_json::Value>| FindingRecord {
+            context,
+            ..finding(fp, path, content)
+        };
+    let first = serde_json::json!({
+        "blame": {"author": "ana@example.com", "age_days": 412},
+        "service": "payments",
+        "kind": "source",
+        "exposure": "public",
+        "note": "ünïcode, \"quotes\" and a\nnewline",
+    });
+    s.record_scan(&scan(
+        "main",
+        "2026-11-30T10:00:00Z",
+        vec![
+            with("aaaaaaaa0000000a", "a.py", "ca", Some(first.clone())),
+            with("bbbbbbbb0000000b", "b.py", "cb", None),
+            with(
+                "cccccccc0000000c",
+                "c.py",
+                "cc",
+                Some(serde_json::json!([1, 2.5, null])),
+            ),
+        ],
+    ))
+    .unwrap();
+    let context_of = |s: &mut dyn Store, fp: &str| {
+        s.findings(repo, "main", &[])
+            .unwrap()
+            .into_iter()
+            .find(|f| f.fingerprint == fp)
+            .unwrap()
+            .context
+    };
+    assert_eq!(context_of(s, "aaaaaaaa0000000a"), Some(first.clone()));
+    assert_eq!(context_of(s, "bbbbbbbb0000000b"), None);
+    assert_eq!(
+        context_of(s, "cccccccc0000000c"),
+        Some(serde_json::json!([1, 2.5, null]))
+    );
+    // A rescan replaces it: changed, added, removed; a renamed file carries the new scan's.
+    let changed = serde_json::json!({"blame": {"author": "bo@example.com", "age_days": 3}, "exposure": "internal"});
+    let d = s
+        .record_scan(&scan(
+            "main",
+            "2026-12-01T10:00:00Z",
+            vec![
+                with("aaaaaaaa0000000a", "a.py", "ca", Some(changed.clone())),
+                with(
+                    "bbbbbbbb0000000b",
+                    "b.py",
+                    "cb",
+                    Some(serde_json::json!({"service": "search"})),
+                ),
+                with("cccccccc0000000d", "moved/c.py", "cc", None),
+            ],
+        ))
+        .unwrap();
+    assert_eq!((d.new.len(), d.unchanged.len()), (0, 3));
+    assert_eq!(context_of(s, "aaaaaaaa0000000a"), Some(changed));
+    assert_eq!(
+        context_of(s, "bbbbbbbb0000000b"),
+        Some(serde_json::json!({"service": "search"}))
+    );
+    assert_eq!(context_of(s, "cccccccc0000000d"), None);
+    // The same scan again keeps it as it is.
+    s.record_scan(&scan(
+        "main",
+        "2026-12-02T10:00:00Z",
+        vec![
+            with(
+                "aaaaaaaa0000000a",
+                "a.py",
+                "ca",
+                Some(serde_json::json!({"blame": {"author": "bo@example.com", "age_days": 3}, "exposure": "internal"})),
+            ),
+            with(
+                "bbbbbbbb0000000b",
+                "b.py",
+                "cb",
+                Some(serde_json::json!({"service": "search"})),
+            ),
+            with("cccccccc0000000d", "moved/c.py", "cc", None),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        context_of(s, "bbbbbbbb0000000b"),
+        Some(serde_json::json!({"service": "search"}))
+    );
+    // A decision's answer carries it too.
+    let decided = s
+        .decide(&decision("aaaaaaaa", State::Confirmed, None))
+        .unwrap();
+    assert_eq!(
+        decided.context.unwrap()["blame"]["author"],
+        serde_json::json!("bo@example.com")
+    );
+}
+
 fn bad_decisions(s: &mut dyn Store) {
     s.record_scan(&scan(
         "main",
@@ -174,6 +279,8 @@ fn sqlite_conforms() {
     lifecycle(&mut s);
     let mut s = sqlite::Sqlite::open(&dir.path().join("b.db")).unwrap();
     bad_decisions(&mut s);
+    let mut s = sqlite::Sqlite::open(&dir.path().join("c.db")).unwrap();
+    context_is_kept(&mut s);
 }
 
 #[test]
@@ -217,6 +324,8 @@ fn postgres_conforms_and_tampering_is_detected() {
     );
     let mut s = pg::Postgres::open(&server.database("decisions")).unwrap();
     bad_decisions(&mut s);
+    let mut s = pg::Postgres::open(&server.database("context")).unwrap();
+    context_is_kept(&mut s);
     // A newer schema is refused, by name and without the password.
     let url = server.database("newer");
     let mut s = pg::Postgres::open(&url).unwrap();

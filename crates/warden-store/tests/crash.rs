@@ -34,6 +34,7 @@ fn record(n: usize, tag: &str) -> ScanRecord {
                 priority: 4,
                 priority_reasons: vec![],
                 owner: None,
+                context: None,
             })
             .collect(),
     }

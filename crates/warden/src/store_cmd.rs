@@ -111,6 +111,7 @@ fn record_of(
                 priority: p.level as i64,
                 priority_reasons: p.reasons,
                 owner: p.owner,
+                context: None,
             }
         })
         .collect();
