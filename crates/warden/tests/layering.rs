@@ -1,6 +1,6 @@
 //! The crate layering of docs/architecture.md holds: analyzer crates and the reporters depend on the vocabulary
 //! (`warden-core`) and on library crates that know nothing of warden (`warden-archive`), never on the pipeline
-//! (`warden-scan`) nor on each other.
+//! (`warden-scan`) nor on each other. The pipeline uses triage (`warden-triage`), which sees only the vocabulary.
 
 use std::path::Path;
 
@@ -51,10 +51,14 @@ fn analyzers_and_reports_depend_on_the_vocabulary_only() {
     for lib in LIBRARIES {
         assert!(workspace_deps(lib).is_empty(), "{lib}");
     }
+    // Triage (priorities, invariants) reads findings, assets and facts through the vocabulary only; the
+    // pipeline checks invariants once a result is complete, so it may use triage, and nothing else.
+    assert_eq!(workspace_deps("warden-triage"), ["warden-core"]);
     let scan = workspace_deps("warden-scan");
     assert!(
-        scan.iter()
-            .all(|d| d == "warden-core" || LIBRARIES.contains(&d.as_str())),
+        scan.iter().all(|d| d == "warden-core"
+            || d == "warden-triage"
+            || LIBRARIES.contains(&d.as_str())),
         "warden-scan: {scan:?}"
     );
     assert!(workspace_deps("warden-core").is_empty());
