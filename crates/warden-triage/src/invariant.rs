@@ -726,7 +726,17 @@ impl<'a> World<'a> {
             Expr::Not(e) => !self.eval(e, item),
             Expr::Linked(e) => {
                 let ids: Vec<&str> = match item {
-                    Item::Finding(f) => f.assets.iter().map(String::as_str).collect(),
+                    // The assets a finding is about, and the assets joined to them: a secret in a
+                    // credential reaches the workloads that read it.
+                    Item::Finding(f) => {
+                        let mut ids: Vec<&str> = f.assets.iter().map(String::as_str).collect();
+                        for a in &f.assets {
+                            if let Some(n) = self.links.get(a.as_str()) {
+                                ids.extend(n.iter().copied());
+                            }
+                        }
+                        ids
+                    }
                     Item::Asset(a) => self
                         .links
                         .get(a.id.as_str())
@@ -995,6 +1005,140 @@ mod tests {
         assert_eq!(e.offset, 24);
         let e = err("finding where path < x");
         assert!(e.message.contains("compare severity"), "{}", e.message);
+    }
+
+    fn result() -> ScanResult {
+        use warden_core::{AssetKind, Edge, EdgeKind, ScanInfo, ScanMode};
+        let mut r = ScanResult::new(ScanInfo {
+            tool: "warden".into(),
+            tool_version: "0".into(),
+            rules_version: "r".into(),
+            target: ".".into(),
+            mode: ScanMode::Worktree,
+            head_commit: None,
+            branch: None,
+            started_at: "2026-11-30T00:00:00Z".into(),
+            analyzers: vec![],
+            hash_key_id: "k".into(),
+        });
+        let asset = |id: &str, kind, path: &str, props: serde_json::Value| Asset {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            location: Some(Location::at(path, 3, 1, 1)),
+            properties: props,
+        };
+        r.assets = vec![
+            asset(
+                "cred",
+                AssetKind::Credential,
+                "deploy/secret.yaml",
+                serde_json::json!({}),
+            ),
+            asset(
+                "web",
+                AssetKind::Workload,
+                "deploy/web.yaml",
+                serde_json::json!({"public": true}),
+            ),
+            asset(
+                "batch",
+                AssetKind::Workload,
+                "deploy/batch.yaml",
+                serde_json::json!({"public": false}),
+            ),
+            asset(
+                "cred2",
+                AssetKind::Credential,
+                "deploy/other.yaml",
+                serde_json::json!({}),
+            ),
+            asset(
+                "llm",
+                AssetKind::LlmClient,
+                "services/billing/a.py",
+                serde_json::json!({"models": ["gpt-4o", "o3"]}),
+            ),
+            asset(
+                "llm2",
+                AssetKind::LlmClient,
+                "services/gateway/a.py",
+                serde_json::json!({}),
+            ),
+        ];
+        r.edges = vec![
+            Edge {
+                from: "web".into(),
+                to: "cred".into(),
+                kind: EdgeKind::Reads,
+            },
+            Edge {
+                from: "batch".into(),
+                to: "cred2".into(),
+                kind: EdgeKind::Reads,
+            },
+        ];
+        let meta = |id: &str, sev| RuleMeta {
+            id: id.into(),
+            title: "t".into(),
+            severity: sev,
+            confidence: Confidence::High,
+            description: String::new(),
+            remediation: String::new(),
+            tags: vec![],
+            references: vec![],
+        };
+        let mut f = Finding::new(
+            &meta("secrets/x", Severity::High),
+            "m",
+            Location::at("deploy/secret.yaml", 4, 1, 1),
+        );
+        f.assets = vec!["cred".into()];
+        r.findings.push(f);
+        r.findings.push(Finding::new(
+            &meta("code/sql-injection", Severity::Medium),
+            "m",
+            Location::at("tests/t.py", 1, 1, 1),
+        ));
+        r
+    }
+
+    fn check(forbid: &str) -> (Vec<Vec<String>>, Vec<String>) {
+        let inv = Invariants {
+            list: vec![Invariant::new("x", "d", forbid, Severity::High, false).unwrap()],
+        };
+        let mut r = result();
+        let raised = inv.check(&mut r, &Services::default());
+        (
+            r.findings.iter().map(|f| f.tags.clone()).collect(),
+            raised.iter().map(|f| f.assets.join(",")).collect(),
+        )
+    }
+
+    #[test]
+    fn invariants_evaluate_over_findings_assets_and_links() {
+        let (tags, raised) = check("asset where kind == credential and linked(kind == workload and properties.public == true)");
+        assert_eq!(raised, ["cred"]);
+        assert!(tags.iter().all(|t| t.is_empty()));
+        let (_, raised) =
+            check(r#"asset where kind == llm-client and not path matches "services/gateway/**""#);
+        assert_eq!(raised, ["llm"]);
+        let (_, raised) = check(r#"asset where properties.models has "o3""#);
+        assert_eq!(raised, ["llm"]);
+        let (tags, raised) = check("finding where linked(properties.public == true) or (code == test and severity >= medium)");
+        assert!(raised.is_empty());
+        assert_eq!(
+            tags,
+            [
+                vec!["invariant:x".to_string()],
+                vec!["invariant:x".to_string()]
+            ]
+        );
+        let (tags, _) = check("finding where severity > high or service == payments");
+        assert!(tags.iter().all(|t| t.is_empty()));
+        // An absent field differs from everything.
+        let (tags, _) = check("finding where service != payments and criticality == normal");
+        assert!(tags.iter().all(|t| t.len() == 1));
     }
 
     proptest::proptest! {
