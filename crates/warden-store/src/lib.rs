@@ -39,6 +39,39 @@ pub(crate) fn context_of(
     .transpose()
 }
 
+/// The digest of everything a scan writes to a stored finding's row (all of [`FindingRecord`] but the rule,
+/// which a match never changes), as stored in its `digest` column: a rescan that brings the same values leaves
+/// the row alone. Each field is length-prefixed and an absent value has its own tag, so no two records share
+/// an encoding; 128 bits of SHA-256.
+pub(crate) fn digest(f: &FindingRecord) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |v: Option<&str>| match v {
+        Some(v) => {
+            h.update(b"=");
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(v.as_bytes());
+        }
+        None => h.update(b"~"),
+    };
+    field(Some(&f.fingerprint));
+    field(Some(&f.content_key));
+    field(Some(&f.line_key));
+    field(Some(&f.title));
+    field(Some(&f.severity));
+    field(Some(&f.confidence));
+    field(Some(&f.path));
+    field(Some(&f.line.to_string()));
+    field(Some(&f.message));
+    field(Some(&f.snippet));
+    field(f.secret_hash.as_deref());
+    field(Some(&f.priority.to_string()));
+    field(Some(&reasons_json(&f.priority_reasons)));
+    field(f.owner.as_deref());
+    field(context_json(&f.context).as_deref());
+    hex::encode(&h.finalize()[..16])
+}
+
 /// What every backend offers.
 pub trait Store {
     /// Records a scan of a repository and branch: new, unchanged, reopened and fixed findings, all or nothing.

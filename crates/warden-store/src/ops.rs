@@ -12,11 +12,19 @@ pub struct Row {
     pub known: Known,
     pub state: String,
     pub expires: Option<String>,
+    /// Of what the last scan that wrote the row gave it (see [`crate::digest`]).
+    pub digest: String,
+    /// Shown by the latest scan of its repository and branch: its stored `last_scan` is NULL, which reads as
+    /// that scan. Scans leave such a row alone when nothing else changed; a row a scan no longer shows gets
+    /// its last scan written when it is fixed.
+    pub current: bool,
 }
 
 /// The primitive operations of one write transaction. Every method runs inside it; the backend commits only
 /// when the whole operation succeeded.
 pub trait Tx {
+    /// The latest scan recorded for a repository and branch.
+    fn latest_scan(&mut self, repo: &str, branch: &str) -> Result<Option<i64>, StoreError>;
     fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError>;
     fn scan_counts(&mut self, scan_id: i64, diff: &ScanDiff) -> Result<(), StoreError>;
     fn rows(&mut self, repo: &str, branch: &str) -> Result<Vec<Row>, StoreError>;
@@ -24,19 +32,19 @@ pub trait Tx {
     fn rows_by_key(&mut self, key: &str) -> Result<Vec<Row>, StoreError>;
     /// Accepted risks whose expiry is before `now`.
     fn rows_expiring(&mut self, now: &str) -> Result<Vec<Row>, StoreError>;
+    /// A new finding, open, first shown by `scan_id` and current (its `last_scan` NULL).
     fn insert_finding(
         &mut self,
         scan: &ScanRecord,
         f: &FindingRecord,
         scan_id: i64,
     ) -> Result<(), StoreError>;
-    fn update_finding(
-        &mut self,
-        id: i64,
-        f: &FindingRecord,
-        state: &str,
-        scan_id: i64,
-    ) -> Result<(), StoreError>;
+    /// Writes what the scan gives a stored finding, its state, its digest, and makes it current.
+    fn update_finding(&mut self, id: i64, f: &FindingRecord, state: &str)
+        -> Result<(), StoreError>;
+    /// Findings a scan no longer shows become fixed; those that were current get `last_scan` as their last
+    /// scan (the others keep theirs).
+    fn fix_findings(&mut self, ids: &[i64], last_scan: i64) -> Result<(), StoreError>;
     /// Changes a finding's state; with a decision (`reason`, `expires`), records those too.
     fn set_state(
         &mut self,
@@ -56,13 +64,9 @@ pub trait Tx {
         fs.iter()
             .try_for_each(|f| self.insert_finding(scan, f, scan_id))
     }
-    fn update_findings(
-        &mut self,
-        rows: &[(i64, &FindingRecord, &str)],
-        scan_id: i64,
-    ) -> Result<(), StoreError> {
+    fn update_findings(&mut self, rows: &[(i64, &FindingRecord, &str)]) -> Result<(), StoreError> {
         rows.iter()
-            .try_for_each(|(id, f, state)| self.update_finding(*id, f, state, scan_id))
+            .try_for_each(|(id, f, state)| self.update_finding(*id, f, state))
     }
     fn insert_audits(&mut self, es: &[Entry]) -> Result<(), StoreError> {
         es.iter().try_for_each(|e| self.insert_audit(e))
@@ -123,7 +127,11 @@ fn entry(
 
 /// Records a scan: new, unchanged, reopened and fixed findings, with an audit entry for each state a scan
 /// changes (and for a finding followed to a new fingerprint).
+///
+/// Most of a rescan is unchanged: a row the scan matches is written only when the scan changes something in it
+/// (a field, by the digest; its state, on a reopen) or when it was not current; the others are not touched.
 pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
+    let previous = tx.latest_scan(&scan.repo, &scan.branch)?;
     let scan_id = tx.insert_scan(scan)?;
     let rows = tx.rows(&scan.repo, &scan.branch)?;
     let known: Vec<Known> = rows.iter().map(|r| r.known.clone()).collect();
@@ -176,7 +184,9 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
                 } else {
                     row.state.as_str()
                 };
-                updates.push((*id, f, state));
+                if reopened || !row.current || row.digest != crate::digest(f) {
+                    updates.push((*id, f, state));
+                }
                 if *how != How::Fingerprint {
                     let why = match how {
                         How::Renamed => "file renamed",
@@ -220,13 +230,14 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
         }
     }
     tx.insert_findings(scan, &inserts, scan_id)?;
-    tx.update_findings(&updates, scan_id)?;
+    tx.update_findings(&updates)?;
+    let mut fixed = Vec::new();
     for id in &m.gone {
         let row = by_id[id];
         if row.state == State::Fixed.as_str() {
             continue;
         }
-        tx.set_state(*id, State::Fixed.as_str(), None)?;
+        fixed.push(*id);
         let reason = format!("not shown by scan {scan_id}");
         let fp = row.known.fingerprint.clone();
         chain.push(
@@ -243,6 +254,16 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
             ),
         )?;
         out.fixed.push(fp);
+    }
+    if !fixed.is_empty() {
+        // Stored findings exist only once a scan of their branch was recorded.
+        let last = previous.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{} {}: stored findings without a recorded scan",
+                scan.repo, scan.branch
+            ))
+        })?;
+        tx.fix_findings(&fixed, last)?;
     }
     chain.flush(tx)?;
     tx.scan_counts(scan_id, &out)?;

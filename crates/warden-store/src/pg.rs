@@ -9,7 +9,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
-use crate::{context_json, context_of, reasons_json};
+use crate::{context_json, context_of, digest, reasons_json};
 use postgres::{Client, NoTls};
 
 const SCHEMA_V1: &str = "
@@ -29,10 +29,13 @@ CREATE TABLE findings (
   path TEXT NOT NULL, line BIGINT NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
   priority BIGINT NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT, context TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
-  first_scan BIGINT NOT NULL REFERENCES scans(id), last_scan BIGINT NOT NULL REFERENCES scans(id),
+  -- last_scan NULL: shown by the latest scan of its repo and branch (a rescan need not touch the row).
+  -- digest: of the values the last scan that wrote the row gave it (a rescan that brings the same skips it).
+  first_scan BIGINT NOT NULL REFERENCES scans(id), last_scan BIGINT REFERENCES scans(id), digest TEXT NOT NULL,
   UNIQUE (repo, branch, fingerprint)
 );
 CREATE INDEX findings_by_state ON findings (repo, branch, state, priority);
+CREATE INDEX scans_by_branch ON scans (repo, branch, id);
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
   from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
@@ -204,7 +207,9 @@ impl Postgres {
             .client
             .query(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner, context
+                 snippet, state, reason, expires, first_scan,
+                 COALESCE(last_scan, (SELECT max(s.id) FROM scans s WHERE s.repo = $1 AND s.branch = $2)),
+                 priority, priority_reasons, owner, context
                  FROM findings WHERE repo = $1 AND branch = $2 ORDER BY priority, path, line, rule_id",
                 &[&repo, &branch],
             )
@@ -282,7 +287,8 @@ struct PgTx<'a, 'b> {
     name: &'a str,
 }
 
-const ROW_COLUMNS: &str = "id, fingerprint, rule_id, path, content_key, line_key, state, expires";
+const ROW_COLUMNS: &str =
+    "id, fingerprint, rule_id, path, content_key, line_key, state, expires, digest, last_scan IS NULL";
 
 /// Rows per batched statement.
 const BATCH: usize = 5000;
@@ -299,6 +305,8 @@ fn row_of(r: &postgres::Row) -> Row {
         },
         state: r.get(6),
         expires: r.get(7),
+        digest: r.get(8),
+        current: r.get(9),
     }
 }
 
@@ -320,6 +328,17 @@ impl PgTx<'_, '_> {
 }
 
 impl Tx for PgTx<'_, '_> {
+    fn latest_scan(&mut self, repo: &str, branch: &str) -> Result<Option<i64>, StoreError> {
+        let row = self
+            .tx
+            .query_one(
+                "SELECT max(id) FROM scans WHERE repo = $1 AND branch = $2",
+                &[&repo, &branch],
+            )
+            .map_err(backend(self.name))?;
+        Ok(row.get(0))
+    }
+
     fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError> {
         let row = self
             .tx
@@ -384,9 +403,9 @@ impl Tx for PgTx<'_, '_> {
             .execute(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                  confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                 priority_reasons, owner, context)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $15,
-                 $16, $17, $18, $19)",
+                 priority_reasons, owner, context, digest)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, NULL,
+                 $16, $17, $18, $19, $20)",
                 &[
                     &scan.repo,
                     &scan.branch,
@@ -407,6 +426,7 @@ impl Tx for PgTx<'_, '_> {
                     &reasons_json(&f.priority_reasons),
                     &f.owner,
                     &context_json(&f.context),
+                    &digest(f),
                 ],
             )
             .map_err(backend(self.name))?;
@@ -418,14 +438,13 @@ impl Tx for PgTx<'_, '_> {
         id: i64,
         f: &FindingRecord,
         state: &str,
-        scan_id: i64,
     ) -> Result<(), StoreError> {
         self.tx
             .execute(
                 "UPDATE findings SET fingerprint = $2, content_key = $3, line_key = $4, title = $5, severity = $6,
                  confidence = $7, path = $8, line = $9, message = $10, snippet = $11, secret_hash = $12,
-                 state = $13, last_scan = $14, priority = $15, priority_reasons = $16, owner = $17, context = $18
-                 WHERE id = $1",
+                 state = $13, last_scan = NULL, priority = $14, priority_reasons = $15, owner = $16, context = $17,
+                 digest = $18 WHERE id = $1",
                 &[
                     &id,
                     &f.fingerprint,
@@ -440,11 +459,11 @@ impl Tx for PgTx<'_, '_> {
                     &f.snippet,
                     &f.secret_hash,
                     &state,
-                    &scan_id,
                     &f.priority,
                     &reasons_json(&f.priority_reasons),
                     &f.owner,
                     &context_json(&f.context),
+                    &digest(f),
                 ],
             )
             .map_err(backend(self.name))?;
@@ -493,16 +512,16 @@ impl Tx for PgTx<'_, '_> {
                 .execute(
                     "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                      confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                     priority_reasons, owner, context)
+                     priority_reasons, owner, context, digest)
                      SELECT $1, $2, u.fingerprint, u.content_key, u.line_key, u.rule_id, u.title, u.severity,
-                            u.confidence, u.path, u.line, u.message, u.snippet, u.secret_hash, 'open', $3, $3,
-                            p.priority, p.reasons, p.owner, p.context
+                            u.confidence, u.path, u.line, u.message, u.snippet, u.secret_hash, 'open', $3, NULL,
+                            p.priority, p.reasons, p.owner, p.context, p.digest
                      FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                                  $11::text[], $12::bigint[], $13::text[], $14::text[], $15::text[])
                           WITH ORDINALITY AS u(fingerprint, content_key, line_key, rule_id, title, severity, confidence,
                                                 path, line, message, snippet, secret_hash, n)
-                     JOIN UNNEST($16::bigint[], $17::text[], $18::text[], $19::text[])
-                          WITH ORDINALITY AS p(priority, reasons, owner, context, n)
+                     JOIN UNNEST($16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[])
+                          WITH ORDINALITY AS p(priority, reasons, owner, context, digest, n)
                        ON p.n = u.n",
                     &[
                         &scan.repo,
@@ -524,6 +543,7 @@ impl Tx for PgTx<'_, '_> {
                         &col(&|f| reasons_json(&f.priority_reasons)),
                         &opt(&|f| f.owner.clone()),
                         &opt(&|f| context_json(&f.context)),
+                        &col(&digest),
                     ],
                 )
                 .map_err(backend(self.name))?;
@@ -531,44 +551,32 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
-    fn update_findings(
-        &mut self,
-        rows: &[(i64, &FindingRecord, &str)],
-        scan_id: i64,
-    ) -> Result<(), StoreError> {
+    fn update_findings(&mut self, rows: &[(i64, &FindingRecord, &str)]) -> Result<(), StoreError> {
         for chunk in rows.chunks(BATCH) {
             let col = |g: &dyn Fn(&FindingRecord) -> String| -> Vec<String> {
+                chunk.iter().map(|(_, f, _)| g(f)).collect()
+            };
+            let opt = |g: &dyn Fn(&FindingRecord) -> Option<String>| -> Vec<Option<String>> {
                 chunk.iter().map(|(_, f, _)| g(f)).collect()
             };
             let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| *id).collect();
             let states: Vec<String> = chunk.iter().map(|(_, _, s)| s.to_string()).collect();
             let lines: Vec<i64> = chunk.iter().map(|(_, f, _)| f.line).collect();
             let prios: Vec<i64> = chunk.iter().map(|(_, f, _)| f.priority).collect();
-            let hashes: Vec<Option<String>> = chunk
-                .iter()
-                .map(|(_, f, _)| f.secret_hash.clone())
-                .collect();
-            let owners: Vec<Option<String>> =
-                chunk.iter().map(|(_, f, _)| f.owner.clone()).collect();
-            let contexts: Vec<Option<String>> = chunk
-                .iter()
-                .map(|(_, f, _)| context_json(&f.context))
-                .collect();
             self.tx
                 .execute(
                     "UPDATE findings AS f SET fingerprint = u.fingerprint, content_key = u.content_key,
                      line_key = u.line_key, title = u.title, severity = u.severity, confidence = u.confidence,
                      path = u.path, line = u.line, message = u.message, snippet = u.snippet,
-                     secret_hash = u.secret_hash, state = u.state, last_scan = $1, priority = u.priority,
-                     priority_reasons = u.reasons, owner = u.owner, context = u.context
-                     FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                 $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                 $15::bigint[], $16::text[], $17::text[], $18::text[])
+                     secret_hash = u.secret_hash, state = u.state, last_scan = NULL, priority = u.priority,
+                     priority_reasons = u.reasons, owner = u.owner, context = u.context, digest = u.digest
+                     FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
+                                 $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[])
                           AS u(id, fingerprint, content_key, line_key, title, severity, confidence, path, line, message,
-                               snippet, secret_hash, state, priority, reasons, owner, context)
+                               snippet, secret_hash, state, priority, reasons, owner, context, digest)
                      WHERE f.id = u.id",
                     &[
-                        &scan_id,
                         &ids,
                         &col(&|f| f.fingerprint.clone()),
                         &col(&|f| f.content_key.clone()),
@@ -580,13 +588,27 @@ impl Tx for PgTx<'_, '_> {
                         &lines,
                         &col(&|f| f.message.clone()),
                         &col(&|f| f.snippet.clone()),
-                        &hashes,
+                        &opt(&|f| f.secret_hash.clone()),
                         &states,
                         &prios,
                         &col(&|f| reasons_json(&f.priority_reasons)),
-                        &owners,
-                        &contexts,
+                        &opt(&|f| f.owner.clone()),
+                        &opt(&|f| context_json(&f.context)),
+                        &col(&digest),
                     ],
+                )
+                .map_err(backend(self.name))?;
+        }
+        Ok(())
+    }
+
+    fn fix_findings(&mut self, ids: &[i64], last_scan: i64) -> Result<(), StoreError> {
+        for chunk in ids.chunks(BATCH) {
+            self.tx
+                .execute(
+                    "UPDATE findings SET state = 'fixed', last_scan = COALESCE(last_scan, $2)
+                     WHERE id = ANY($1::bigint[])",
+                    &[&chunk, &last_scan],
                 )
                 .map_err(backend(self.name))?;
         }

@@ -7,7 +7,7 @@ use crate::audit::Entry;
 use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
-use crate::{context_json, context_of, reasons_json};
+use crate::{context_json, context_of, digest, reasons_json};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
@@ -29,10 +29,13 @@ CREATE TABLE findings (
   path TEXT NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL, snippet TEXT NOT NULL, secret_hash TEXT,
   priority INTEGER NOT NULL DEFAULT 4, priority_reasons TEXT NOT NULL DEFAULT '[]', owner TEXT, context TEXT,
   state TEXT NOT NULL, reason TEXT, expires TEXT,
-  first_scan INTEGER NOT NULL REFERENCES scans(id), last_scan INTEGER NOT NULL REFERENCES scans(id),
+  -- last_scan NULL: shown by the latest scan of its repo and branch (a rescan need not touch the row).
+  -- digest: of the values the last scan that wrote the row gave it (a rescan that brings the same skips it).
+  first_scan INTEGER NOT NULL REFERENCES scans(id), last_scan INTEGER REFERENCES scans(id), digest TEXT NOT NULL,
   UNIQUE (repo, branch, fingerprint)
 );
 CREATE INDEX findings_by_state ON findings (repo, branch, state, priority);
+CREATE INDEX scans_by_branch ON scans (repo, branch, id);
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, finding TEXT NOT NULL,
   from_state TEXT, to_state TEXT, reason TEXT, expires TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
@@ -216,7 +219,9 @@ impl Sqlite {
             .conn
             .prepare(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
-                 snippet, state, reason, expires, first_scan, last_scan, priority, priority_reasons, owner, context
+                 snippet, state, reason, expires, first_scan,
+                 COALESCE(last_scan, (SELECT max(s.id) FROM scans s WHERE s.repo = ?1 AND s.branch = ?2)),
+                 priority, priority_reasons, owner, context
                  FROM findings WHERE repo = ?1 AND branch = ?2 ORDER BY priority, path, line, rule_id",
             )
             .map_err(&err)?;
@@ -272,7 +277,8 @@ struct SqliteTx<'a> {
     path: &'a str,
 }
 
-const ROW_COLUMNS: &str = "id, fingerprint, rule_id, path, content_key, line_key, state, expires";
+const ROW_COLUMNS: &str =
+    "id, fingerprint, rule_id, path, content_key, line_key, state, expires, digest, last_scan IS NULL";
 
 fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -286,6 +292,8 @@ fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
         },
         state: r.get(6)?,
         expires: r.get(7)?,
+        digest: r.get(8)?,
+        current: r.get(9)?,
     })
 }
 
@@ -299,6 +307,16 @@ impl SqliteTx<'_> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn latest_scan(&mut self, repo: &str, branch: &str) -> Result<Option<i64>, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT max(id) FROM scans WHERE repo = ?1 AND branch = ?2",
+                params![repo, branch],
+                |r| r.get(0),
+            )
+            .map_err(backend(self.path))
+    }
+
     fn insert_scan(&mut self, scan: &ScanRecord) -> Result<i64, StoreError> {
         self.tx
             .execute(
@@ -371,9 +389,9 @@ impl Tx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
                  confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                 priority_reasons, owner, context)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, ?15,
-                 ?16, ?17, ?18, ?19)",
+                 priority_reasons, owner, context, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, NULL,
+                 ?16, ?17, ?18, ?19, ?20)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -395,7 +413,8 @@ impl Tx for SqliteTx<'_> {
                     f.priority,
                     reasons_json(&f.priority_reasons),
                     f.owner,
-                    context_json(&f.context)
+                    context_json(&f.context),
+                    digest(f)
                 ])
             })
             .map_err(backend(self.path))?;
@@ -407,14 +426,13 @@ impl Tx for SqliteTx<'_> {
         id: i64,
         f: &FindingRecord,
         state: &str,
-        scan_id: i64,
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
                  confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
-                 state = ?13, last_scan = ?14, priority = ?15, priority_reasons = ?16, owner = ?17, context = ?18
-                 WHERE id = ?1",
+                 state = ?13, last_scan = NULL, priority = ?14, priority_reasons = ?15, owner = ?16, context = ?17,
+                 digest = ?18 WHERE id = ?1",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -431,14 +449,28 @@ impl Tx for SqliteTx<'_> {
                     f.snippet,
                     f.secret_hash,
                     state,
-                    scan_id,
                     f.priority,
                     reasons_json(&f.priority_reasons),
                     f.owner,
-                    context_json(&f.context)
+                    context_json(&f.context),
+                    digest(f)
                 ])
             })
             .map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn fix_findings(&mut self, ids: &[i64], last_scan: i64) -> Result<(), StoreError> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "UPDATE findings SET state = 'fixed', last_scan = COALESCE(last_scan, ?2) WHERE id = ?1",
+            )
+            .map_err(backend(self.path))?;
+        for id in ids {
+            st.execute(params![id, last_scan])
+                .map_err(backend(self.path))?;
+        }
         Ok(())
     }
 

@@ -242,6 +242,139 @@ fn context_is_kept(s: &mut dyn Store) {
     );
 }
 
+/// A rescan writes only the rows it changes (`written` returns, and forgets, the fingerprints of the rows
+/// updated since it was last called), and every finding still reads back with the scans that first and last
+/// showed it.
+fn rescans_write_only_what_changed<S: Store>(s: &mut S, written: impl Fn(&mut S) -> Vec<String>) {
+    let repo = "github.com/acme/app";
+    let scan_of = |at: &str, fs: &[(&str, &str)]| {
+        scan(
+            "main",
+            at,
+            fs.iter()
+                .map(|(fp, message)| FindingRecord {
+                    message: message.to_string(),
+                    context: Some(serde_json::json!({"service": "payments"})),
+                    ..finding(fp, &format!("{fp}.py"), &format!("c{fp}"))
+                })
+                .collect(),
+        )
+    };
+    let scans_of = |s: &mut S| -> Vec<(String, State, i64, i64)> {
+        let mut all: Vec<_> = s
+            .findings(repo, "main", &[])
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.fingerprint, f.state, f.first_scan, f.last_scan))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    };
+    let (a, b, c) = ("aaaaaaaa000000aa", "bbbbbbbb000000bb", "cccccccc000000cc");
+    let s1 = s
+        .record_scan(&scan_of(
+            "2026-11-30T10:00:00Z",
+            &[(a, "m"), (b, "m"), (c, "m")],
+        ))
+        .unwrap()
+        .scan_id;
+    written(s);
+    // The same findings again: nothing written, all of them last shown by the new scan.
+    let s2 = s
+        .record_scan(&scan_of(
+            "2026-12-01T10:00:00Z",
+            &[(a, "m"), (b, "m"), (c, "m")],
+        ))
+        .unwrap();
+    assert_eq!(s2.unchanged.len(), 3);
+    let s2 = s2.scan_id;
+    assert_eq!(written(s), Vec::<String>::new());
+    assert_eq!(
+        scans_of(s),
+        [
+            (a.into(), State::Open, s1, s2),
+            (b.into(), State::Open, s1, s2),
+            (c.into(), State::Open, s1, s2)
+        ]
+    );
+    // A scan of another branch moves nothing here.
+    s.record_scan(&scan(
+        "dev",
+        "2026-12-01T11:00:00Z",
+        vec![finding(a, "a.py", "ca")],
+    ))
+    .unwrap();
+    assert_eq!(scans_of(s)[0].3, s2);
+    // a's message changes, b is gone, c unchanged: a and b written, b last shown by s2.
+    let s3 = s
+        .record_scan(&scan_of("2026-12-02T10:00:00Z", &[(a, "m2"), (c, "m")]))
+        .unwrap()
+        .scan_id;
+    let mut w = written(s);
+    w.sort();
+    assert_eq!(w, [a, b]);
+    assert_eq!(
+        scans_of(s),
+        [
+            (a.into(), State::Open, s1, s3),
+            (b.into(), State::Fixed, s1, s2),
+            (c.into(), State::Open, s1, s3)
+        ]
+    );
+    // Reopened by hand, b is still last shown by s2; a scan without it fixes it again and keeps s2.
+    s.decide(&decision("bbbbbbbb", State::Open, None)).unwrap();
+    written(s);
+    assert_eq!(scans_of(s)[1], (b.into(), State::Open, s1, s2));
+    s.record_scan(&scan_of("2026-12-03T10:00:00Z", &[(a, "m2"), (c, "m")]))
+        .unwrap();
+    assert_eq!(written(s), [b]);
+    assert_eq!(scans_of(s)[1], (b.into(), State::Fixed, s1, s2));
+    // Reopened by hand again and shown, unchanged, by the next scan: written, since it was not last shown by
+    // the latest scan.
+    s.decide(&decision("bbbbbbbb", State::Open, None)).unwrap();
+    written(s);
+    let d = s
+        .record_scan(&scan_of(
+            "2026-12-04T10:00:00Z",
+            &[(a, "m2"), (b, "m"), (c, "m")],
+        ))
+        .unwrap();
+    assert_eq!((d.unchanged.len(), d.reopened.len()), (3, 0));
+    assert_eq!(written(s), [b]);
+    let s5 = d.scan_id;
+    assert_eq!(scans_of(s)[1], (b.into(), State::Open, s1, s5));
+    // Gone, then back: fixed, then reopened and written; the others not.
+    s.record_scan(&scan_of("2026-12-05T10:00:00Z", &[(a, "m2"), (c, "m")]))
+        .unwrap();
+    assert_eq!(written(s), [b]);
+    let d = s
+        .record_scan(&scan_of(
+            "2026-12-06T10:00:00Z",
+            &[(a, "m2"), (b, "m"), (c, "m")],
+        ))
+        .unwrap();
+    assert_eq!(d.reopened, [b]);
+    assert_eq!(written(s), [b]);
+    let s7 = d.scan_id;
+    assert_eq!(
+        scans_of(s),
+        [
+            (a.into(), State::Open, s1, s7),
+            (b.into(), State::Open, s1, s7),
+            (c.into(), State::Open, s1, s7)
+        ]
+    );
+    // Only the context changes: written.
+    let mut changed = scan_of("2026-12-07T10:00:00Z", &[(a, "m2"), (b, "m"), (c, "m")]);
+    changed.findings[2].context = Some(serde_json::json!({"service": "search"}));
+    s.record_scan(&changed).unwrap();
+    assert_eq!(written(s), [c]);
+    assert_eq!(
+        audit::verify(&s.audit_log().unwrap()).map(|n| n > 0),
+        Ok(true)
+    );
+}
+
 fn bad_decisions(s: &mut dyn Store) {
     s.record_scan(&scan(
         "main",
@@ -281,6 +414,25 @@ fn sqlite_conforms() {
     bad_decisions(&mut s);
     let mut s = sqlite::Sqlite::open(&dir.path().join("c.db")).unwrap();
     context_is_kept(&mut s);
+    let mut s = sqlite::Sqlite::open(&dir.path().join("d.db")).unwrap();
+    s.connection()
+        .execute_batch(
+            "CREATE TABLE test_written (fingerprint TEXT NOT NULL);
+             CREATE TRIGGER test_written AFTER UPDATE ON findings
+             BEGIN INSERT INTO test_written VALUES (NEW.fingerprint); END;",
+        )
+        .unwrap();
+    rescans_write_only_what_changed(&mut s, |s| {
+        let c = s.connection();
+        let mut st = c.prepare("SELECT fingerprint FROM test_written").unwrap();
+        let w = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<Vec<String>, _>>()
+            .unwrap();
+        c.execute("DELETE FROM test_written", []).unwrap();
+        w
+    });
 }
 
 #[test]
@@ -326,6 +478,24 @@ fn postgres_conforms_and_tampering_is_detected() {
     bad_decisions(&mut s);
     let mut s = pg::Postgres::open(&server.database("context")).unwrap();
     context_is_kept(&mut s);
+    let mut s = pg::Postgres::open(&server.database("rescans")).unwrap();
+    s.client()
+        .batch_execute(
+            "CREATE TABLE test_written (fingerprint TEXT NOT NULL);
+             CREATE FUNCTION test_written() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN INSERT INTO test_written VALUES (NEW.fingerprint); RETURN NULL; END $$;
+             CREATE TRIGGER test_written AFTER UPDATE ON findings
+               FOR EACH ROW EXECUTE FUNCTION test_written();",
+        )
+        .unwrap();
+    rescans_write_only_what_changed(&mut s, |s| {
+        s.client()
+            .query("DELETE FROM test_written RETURNING fingerprint", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    });
     // A newer schema is refused, by name and without the password.
     let url = server.database("newer");
     let mut s = pg::Postgres::open(&url).unwrap();
