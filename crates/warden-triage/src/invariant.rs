@@ -954,7 +954,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> ParseError {
-        parse(text).err().expect("should not parse")
+        parse(text).map(|_| ()).expect_err("should not parse")
     }
 
     #[test]
