@@ -71,20 +71,97 @@ fn owners_of(target: &Path) -> Option<warden_triage::codeowners::CodeOwners> {
         .map(|t| warden_triage::codeowners::CodeOwners::parse(&t))
 }
 
+/// At most this many files are blamed for a scan's context (the ones with the most findings first).
+const MAX_BLAME_FILES: usize = 2000;
+
+/// What surrounds a finding, as the store keeps it: the kind of code and the service it sits in, its exposure
+/// and AI assets, and who changed its lines last and when.
+fn context_json(
+    f: &warden_core::Finding,
+    p: &warden_triage::Priority,
+    cx: &warden_triage::Context,
+    last: Option<&warden_scan::blame::LastChange>,
+    now: i64,
+) -> serde_json::Value {
+    let mut c = serde_json::Map::new();
+    c.insert(
+        "code".into(),
+        serde_json::to_value(p.code).unwrap_or_default(),
+    );
+    if let Some((name, crit)) = cx.services.of(&f.location.path) {
+        c.insert("service".into(), name.into());
+        c.insert(
+            "criticality".into(),
+            serde_json::to_value(crit).unwrap_or_default(),
+        );
+    }
+    if f.tags.iter().any(|t| t == "exposure:public") {
+        c.insert("exposure".into(), "public".into());
+    }
+    let ai: Vec<&String> = f.assets.iter().filter(|a| a.starts_with("ai:")).collect();
+    if !ai.is_empty() {
+        c.insert("ai_assets".into(), serde_json::json!(ai));
+    }
+    let invariants: Vec<&str> = f
+        .tags
+        .iter()
+        .filter_map(|t| t.strip_prefix("invariant:"))
+        .collect();
+    if !invariants.is_empty() {
+        c.insert("invariants".into(), serde_json::json!(invariants));
+    }
+    if let Some(l) = last {
+        c.insert(
+            "last_change".into(),
+            serde_json::json!({
+                "commit": l.commit,
+                "author": l.author,
+                "date": warden_core::time::rfc3339(l.time),
+                "age_days": ((now - l.time).max(0) / 86_400),
+            }),
+        );
+    }
+    serde_json::Value::Object(c)
+}
+
 /// A scan result as the store records it: redacted snippets and keyed hashes, never a secret; each finding
-/// with its priority and the reasons for it.
+/// with its priority, the reasons for it, and its context.
 fn record_of(
     result: &ScanResult,
     key: &HashKey,
     repo: &str,
     branch: &str,
     cx: &warden_triage::Context,
+    target: &Path,
 ) -> ScanRecord {
+    // Blame only what HEAD holds: a finding only in history has no lines there.
+    let mut wanted = warden_scan::blame::Wanted::new();
+    for f in &result.findings {
+        if f.location.provenance.as_ref().is_some_and(|p| !p.in_head) {
+            continue;
+        }
+        let (s, e) = (
+            f.location.start_line,
+            f.location.end_line.max(f.location.start_line),
+        );
+        let ranges = wanted.entry(f.location.path.clone()).or_default();
+        if !ranges.contains(&(s, e)) {
+            ranges.push((s, e));
+        }
+    }
+    let blame = warden_scan::blame::last_changes(target, &wanted, MAX_BLAME_FILES);
+    let now = warden_core::time::now();
     let findings = result
         .findings
         .iter()
         .map(|f| {
             let p = warden_triage::prioritise(f, cx);
+            let last = blame.get(&(
+                f.location.path.clone(),
+                f.location.start_line,
+                f.location.end_line.max(f.location.start_line),
+            ));
+            let context = context_json(f, &p, cx, last, now);
             let normalised: String = f.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             FindingRecord {
                 fingerprint: f.fingerprint.clone(),
@@ -111,7 +188,7 @@ fn record_of(
                 priority: p.level as i64,
                 priority_reasons: p.reasons,
                 owner: p.owner,
-                context: None,
+                context: Some(context),
             }
         })
         .collect();
@@ -143,7 +220,7 @@ pub fn record(
     };
     let mut store = open(db, target)?;
     let (repo, branch) = identity(target);
-    let rec = record_of(result, key, &repo, &branch, &cx);
+    let rec = record_of(result, key, &repo, &branch, &cx, target);
     let diff = store.record_scan(&rec)?;
     let new: std::collections::HashSet<&str> = diff.new.iter().map(String::as_str).collect();
     let reopened: std::collections::HashSet<&str> =
@@ -318,10 +395,42 @@ fn list(store_args: StoreArgs, states: Vec<String>, format: ListFormat) -> Resul
                         .unwrap_or_default()
                 )?;
                 writeln!(out, "           {}", f.priority_reasons.join("; "))?;
+                if let Some(c) = f.context.as_ref().and_then(context_line) {
+                    writeln!(out, "           {c}")?;
+                }
             }
         }
     }
     Ok(0)
+}
+
+/// One line of context under a finding in `warden triage list`: the kind of code, the service, the last change.
+fn context_line(c: &serde_json::Value) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(code) = c["code"].as_str() {
+        parts.push(format!("{code} code"));
+    }
+    if let Some(s) = c["service"].as_str() {
+        parts.push(format!(
+            "service {s} ({})",
+            c["criticality"].as_str().unwrap_or("normal")
+        ));
+    }
+    if let Some(l) = c.get("last_change") {
+        let days = l["age_days"].as_i64().unwrap_or(0);
+        let when = match days {
+            0 => "today".to_string(),
+            1 => "yesterday".to_string(),
+            d => format!("{d} days ago"),
+        };
+        parts.push(format!(
+            "last changed {when} by {} ({})",
+            l["author"].as_str().unwrap_or("?"),
+            &l["commit"].as_str().unwrap_or("")
+                [..l["commit"].as_str().map_or(0, |c| c.len().min(10))]
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 pub fn audit_cmd(cmd: AuditCommand) -> Result<u8> {

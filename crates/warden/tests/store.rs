@@ -182,3 +182,40 @@ fn a_tampered_sqlite_log_is_named_and_bad_databases_are_clear_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("--new-only needs --db"), "{err}");
 }
+
+/// Each stored finding carries its context: the kind of code, and who changed its lines last (blame at HEAD).
+#[test]
+fn recorded_findings_carry_context_and_blame() {
+    let dir = repo();
+    let d = dir.path();
+    git(d, &["add", "a.env"]);
+    git(
+        d,
+        &[
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "-m",
+            "add env",
+        ],
+    );
+    let db = d.join("w.db");
+    let db = db.to_str().unwrap();
+    scan(d, db, &[]);
+    let (code, out, err) = run(d, &["triage", "list", "--format", "json", "--db", db]);
+    assert_eq!(code, 0, "{err}");
+    let list = json(out.as_bytes());
+    let c = &list[0]["context"];
+    assert_eq!(c["code"], "production", "{c}");
+    // The test helper commits as dev@acme.test on 2024-03-01.
+    assert_eq!(c["last_change"]["author"], "dev@acme.test", "{c}");
+    assert_eq!(c["last_change"]["date"], "2024-03-01T12:00:00Z", "{c}");
+    assert_eq!(c["last_change"]["commit"].as_str().unwrap().len(), 40);
+    let (_, text, _) = run(d, &["triage", "list", "--db", db]);
+    assert!(
+        text.contains("production code · last changed ")
+            && text.contains(" days ago by dev@acme.test ("),
+        "{text}"
+    );
+}
