@@ -295,7 +295,9 @@ impl ConfigAnalyzer {
                 analyzer: K8S.into(),
                 kind: "k8s/finding".into(),
                 path: path.into(),
-                data: serde_json::json!({ "finding": f, "workload": workload }),
+                // `matched` is never serialised with a finding; it tells apart the same rule on two objects of
+                // one file, so it travels beside it.
+                data: serde_json::json!({ "finding": f, "workload": workload, "matched": f.matched }),
             });
         }
     }
@@ -333,6 +335,9 @@ impl ConfigAnalyzer {
                 });
                 continue;
             };
+            if let Some(m) = fact.data["matched"].as_str() {
+                f.matched = m.to_string();
+            }
             if let Some(w) = fact.data["workload"].as_str() {
                 g.annotate(&mut f, w);
             }

@@ -151,9 +151,13 @@ fn record_of(
     }
     let blame = warden_scan::blame::last_changes(target, &wanted, MAX_BLAME_FILES);
     let now = warden_core::time::now();
+    // Fingerprints are content-based: the same secret twice in one file is one finding to triage, stored once
+    // (at its first place).
+    let mut seen = std::collections::HashSet::new();
     let findings = result
         .findings
         .iter()
+        .filter(|f| seen.insert(f.fingerprint.as_str()))
         .map(|f| {
             let p = warden_triage::prioritise(f, cx);
             let last = blame.get(&(

@@ -219,3 +219,38 @@ fn recorded_findings_carry_context_and_blame() {
         "{text}"
     );
 }
+
+/// The same rule on two objects of one manifest is two findings; the same token twice in one file is one finding
+/// to triage. Neither stops a scan from being recorded.
+#[test]
+fn repeated_findings_in_one_file_are_recorded() {
+    let dir = repo();
+    let d = dir.path();
+    let job = |name: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {name}\nspec:\n  schedule: \"* * * * *\"\n  \
+             jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: {name}\n              image: busybox\n"
+        )
+    };
+    write(
+        d,
+        "deploy/jobs.yaml",
+        format!("{}---\n{}", job("a"), job("b")),
+    );
+    write(
+        d,
+        "b.env",
+        format!("A={}\nB={}\n", github_pat(), github_pat()),
+    );
+    let db = d.join("w.db");
+    let doc = scan(d, db.to_str().unwrap(), &[]);
+    let findings = doc["findings"].as_array().unwrap();
+    let unpinned: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "k8s/image-unpinned")
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(unpinned.len(), 2);
+    assert_ne!(unpinned[0], unpinned[1]);
+    assert!(findings.iter().all(|f| f["baseline_state"] == "new"));
+}
