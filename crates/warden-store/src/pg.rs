@@ -48,6 +48,12 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
   FOR EACH STATEMENT EXECUTE FUNCTION warden_audit_append_only();
 ";
 
+/// The transaction-level advisory lock every write takes first (the audit chain is one sequence): a writer
+/// waits for the one before it, and a writer whose session dies releases it with its transaction.
+pub const WRITE_LOCK: i64 = 7723701;
+/// The advisory lock the schema migration takes.
+pub const MIGRATE_LOCK: i64 = 7723700;
+
 pub struct Postgres {
     client: Client,
     /// The URL with its password removed, for messages.
@@ -107,7 +113,7 @@ impl Postgres {
         let err = backend(&name);
         let mut tx = self.client.transaction().map_err(&err)?;
         // One migrator at a time.
-        tx.execute("SELECT pg_advisory_xact_lock(7723700)", &[])
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
             .map_err(&err)?;
         let has_meta: bool = tx
             .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
@@ -156,7 +162,7 @@ impl Postgres {
             .start()
             .map_err(&err)?;
         // The audit chain is one sequence for the whole database: writers take turns on it.
-        tx.execute("SELECT pg_advisory_xact_lock(7723701)", &[])
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(&err)?;
         let out = {
             let mut w = PgTx {
