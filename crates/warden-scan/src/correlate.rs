@@ -74,3 +74,41 @@ pub(crate) fn credentials_in_workloads(result: &mut ScanResult) {
         }
     }
 }
+
+/// A credential written into the manifest of a publicly exposed workload (a literal env value, an argument) is
+/// reachable from the internet as much as one in a Secret it mounts: linked to the workload, tagged and raised
+/// one severity step like those.
+pub(crate) fn credentials_in_public_manifests(result: &mut ScanResult) {
+    let ScanResult {
+        findings, assets, ..
+    } = result;
+    let public: Vec<(&warden_core::Asset, &Location)> = assets
+        .iter()
+        .filter(|a| a.kind == AssetKind::Workload && a.properties["public"].as_bool() == Some(true))
+        .filter_map(|a| a.location.as_ref().map(|l| (a, l)))
+        .collect();
+    if public.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        if f.analyzer() != "secrets" || f.tags.iter().any(|t| t == "exposure:public") {
+            continue;
+        }
+        let line = f.location.start_line;
+        let Some((w, _)) = public
+            .iter()
+            .find(|(_, l)| l.path == f.location.path && l.start_line <= line && line <= l.end_line)
+        else {
+            continue;
+        };
+        f.severity = f.severity.raised();
+        f.message = format!(
+            "{}; it is in the manifest of {}, which is publicly exposed",
+            f.message, w.name
+        );
+        f.tags.push("exposure:public".into());
+        if !f.assets.contains(&w.id) {
+            f.assets.push(w.id.clone());
+        }
+    }
+}

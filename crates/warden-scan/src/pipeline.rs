@@ -460,6 +460,7 @@ impl Scanner {
         result.stats = part.stats;
         self.correlate(&mut result, read, keep);
         crate::correlate::credentials_in_workloads(&mut result);
+        crate::correlate::credentials_in_public_manifests(&mut result);
         self.invariants(&mut result, read, keep);
         result.findings.sort_by(|a, b| {
             (

@@ -197,9 +197,10 @@ pub fn prioritise(f: &Finding, cx: &Context) -> Priority {
         }
     }
     let tag = |t: &str| f.tags.iter().any(|x| x == t);
+    // The exposure graph already raised the severity of what it tagged: one more step here, not two.
     if tag("exposure:public") {
-        score += 2;
-        reasons.push("reachable from the internet: a publicly exposed workload (+2)".into());
+        score += 1;
+        reasons.push("reachable from the internet: a publicly exposed workload (+1)".into());
     }
     if tag("validation:live") {
         score += 2;
@@ -237,14 +238,16 @@ pub fn prioritise(f: &Finding, cx: &Context) -> Priority {
         CodeKind::Generated => (-2, Some("in generated code")),
     };
     if let Some(w) = what {
-        // A live credential is a live credential wherever it sits.
-        let secret = f.rule_id.starts_with("secrets/");
-        let d = if secret { delta / 2 } else { delta };
+        // A live credential is a live credential wherever it sits; an unvalidated one in a test is most
+        // likely a fixture.
+        let live = f.rule_id.starts_with("secrets/") && tag("validation:live");
+        let d = if live { delta / 2 } else { delta };
         score += d;
         reasons.push(format!("{w} ({})", signed(d)));
     }
     let service = cx.services.of(&f.location.path);
-    if let Some((name, c)) = service {
+    // A service's criticality is that of what runs: its tests, examples and docs do not inherit it.
+    if let Some((name, c)) = service.filter(|_| code == CodeKind::Production) {
         let (d, w) = match c {
             Criticality::Critical => (2, "critical"),
             Criticality::High => (1, "high-criticality"),
@@ -338,14 +341,36 @@ mod tests {
             services: &services,
             invariants: &invariants,
         };
+        // As the exposure graph hands it over: raised from high for the exposure.
         let public = finding(
             "k8s/privileged-container",
-            Severity::High,
+            Severity::Critical,
             Confidence::High,
             "deploy/app.yaml",
             &["exposure:public"],
         );
         assert_eq!(prioritise(&public, &cx).level, 1);
+        // A hygiene finding raised to medium by exposure does not reach P1 on that alone.
+        let hygiene = finding(
+            "k8s/seccomp-profile-missing",
+            Severity::Medium,
+            Confidence::High,
+            "deploy/app.yaml",
+            &["exposure:public"],
+        );
+        assert_eq!(prioritise(&hygiene, &cx).level, 3);
+        // Tests of a critical service do not inherit its criticality.
+        let fixture = prioritise(
+            &finding(
+                "secrets/stripe-webhook-secret",
+                Severity::High,
+                Confidence::High,
+                "services/payments/tests/conftest.py",
+                &[],
+            ),
+            &cx,
+        );
+        assert_eq!(fixture.level, 4, "{fixture:?}");
         let pay = prioritise(
             &finding(
                 "code/sql-injection",
