@@ -10,7 +10,8 @@ const CALLS_MODEL: &str = "from openai import OpenAI\n\nclient = OpenAI()\n\n\
 def summarise(text):\n    r = client.chat.completions.create(model=\"gpt-4o\", \
 messages=[{\"role\": \"user\", \"content\": text}])\n    return r.choices[0].message.content\n";
 
-const RUNS_MODEL_OUTPUT: &str = "import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\
+const RUNS_MODEL_OUTPUT: &str =
+    "import subprocess\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\
 def run(q):\n    r = client.chat.completions.create(model=\"gpt-4o\", \
 messages=[{\"role\": \"user\", \"content\": q}])\n    cmd = r.choices[0].message.content\n    \
 subprocess.run(cmd, shell=True)\n";
@@ -128,7 +129,10 @@ fn a_default_invariant_tags_the_finding_and_escalates_it_to_p1() {
     let agent = find("services/billing/agent.py");
     assert_eq!(agent["priority"], 1, "{agent}");
     let reasons = agent["priority_reasons"].to_string();
-    assert!(reasons.contains("low-criticality service billing"), "{reasons}");
+    assert!(
+        reasons.contains("low-criticality service billing"),
+        "{reasons}"
+    );
     assert!(
         reasons.contains("breaks the invariant `no-llm-output-to-sink`"),
         "{reasons}"
@@ -138,8 +142,13 @@ fn a_default_invariant_tags_the_finding_and_escalates_it_to_p1() {
 
 #[test]
 fn defaults_can_be_dropped_or_turned_off() {
-    let dropped = format!("[triage]\ndisable_invariants = [\"no-llm-output-to-sink\"]\n{GATEWAY_ONLY}");
-    let dropped = dropped.replacen("\n[triage.services.billing]", "[triage.services.billing]", 1);
+    let dropped =
+        format!("[triage]\ndisable_invariants = [\"no-llm-output-to-sink\"]\n{GATEWAY_ONLY}");
+    let dropped = dropped.replacen(
+        "\n[triage.services.billing]",
+        "[triage.services.billing]",
+        1,
+    );
     let dir = repo(&dropped);
     let doc = scan_json(dir.path(), &["--fail-on", "none"], 0);
     assert!(broken(&doc, "code/llm-output-code-execution")

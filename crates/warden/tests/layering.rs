@@ -56,9 +56,8 @@ fn analyzers_and_reports_depend_on_the_vocabulary_only() {
     assert_eq!(workspace_deps("warden-triage"), ["warden-core"]);
     let scan = workspace_deps("warden-scan");
     assert!(
-        scan.iter().all(|d| d == "warden-core"
-            || d == "warden-triage"
-            || LIBRARIES.contains(&d.as_str())),
+        scan.iter()
+            .all(|d| d == "warden-core" || d == "warden-triage" || LIBRARIES.contains(&d.as_str())),
         "warden-scan: {scan:?}"
     );
     assert!(workspace_deps("warden-core").is_empty());
