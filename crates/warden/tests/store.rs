@@ -254,3 +254,46 @@ fn repeated_findings_in_one_file_are_recorded() {
     assert_ne!(unpinned[0], unpinned[1]);
     assert!(findings.iter().all(|f| f["baseline_state"] == "new"));
 }
+
+/// A store another process holds locked longer than the busy timeout (10 s) is a clear error naming it, and the
+/// scan is not recorded.
+#[test]
+fn a_locked_sqlite_store_is_a_clear_error() {
+    let dir = repo();
+    let d = dir.path();
+    let db = d.join("w.db");
+    let db_s = db.to_str().unwrap().to_string();
+    scan(d, &db_s, &[]);
+    let mut holder = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+             c.execute('BEGIN EXCLUSIVE')\n\
+             print('locked', flush=True)\n\
+             time.sleep(30)",
+            &db_s,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let (code, _, err) = run(d, &["scan", ".", "--fail-on", "none", "--db", &db_s]);
+    holder.kill().ok();
+    holder.wait().ok();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{db_s}: the database is busy")),
+        "{err}"
+    );
+    // Once free, the next scan sees the first one, not a half-written second.
+    let doc = scan(d, &db_s, &[]);
+    assert_eq!(doc["findings"][0]["baseline_state"], "unchanged");
+}
