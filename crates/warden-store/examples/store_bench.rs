@@ -1,7 +1,9 @@
-//! Store bench: record N findings (first scan: all new), record a second scan where 1% changed (diff), and
-//! query the open findings, on SQLite and (with WARDEN_BENCH_PG=postgres://…) on PostgreSQL.
-//!   cargo run --release -p warden-store --example store_bench -- 1000000
-//!   WARDEN_BENCH_PG=auto cargo run --release -p warden-store --example store_bench -- 1000000
+//! Store bench: record N findings (first scan: all new), record a second scan where 1% changed (diff), query
+//! the open findings and verify the audit chain, on SQLite and (with WARDEN_BENCH_PG=postgres://…, or `auto`
+//! for a throwaway server) on PostgreSQL; each step prints its time and the process's peak memory.
+//!   cargo run --release -p warden-store --features testing --example store_bench -- 1000000
+//!   WARDEN_BENCH_PG=auto cargo run --release -p warden-store --features testing --example store_bench -- 1000000
+//!   WARDEN_BENCH_PG=auto cargo run --release -p warden-store --features testing --example store_bench -- 1000000 postgres
 
 use std::time::Instant;
 use warden_store::*;
@@ -56,52 +58,84 @@ fn scan(n: usize, gen: usize) -> ScanRecord {
     }
 }
 
-fn run(name: &str, s: &mut dyn Store, n: usize) {
-    let first = scan(n, 0);
+/// A figure of /proc/self/status, in MB (Linux).
+fn status_mb(key: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = s
+        .lines()
+        .find(|l| l.starts_with(key))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
+}
+
+/// Times one step and reports the process's resident memory at its start and its peak during it (Linux: the
+/// peak is reset through /proc/self/clear_refs first; elsewhere no memory figure is printed). Memory freed
+/// before the step may still count as resident (the allocator keeps it), so the growth is an upper bound.
+fn step<T>(f: impl FnOnce() -> T) -> (T, String) {
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let start = status_mb("VmRSS:");
     let t = Instant::now();
-    let d = s.record_scan(&first).unwrap();
+    let out = f();
+    let secs = t.elapsed().as_secs_f64();
+    let text = match (reset, start, status_mb("VmHWM:")) {
+        (true, Some(start), Some(peak)) => {
+            format!(
+                "{secs:.2} s, peak RSS {peak} MB (+{} MB)",
+                peak.saturating_sub(start)
+            )
+        }
+        _ => format!("{secs:.2} s"),
+    };
+    (out, text)
+}
+
+fn run(name: &str, s: &mut dyn Store, n: usize) {
+    // One scan in memory at a time, as the CLI holds it.
+    let first = scan(n, 0);
+    let (d, took) = step(|| s.record_scan(&first).unwrap());
     println!(
-        "{name}: record {n} new findings: {:.2} s ({} new)",
-        t.elapsed().as_secs_f64(),
+        "{name}: record {n} new findings: {took} ({} new)",
         d.new.len()
     );
+    drop(first);
     let second = scan(n, 1);
-    let t = Instant::now();
-    let d = s.record_scan(&second).unwrap();
+    let (d, took) = step(|| s.record_scan(&second).unwrap());
     println!(
-        "{name}: diff a rescan (1% changed): {:.2} s ({} new, {} unchanged, {} fixed)",
-        t.elapsed().as_secs_f64(),
+        "{name}: diff a rescan (1% changed): {took} ({} new, {} unchanged, {} fixed)",
         d.new.len(),
         d.unchanged.len(),
         d.fixed.len()
     );
-    let t = Instant::now();
-    let open = s
-        .findings("github.com/acme/big", "main", &[State::Open])
-        .unwrap();
+    drop((second, d));
+    let (open, took) = step(|| {
+        s.findings("github.com/acme/big", "main", &[State::Open])
+            .unwrap()
+    });
     println!(
-        "{name}: triage query ({} open findings, priority order): {:.2} s",
-        open.len(),
-        t.elapsed().as_secs_f64()
+        "{name}: triage query ({} open findings, priority order): {took}",
+        open.len()
     );
-    let t = Instant::now();
-    let log = s.audit_log().unwrap();
-    let ok = audit::verify(&log).is_ok();
-    println!(
-        "{name}: audit verify ({} entries, ok={ok}): {:.2} s",
-        log.len(),
-        t.elapsed().as_secs_f64()
-    );
+    drop(open);
+    let ((entries, ok), took) = step(|| {
+        let log = s.audit_log().unwrap();
+        (log.len(), audit::verify(&log).is_ok())
+    });
+    println!("{name}: audit verify ({entries} entries, ok={ok}): {took}");
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    // `postgres` as a second argument skips SQLite.
+    let sqlite_too = args.next().as_deref() != Some("postgres");
     let dir = tempfile::tempdir().unwrap();
-    let mut s = sqlite::Sqlite::open(&dir.path().join("bench.db")).unwrap();
-    run("sqlite", &mut s, n);
+    if sqlite_too {
+        let mut s = sqlite::Sqlite::open(&dir.path().join("bench.db")).unwrap();
+        run("sqlite", &mut s, n);
+    }
     // WARDEN_BENCH_PG=postgres://… for a server of yours, or `auto` for a throwaway one (as the tests start).
     if let Ok(url) = std::env::var("WARDEN_BENCH_PG") {
         let server = (url == "auto").then(testing::Server::start);

@@ -22,14 +22,14 @@ pub struct Known {
     pub line_key: String,
 }
 
-/// A finding of the scan being recorded, with the same keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seen {
-    pub fingerprint: String,
-    pub rule_id: String,
-    pub path: String,
-    pub content_key: String,
-    pub line_key: String,
+/// A finding of the scan being recorded, with the same keys (borrowed from it: a scan can be large).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen<'a> {
+    pub fingerprint: &'a str,
+    pub rule_id: &'a str,
+    pub path: &'a str,
+    pub content_key: &'a str,
+    pub line_key: &'a str,
 }
 
 /// How a finding of the new scan was matched.
@@ -62,7 +62,7 @@ pub fn match_scan(known: &[Known], seen: &[Seen]) -> Matching {
         .map(|k| (k.fingerprint.as_str(), k.id))
         .collect();
     for (i, s) in seen.iter().enumerate() {
-        if let Some(&id) = by_fp.get(s.fingerprint.as_str()) {
+        if let Some(&id) = by_fp.get(s.fingerprint) {
             if taken.insert(id) {
                 out.seen[i] = Some((id, How::Fingerprint));
             }
@@ -76,7 +76,7 @@ pub fn match_scan(known: &[Known], seen: &[Seen]) -> Matching {
         &mut taken,
         How::Renamed,
         |k| (k.rule_id.clone(), k.content_key.clone()),
-        |s| (s.rule_id.clone(), s.content_key.clone()),
+        |s| (s.rule_id.to_string(), s.content_key.to_string()),
     );
     fallback(
         known,
@@ -85,7 +85,7 @@ pub fn match_scan(known: &[Known], seen: &[Seen]) -> Matching {
         &mut taken,
         How::Reworded,
         |k| (k.rule_id.clone(), k.line_key.clone()),
-        |s| (s.rule_id.clone(), s.line_key.clone()),
+        |s| (s.rule_id.to_string(), s.line_key.to_string()),
     );
     out.gone = known
         .iter()
@@ -143,13 +143,13 @@ mod tests {
         }
     }
 
-    fn s(fp: &str, path: &str, content: &str, line: &str) -> Seen {
+    fn s<'a>(fp: &'a str, path: &'a str, content: &'a str, line: &'a str) -> Seen<'a> {
         Seen {
-            fingerprint: fp.into(),
-            rule_id: "secrets/x".into(),
-            path: path.into(),
-            content_key: content.into(),
-            line_key: line.into(),
+            fingerprint: fp,
+            rule_id: "secrets/x",
+            path,
+            content_key: content,
+            line_key: line,
         }
     }
 
@@ -205,7 +205,8 @@ mod tests {
             let known: Vec<Known> = known.iter().enumerate().map(|(i, (f, c, l))| {
                 k(i as i64, &format!("f{f}"), "p", &format!("c{c}"), &format!("l{l}"))
             }).collect();
-            let seen: Vec<Seen> = seen.iter().map(|(f, c, l)| s(&format!("f{f}"), "p", &format!("c{c}"), &format!("l{l}"))).collect();
+            let keys: Vec<[String; 3]> = seen.iter().map(|(f, c, l)| [format!("f{f}"), format!("c{c}"), format!("l{l}")]).collect();
+            let seen: Vec<Seen> = keys.iter().map(|[f, c, l]| s(f, "p", c, l)).collect();
             let m = match_scan(&known, &seen);
             let ids: Vec<i64> = m.seen.iter().flatten().map(|(id, _)| *id).collect();
             let unique: HashSet<i64> = ids.iter().copied().collect();

@@ -73,11 +73,22 @@ pub trait Tx {
     }
 }
 
-/// Appends to the chain: entries are sealed in memory, in order, and written together at the end.
+/// What a scan needs of a stored row besides its identity.
+struct Prior {
+    state: String,
+    digest: String,
+    current: bool,
+}
+
+/// Appends to the chain: entries are sealed in memory, in order, and written in batches of [`CHAIN_BATCH`]
+/// (inside the operation's transaction, so a failure still leaves no trace).
 struct Chain {
     prev: Option<Entry>,
     pending: Vec<Entry>,
 }
+
+/// Audit entries held in memory before they are written: a first scan of a million findings has a million.
+const CHAIN_BATCH: usize = 10_000;
 
 impl Chain {
     fn start(tx: &mut dyn Tx) -> Result<Self, StoreError> {
@@ -87,10 +98,14 @@ impl Chain {
         })
     }
 
-    fn push(&mut self, _tx: &mut dyn Tx, e: Entry) -> Result<(), StoreError> {
+    fn push(&mut self, tx: &mut dyn Tx, e: Entry) -> Result<(), StoreError> {
         let e = audit::seal(e, self.prev.as_ref());
         self.prev = Some(e.clone());
         self.pending.push(e);
+        if self.pending.len() >= CHAIN_BATCH {
+            tx.insert_audits(&self.pending)?;
+            self.pending.clear();
+        }
         Ok(())
     }
 
@@ -133,19 +148,29 @@ fn entry(
 pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, StoreError> {
     let previous = tx.latest_scan(&scan.repo, &scan.branch)?;
     let scan_id = tx.insert_scan(scan)?;
+    // The stored findings' identities for matching, and the rest of each row beside them (same index).
     let rows = tx.rows(&scan.repo, &scan.branch)?;
-    let known: Vec<Known> = rows.iter().map(|r| r.known.clone()).collect();
-    let by_id: std::collections::HashMap<i64, &Row> =
-        rows.iter().map(|r| (r.known.id, r)).collect();
+    let mut known: Vec<Known> = Vec::with_capacity(rows.len());
+    let mut prior: Vec<Prior> = Vec::with_capacity(rows.len());
+    for r in rows {
+        known.push(r.known);
+        prior.push(Prior {
+            state: r.state,
+            digest: r.digest,
+            current: r.current,
+        });
+    }
+    let by_id: std::collections::HashMap<i64, usize> =
+        known.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
     let seen: Vec<Seen> = scan
         .findings
         .iter()
         .map(|f| Seen {
-            fingerprint: f.fingerprint.clone(),
-            rule_id: f.rule_id.clone(),
-            path: f.path.clone(),
-            content_key: f.content_key.clone(),
-            line_key: f.line_key.clone(),
+            fingerprint: &f.fingerprint,
+            rule_id: &f.rule_id,
+            path: &f.path,
+            content_key: &f.content_key,
+            line_key: &f.line_key,
         })
         .collect();
     let m = diff::match_scan(&known, &seen);
@@ -177,7 +202,7 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
                 out.new.push(f.fingerprint.clone());
             }
             Some((id, how)) => {
-                let row = by_id[id];
+                let (row, was) = (&prior[by_id[id]], &known[by_id[id]]);
                 let reopened = row.state == State::Fixed.as_str();
                 let state = if reopened {
                     State::Open.as_str()
@@ -192,7 +217,7 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
                         How::Renamed => "file renamed",
                         _ => "matched text changed on the same line",
                     };
-                    let reason = format!("was {}: {why}", row.known.fingerprint);
+                    let reason = format!("was {}: {why}", was.fingerprint);
                     chain.push(
                         tx,
                         entry(
@@ -233,13 +258,13 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
     tx.update_findings(&updates)?;
     let mut fixed = Vec::new();
     for id in &m.gone {
-        let row = by_id[id];
+        let row = &prior[by_id[id]];
         if row.state == State::Fixed.as_str() {
             continue;
         }
         fixed.push(*id);
         let reason = format!("not shown by scan {scan_id}");
-        let fp = row.known.fingerprint.clone();
+        let fp = known[by_id[id]].fingerprint.clone();
         chain.push(
             tx,
             entry(

@@ -10,6 +10,7 @@ use crate::diff::Known;
 use crate::model::*;
 use crate::ops::{self, Row, Tx};
 use crate::{context_json, context_of, digest, reasons_json};
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 
 const SCHEMA_V1: &str = "
@@ -209,19 +210,21 @@ impl Postgres {
         states: &[State],
     ) -> Result<Vec<Stored>, StoreError> {
         let name = self.name.clone();
-        let rows = self
+        let err = backend(&name);
+        // Streamed: a branch can hold a million findings, and each row is converted as it arrives.
+        let mut rows = self
             .client
-            .query(
+            .query_raw(
                 "SELECT id, repo, branch, fingerprint, rule_id, title, severity, confidence, path, line, message,
                  snippet, state, reason, expires, first_scan,
                  COALESCE(last_scan, (SELECT max(s.id) FROM scans s WHERE s.repo = $1 AND s.branch = $2)),
                  priority, priority_reasons, owner, context
                  FROM findings WHERE repo = $1 AND branch = $2 ORDER BY priority, path, line, rule_id",
-                &[&repo, &branch],
+                [repo, branch],
             )
-            .map_err(backend(&name))?;
+            .map_err(&err)?;
         let mut out = Vec::new();
-        for r in &rows {
+        while let Some(r) = rows.next().map_err(&err)? {
             let f = Stored {
                 id: r.get(0),
                 repo: r.get(1),
@@ -254,15 +257,20 @@ impl Postgres {
 
     pub fn audit_log(&mut self) -> Result<Vec<Entry>, StoreError> {
         let name = self.name.clone();
-        let rows = self
+        let err = backend(&name);
+        let mut rows = self
             .client
-            .query(
+            .query_raw(
                 "SELECT seq, at, actor, action, finding, from_state, to_state, reason, expires, prev_hash, hash
                  FROM audit ORDER BY seq",
-                &[],
+                std::iter::empty::<&str>(),
             )
-            .map_err(backend(&name))?;
-        Ok(rows.iter().map(entry_of).collect())
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&err)? {
+            out.push(entry_of(&r));
+        }
+        Ok(out)
     }
 
     /// Raw access for tests that tamper with the database.
@@ -322,14 +330,19 @@ impl PgTx<'_, '_> {
         clause: &str,
         args: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
-        let rows = self
+        let err = backend(self.name);
+        let mut rows = self
             .tx
-            .query(
+            .query_raw(
                 &format!("SELECT {ROW_COLUMNS} FROM findings WHERE {clause}"),
-                args,
+                args.iter().copied(),
             )
-            .map_err(backend(self.name))?;
-        Ok(rows.iter().map(row_of).collect())
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&err)? {
+            out.push(row_of(&r));
+        }
+        Ok(out)
     }
 }
 

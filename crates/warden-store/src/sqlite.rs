@@ -756,6 +756,32 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_with_more_entries_than_one_audit_batch_chains_them_all() {
+        let mut s = Sqlite::in_memory().unwrap();
+        let many = |tag: &str| {
+            (0..25_000)
+                .map(|i| {
+                    finding(
+                        &format!("{tag}{i:08x}"),
+                        &format!("{i}.py"),
+                        &format!("{tag}{i}"),
+                    )
+                })
+                .collect()
+        };
+        s.record_scan(&scan("2026-11-30T10:00:00Z", many("a")))
+            .unwrap();
+        let d = s
+            .record_scan(&scan("2026-11-30T11:00:00Z", many("b")))
+            .unwrap();
+        assert_eq!((d.new.len(), d.fixed.len()), (25_000, 25_000));
+        let log = s.audit_log().unwrap();
+        assert_eq!(audit::verify(&log), Ok(75_000));
+        assert_eq!(log[24_999].finding, "a000061a7");
+        assert_eq!(log[25_000].finding, "b00000000");
+    }
+
+    #[test]
     fn a_failed_scan_leaves_the_previous_state_whole() {
         let mut s = Sqlite::in_memory().unwrap();
         s.record_scan(&scan(
