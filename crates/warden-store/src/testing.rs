@@ -1,6 +1,6 @@
 //! A throwaway PostgreSQL server for tests (feature `testing`): `initdb` in a temporary directory, `pg_ctl start` on a free port of
-//! 127.0.0.1, stopped and removed on drop. The server comes from Debian's `postgresql` package; `scripts/
-//! postgres.sh` installs it when missing (CI runs it). Run as root (CI containers), the server runs as the
+//! 127.0.0.1, stopped and removed on drop. The server comes from Debian's `postgresql` package; when it is
+//! missing, the first test that needs it runs `scripts/postgres.sh`, which installs it (CI runs it up front). Run as root (CI containers), the server runs as the
 //! `postgres` user the package creates, since PostgreSQL refuses to run as root.
 
 use std::path::{Path, PathBuf};
@@ -21,6 +21,26 @@ fn bin_dir() -> Option<PathBuf> {
         .collect();
     dirs.sort();
     dirs.pop()
+}
+
+/// The server binaries, installed by `scripts/postgres.sh` the first time they are missing (once per process,
+/// however many tests ask at the same time).
+fn ensure_bin_dir() -> Option<PathBuf> {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    if let Some(d) = bin_dir() {
+        return Some(d);
+    }
+    INSTALL.call_once(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/postgres.sh");
+        let status = Command::new("bash")
+            .arg(&script)
+            .stdin(Stdio::null())
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("{}: could not install PostgreSQL ({status:?})", script.display());
+        }
+    });
+    bin_dir()
 }
 
 fn is_root() -> bool {
@@ -55,7 +75,7 @@ fn run(as_postgres: bool, program: &Path, args: &[&str]) {
 
 impl Server {
     pub fn start() -> Server {
-        let bin = bin_dir().expect(
+        let bin = ensure_bin_dir().expect(
             "PostgreSQL server binaries not found under /usr/lib/postgresql: run scripts/postgres.sh (installs Debian's postgresql)",
         );
         let dir = tempfile::tempdir().unwrap();
