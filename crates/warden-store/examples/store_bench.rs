@@ -1,4 +1,5 @@
-//! Store bench: record N findings (first scan: all new), record a second scan where 1% changed (diff), query
+//! Store bench: record N findings (first scan: all new), record a second scan where 1% changed (diff), a third
+//! where every finding's context changed (all rows written), query
 //! the open findings and verify the audit chain, on SQLite and (with WARDEN_BENCH_PG=postgres://…, or `auto`
 //! for a throwaway server) on PostgreSQL; each step prints its time and the process's peak memory.
 //!   cargo run --release -p warden-store --features testing --example store_bench -- 1000000
@@ -8,7 +9,7 @@
 use std::time::Instant;
 use warden_store::*;
 
-fn finding(i: usize, gen: usize) -> FindingRecord {
+fn finding(i: usize, gen: usize, day: usize) -> FindingRecord {
     let fp = format!(
         "{:032x}",
         (i as u128) * 2654435761 + gen as u128 * 1_000_000_007 * (i.is_multiple_of(100) as u128)
@@ -37,7 +38,7 @@ fn finding(i: usize, gen: usize) -> FindingRecord {
         owner: Some("@acme/team".into()),
         // As the CLI fills it: blame author and age, service, code kind, exposure.
         context: Some(serde_json::json!({
-            "blame": {"author": format!("dev{}@acme.example", i % 40), "age_days": i % 900},
+            "blame": {"author": format!("dev{}@acme.example", i % 40), "age_days": i % 900 + day},
             "service": format!("service-{}", i % 12),
             "kind": kind,
             "exposure": exposure,
@@ -45,7 +46,7 @@ fn finding(i: usize, gen: usize) -> FindingRecord {
     }
 }
 
-fn scan(n: usize, gen: usize) -> ScanRecord {
+fn scan(n: usize, gen: usize, day: usize) -> ScanRecord {
     ScanRecord {
         repo: "github.com/acme/big".into(),
         branch: "main".into(),
@@ -54,7 +55,7 @@ fn scan(n: usize, gen: usize) -> ScanRecord {
         tool_version: "bench".into(),
         rules_version: "r".into(),
         actor: "bench".into(),
-        findings: (0..n).map(|i| finding(i, gen)).collect(),
+        findings: (0..n).map(|i| finding(i, gen, day)).collect(),
     }
 }
 
@@ -94,14 +95,14 @@ fn step<T>(f: impl FnOnce() -> T) -> (T, String) {
 
 fn run(name: &str, s: &mut dyn Store, n: usize) {
     // One scan in memory at a time, as the CLI holds it.
-    let first = scan(n, 0);
+    let first = scan(n, 0, 0);
     let (d, took) = step(|| s.record_scan(&first).unwrap());
     println!(
         "{name}: record {n} new findings: {took} ({} new)",
         d.new.len()
     );
     drop(first);
-    let second = scan(n, 1);
+    let second = scan(n, 1, 0);
     let (d, took) = step(|| s.record_scan(&second).unwrap());
     println!(
         "{name}: diff a rescan (1% changed): {took} ({} new, {} unchanged, {} fixed)",
@@ -110,6 +111,16 @@ fn run(name: &str, s: &mut dyn Store, n: usize) {
         d.fixed.len()
     );
     drop((second, d));
+    // The same findings a day later, as the CLI describes them today: the blame age in every context moved.
+    let third = scan(n, 1, 1);
+    let (d, took) = step(|| s.record_scan(&third).unwrap());
+    println!(
+        "{name}: rescan a day later (every context's age moved): {took} ({} new, {} unchanged, {} fixed)",
+        d.new.len(),
+        d.unchanged.len(),
+        d.fixed.len()
+    );
+    drop((third, d));
     let (open, took) = step(|| {
         s.findings("github.com/acme/big", "main", &[State::Open])
             .unwrap()
