@@ -37,7 +37,10 @@ fn ensure_bin_dir() -> Option<PathBuf> {
             .stdin(Stdio::null())
             .status();
         if !matches!(status, Ok(s) if s.success()) {
-            eprintln!("{}: could not install PostgreSQL ({status:?})", script.display());
+            eprintln!(
+                "{}: could not install PostgreSQL ({status:?})",
+                script.display()
+            );
         }
     });
     bin_dir()

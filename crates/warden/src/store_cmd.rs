@@ -81,7 +81,6 @@ fn context_json(
     p: &warden_triage::Priority,
     cx: &warden_triage::Context,
     last: Option<&warden_scan::blame::LastChange>,
-    now: i64,
 ) -> serde_json::Value {
     let mut c = serde_json::Map::new();
     c.insert(
@@ -117,7 +116,9 @@ fn context_json(
                 "commit": l.commit,
                 "author": l.author,
                 "date": warden_core::time::rfc3339(l.time),
-                "age_days": ((now - l.time).max(0) / 86_400),
+                // Seconds, for the age shown at display time: storing the age would make every row differ
+                // each day and defeat the store's skipping of unchanged rows.
+                "time": l.time,
             }),
         );
     }
@@ -150,7 +151,6 @@ fn record_of(
         }
     }
     let blame = warden_scan::blame::last_changes(target, &wanted, MAX_BLAME_FILES);
-    let now = warden_core::time::now();
     // Fingerprints are content-based: the same secret twice in one file is one finding to triage, stored once
     // (at its first place).
     let mut seen = std::collections::HashSet::new();
@@ -165,7 +165,7 @@ fn record_of(
                 f.location.start_line,
                 f.location.end_line.max(f.location.start_line),
             ));
-            let context = context_json(f, &p, cx, last, now);
+            let context = context_json(f, &p, cx, last);
             let normalised: String = f.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             FindingRecord {
                 fingerprint: f.fingerprint.clone(),
@@ -421,7 +421,7 @@ fn context_line(c: &serde_json::Value) -> Option<String> {
         ));
     }
     if let Some(l) = c.get("last_change") {
-        let days = l["age_days"].as_i64().unwrap_or(0);
+        let days = (warden_core::time::now() - l["time"].as_i64().unwrap_or(0)).max(0) / 86_400;
         let when = match days {
             0 => "today".to_string(),
             1 => "yesterday".to_string(),

@@ -211,6 +211,7 @@ fn recorded_findings_carry_context_and_blame() {
     // The test helper commits as dev@acme.test on 2024-03-01.
     assert_eq!(c["last_change"]["author"], "dev@acme.test", "{c}");
     assert_eq!(c["last_change"]["date"], "2024-03-01T12:00:00Z", "{c}");
+    assert_eq!(c["last_change"]["time"], 1_709_294_400, "{c}");
     assert_eq!(c["last_change"]["commit"].as_str().unwrap().len(), 40);
     let (_, text, _) = run(d, &["triage", "list", "--db", db]);
     assert!(
