@@ -111,11 +111,12 @@ fn run(name: &str, s: &mut dyn Store, n: usize) {
         d.fixed.len()
     );
     drop((second, d));
-    // The same findings a day later, as the CLI describes them today: the blame age in every context moved.
+    // The same findings with every context changed (a new service map, say): the worst case of a rescan, where
+    // every row is rewritten.
     let third = scan(n, 1, 1);
     let (d, took) = step(|| s.record_scan(&third).unwrap());
     println!(
-        "{name}: rescan a day later (every context's age moved): {took} ({} new, {} unchanged, {} fixed)",
+        "{name}: rescan with every context changed: {took} ({} new, {} unchanged, {} fixed)",
         d.new.len(),
         d.unchanged.len(),
         d.fixed.len()
