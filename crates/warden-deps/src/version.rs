@@ -1,0 +1,1 @@
+//! Each ecosystem's version order, for matching OSV `ECOSYSTEM` and `SEMVER` ranges.
