@@ -4,6 +4,7 @@
 //! VCS sources, dependency confusion, install scripts).
 
 pub mod lock;
+pub mod osv;
 pub mod version;
 
 use serde::{Deserialize, Serialize};
