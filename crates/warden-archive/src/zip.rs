@@ -736,12 +736,15 @@ pub mod testkit {
                 (0u16, s.data.to_vec())
             };
             let local = s.local_name.unwrap_or(s.name);
+            let mut crc = flate2::Crc::new();
+            crc.update(s.data);
+            let crc = crc.sum();
             out.extend_from_slice(&LOCAL_SIG.to_le_bytes());
             out.extend_from_slice(&20u16.to_le_bytes());
             out.extend_from_slice(&s.flags.to_le_bytes());
             out.extend_from_slice(&method.to_le_bytes());
             out.extend_from_slice(&[0; 4]);
-            out.extend_from_slice(&0u32.to_le_bytes());
+            out.extend_from_slice(&crc.to_le_bytes());
             out.extend_from_slice(&(body.len() as u32).to_le_bytes());
             out.extend_from_slice(&(s.data.len() as u32).to_le_bytes());
             out.extend_from_slice(&(local.len() as u16).to_le_bytes());
@@ -754,7 +757,7 @@ pub mod testkit {
             central.extend_from_slice(&s.flags.to_le_bytes());
             central.extend_from_slice(&method.to_le_bytes());
             central.extend_from_slice(&[0; 4]);
-            central.extend_from_slice(&0u32.to_le_bytes());
+            central.extend_from_slice(&crc.to_le_bytes());
             central.extend_from_slice(&(body.len() as u32).to_le_bytes());
             central.extend_from_slice(&(s.data.len() as u32).to_le_bytes());
             central.extend_from_slice(&(s.name.len() as u16).to_le_bytes());

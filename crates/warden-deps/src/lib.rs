@@ -6,6 +6,7 @@
 pub mod lock;
 pub mod osv;
 pub mod version;
+pub mod vulndb;
 
 use serde::{Deserialize, Serialize};
 

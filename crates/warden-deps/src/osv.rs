@@ -223,20 +223,15 @@ fn yaml_value(text: &str) -> Result<serde_json::Value, String> {
     let mut nodes = 0usize;
     let mut pending_anchor: Vec<usize> = Vec::new();
     for next in Parser::new_from_str(text) {
-        let (ev, span) = next.map_err(|e| {
-            format!(
-                "line {}: {}",
-                e.marker().line(),
-                e.info()
-            )
-        })?;
+        let (ev, span) = next.map_err(|e| format!("line {}: {}", e.marker().line(), e.info()))?;
         nodes += 1;
         if nodes > MAX_NODES {
             return Err(format!("line {}: too many YAML nodes", span.start.line()));
         }
         let value = match ev {
             Y::Scalar(v, style, anchor, _) => {
-                let v = if style == ScalarStyle::Plain && matches!(v.as_ref(), "~" | "null" | "Null" | "NULL" | "")
+                let v = if style == ScalarStyle::Plain
+                    && matches!(v.as_ref(), "~" | "null" | "Null" | "NULL" | "")
                 {
                     Value::Null
                 } else {
@@ -313,7 +308,10 @@ fn yaml_value(text: &str) -> Result<serde_json::Value, String> {
 
 /// A severity from the record: the highest CVSS base score among its vectors (v3.x or v4.0), else GHSA's own
 /// rating. Returns the score (when computed) and a level `critical`, `high`, `medium`, `low`.
-pub fn severity(record: &Record, affected: Option<&Affected>) -> Option<(Option<f64>, &'static str)> {
+pub fn severity(
+    record: &Record,
+    affected: Option<&Affected>,
+) -> Option<(Option<f64>, &'static str)> {
     let entries = record
         .severity
         .iter()
@@ -383,7 +381,12 @@ mod tests {
 
     #[test]
     fn ranges_open_close_and_reopen() {
-        let evs = vec![ev("i", "0"), ev("f", "1.2.0"), ev("i", "2.0.0"), ev("f", "2.1.3")];
+        let evs = vec![
+            ev("i", "0"),
+            ev("f", "1.2.0"),
+            ev("i", "2.0.0"),
+            ev("f", "2.1.3"),
+        ];
         let yes = |v| in_range(v, &evs, &dotted);
         assert!(yes("0.1"));
         assert!(yes("1.1.9"));
@@ -393,7 +396,12 @@ mod tests {
         assert!(yes("2.1.2"));
         assert!(!yes("2.1.3"));
         // Events out of order in the record are sorted first.
-        let shuffled = vec![ev("f", "2.1.3"), ev("i", "2.0.0"), ev("f", "1.2.0"), ev("i", "0")];
+        let shuffled = vec![
+            ev("f", "2.1.3"),
+            ev("i", "2.0.0"),
+            ev("f", "1.2.0"),
+            ev("i", "0"),
+        ];
         assert!(in_range("2.0.5", &shuffled, &dotted));
         assert!(!in_range("1.5", &shuffled, &dotted));
         // last_affected is inclusive.
@@ -413,13 +421,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.affected[0].versions, ["1.0", "1.9"]);
-        assert_eq!(r.affected[0].ranges[0].events[1].fixed.as_deref(), Some("1.10"));
+        assert_eq!(
+            r.affected[0].ranges[0].events[1].fixed.as_deref(),
+            Some("1.10")
+        );
         assert!(r.affected[0].names(Ecosystem::PyPI, "foo-bar"));
         assert_eq!(r.ids(), ["CVE-2024-1", "GHSA-x", "PYSEC-1"]);
         assert!(r.affected[0].affects("1.9", &dotted, &dotted));
         assert!(!r.affected[0].affects("1.10", &dotted, &dotted));
         assert_eq!(
-            r.affected[0].fixed_after("1.5", &dotted, &dotted).as_deref(),
+            r.affected[0]
+                .fixed_after("1.5", &dotted, &dotted)
+                .as_deref(),
             Some("1.10")
         );
         assert!(from_yaml("id: [unclosed").is_err());
