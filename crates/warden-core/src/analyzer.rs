@@ -219,6 +219,8 @@ pub struct AnalyzerSetup<'a> {
     /// `--validate`: analyzers that can ask a provider whether a credential works may do so (opt-in: it sends
     /// the credential to the provider's fixed endpoint).
     pub validate: bool,
+    /// `--vulndb`: the offline vulnerability database dependency versions are matched against.
+    pub vulndb: Option<&'a std::path::Path>,
 }
 
 /// A checker that reads files and reports findings. Two phases: [`Analyzer::analyze`] runs per file, in

@@ -3,11 +3,14 @@
 //! in each ecosystem's version order; and the dependency risks assistants bring (loose pins, typosquats, URL and
 //! VCS sources, dependency confusion, install scripts).
 
+pub mod analyzer;
 pub mod lock;
 pub mod osv;
+pub mod rules;
 pub mod version;
 pub mod vulndb;
 
+pub use analyzer::{DepsAnalyzer, NAME};
 use serde::{Deserialize, Serialize};
 
 /// The package ecosystems warden reads, named as OSV names them.

@@ -5,6 +5,7 @@
 mod ai;
 mod registry;
 mod store_cmd;
+mod vulndb;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -59,6 +60,12 @@ enum Command {
     Triage {
         #[command(subcommand)]
         command: store_cmd::TriageCommand,
+    },
+    /// The offline vulnerability database: import OSV records (an export zip, a directory, files), show
+    /// what is loaded
+    Vulndb {
+        #[command(subcommand)]
+        command: vulndb::VulndbCommand,
     },
     /// The store's hash-chained audit log: verify it, export it as JSON lines
     Audit {
@@ -170,6 +177,10 @@ pub(crate) struct SourceArgs {
     /// the provider's fixed endpoint named in its rule; results in every report as validation:live|dead|unknown)
     #[arg(long)]
     validate: bool,
+    /// The offline vulnerability database to match dependency versions against (`warden vulndb import`;
+    /// default: `[deps] vulndb`, else .warden/vulndb.db when it exists)
+    #[arg(long, value_name = "DB")]
+    vulndb: Option<PathBuf>,
     /// Config file (default: warden.toml at PATH, if present)
     #[arg(long)]
     config: Option<PathBuf>,
@@ -323,6 +334,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Inventory(args) => ai::inventory(args),
         Command::Triage { command } => store_cmd::triage(command),
         Command::Audit { command } => store_cmd::audit_cmd(command),
+        Command::Vulndb { command } => vulndb::run(command),
         Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),
@@ -402,12 +414,14 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
     let key = hash_key(&config, &src.path)?;
     let worktree = (matches!(mode(src), ScanMode::Worktree) && src.path.is_dir())
         .then_some(src.path.as_path());
+    let vulndb = vulndb::for_scan(src.vulndb.as_deref(), &config, &src.path);
     let setup = AnalyzerSetup {
         config: &config,
         hash_key: &key,
         reveal,
         worktree,
         validate: src.validate,
+        vulndb: vulndb.as_deref(),
     };
     let analyzers = registry::analyzers(&setup)?;
     let triage = warden_triage::Settings::load(&config)?;
@@ -442,6 +456,13 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
         let _ = bar.join();
     }
     let result = result?;
+    let deps_ran = result.scan.analyzers.iter().any(|a| a == warden_deps::NAME);
+    if vulndb.is_none() && deps_ran && result.components.iter().any(|c| c.purl.is_some()) {
+        eprintln!(
+            "warden: no vulnerability database: dependency versions were not checked for known \
+             vulnerabilities (load OSV data with `warden vulndb import`, or pass --vulndb DB)"
+        );
+    }
     for d in &result.diagnostics {
         eprintln!("warden: {}: {} ({})", d.path, d.message, d.reason.as_str());
     }
@@ -552,6 +573,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             history: false,
             image: false,
             validate: false,
+            vulndb: None,
             since: None,
             cache: None,
             no_cache: false,
@@ -744,6 +766,7 @@ fn all_rules() -> Result<Vec<warden_core::RuleMeta>> {
         reveal: false,
         worktree: None,
         validate: false,
+        vulndb: None,
     };
     let analyzers = registry::analyzers(&setup)?;
     Ok(analyzers

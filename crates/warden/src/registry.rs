@@ -34,6 +34,11 @@ const REGISTRY: &[(&str, Build)] = &[
             warden_ai::AiAnalyzer::from_setup(s).map_err(anyhow::Error::msg)?,
         ))
     }),
+    (warden_deps::NAME, |s| {
+        Ok(Box::new(
+            warden_deps::DepsAnalyzer::from_setup(s).map_err(anyhow::Error::msg)?,
+        ))
+    }),
 ];
 
 fn config(family: warden_config::Family, s: &AnalyzerSetup) -> Result<Box<dyn Analyzer>> {

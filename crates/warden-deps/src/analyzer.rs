@@ -1,0 +1,510 @@
+//! The `deps` analyzer. Per file: a lockfile or manifest read into packages (a `deps/packages` fact), and the
+//! risks one file shows (VCS and URL sources, an extra index, install scripts). Per tree: manifests joined with
+//! the lockfiles beside them (direct and dev flags), unpinned manifests without a lockfile, the SBOM components,
+//! and known vulnerabilities from the offline database.
+
+use crate::lock::{self, Input};
+use crate::rules::{
+    self, EXTRA_INDEX, INSTALL_SCRIPT, UNPINNED, URL_DEPENDENCY, VCS_UNPINNED, VULNERABLE,
+};
+use crate::vulndb::VulnDb;
+use crate::{normalise_name, version, Ecosystem, Package, Source};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use warden_core::{
+    Analyzer, AnalyzerSetup, Claim, Component, Fact, Facts, FileMeta, FileOutput, Finding,
+    FinishOutput, FinishScope, Location, Problem, RuleMeta, Severity, SourceFile,
+};
+
+pub const NAME: &str = "deps";
+
+/// Lockfiles can be large (a monorepo's package-lock.json runs to tens of MiB); they are read whole up to this.
+const MAX_LOCKFILE: u64 = 512 << 20;
+
+/// `[deps]` in `warden.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The vulnerability database (`warden vulndb import`); `--vulndb` wins over it.
+    #[serde(default)]
+    pub vulndb: Option<PathBuf>,
+}
+
+pub struct DepsAnalyzer {
+    rules: Vec<RuleMeta>,
+    vulndb: Option<PathBuf>,
+    worktree: Option<PathBuf>,
+}
+
+/// What one file holds, as the fact carries it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub lockfile: bool,
+    pub packages: Vec<Package>,
+}
+
+/// Whether a file name is a lockfile (exact versions of the whole tree) rather than a manifest.
+pub fn is_lockfile(path: &str) -> bool {
+    matches!(
+        lock::file_name(path),
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "poetry.lock"
+            | "uv.lock"
+            | "Pipfile.lock"
+            | "Cargo.lock"
+            | "go.mod"
+            | "Gemfile.lock"
+            | "composer.lock"
+    )
+}
+
+fn no_read(_: &str) -> Option<String> {
+    None
+}
+
+/// Whether warden reads this file as a lockfile or manifest.
+pub fn recognises(path: &str) -> bool {
+    lock::parse(&Input {
+        path,
+        text: "",
+        read: &no_read,
+    })
+    .is_some()
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn pinned_rev(rev: Option<&str>) -> bool {
+    rev.is_some_and(|r| {
+        (r.len() == 40 || r.len() == 64) && r.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+impl DepsAnalyzer {
+    pub fn from_setup(setup: &AnalyzerSetup) -> Result<Self, String> {
+        let settings: Settings = match setup.config.section(NAME) {
+            Some(s) => s.parse(NAME).map_err(|e| e.to_string())?,
+            None => Settings::default(),
+        };
+        Ok(DepsAnalyzer {
+            rules: rules::all().iter().map(|r| r.meta()).collect(),
+            vulndb: setup.vulndb.map(Path::to_path_buf).or(settings.vulndb),
+            worktree: setup.worktree.map(Path::to_path_buf),
+        })
+    }
+
+    fn meta(&self, id: &str) -> &RuleMeta {
+        let full = format!("{NAME}/{id}");
+        self.rules
+            .iter()
+            .find(|r| r.id == full)
+            .unwrap_or(&self.rules[0])
+    }
+
+    fn finding(
+        &self,
+        id: &str,
+        message: String,
+        path: &str,
+        line: u32,
+        matched: String,
+    ) -> Finding {
+        let mut f = Finding::new(
+            self.meta(id),
+            message,
+            Location::at(path, line.max(1), 1, 1),
+        );
+        f.matched = matched;
+        f
+    }
+
+    /// The risks one file shows on its own.
+    fn file_risks(&self, path: &str, text: &str, pkgs: &[Package], out: &mut FileOutput) {
+        let lines: Vec<&str> = text.lines().collect();
+        let snippet = |line: u32| -> String {
+            lines
+                .get(line.saturating_sub(1) as usize)
+                .map(|l| l.trim().chars().take(200).collect())
+                .unwrap_or_default()
+        };
+        for p in pkgs {
+            let mut push = |id: &str, message: String, key: &str, severity: Option<Severity>| {
+                let mut f = self.finding(id, message, path, p.line, format!("{}|{key}", p.name));
+                f.snippet = snippet(p.line);
+                if let Some(s) = severity {
+                    f.severity = s;
+                }
+                out.findings.push(f);
+            };
+            match &p.source {
+                Source::Vcs { url, rev } if !pinned_rev(rev.as_deref()) => push(
+                    VCS_UNPINNED,
+                    match rev {
+                        Some(r) => format!(
+                            "`{}` is installed from {url} at `{r}`, a branch or tag that can move, not a commit",
+                            p.name
+                        ),
+                        None => format!(
+                            "`{}` is installed from {url} with no commit pinned: whatever the default branch holds at install time",
+                            p.name
+                        ),
+                    },
+                    "vcs",
+                    None,
+                ),
+                Source::Url { url } => {
+                    let plain = url.starts_with("http://");
+                    push(
+                        URL_DEPENDENCY,
+                        format!(
+                            "`{}` is downloaded from {url}{}",
+                            p.name,
+                            if plain {
+                                " over plain http: anyone on the path can replace it"
+                            } else {
+                                ", outside any registry"
+                            }
+                        ),
+                        "url",
+                        plain.then_some(Severity::High),
+                    );
+                }
+                _ => {}
+            }
+            if p.install_script {
+                push(
+                    INSTALL_SCRIPT,
+                    format!(
+                        "`{}`{} runs an install script",
+                        p.name,
+                        p.version
+                            .as_deref()
+                            .map(|v| format!(" {v}"))
+                            .unwrap_or_default()
+                    ),
+                    "script",
+                    None,
+                );
+            }
+        }
+        // pip reads `--extra-index-url` in requirements files; `extra-index-url` in pip.conf / pip.ini.
+        let name = lock::file_name(path);
+        let requirements = name.ends_with(".txt") || name.ends_with(".in");
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim();
+            let hit = if requirements {
+                t.starts_with("--extra-index-url")
+            } else {
+                false
+            };
+            if hit {
+                let url = t
+                    .trim_start_matches("--extra-index-url")
+                    .trim_start_matches(['=', ' ', '\t'])
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
+                let shown = strip_credentials(url);
+                let mut f = self.finding(
+                    EXTRA_INDEX,
+                    format!(
+                        "`--extra-index-url {shown}`: pip takes the highest version from this index or PyPI, so a package of the same name on PyPI wins"
+                    ),
+                    path,
+                    i as u32 + 1,
+                    format!("extra-index|{shown}"),
+                );
+                f.snippet = format!("--extra-index-url {shown}");
+                out.findings.push(f);
+            }
+        }
+    }
+}
+
+/// A URL without `user:password@`.
+fn strip_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (host, tail) = rest.split_once('/').map_or((rest, ""), |(h, t)| (h, t));
+            let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+            if tail.is_empty() && !rest.contains('/') {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{tail}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+fn order_of(eco: Ecosystem) -> impl Fn(&str, &str) -> Option<std::cmp::Ordering> {
+    move |a: &str, b: &str| version::compare(eco, a, b)
+}
+
+fn semver_order(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    version::compare_semver(a, b)
+}
+
+impl Analyzer for DepsAnalyzer {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    fn claim(&self, file: &FileMeta) -> Claim {
+        if recognises(file.path) {
+            Claim::Bytes { max: MAX_LOCKFILE }
+        } else {
+            Claim::Skip
+        }
+    }
+
+    fn analyze(&self, file: &SourceFile, out: &mut FileOutput) {
+        let path = file.meta.path;
+        let text = String::from_utf8_lossy(file.bytes());
+        let dir = dir_of(path).to_string();
+        let root = self.worktree.clone();
+        // Included files (`-r other.txt`) are read from the working tree when there is one.
+        let read = move |rel: &str| -> Option<String> {
+            let root = root.as_ref()?;
+            let joined = if dir.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{dir}/{rel}")
+            };
+            if joined.split('/').any(|c| c == "..") {
+                return None;
+            }
+            std::fs::read_to_string(root.join(joined)).ok()
+        };
+        let parsed = lock::parse(&Input {
+            path,
+            text: &text,
+            read: &read,
+        });
+        let pkgs = match parsed {
+            None => return,
+            Some(Err(e)) => {
+                out.problems.push(e.to_string());
+                return;
+            }
+            Some(Ok(p)) => p,
+        };
+        self.file_risks(path, &text, &pkgs, out);
+        let facts = FileFacts {
+            lockfile: is_lockfile(path),
+            packages: pkgs,
+        };
+        out.facts.push(Fact {
+            analyzer: NAME.into(),
+            kind: "deps/packages".into(),
+            path: path.into(),
+            data: serde_json::to_value(&facts).unwrap_or_default(),
+        });
+    }
+
+    fn finish_scope(&self) -> FinishScope {
+        FinishScope::Head
+    }
+
+    fn finish(&self, facts: &Facts) -> FinishOutput {
+        let mut out = FinishOutput::default();
+        let mut files: Vec<(String, FileFacts)> = facts
+            .of_kind("deps/packages")
+            .filter(|f| f.analyzer == NAME)
+            .filter_map(|f| {
+                serde_json::from_value::<FileFacts>(f.data.clone())
+                    .ok()
+                    .map(|d| (f.path.clone(), d))
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        // Per directory and ecosystem: what the manifests declare, and whether a lockfile is there.
+        let mut declared: HashMap<(String, Ecosystem), HashMap<String, bool>> = HashMap::new();
+        let mut locked: HashSet<(String, Ecosystem)> = HashSet::new();
+        for (path, f) in &files {
+            for p in &f.packages {
+                let key = (dir_of(path).to_string(), p.ecosystem);
+                if f.lockfile {
+                    locked.insert(key);
+                } else if p.direct {
+                    declared
+                        .entry(key)
+                        .or_default()
+                        .entry(normalise_name(p.ecosystem, &p.name))
+                        .or_insert(p.dev);
+                }
+            }
+        }
+        for (path, f) in files.iter_mut() {
+            if !f.lockfile {
+                continue;
+            }
+            for p in f.packages.iter_mut() {
+                if let Some(m) = declared.get(&(dir_of(path).to_string(), p.ecosystem)) {
+                    if let Some(dev) = m.get(&normalise_name(p.ecosystem, &p.name)) {
+                        p.direct = true;
+                        p.dev |= *dev;
+                    }
+                }
+            }
+        }
+        // Manifests with loose requirements and no lockfile beside them.
+        for (path, f) in &files {
+            if f.lockfile {
+                continue;
+            }
+            let loose: Vec<&Package> = f
+                .packages
+                .iter()
+                .filter(|p| {
+                    p.version.is_none()
+                        && matches!(p.source, Source::Registry | Source::OtherRegistry { .. })
+                })
+                .filter(|p| !locked.contains(&(dir_of(path).to_string(), p.ecosystem)))
+                .collect();
+            if let Some(first) = loose.first() {
+                let names: Vec<String> = loose
+                    .iter()
+                    .take(5)
+                    .map(|p| match &p.requirement {
+                        Some(r) if !r.is_empty() => format!("{} {r}", p.name),
+                        _ => p.name.clone(),
+                    })
+                    .collect();
+                let mut f = self.finding(
+                    UNPINNED,
+                    format!(
+                        "{} dependenc{} resolved at install time, with no lockfile beside this manifest: {}{}",
+                        loose.len(),
+                        if loose.len() == 1 { "y is" } else { "ies are" },
+                        names.join(", "),
+                        if loose.len() > 5 { ", …" } else { "" }
+                    ),
+                    path,
+                    first.line,
+                    format!("unpinned|{path}"),
+                );
+                f.snippet = names.join(", ");
+                out.findings.push(f);
+            }
+        }
+        // The SBOM: what lockfiles select, and exact pins of manifests without one.
+        let mut seen = HashSet::new();
+        for (path, f) in &files {
+            for p in &f.packages {
+                let Some(v) = &p.version else { continue };
+                if !f.lockfile && locked.contains(&(dir_of(path).to_string(), p.ecosystem)) {
+                    continue;
+                }
+                if !seen.insert((path.clone(), p.purl())) {
+                    continue;
+                }
+                out.components.push(Component {
+                    kind: "library".into(),
+                    name: p.name.clone(),
+                    version: Some(v.clone()),
+                    purl: Some(p.purl()),
+                    location: Some(Location::at(path.clone(), p.line.max(1), 1, 1)),
+                    undeclared: false,
+                });
+            }
+        }
+        // Known vulnerabilities.
+        if let Some(db_path) = &self.vulndb {
+            match VulnDb::open_existing(db_path) {
+                Err(e) => out.problems.push(Problem {
+                    path: db_path.display().to_string(),
+                    message: e.to_string(),
+                }),
+                Ok(db) => self.vulnerabilities(&db, &files, &mut out),
+            }
+        }
+        out
+    }
+}
+
+impl DepsAnalyzer {
+    fn vulnerabilities(&self, db: &VulnDb, files: &[(String, FileFacts)], out: &mut FinishOutput) {
+        let mut cache: BTreeMap<(Ecosystem, String, String), Vec<crate::vulndb::Match>> =
+            BTreeMap::new();
+        for (path, f) in files {
+            for p in &f.packages {
+                let Some(v) = &p.version else { continue };
+                let key = (p.ecosystem, normalise_name(p.ecosystem, &p.name), v.clone());
+                let matches = match cache.get(&key) {
+                    Some(m) => m.clone(),
+                    None => {
+                        let order = order_of(p.ecosystem);
+                        match db.matches(p.ecosystem, &p.name, v, &order, &semver_order) {
+                            Ok(m) => {
+                                cache.insert(key, m.clone());
+                                m
+                            }
+                            Err(e) => {
+                                out.problems.push(Problem {
+                                    path: path.clone(),
+                                    message: e.to_string(),
+                                });
+                                return;
+                            }
+                        }
+                    }
+                };
+                for m in matches {
+                    let how = match (p.direct, p.dev) {
+                        (true, false) => "a direct dependency",
+                        (true, true) => "a direct development dependency",
+                        (false, false) => "a transitive dependency",
+                        (false, true) => "a transitive development dependency",
+                    };
+                    let message = format!(
+                        "{} {v} ({how}) is affected by {}{}{}",
+                        p.name,
+                        m.ids.join(", "),
+                        m.summary
+                            .as_deref()
+                            .map(|s| format!(": {}", s.trim()))
+                            .unwrap_or_default(),
+                        match &m.fixed {
+                            Some(fx) => format!("; fixed in {fx}"),
+                            None => "; no fixed version yet".into(),
+                        }
+                    );
+                    let primary = m.ids.first().cloned().unwrap_or_default();
+                    let mut finding = self.finding(
+                        VULNERABLE,
+                        message,
+                        path,
+                        p.line,
+                        format!("{}|{}|{v}|{primary}", p.ecosystem.osv_name(), p.name),
+                    );
+                    if let Some(level) = m.level {
+                        finding.severity = level.parse().unwrap_or(finding.severity);
+                    }
+                    finding.snippet = format!("{} {v}", p.name);
+                    finding.tags.extend(m.ids.iter().cloned());
+                    finding.tags.push(format!("purl:{}", p.purl()));
+                    finding.ext.insert(
+                        NAME.into(),
+                        serde_json::json!({
+                            "package": p.name, "version": v, "ecosystem": p.ecosystem.osv_name(),
+                            "purl": p.purl(), "direct": p.direct, "dev": p.dev,
+                            "ids": m.ids, "fixed": m.fixed, "cvss": m.score,
+                        }),
+                    );
+                    out.findings.push(finding);
+                }
+            }
+        }
+    }
+}
