@@ -639,7 +639,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(bad_dir.join("b.json"), "{\"id\": ").unwrap();
-        let err = db.import(&[bad_dir.clone()]).unwrap_err().to_string();
+        let err = db.import(std::slice::from_ref(&bad_dir)).unwrap_err().to_string();
         assert!(
             err.contains("b.json") && err.contains("nothing was imported"),
             "{err}"
