@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use warden_core::{
-    Analyzer, AnalyzerSetup, Claim, Component, Fact, Facts, FileMeta, FileOutput, Finding,
-    FinishOutput, FinishScope, Location, Problem, RuleMeta, Severity, SourceFile,
+    Analyzer, AnalyzerSetup, Claim, Fact, Facts, FileMeta, FileOutput, Finding, FinishOutput,
+    FinishScope, Location, Problem, RuleMeta, Severity, SourceFile,
 };
 
 pub const NAME: &str = "deps";
@@ -281,10 +281,18 @@ impl Analyzer for DepsAnalyzer {
             } else {
                 format!("{dir}/{rel}")
             };
-            if joined.split('/').any(|c| c == "..") {
-                return None;
+            // `..` may climb to a parent manifest (a Cargo workspace root), never out of the tree.
+            let mut parts: Vec<&str> = Vec::new();
+            for c in joined.split('/') {
+                match c {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    c => parts.push(c),
+                }
             }
-            std::fs::read_to_string(root.join(joined)).ok()
+            std::fs::read_to_string(root.join(parts.join("/"))).ok()
         };
         let parsed = lock::parse(&Input {
             path,
@@ -318,46 +326,7 @@ impl Analyzer for DepsAnalyzer {
 
     fn finish(&self, facts: &Facts) -> FinishOutput {
         let mut out = FinishOutput::default();
-        let mut files: Vec<(String, FileFacts)> = facts
-            .of_kind("deps/packages")
-            .filter(|f| f.analyzer == NAME)
-            .filter_map(|f| {
-                serde_json::from_value::<FileFacts>(f.data.clone())
-                    .ok()
-                    .map(|d| (f.path.clone(), d))
-            })
-            .collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        // Per directory and ecosystem: what the manifests declare, and whether a lockfile is there.
-        let mut declared: HashMap<(String, Ecosystem), HashMap<String, bool>> = HashMap::new();
-        let mut locked: HashSet<(String, Ecosystem)> = HashSet::new();
-        for (path, f) in &files {
-            for p in &f.packages {
-                let key = (dir_of(path).to_string(), p.ecosystem);
-                if f.lockfile {
-                    locked.insert(key);
-                } else if p.direct {
-                    declared
-                        .entry(key)
-                        .or_default()
-                        .entry(normalise_name(p.ecosystem, &p.name))
-                        .or_insert(p.dev);
-                }
-            }
-        }
-        for (path, f) in files.iter_mut() {
-            if !f.lockfile {
-                continue;
-            }
-            for p in f.packages.iter_mut() {
-                if let Some(m) = declared.get(&(dir_of(path).to_string(), p.ecosystem)) {
-                    if let Some(dev) = m.get(&normalise_name(p.ecosystem, &p.name)) {
-                        p.direct = true;
-                        p.dev |= *dev;
-                    }
-                }
-            }
-        }
+        let Joined { files, locked } = join(facts);
         // Manifests with loose requirements and no lockfile beside them.
         for (path, f) in &files {
             if f.lockfile {
@@ -370,7 +339,7 @@ impl Analyzer for DepsAnalyzer {
                     p.version.is_none()
                         && matches!(p.source, Source::Registry | Source::OtherRegistry { .. })
                 })
-                .filter(|p| !locked.contains(&(dir_of(path).to_string(), p.ecosystem)))
+                .filter(|p| !locked_at(&locked, dir_of(path), p.ecosystem))
                 .collect();
             if let Some(first) = loose.first() {
                 let names: Vec<String> = loose
@@ -398,27 +367,8 @@ impl Analyzer for DepsAnalyzer {
                 out.findings.push(f);
             }
         }
-        // The SBOM: what lockfiles select, and exact pins of manifests without one.
-        let mut seen = HashSet::new();
-        for (path, f) in &files {
-            for p in &f.packages {
-                let Some(v) = &p.version else { continue };
-                if !f.lockfile && locked.contains(&(dir_of(path).to_string(), p.ecosystem)) {
-                    continue;
-                }
-                if !seen.insert((path.clone(), p.purl())) {
-                    continue;
-                }
-                out.components.push(Component {
-                    kind: "library".into(),
-                    name: p.name.clone(),
-                    version: Some(v.clone()),
-                    purl: Some(p.purl()),
-                    location: Some(Location::at(path.clone(), p.line.max(1), 1, 1)),
-                    undeclared: false,
-                });
-            }
-        }
+        // The SBOM is `warden sbom`'s, built from the facts (`join`, `sbom_packages`): components of the scan
+        // stay the inventory's, whose AI dependencies they are.
         // Known vulnerabilities.
         if let Some(db_path) = &self.vulndb {
             match VulnDb::open_existing(db_path) {
@@ -431,6 +381,93 @@ impl Analyzer for DepsAnalyzer {
         }
         out
     }
+}
+
+/// The packages of a tree, file by file, with manifests joined to the lockfiles beside them: a locked package
+/// that a manifest declares is direct (and dev when the manifest says so).
+pub struct Joined {
+    /// By path, in path order.
+    pub files: Vec<(String, FileFacts)>,
+    /// Directories (and ecosystems) that hold a lockfile.
+    pub locked: HashSet<(String, Ecosystem)>,
+}
+
+pub fn join(facts: &Facts) -> Joined {
+    let mut files: Vec<(String, FileFacts)> = facts
+        .of_kind("deps/packages")
+        .filter(|f| f.analyzer == NAME)
+        .filter_map(|f| {
+            serde_json::from_value::<FileFacts>(f.data.clone())
+                .ok()
+                .map(|d| (f.path.clone(), d))
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut declared: HashMap<(String, Ecosystem), HashMap<String, bool>> = HashMap::new();
+    let mut locked: HashSet<(String, Ecosystem)> = HashSet::new();
+    for (path, f) in &files {
+        for p in &f.packages {
+            let key = (dir_of(path).to_string(), p.ecosystem);
+            if f.lockfile {
+                locked.insert(key);
+            } else if p.direct {
+                declared
+                    .entry(key)
+                    .or_default()
+                    .entry(normalise_name(p.ecosystem, &p.name))
+                    .or_insert(p.dev);
+            }
+        }
+    }
+    for (path, f) in files.iter_mut() {
+        if !f.lockfile {
+            continue;
+        }
+        for p in f.packages.iter_mut() {
+            if let Some(m) = declared.get(&(dir_of(path).to_string(), p.ecosystem)) {
+                if let Some(dev) = m.get(&normalise_name(p.ecosystem, &p.name)) {
+                    p.direct = true;
+                    p.dev |= *dev;
+                }
+            }
+        }
+    }
+    Joined { files, locked }
+}
+
+/// Whether a lockfile of `eco` sits in `dir` or a directory above it (workspaces lock at their root).
+pub fn locked_at(locked: &HashSet<(String, Ecosystem)>, dir: &str, eco: Ecosystem) -> bool {
+    let mut d = dir;
+    loop {
+        if locked.contains(&(d.to_string(), eco)) {
+            return true;
+        }
+        if d.is_empty() {
+            return false;
+        }
+        d = dir_of(d);
+    }
+}
+
+/// What an SBOM lists: the packages lockfiles select, and the exact pins of manifests that have no lockfile
+/// beside them; each once per file.
+pub fn sbom_packages(j: &Joined) -> Vec<(&str, &Package)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (path, f) in &j.files {
+        for p in &f.packages {
+            if p.version.is_none() {
+                continue;
+            }
+            if !f.lockfile && locked_at(&j.locked, dir_of(path), p.ecosystem) {
+                continue;
+            }
+            if seen.insert((path.as_str(), p.purl())) {
+                out.push((path.as_str(), p));
+            }
+        }
+    }
+    out
 }
 
 impl DepsAnalyzer {

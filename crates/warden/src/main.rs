@@ -4,6 +4,7 @@
 
 mod ai;
 mod registry;
+mod sbom;
 mod store_cmd;
 mod vulndb;
 
@@ -61,6 +62,9 @@ enum Command {
         #[command(subcommand)]
         command: store_cmd::TriageCommand,
     },
+    /// The software bill of materials from the repository's lockfiles and manifests: CycloneDX 1.6 (default),
+    /// SPDX 2.3 or warden's JSON
+    Sbom(sbom::SbomArgs),
     /// The offline vulnerability database: import OSV records (an export zip, a directory, files), show
     /// what is loaded
     Vulndb {
@@ -335,6 +339,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Triage { command } => store_cmd::triage(command),
         Command::Audit { command } => store_cmd::audit_cmd(command),
         Command::Vulndb { command } => vulndb::run(command),
+        Command::Sbom(args) => sbom::sbom(args),
         Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),
@@ -457,7 +462,7 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
     }
     let result = result?;
     let deps_ran = result.scan.analyzers.iter().any(|a| a == warden_deps::NAME);
-    if vulndb.is_none() && deps_ran && result.components.iter().any(|c| c.purl.is_some()) {
+    if vulndb.is_none() && deps_ran && result.facts.iter().any(|f| f.kind == "deps/packages") {
         eprintln!(
             "warden: no vulnerability database: dependency versions were not checked for known \
              vulnerabilities (load OSV data with `warden vulndb import`, or pass --vulndb DB)"

@@ -108,3 +108,36 @@ pub fn report_settings() -> insta::Settings {
     s.add_filter(r"scanned in \d+\.\d+s", "scanned in [time]");
     s
 }
+
+/// Every error of `doc` against the official CycloneDX 1.6 schema (with the SPDX licence and JSF schemas it
+/// references).
+pub fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let mut opts = jsonschema::options();
+    for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
+        opts = opts.with_resource(
+            format!("http://cyclonedx.org/schema/{name}"),
+            jsonschema::Resource::from_contents(read(name)).unwrap(),
+        );
+    }
+    let v = opts.build(&read("bom-1.6.schema.json")).unwrap();
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
+}
+
+/// Every error of `doc` against the official SPDX 2.3 JSON schema.
+pub fn spdx_errors(doc: &serde_json::Value) -> Vec<String> {
+    let schema = std::fs::read_to_string(format!(
+        "{}/tests/data/spdx-2.3.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    schema_errors(&schema, doc)
+}

@@ -19,27 +19,6 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn cyclonedx_errors(doc: &serde_json::Value) -> Vec<String> {
-    let read = |name: &str| -> serde_json::Value {
-        serde_json::from_str(
-            &std::fs::read_to_string(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR")))
-                .unwrap(),
-        )
-        .unwrap()
-    };
-    let mut opts = jsonschema::options();
-    for name in ["spdx.schema.json", "jsf-0.82.schema.json"] {
-        opts = opts.with_resource(
-            format!("http://cyclonedx.org/schema/{name}"),
-            jsonschema::Resource::from_contents(read(name)).unwrap(),
-        );
-    }
-    let v = opts.build(&read("bom-1.6.schema.json")).unwrap();
-    v.iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect()
-}
-
 /// The fixture in a temporary directory, with the pickled classifier the test writes itself (a scikit-learn
 /// shaped pickle: a GLOBAL and a REDUCE-free build, never loaded by anything).
 fn platform() -> tempfile::TempDir {
