@@ -23,7 +23,7 @@ fn only_and_skip_select_analyzer_families() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown analyzer `secretz` (known: secrets, code, intent, k8s, docker, tf, ci, model, ai)",
+            "unknown analyzer `secretz` (known: secrets, code, intent, k8s, docker, tf, ci, model, ai, deps)",
         ));
     warden()
         .args([

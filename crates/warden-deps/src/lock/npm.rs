@@ -1969,7 +1969,7 @@ mod tests {
     "node_modules/left-pad": {
       "name": "@acme/left-pad",
       "version": "1.3.2",
-      "resolved": "https://deploy:s3cret@npm.acme.internal/repository/npm-private/@acme/left-pad/-/left-pad-1.3.2.tgz"
+      "resolved": "https://deploy:changeme@npm.acme.internal/repository/npm-private/@acme/left-pad/-/left-pad-1.3.2.tgz"
     },
     "node_modules/ms": {
       "version": "2.0.0",
@@ -2448,7 +2448,7 @@ chalk@^2.4.2:
 
 internal-utils@^3.1.0:
   version "3.1.4"
-  resolved "https://builder:hunter2@npm.corp.example/internal-utils/-/internal-utils-3.1.4.tgz#0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
+  resolved "https://builder:changeme@npm.corp.example/internal-utils/-/internal-utils-3.1.4.tgz#0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
 
 "parser@git+https://github.com/acme/parser.git#v1.2.0":
   version "1.2.0"

@@ -2031,7 +2031,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 [[package]]
 name = "shelf-codes"
 version = "2.1.0"
-source = "sparse+https://deploy:s3cret@crates.warehouse.example/index/"
+source = "sparse+https://deploy:changeme@crates.warehouse.example/index/"
 
 [[package]]
 name = "tinyjson"
@@ -2175,7 +2175,7 @@ shelf = { path = "../shelf" }
 fancy-table = { git = "https://github.com/example/fancy-table", branch = "next" }
 pinned = { git = "https://github.com/example/pinned", rev = "9f8e7d6" }
 scanner-core = { version = "0.4", registry = "acme" }
-anything = { version = "*", registry-index = "sparse+https://bot:token@crates.acme.example/" }
+anything = { version = "*", registry-index = "sparse+https://bot:changeme@crates.acme.example/" }
 
 [dependencies.tokio]
 version = "1.38"

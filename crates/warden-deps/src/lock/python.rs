@@ -2525,7 +2525,7 @@ files = []
 
 [package.source]
 type = "legacy"
-url = "https://deploy:s3cret@pkgs.corp.example/simple"
+url = "https://deploy:changeme@pkgs.corp.example/simple"
 reference = "corp"
 
 [[package]]
@@ -2818,7 +2818,7 @@ source = { registry = "https://pypi.org/simple" }
 [[package]]
 name = "internal-sdk"
 version = "2.0.0"
-source = { registry = "https://uv:hunter2@pkgs.corp.example/simple" }
+source = { registry = "https://uv:changeme@pkgs.corp.example/simple" }
 
 [[package]]
 name = "pytest"
