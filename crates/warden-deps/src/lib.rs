@@ -124,6 +124,21 @@ pub struct Package {
 }
 
 impl Package {
+    /// A package at `line` of its file: no version or requirement yet, neither direct nor dev, no install script.
+    pub fn new(ecosystem: Ecosystem, name: &str, line: u32, source: Source) -> Package {
+        Package {
+            ecosystem,
+            name: name.to_string(),
+            version: None,
+            requirement: None,
+            direct: false,
+            dev: false,
+            line,
+            source,
+            install_script: false,
+        }
+    }
+
     /// The package URL (`pkg:pypi/requests@2.31.0`), per the purl spec's rules for each type.
     pub fn purl(&self) -> String {
         let name = normalise_name(self.ecosystem, &self.name);

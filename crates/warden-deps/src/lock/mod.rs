@@ -1,6 +1,7 @@
 //! Lockfiles and manifests, one module per ecosystem family. [`parse`] picks the reader by file name; each
 //! family's `parse` answers `None` for a name it does not read.
 
+pub(crate) mod json;
 pub mod npm;
 pub mod other;
 pub mod python;
@@ -50,6 +51,11 @@ pub fn file_name(path: &str) -> &str {
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let offset = offset.min(text.len());
     (memchr_count(&text.as_bytes()[..offset]) + 1) as u32
+}
+
+/// 1-based line of a 0-based line index.
+pub fn line_of_index(index: usize) -> u32 {
+    u32::try_from(index.saturating_add(1)).unwrap_or(u32::MAX)
 }
 
 fn memchr_count(b: &[u8]) -> usize {

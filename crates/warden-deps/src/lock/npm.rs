@@ -14,7 +14,7 @@
 //! JSON is read by a small position-aware parser (one linear pass that keeps each key's line); YAML by
 //! `saphyr-parser`'s event stream; yarn classic by a line parser.
 
-use super::{file_name, Input, LockError};
+use super::{file_name, json, line_of_index, Input, LockError};
 use crate::{Ecosystem, Package, Source};
 use std::collections::{HashMap, HashSet};
 
@@ -33,24 +33,6 @@ pub fn parse(input: &Input) -> Option<Result<Vec<Package>, LockError>> {
 
 fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-fn package(name: &str, line: u32, source: Source) -> Package {
-    Package {
-        ecosystem: Ecosystem::Npm,
-        name: name.to_string(),
-        version: None,
-        requirement: None,
-        direct: false,
-        dev: false,
-        line,
-        source,
-        install_script: false,
-    }
-}
-
-fn line_number(index: usize) -> u32 {
-    u32::try_from(index.saturating_add(1)).unwrap_or(u32::MAX)
 }
 
 /// The dependency sections of a `package.json` (and of npm v2+ root and workspace entries), with whether each
@@ -128,7 +110,7 @@ fn npm_packages(entries: &[json::Member]) -> Result<Vec<Package>, LockError> {
                 format!("`{}`: a package entry is not an object", m.key),
             ));
         }
-        let mut p = package(installed, m.line, Source::Registry);
+        let mut p = Package::new(Ecosystem::Npm, installed, m.line, Source::Registry);
         if e.flag("link") {
             // A symlink to a workspace folder or a local directory; its version lives in the target's entry.
             let target = e.str("resolved").unwrap_or("");
@@ -217,7 +199,7 @@ fn v1_walk(
                 format!("`{}`: a dependency entry is not an object", m.key),
             ));
         }
-        let mut p = package(&m.key, m.line, Source::Registry);
+        let mut p = Package::new(Ecosystem::Npm, &m.key, m.line, Source::Registry);
         let version = e.str("version").unwrap_or("").trim();
         let resolved = e.str("resolved");
         // v1 writes what is not a registry version into `version`: `npm:real@1.0.0` for an alias, the git
@@ -271,7 +253,7 @@ fn manifest(text: &str) -> Result<Vec<Package>, LockError> {
         let Some(m) = root.member(section) else {
             continue;
         };
-        let entries = match &m.value {
+        let entries = match &m.value.value {
             json::Value::Obj(entries) => entries,
             json::Value::Null => continue,
             _ => {
@@ -282,7 +264,7 @@ fn manifest(text: &str) -> Result<Vec<Package>, LockError> {
             }
         };
         for d in entries {
-            let json::Value::Str(spec) = &d.value else {
+            let json::Value::Str(spec) = &d.value.value else {
                 return Err(LockError::new(
                     d.line,
                     format!(
@@ -301,7 +283,7 @@ fn manifest(text: &str) -> Result<Vec<Package>, LockError> {
 
 fn manifest_entry(name: &str, spec: &str, line: u32) -> Package {
     let spec = spec.trim();
-    let mut p = package(name, line, Source::Registry);
+    let mut p = Package::new(Ecosystem::Npm, name, line, Source::Registry);
     p.direct = true;
     p.requirement = Some(spec.to_string());
     match classify_spec(spec) {
@@ -733,7 +715,7 @@ fn yarn_classic(text: &str) -> Result<Vec<Package>, LockError> {
     let mut current: Option<ClassicEntry> = None;
     let mut in_section = false;
     for (i, raw) in text.split('\n').enumerate() {
-        let line = line_number(i);
+        let line = line_of_index(i);
         let l = raw.trim_end();
         let body = l.trim_start_matches(' ');
         if body.is_empty() || body.starts_with('#') {
@@ -900,7 +882,7 @@ fn classic_package(entry: ClassicEntry) -> Result<Package, LockError> {
         (Spec::Source(s), None) => s,
         (_, None) => Source::Registry,
     };
-    let mut p = package(&name, entry.line, source);
+    let mut p = Package::new(Ecosystem::Npm, &name, entry.line, source);
     p.version = Some(version);
     Ok(p)
 }
@@ -1015,7 +997,7 @@ fn yarn_berry(text: &str) -> Result<Vec<Package>, LockError> {
         } else {
             berry_source(reference, name)
         };
-        let mut p = package(name, e.line, source);
+        let mut p = Package::new(Ecosystem::Npm, name, e.line, source);
         p.version = version;
         p.direct = is_direct;
         out.push(p);
@@ -1229,7 +1211,12 @@ fn pnpm_doc(doc: &yaml::Node, out: &mut Vec<Package>) -> Result<(), LockError> {
             }
             let (key_name, key_version) = pnpm_key(base, style);
             let name = e.value.str("name").or(key_name).unwrap_or(base);
-            let mut p = package(name, e.line, pnpm_source(&e.value, base, name, style));
+            let mut p = Package::new(
+                Ecosystem::Npm,
+                name,
+                e.line,
+                pnpm_source(&e.value, base, name, style),
+            );
             p.version = e.value.str("version").or(key_version).map(str::to_string);
             p.install_script = install;
             index.insert(base.to_string(), groups.len());
@@ -1264,7 +1251,8 @@ fn pnpm_doc(doc: &yaml::Node, out: &mut Vec<Package>) -> Result<(), LockError> {
                 };
                 if let Some(path) = v.strip_prefix("link:") {
                     if links.insert((d.key.to_string(), path.to_string())) {
-                        let mut p = package(
+                        let mut p = Package::new(
+                            Ecosystem::Npm,
                             &d.key,
                             d.line,
                             Source::Path {
@@ -1359,335 +1347,6 @@ fn pnpm_reach(roots: Vec<String>, snaps: &HashMap<&str, &yaml::Node>) -> HashSet
     seen.iter()
         .map(|k| strip_peers(k, PnpmStyle::V9).to_string())
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// JSON with the line of every object key
-// ---------------------------------------------------------------------------------------------------------
-
-mod json {
-    use super::LockError;
-    use std::borrow::Cow;
-
-    const MAX_DEPTH: u32 = 256;
-
-    pub enum Value<'a> {
-        Null,
-        Bool(bool),
-        Num,
-        Str(Cow<'a, str>),
-        Arr,
-        Obj(Vec<Member<'a>>),
-    }
-
-    pub struct Member<'a> {
-        pub key: Cow<'a, str>,
-        /// 1-based line of the key.
-        pub line: u32,
-        pub value: Value<'a>,
-    }
-
-    impl<'a> Value<'a> {
-        pub fn members(&self) -> Option<&[Member<'a>]> {
-            match self {
-                Value::Obj(m) => Some(m),
-                _ => None,
-            }
-        }
-
-        /// The member named `key` (the last one, as JavaScript keeps it, when the key repeats).
-        pub fn member(&self, key: &str) -> Option<&Member<'a>> {
-            self.members()?.iter().rev().find(|m| m.key == key)
-        }
-
-        pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-            self.member(key).map(|m| &m.value)
-        }
-
-        pub fn str(&self, key: &str) -> Option<&str> {
-            match self.get(key) {
-                Some(Value::Str(s)) => Some(s),
-                _ => None,
-            }
-        }
-
-        pub fn flag(&self, key: &str) -> bool {
-            matches!(self.get(key), Some(Value::Bool(true)))
-        }
-    }
-
-    /// One JSON value (RFC 8259), arrays and numbers validated but not kept.
-    pub fn parse(text: &str) -> Result<Value<'_>, LockError> {
-        let mut p = Parser {
-            s: text,
-            i: 0,
-            line: 1,
-            depth: 0,
-        };
-        let v = p.value()?;
-        p.ws();
-        if p.i < text.len() {
-            return Err(p.unexpected("the end of the file"));
-        }
-        Ok(v)
-    }
-
-    struct Parser<'a> {
-        s: &'a str,
-        i: usize,
-        line: u32,
-        depth: u32,
-    }
-
-    impl<'a> Parser<'a> {
-        fn peek(&self) -> Option<u8> {
-            self.s.as_bytes().get(self.i).copied()
-        }
-
-        fn err(&self, message: impl Into<String>) -> LockError {
-            LockError::new(self.line, message)
-        }
-
-        fn unexpected(&self, what: &str) -> LockError {
-            match self.s.get(self.i..).and_then(|r| r.chars().next()) {
-                Some(c) => self.err(format!("expected {what}, found `{}`", c.escape_debug())),
-                None => self.err(format!("expected {what}, found the end of the file")),
-            }
-        }
-
-        fn ws(&mut self) {
-            let b = self.s.as_bytes();
-            while let Some(&c) = b.get(self.i) {
-                match c {
-                    b'\n' => self.line = self.line.saturating_add(1),
-                    b' ' | b'\t' | b'\r' => {}
-                    _ => break,
-                }
-                self.i += 1;
-            }
-        }
-
-        fn enter(&mut self) -> Result<(), LockError> {
-            self.depth += 1;
-            if self.depth > MAX_DEPTH {
-                return Err(self.err(format!("nested deeper than {MAX_DEPTH} levels")));
-            }
-            self.i += 1;
-            Ok(())
-        }
-
-        fn value(&mut self) -> Result<Value<'a>, LockError> {
-            self.ws();
-            match self.peek() {
-                Some(b'{') => self.object(),
-                Some(b'[') => self.array(),
-                Some(b'"') => Ok(Value::Str(self.string()?)),
-                Some(b't') => self.literal("true", Value::Bool(true)),
-                Some(b'f') => self.literal("false", Value::Bool(false)),
-                Some(b'n') => self.literal("null", Value::Null),
-                Some(b'-' | b'0'..=b'9') => self.number(),
-                _ => Err(self.unexpected("a JSON value")),
-            }
-        }
-
-        fn object(&mut self) -> Result<Value<'a>, LockError> {
-            self.enter()?;
-            let mut members = Vec::new();
-            self.ws();
-            if self.peek() == Some(b'}') {
-                self.i += 1;
-                self.depth -= 1;
-                return Ok(Value::Obj(members));
-            }
-            loop {
-                self.ws();
-                if self.peek() != Some(b'"') {
-                    return Err(self.unexpected("a quoted object key"));
-                }
-                let line = self.line;
-                let key = self.string()?;
-                self.ws();
-                if self.peek() != Some(b':') {
-                    return Err(self.unexpected("`:` after an object key"));
-                }
-                self.i += 1;
-                let value = self.value()?;
-                members.push(Member { key, line, value });
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.i += 1,
-                    Some(b'}') => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(self.unexpected("`,` or `}` in an object")),
-                }
-            }
-            self.depth -= 1;
-            Ok(Value::Obj(members))
-        }
-
-        fn array(&mut self) -> Result<Value<'a>, LockError> {
-            self.enter()?;
-            self.ws();
-            if self.peek() == Some(b']') {
-                self.i += 1;
-                self.depth -= 1;
-                return Ok(Value::Arr);
-            }
-            loop {
-                self.value()?;
-                self.ws();
-                match self.peek() {
-                    Some(b',') => self.i += 1,
-                    Some(b']') => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return Err(self.unexpected("`,` or `]` in an array")),
-                }
-            }
-            self.depth -= 1;
-            Ok(Value::Arr)
-        }
-
-        fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, LockError> {
-            let end = self.i + word.len();
-            if self.s.as_bytes().get(self.i..end) == Some(word.as_bytes()) {
-                self.i = end;
-                Ok(v)
-            } else {
-                Err(self.unexpected("a JSON value"))
-            }
-        }
-
-        fn digits(&mut self) -> usize {
-            let start = self.i;
-            while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-                self.i += 1;
-            }
-            self.i - start
-        }
-
-        fn number(&mut self) -> Result<Value<'a>, LockError> {
-            if self.peek() == Some(b'-') {
-                self.i += 1;
-            }
-            match self.peek() {
-                Some(b'0') => self.i += 1,
-                Some(b'1'..=b'9') => {
-                    self.digits();
-                }
-                _ => return Err(self.unexpected("a digit")),
-            }
-            if self.peek() == Some(b'.') {
-                self.i += 1;
-                if self.digits() == 0 {
-                    return Err(self.unexpected("a digit after `.`"));
-                }
-            }
-            if matches!(self.peek(), Some(b'e' | b'E')) {
-                self.i += 1;
-                if matches!(self.peek(), Some(b'+' | b'-')) {
-                    self.i += 1;
-                }
-                if self.digits() == 0 {
-                    return Err(self.unexpected("a digit in the exponent"));
-                }
-            }
-            Ok(Value::Num)
-        }
-
-        fn hex4(&mut self) -> Result<u32, LockError> {
-            let digits = self
-                .s
-                .get(self.i..self.i + 4)
-                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-                .and_then(|h| u32::from_str_radix(h, 16).ok());
-            match digits {
-                Some(v) => {
-                    self.i += 4;
-                    Ok(v)
-                }
-                None => Err(self.err("expected four hex digits after `\\u`")),
-            }
-        }
-
-        /// A string at the opening quote; borrowed unless it has escapes.
-        fn string(&mut self) -> Result<Cow<'a, str>, LockError> {
-            let b = self.s.as_bytes();
-            self.i += 1;
-            let start = self.i;
-            loop {
-                match b.get(self.i) {
-                    None => return Err(self.err("unterminated string")),
-                    Some(b'"') => {
-                        let s = self.s.get(start..self.i).unwrap_or("");
-                        self.i += 1;
-                        return Ok(Cow::Borrowed(s));
-                    }
-                    Some(b'\\') => break,
-                    Some(&c) if c < 0x20 => return Err(self.err("a control character in a string")),
-                    Some(_) => self.i += 1,
-                }
-            }
-            let mut out = String::from(self.s.get(start..self.i).unwrap_or(""));
-            loop {
-                match b.get(self.i) {
-                    None => return Err(self.err("unterminated string")),
-                    Some(b'"') => {
-                        self.i += 1;
-                        return Ok(Cow::Owned(out));
-                    }
-                    Some(b'\\') => {
-                        let escape = b.get(self.i + 1).copied();
-                        self.i += 2;
-                        match escape {
-                            Some(b'"') => out.push('"'),
-                            Some(b'\\') => out.push('\\'),
-                            Some(b'/') => out.push('/'),
-                            Some(b'b') => out.push('\u{8}'),
-                            Some(b'f') => out.push('\u{c}'),
-                            Some(b'n') => out.push('\n'),
-                            Some(b'r') => out.push('\r'),
-                            Some(b't') => out.push('\t'),
-                            Some(b'u') => {
-                                let hi = self.hex4()?;
-                                let c = if (0xD800..0xDC00).contains(&hi)
-                                    && self.s.get(self.i..self.i + 2) == Some("\\u")
-                                {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    if (0xDC00..0xE000).contains(&lo) {
-                                        char::from_u32(
-                                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00),
-                                        )
-                                    } else {
-                                        None
-                                    }
-                                } else {
-                                    char::from_u32(hi)
-                                };
-                                out.push(c.unwrap_or('\u{fffd}'));
-                            }
-                            _ => return Err(self.err("an invalid escape in a string")),
-                        }
-                    }
-                    Some(&c) if c < 0x20 => return Err(self.err("a control character in a string")),
-                    Some(_) => {
-                        let run = self.i;
-                        while b
-                            .get(self.i)
-                            .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
-                        {
-                            self.i += 1;
-                        }
-                        out.push_str(self.s.get(run..self.i).unwrap_or(""));
-                    }
-                }
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@
 //! TOML is read through `toml`'s spanned document, XML through `quick-xml`'s event reader, JSON by a small
 //! position-aware parser, and the line formats line by line, so every package carries the line of its entry.
 
-use super::{file_name, line_of, Input, LockError};
+use super::{file_name, json, line_of, line_of_index, Input, LockError};
 use crate::{Ecosystem, Package, Source};
 use std::collections::{HashMap, HashSet};
 
@@ -59,25 +59,6 @@ pub fn parse(input: &Input) -> Option<Result<Vec<Package>, LockError>> {
     }))
 }
 
-fn package(ecosystem: Ecosystem, name: &str, line: u32, source: Source) -> Package {
-    Package {
-        ecosystem,
-        name: name.to_string(),
-        version: None,
-        requirement: None,
-        direct: false,
-        dev: false,
-        line,
-        source,
-        install_script: false,
-    }
-}
-
-/// 1-based line of a 0-based line index.
-fn line_at(index: usize) -> u32 {
-    u32::try_from(index.saturating_add(1)).unwrap_or(u32::MAX)
-}
-
 /// Lines of a text, to turn many byte offsets into line numbers without rescanning it.
 struct Lines {
     newlines: Vec<usize>,
@@ -96,7 +77,7 @@ impl Lines {
 
     /// 1-based line of a byte offset, as [`line_of`] counts it.
     fn line(&self, offset: usize) -> u32 {
-        line_at(self.newlines.partition_point(|&n| n < offset))
+        line_of_index(self.newlines.partition_point(|&n| n < offset))
     }
 }
 
@@ -234,7 +215,8 @@ mod cargo {
             .zip(direct)
             .filter_map(|(p, direct)| {
                 let source = p.source?;
-                let mut out = package(Ecosystem::CratesIo, p.name, p.line, lock_source(source));
+                let mut out =
+                    Package::new(Ecosystem::CratesIo, p.name, p.line, lock_source(source));
                 out.version = Some(p.version.to_string());
                 out.direct = direct;
                 Some(out)
@@ -419,7 +401,7 @@ mod cargo {
     }
 
     fn dependency(spec: Spec, line: u32, dev: bool) -> Package {
-        let mut p = package(Ecosystem::CratesIo, &spec.name, line, spec.source);
+        let mut p = Package::new(Ecosystem::CratesIo, &spec.name, line, spec.source);
         p.version = spec.requirement.as_deref().and_then(exact_pin);
         p.requirement = spec.requirement;
         p.direct = true;
@@ -577,7 +559,7 @@ mod go {
         // The verb of an open `verb (` block and the line that opened it.
         let mut block: Option<(String, u32)> = None;
         for (i, raw) in text.lines().enumerate() {
-            let line = line_at(i);
+            let line = line_of_index(i);
             let (tokens, comment) = lex(raw, line)?;
             if tokens.is_empty() {
                 continue;
@@ -623,7 +605,7 @@ mod go {
                     })
                     .max_by_key(|x| x.old_version.is_some());
                 let source = replaced.map_or(Source::Registry, |x| x.target.clone());
-                let mut p = package(Ecosystem::Go, &r.path, r.line, source);
+                let mut p = Package::new(Ecosystem::Go, &r.path, r.line, source);
                 p.version = Some(r.version);
                 p.direct = !r.indirect;
                 p
@@ -849,7 +831,7 @@ mod ruby {
         let mut direct: HashSet<&str> = HashSet::new();
         let mut section: Option<Section> = None;
         for (i, raw) in text.lines().enumerate() {
-            let line = line_at(i);
+            let line = line_of_index(i);
             if ["<<<<<<<", "=======", ">>>>>>>"]
                 .iter()
                 .any(|m| raw.starts_with(m))
@@ -968,7 +950,7 @@ mod ruby {
                 continue; // the same gem locked for another platform
             }
             let source = gem_source(&sources[spec.source])?;
-            let mut p = package(Ecosystem::RubyGems, &spec.name, spec.line, source);
+            let mut p = Package::new(Ecosystem::RubyGems, &spec.name, spec.line, source);
             p.version = Some(spec.version.clone());
             p.direct = direct.contains(spec.name.as_str());
             out.push(p);
@@ -1061,9 +1043,9 @@ mod php {
 
     const PACKAGIST_NOTIFY: &str = "https://packagist.org/downloads/";
 
-    fn object<'a>(node: &'a Node, what: &str) -> Result<&'a [Member], LockError> {
+    fn object<'a, 'j>(node: &'a Node<'j>, what: &str) -> Result<&'a [Member<'j>], LockError> {
         match &node.value {
-            Value::Object(members) => Ok(members),
+            Value::Obj(members) => Ok(members),
             _ => Err(LockError::new(
                 node.line,
                 format!("{what} is not an object"),
@@ -1078,7 +1060,7 @@ mod php {
                 value: Value::Null, ..
             }) => Ok(None),
             Some(Node {
-                value: Value::String(s),
+                value: Value::Str(s),
                 ..
             }) => Ok(Some(s)),
             Some(n) => Err(LockError::new(n.line, format!("`{key}` is not a string"))),
@@ -1124,7 +1106,7 @@ mod php {
                 continue;
             };
             let items = match &list.value {
-                Value::Array(items) => items,
+                Value::Arr(items) => items,
                 Value::Null => continue,
                 _ => {
                     return Err(LockError::new(
@@ -1143,11 +1125,11 @@ mod php {
                     LockError::new(line, format!("locked package `{name}` has no `version`"))
                 })?;
                 if let Some(req) = json::get(fields, "require") {
-                    if let Value::Object(reqs) = &req.value {
+                    if let Value::Obj(reqs) = &req.value {
                         required.extend(reqs.iter().map(|m| m.key.to_ascii_lowercase()));
                     }
                 }
-                let mut p = package(Ecosystem::Packagist, name, line, lock_source(fields)?);
+                let mut p = Package::new(Ecosystem::Packagist, name, line, lock_source(fields)?);
                 p.version = Some(strip_v(version).to_string());
                 p.dev = dev;
                 p.install_script = string(fields, "type")? == Some("composer-plugin");
@@ -1243,13 +1225,13 @@ mod php {
     /// The lowercased names a `composer.json` requires (`require` and `require-dev`).
     fn manifest_names(text: &str) -> Option<HashSet<String>> {
         let root = json::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
-        let Value::Object(top) = &root.value else {
+        let Value::Obj(top) = &root.value else {
             return None;
         };
         let mut names = HashSet::new();
         for key in ["require", "require-dev"] {
             if let Some(Node {
-                value: Value::Object(reqs),
+                value: Value::Obj(reqs),
                 ..
             }) = json::get(top, key)
             {
@@ -1268,22 +1250,22 @@ mod php {
                 continue;
             };
             // Composer writes an empty section as `[]` at times.
-            if matches!(&section.value, Value::Array(a) if a.is_empty()) {
+            if matches!(&section.value, Value::Arr(a) if a.is_empty()) {
                 continue;
             }
             for m in object(section, &format!("`{key}`"))? {
                 if is_platform(&m.key) {
                     continue;
                 }
-                let Value::String(constraint) = &m.value.value else {
+                let Value::Str(constraint) = &m.value.value else {
                     return Err(LockError::new(
                         m.line,
                         format!("the constraint of `{}` is not a string", m.key),
                     ));
                 };
-                let mut p = package(Ecosystem::Packagist, &m.key, m.line, Source::Registry);
+                let mut p = Package::new(Ecosystem::Packagist, &m.key, m.line, Source::Registry);
                 p.version = exact_version(constraint);
-                p.requirement = Some(constraint.clone());
+                p.requirement = Some(constraint.to_string());
                 p.direct = true;
                 p.dev = dev;
                 out.push(p);
@@ -1406,7 +1388,7 @@ mod maven {
                 },
                 _ => Source::Registry,
             };
-            let mut p = package(Ecosystem::Maven, &name, d.line, source);
+            let mut p = Package::new(Ecosystem::Maven, &name, d.line, source);
             if let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) {
                 match resolve(&project, raw, 0) {
                     Some(v) if v.starts_with(['[', '(']) => p.requirement = Some(v),
@@ -1612,278 +1594,6 @@ mod maven {
     }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// JSON with the line of every value and key
-// ---------------------------------------------------------------------------------------------------------
-
-mod json {
-    use super::LockError;
-
-    pub(super) enum Value {
-        Null,
-        Bool,
-        Number,
-        String(String),
-        Array(Vec<Node>),
-        Object(Vec<Member>),
-    }
-
-    pub(super) struct Node {
-        pub line: u32,
-        pub value: Value,
-    }
-
-    pub(super) struct Member {
-        pub key: String,
-        /// The line of the key.
-        pub line: u32,
-        pub value: Node,
-    }
-
-    /// The member named `key`; of repeats the last, as PHP's `json_decode` keeps it.
-    pub(super) fn get<'a>(members: &'a [Member], key: &str) -> Option<&'a Node> {
-        members
-            .iter()
-            .rev()
-            .find(|m| m.key == key)
-            .map(|m| &m.value)
-    }
-
-    const MAX_DEPTH: u32 = 256;
-
-    pub(super) fn parse(text: &str) -> Result<Node, LockError> {
-        let mut p = Parser {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
-            line: 1,
-        };
-        p.space();
-        let node = p.value(0)?;
-        p.space();
-        if p.pos < p.bytes.len() {
-            return Err(p.error("unexpected text after the JSON value"));
-        }
-        Ok(node)
-    }
-
-    struct Parser<'a> {
-        text: &'a str,
-        bytes: &'a [u8],
-        pos: usize,
-        line: u32,
-    }
-
-    impl Parser<'_> {
-        fn error(&self, message: &str) -> LockError {
-            LockError::new(self.line, format!("not valid JSON: {message}"))
-        }
-
-        fn space(&mut self) {
-            while let Some(&b) = self.bytes.get(self.pos) {
-                match b {
-                    b'\n' => self.line = self.line.saturating_add(1),
-                    b' ' | b'\t' | b'\r' => {}
-                    _ => return,
-                }
-                self.pos += 1;
-            }
-        }
-
-        fn literal(&mut self, word: &str, value: Value) -> Result<Value, LockError> {
-            if self.text[self.pos..].starts_with(word) {
-                self.pos += word.len();
-                Ok(value)
-            } else {
-                Err(self.error("unexpected character"))
-            }
-        }
-
-        fn value(&mut self, depth: u32) -> Result<Node, LockError> {
-            if depth > MAX_DEPTH {
-                return Err(self.error("nested too deeply"));
-            }
-            let line = self.line;
-            let value = match self.bytes.get(self.pos) {
-                None => return Err(self.error("unexpected end of input")),
-                Some(b'{') => self.object(depth)?,
-                Some(b'[') => self.array(depth)?,
-                Some(b'"') => Value::String(self.string()?),
-                Some(b't') => self.literal("true", Value::Bool)?,
-                Some(b'f') => self.literal("false", Value::Bool)?,
-                Some(b'n') => self.literal("null", Value::Null)?,
-                Some(b'-' | b'0'..=b'9') => self.number()?,
-                Some(_) => return Err(self.error("unexpected character")),
-            };
-            Ok(Node { line, value })
-        }
-
-        fn object(&mut self, depth: u32) -> Result<Value, LockError> {
-            self.pos += 1;
-            let mut members = Vec::new();
-            self.space();
-            if self.bytes.get(self.pos) == Some(&b'}') {
-                self.pos += 1;
-                return Ok(Value::Object(members));
-            }
-            loop {
-                self.space();
-                if self.bytes.get(self.pos) != Some(&b'"') {
-                    return Err(self.error("expected a key"));
-                }
-                let line = self.line;
-                let key = self.string()?;
-                self.space();
-                if self.bytes.get(self.pos) != Some(&b':') {
-                    return Err(self.error("expected `:`"));
-                }
-                self.pos += 1;
-                self.space();
-                let value = self.value(depth + 1)?;
-                members.push(Member { key, line, value });
-                self.space();
-                match self.bytes.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        return Ok(Value::Object(members));
-                    }
-                    _ => return Err(self.error("expected `,` or `}`")),
-                }
-            }
-        }
-
-        fn array(&mut self, depth: u32) -> Result<Value, LockError> {
-            self.pos += 1;
-            let mut items = Vec::new();
-            self.space();
-            if self.bytes.get(self.pos) == Some(&b']') {
-                self.pos += 1;
-                return Ok(Value::Array(items));
-            }
-            loop {
-                self.space();
-                items.push(self.value(depth + 1)?);
-                self.space();
-                match self.bytes.get(self.pos) {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        return Ok(Value::Array(items));
-                    }
-                    _ => return Err(self.error("expected `,` or `]`")),
-                }
-            }
-        }
-
-        fn number(&mut self) -> Result<Value, LockError> {
-            let digits = |p: &mut Self| {
-                let start = p.pos;
-                while p.bytes.get(p.pos).is_some_and(u8::is_ascii_digit) {
-                    p.pos += 1;
-                }
-                p.pos > start
-            };
-            if self.bytes.get(self.pos) == Some(&b'-') {
-                self.pos += 1;
-            }
-            if self.bytes.get(self.pos) == Some(&b'0') {
-                self.pos += 1;
-            } else if !digits(self) {
-                return Err(self.error("a malformed number"));
-            }
-            if self.bytes.get(self.pos) == Some(&b'.') {
-                self.pos += 1;
-                if !digits(self) {
-                    return Err(self.error("a malformed number"));
-                }
-            }
-            if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
-                self.pos += 1;
-                if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
-                    self.pos += 1;
-                }
-                if !digits(self) {
-                    return Err(self.error("a malformed number"));
-                }
-            }
-            Ok(Value::Number)
-        }
-
-        fn hex4(&mut self) -> Result<u32, LockError> {
-            let hex = self
-                .text
-                .get(self.pos..self.pos + 4)
-                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-                .ok_or_else(|| self.error("a malformed \\u escape"))?;
-            self.pos += 4;
-            u32::from_str_radix(hex, 16).map_err(|_| self.error("a malformed \\u escape"))
-        }
-
-        fn string(&mut self) -> Result<String, LockError> {
-            self.pos += 1;
-            let mut out = String::new();
-            loop {
-                let run = self.pos;
-                while let Some(&b) = self.bytes.get(self.pos) {
-                    if b == b'"' || b == b'\\' || b < 0x20 {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-                // The run ends at an ASCII byte, so it is whole characters.
-                out.push_str(&self.text[run..self.pos]);
-                match self.bytes.get(self.pos) {
-                    None => return Err(self.error("unterminated string")),
-                    Some(b'"') => {
-                        self.pos += 1;
-                        return Ok(out);
-                    }
-                    Some(b'\\') => {
-                        self.pos += 1;
-                        let escape = self.bytes.get(self.pos).copied();
-                        self.pos += 1;
-                        match escape {
-                            Some(b'"') => out.push('"'),
-                            Some(b'\\') => out.push('\\'),
-                            Some(b'/') => out.push('/'),
-                            Some(b'b') => out.push('\u{8}'),
-                            Some(b'f') => out.push('\u{c}'),
-                            Some(b'n') => out.push('\n'),
-                            Some(b'r') => out.push('\r'),
-                            Some(b't') => out.push('\t'),
-                            Some(b'u') => {
-                                let high = self.hex4()?;
-                                let c = if (0xD800..0xDC00).contains(&high)
-                                    && self.text[self.pos..].starts_with("\\u")
-                                {
-                                    self.pos += 2;
-                                    let low = self.hex4()?;
-                                    if (0xDC00..0xE000).contains(&low) {
-                                        char::from_u32(
-                                            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00),
-                                        )
-                                    } else {
-                                        None
-                                    }
-                                } else {
-                                    char::from_u32(high)
-                                };
-                                out.push(c.unwrap_or('\u{fffd}'));
-                            }
-                            _ => {
-                                self.pos = self.pos.min(self.bytes.len());
-                                return Err(self.error("an unknown escape"));
-                            }
-                        }
-                    }
-                    Some(_) => return Err(self.error("a control character in a string")),
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1922,7 +1632,7 @@ mod tests {
             .nth(nth)
             .unwrap_or_else(|| panic!("`{needle}` not in the sample"))
             .0;
-        line_at(i)
+        line_of_index(i)
     }
 
     fn line(text: &str, needle: &str) -> u32 {
@@ -3022,11 +2732,11 @@ BUNDLED WITH
             r#"{"k": "a\"b\\c\/d\u00e9\ud83d\ude00\n", "n": -1.5e3, "t": true, "z": null}"#,
         )
         .unwrap();
-        let json::Value::Object(m) = root.value else {
+        let json::Value::Obj(m) = root.value else {
             panic!("an object")
         };
         let Some(json::Node {
-            value: json::Value::String(s),
+            value: json::Value::Str(s),
             ..
         }) = json::get(&m, "k")
         else {

@@ -19,7 +19,7 @@ use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
-use super::{file_name, line_of, Input, LockError};
+use super::{file_name, json, line_of, line_of_index, Input, LockError};
 use crate::{normalise_name, Ecosystem, Package, Source};
 
 /// The packages of a Python lockfile or manifest, or `None` for a file name this module does not read.
@@ -73,20 +73,6 @@ fn is_requirements_file(path: &str) -> bool {
     (txt && (name.contains("requirements") || name.starts_with("constraints")))
         || (dot_in && name.contains("requirements"))
         || ((txt || dot_in) && dir.as_deref() == Some("requirements"))
-}
-
-fn package(name: &str, line: u32, source: Source) -> Package {
-    Package {
-        ecosystem: Ecosystem::PyPI,
-        name: name.to_string(),
-        version: None,
-        requirement: None,
-        direct: false,
-        dev: false,
-        line,
-        source,
-        install_script: false,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -405,7 +391,7 @@ fn poetry_lock(text: &str) -> Result<Vec<Package>, LockError> {
             Some(s) => poetry_lock_source(text, s, entry)?,
             None => Source::Registry,
         };
-        let mut p = package(name, line, source);
+        let mut p = Package::new(Ecosystem::PyPI, name, line, source);
         p.version = opt_str(text, t, "version")?.map(str::to_string);
         let category_dev = opt_str(text, t, "category")? == Some("dev");
         let groups_dev = match opt_array(text, t, "groups")? {
@@ -618,7 +604,7 @@ fn uv_lock(text: &str) -> Result<Vec<Package>, LockError> {
         .enumerate()
         .filter(|(_, p)| !p.root)
         .map(|(i, p)| {
-            let mut out = package(&p.name, p.line, p.source);
+            let mut out = Package::new(Ecosystem::PyPI, &p.name, p.line, p.source);
             out.version = p.version;
             out.direct = direct[i];
             out.dev = dev[i] && !prod[i];
@@ -775,7 +761,7 @@ fn pipfile_lock(text: &str) -> Result<Vec<Package>, LockError> {
     let serde_json::Value::Object(root) = &doc else {
         return Err(LockError::new(1, "Pipfile.lock is not a JSON object"));
     };
-    let lines = json_entry_lines(text);
+    let lines = JsonLines::new(text);
     let mut indexes = Vec::new();
     if let Some(sources) = root
         .get("_meta")
@@ -856,7 +842,7 @@ fn pipfile_lock(text: &str) -> Result<Vec<Package>, LockError> {
             } else {
                 default_index.clone()
             };
-            let mut p = package(name, line, source);
+            let mut p = Package::new(Ecosystem::PyPI, name, line, source);
             p.version = field("version")?.map(|v| {
                 let v = v.trim();
                 v.strip_prefix("===")
@@ -872,97 +858,34 @@ fn pipfile_lock(text: &str) -> Result<Vec<Package>, LockError> {
     Ok(out)
 }
 
-/// Where the keys of a JSON document's second level stand: `section` → line, `(section, key)` → line.
-struct JsonLines {
-    sections: HashMap<String, u32>,
-    entries: HashMap<(String, String), u32>,
+/// Where the keys of a JSON document's first two levels stand, read by the position-aware parser (serde_json
+/// keeps no positions). Where a key repeats, the last one wins, as it does in serde_json's map; a key not
+/// found stands on its section's line, a section not found on line 1.
+struct JsonLines<'a> {
+    root: Option<json::Node<'a>>,
 }
 
-impl JsonLines {
+impl<'a> JsonLines<'a> {
+    fn new(text: &'a str) -> Self {
+        JsonLines {
+            root: json::parse(text).ok(),
+        }
+    }
+
+    fn member(&self, section: &str) -> Option<&json::Member<'a>> {
+        self.root.as_ref()?.member(section)
+    }
+
     fn section(&self, section: &str) -> u32 {
-        self.sections.get(section).copied().unwrap_or(1)
+        self.member(section).map_or(1, |m| m.line)
     }
 
     fn entry(&self, section: &str, key: &str) -> u32 {
-        self.entries
-            .get(&(section.to_string(), key.to_string()))
-            .copied()
-            .unwrap_or_else(|| self.section(section))
-    }
-}
-
-/// One pass over a JSON text already known to be valid: tracks nesting, which string is a key, and the line.
-/// Where a key repeats, the last one wins, as it does in serde_json's map.
-fn json_entry_lines(text: &str) -> JsonLines {
-    struct Frame {
-        object: bool,
-        expect_key: bool,
-        key: Option<String>,
-        section: Option<String>,
-    }
-    let b = text.as_bytes();
-    let mut lines = JsonLines {
-        sections: HashMap::new(),
-        entries: HashMap::new(),
-    };
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line = 1u32;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => line += 1,
-            open @ (b'{' | b'[') => {
-                let section = match stack.as_slice() {
-                    [top] => top.key.clone(),
-                    _ => None,
-                };
-                stack.push(Frame {
-                    object: open == b'{',
-                    expect_key: open == b'{',
-                    key: None,
-                    section,
-                });
-            }
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => {
-                if let Some(f) = stack.last_mut() {
-                    f.expect_key = f.object;
-                }
-            }
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                let end = i.min(b.len());
-                let depth = stack.len();
-                if let Some(f) = stack.last_mut() {
-                    if f.object && f.expect_key {
-                        f.expect_key = false;
-                        let raw = &text[start + 1..end];
-                        let key = if raw.contains('\\') {
-                            serde_json::from_str::<String>(&text[start..(end + 1).min(text.len())])
-                                .unwrap_or_else(|_| raw.to_string())
-                        } else {
-                            raw.to_string()
-                        };
-                        if depth == 1 {
-                            lines.sections.insert(key.clone(), line);
-                        } else if let (2, Some(section)) = (depth, &f.section) {
-                            lines.entries.insert((section.clone(), key.clone()), line);
-                        }
-                        f.key = Some(key);
-                    }
-                }
-            }
-            _ => {}
+        match self.member(section) {
+            Some(s) => s.value.member(key).map_or(s.line, |m| m.line),
+            None => 1,
         }
-        i += 1;
     }
-    lines
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1072,7 +995,7 @@ fn pipfile_entry(
     match spec.get_ref() {
         DeValue::String(s) => {
             let (version, requirement) = version_of(s, spec)?;
-            let mut p = package(name, line, ix.default.clone());
+            let mut p = Package::new(Ecosystem::PyPI, name, line, ix.default.clone());
             p.version = version;
             p.requirement = requirement;
             Ok(p)
@@ -1103,7 +1026,7 @@ fn pipfile_entry(
             } else {
                 ix.default.clone()
             };
-            let mut p = package(name, line, source);
+            let mut p = Package::new(Ecosystem::PyPI, name, line, source);
             if let Some(v) = t.get("version") {
                 let (version, requirement) = version_of(want_str(text, v, "version")?, v)?;
                 p.version = version;
@@ -1283,7 +1206,7 @@ impl PepCtx<'_> {
                 (None, Some(s)) => (s.clone(), true),
                 (None, None) => (self.default.clone(), false),
             };
-            let mut p = package(req.name, line, source);
+            let mut p = Package::new(Ecosystem::PyPI, req.name, line, source);
             p.version = req
                 .pinned()
                 .map(str::to_string)
@@ -1498,7 +1421,7 @@ fn poetry_dependency(
                 format!("{name}: empty version constraint"),
             ));
         }
-        let mut p = package(name, line, source);
+        let mut p = Package::new(Ecosystem::PyPI, name, line, source);
         p.version = constraint.and_then(poetry_exact);
         p.requirement = constraint.map(|c| c.trim().to_string());
         p.direct = true;
@@ -1669,7 +1592,7 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
     let mut open = false;
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let n = line_of_index(i);
         let comment = raw.trim_start().starts_with('#');
         if !raw.ends_with('\\') || comment {
             if open {
@@ -1939,7 +1862,12 @@ impl Pip<'_> {
             }
             for e in entries {
                 let from_index = e.source.is_none();
-                let mut p = package(&e.name, report, e.source.unwrap_or(Source::Registry));
+                let mut p = Package::new(
+                    Ecosystem::PyPI,
+                    &e.name,
+                    report,
+                    e.source.unwrap_or(Source::Registry),
+                );
                 p.version = e.version;
                 p.requirement = e.requirement;
                 p.direct = !f.constraint;
