@@ -639,7 +639,10 @@ mod tests {
         )
         .unwrap();
         std::fs::write(bad_dir.join("b.json"), "{\"id\": ").unwrap();
-        let err = db.import(std::slice::from_ref(&bad_dir)).unwrap_err().to_string();
+        let err = db
+            .import(std::slice::from_ref(&bad_dir))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("b.json") && err.contains("nothing was imported"),
             "{err}"
