@@ -474,6 +474,7 @@ impl DepsAnalyzer {
     fn vulnerabilities(&self, db: &VulnDb, files: &[(String, FileFacts)], out: &mut FinishOutput) {
         let mut cache: BTreeMap<(Ecosystem, String, String), Vec<crate::vulndb::Match>> =
             BTreeMap::new();
+        let mut records: HashMap<(Ecosystem, String), Vec<crate::osv::Record>> = HashMap::new();
         for (path, f) in files {
             for p in &f.packages {
                 let Some(v) = &p.version else { continue };
@@ -481,20 +482,33 @@ impl DepsAnalyzer {
                 let matches = match cache.get(&key) {
                     Some(m) => m.clone(),
                     None => {
-                        let order = order_of(p.ecosystem);
-                        match db.matches(p.ecosystem, &p.name, v, &order, &semver_order) {
-                            Ok(m) => {
-                                cache.insert(key, m.clone());
-                                m
-                            }
-                            Err(e) => {
-                                out.problems.push(Problem {
-                                    path: path.clone(),
-                                    message: e.to_string(),
-                                });
-                                return;
+                        // A package's records are read once, however many of its versions the tree locks.
+                        let rkey = (p.ecosystem, key.1.clone());
+                        if !records.contains_key(&rkey) {
+                            match db.records_for(p.ecosystem, &p.name) {
+                                Ok(r) => {
+                                    records.insert(rkey.clone(), r);
+                                }
+                                Err(e) => {
+                                    out.problems.push(Problem {
+                                        path: path.clone(),
+                                        message: e.to_string(),
+                                    });
+                                    return;
+                                }
                             }
                         }
+                        let order = order_of(p.ecosystem);
+                        let m = crate::vulndb::matches_in(
+                            records.get(&rkey).map_or(&[][..], |r| &r[..]),
+                            p.ecosystem,
+                            &p.name,
+                            v,
+                            &order,
+                            &semver_order,
+                        );
+                        cache.insert(key, m.clone());
+                        m
                     }
                 };
                 for m in matches {
@@ -514,7 +528,8 @@ impl DepsAnalyzer {
                             .unwrap_or_default(),
                         match &m.fixed {
                             Some(fx) => format!("; fixed in {fx}"),
-                            None => "; no fixed version yet".into(),
+                            None => "; the advisory names no release above this one that fixes it"
+                                .into(),
                         }
                     );
                     let primary = m.ids.first().cloned().unwrap_or_default();

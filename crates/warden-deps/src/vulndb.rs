@@ -287,9 +287,25 @@ impl VulnDb {
         order: Order,
         semver: Order,
     ) -> Result<Vec<Match>, DbError> {
+        let records = self.records_for(eco, name)?;
+        Ok(matches_in(&records, eco, name, version, order, semver))
+    }
+}
+
+/// The vulnerabilities of one package version among `records` (those [`VulnDb::records_for`] gave for the
+/// package): a caller matching many versions of one package reads its records once.
+pub fn matches_in(
+    records: &[Record],
+    eco: Ecosystem,
+    name: &str,
+    version: &str,
+    order: Order,
+    semver: Order,
+) -> Vec<Match> {
+    {
         let norm = normalise_name(eco, name);
         let mut found: Vec<Match> = Vec::new();
-        for rec in self.records_for(eco, name)? {
+        for rec in records {
             let hits: Vec<&osv::Affected> = rec
                 .affected
                 .iter()
@@ -302,7 +318,7 @@ impl VulnDb {
                 .iter()
                 .filter_map(|a| a.fixed_after(version, order, semver))
                 .min_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));
-            let sev = osv::severity(&rec, hits.first().copied());
+            let sev = osv::severity(rec, hits.first().copied());
             found.push(Match {
                 ids: rec.ids(),
                 summary: rec.summary.clone(),
@@ -311,7 +327,7 @@ impl VulnDb {
                 level: sev.map(|(_, l)| l),
             });
         }
-        Ok(merge_aliases(found, order))
+        merge_aliases(found, order)
     }
 }
 
