@@ -32,16 +32,6 @@ pub trait Tx {
     fn rows_by_key(&mut self, key: &str) -> Result<Vec<Row>, StoreError>;
     /// Accepted risks whose expiry is before `now`.
     fn rows_expiring(&mut self, now: &str) -> Result<Vec<Row>, StoreError>;
-    /// A new finding, open, first shown by `scan_id` and current (its `last_scan` NULL).
-    fn insert_finding(
-        &mut self,
-        scan: &ScanRecord,
-        f: &FindingRecord,
-        scan_id: i64,
-    ) -> Result<(), StoreError>;
-    /// Writes what the scan gives a stored finding, its state, its digest, and makes it current.
-    fn update_finding(&mut self, id: i64, f: &FindingRecord, state: &str)
-        -> Result<(), StoreError>;
     /// Findings a scan no longer shows become fixed; those that were current get `last_scan` as their last
     /// scan (the others keep theirs).
     fn fix_findings(&mut self, ids: &[i64], last_scan: i64) -> Result<(), StoreError>;
@@ -54,20 +44,16 @@ pub trait Tx {
     ) -> Result<(), StoreError>;
     fn last_audit(&mut self) -> Result<Option<Entry>, StoreError>;
     fn insert_audit(&mut self, e: &Entry) -> Result<(), StoreError>;
-    /// Many at once; a backend where each statement is a round trip (PostgreSQL) sends them in batches.
+    /// New findings, open, first shown by `scan_id` and current (their `last_scan` NULL). A backend where each
+    /// statement is a round trip (PostgreSQL) sends them in batches.
     fn insert_findings(
         &mut self,
         scan: &ScanRecord,
         fs: &[&FindingRecord],
         scan_id: i64,
-    ) -> Result<(), StoreError> {
-        fs.iter()
-            .try_for_each(|f| self.insert_finding(scan, f, scan_id))
-    }
-    fn update_findings(&mut self, rows: &[(i64, &FindingRecord, &str)]) -> Result<(), StoreError> {
-        rows.iter()
-            .try_for_each(|(id, f, state)| self.update_finding(*id, f, state))
-    }
+    ) -> Result<(), StoreError>;
+    /// Writes what the scan gives each stored finding, its state, its digest, and makes it current.
+    fn update_findings(&mut self, rows: &[(i64, &FindingRecord, &str)]) -> Result<(), StoreError>;
     fn insert_audits(&mut self, es: &[Entry]) -> Result<(), StoreError> {
         es.iter().try_for_each(|e| self.insert_audit(e))
     }

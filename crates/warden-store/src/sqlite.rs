@@ -298,6 +298,82 @@ fn row_of(r: &rusqlite::Row) -> rusqlite::Result<Row> {
 }
 
 impl SqliteTx<'_> {
+    fn insert_one(
+        &mut self,
+        scan: &ScanRecord,
+        f: &FindingRecord,
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
+                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
+                 priority_reasons, owner, context, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, NULL,
+                 ?16, ?17, ?18, ?19, ?20)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    scan.repo,
+                    scan.branch,
+                    f.fingerprint,
+                    f.content_key,
+                    f.line_key,
+                    f.rule_id,
+                    f.title,
+                    f.severity,
+                    f.confidence,
+                    f.path,
+                    f.line,
+                    f.message,
+                    f.snippet,
+                    f.secret_hash,
+                    scan_id,
+                    f.priority,
+                    reasons_json(&f.priority_reasons),
+                    f.owner,
+                    context_json(&f.context),
+                    digest(f)
+                ])
+            })
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+
+    fn update_one(&mut self, id: i64, f: &FindingRecord, state: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
+                 confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
+                 state = ?13, last_scan = NULL, priority = ?14, priority_reasons = ?15, owner = ?16, context = ?17,
+                 digest = ?18 WHERE id = ?1",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    id,
+                    f.fingerprint,
+                    f.content_key,
+                    f.line_key,
+                    f.title,
+                    f.severity,
+                    f.confidence,
+                    f.path,
+                    f.line,
+                    f.message,
+                    f.snippet,
+                    f.secret_hash,
+                    state,
+                    f.priority,
+                    reasons_json(&f.priority_reasons),
+                    f.owner,
+                    context_json(&f.context),
+                    digest(f)
+                ])
+            })
+            .map_err(backend(self.path))?;
+        Ok(())
+    }
+
     fn query_rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Row>, StoreError> {
         let err = backend(self.path);
         let mut stmt = self.tx.prepare_cached(sql).map_err(&err)?;
@@ -307,6 +383,22 @@ impl SqliteTx<'_> {
 }
 
 impl Tx for SqliteTx<'_> {
+    // One statement per row: SQLite runs in-process, so a row costs no round trip.
+    fn insert_findings(
+        &mut self,
+        scan: &ScanRecord,
+        fs: &[&FindingRecord],
+        scan_id: i64,
+    ) -> Result<(), StoreError> {
+        fs.iter()
+            .try_for_each(|f| self.insert_one(scan, f, scan_id))
+    }
+
+    fn update_findings(&mut self, rows: &[(i64, &FindingRecord, &str)]) -> Result<(), StoreError> {
+        rows.iter()
+            .try_for_each(|(id, f, state)| self.update_one(*id, f, state))
+    }
+
     fn latest_scan(&mut self, repo: &str, branch: &str) -> Result<Option<i64>, StoreError> {
         self.tx
             .query_row(
@@ -377,87 +469,6 @@ impl Tx for SqliteTx<'_> {
             ),
             &[&now],
         )
-    }
-
-    fn insert_finding(
-        &mut self,
-        scan: &ScanRecord,
-        f: &FindingRecord,
-        scan_id: i64,
-    ) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO findings (repo, branch, fingerprint, content_key, line_key, rule_id, title, severity,
-                 confidence, path, line, message, snippet, secret_hash, state, first_scan, last_scan, priority,
-                 priority_reasons, owner, context, digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'open', ?15, NULL,
-                 ?16, ?17, ?18, ?19, ?20)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    scan.repo,
-                    scan.branch,
-                    f.fingerprint,
-                    f.content_key,
-                    f.line_key,
-                    f.rule_id,
-                    f.title,
-                    f.severity,
-                    f.confidence,
-                    f.path,
-                    f.line,
-                    f.message,
-                    f.snippet,
-                    f.secret_hash,
-                    scan_id,
-                    f.priority,
-                    reasons_json(&f.priority_reasons),
-                    f.owner,
-                    context_json(&f.context),
-                    digest(f)
-                ])
-            })
-            .map_err(backend(self.path))?;
-        Ok(())
-    }
-
-    fn update_finding(
-        &mut self,
-        id: i64,
-        f: &FindingRecord,
-        state: &str,
-    ) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "UPDATE findings SET fingerprint = ?2, content_key = ?3, line_key = ?4, title = ?5, severity = ?6,
-                 confidence = ?7, path = ?8, line = ?9, message = ?10, snippet = ?11, secret_hash = ?12,
-                 state = ?13, last_scan = NULL, priority = ?14, priority_reasons = ?15, owner = ?16, context = ?17,
-                 digest = ?18 WHERE id = ?1",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    id,
-                    f.fingerprint,
-                    f.content_key,
-                    f.line_key,
-                    f.title,
-                    f.severity,
-                    f.confidence,
-                    f.path,
-                    f.line,
-                    f.message,
-                    f.snippet,
-                    f.secret_hash,
-                    state,
-                    f.priority,
-                    reasons_json(&f.priority_reasons),
-                    f.owner,
-                    context_json(&f.context),
-                    digest(f)
-                ])
-            })
-            .map_err(backend(self.path))?;
-        Ok(())
     }
 
     fn fix_findings(&mut self, ids: &[i64], last_scan: i64) -> Result<(), StoreError> {
