@@ -141,6 +141,65 @@ fn risk_has(a: &warden_core::Asset, needle: &str) -> bool {
         .any(|r| r["text"].as_str().is_some_and(|t| t.contains(needle)))
 }
 
+/// The AI/ML packages with unsafe loading defaults that the `deps` analyzer published (`deps/ai-unsafe-default`
+/// facts): those whose selected version still has the unsafe default (an upgrade fixes it), and the others
+/// (every version loads unsafely, or the manifest gives a range), as notes. One line per package.
+fn unsafe_loaders(r: &ScanResult) -> (Vec<String>, Vec<String>) {
+    let mut by_name: std::collections::BTreeMap<String, (u8, String)> = Default::default();
+    let mut safe: std::collections::BTreeSet<String> = Default::default();
+    for f in r
+        .facts
+        .iter()
+        .filter(|f| f.kind == "deps/ai-unsafe-default")
+    {
+        let d = &f.data;
+        let name = d["name"].as_str().unwrap_or_default().to_lowercase();
+        let version = d["version"]
+            .as_str()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        let fixable = d["safe_from"].is_string();
+        // 2: a version that an upgrade fixes; 1: unsafe in every version; 0: the file does not say.
+        let rank = match (d["affected"].as_bool(), fixable) {
+            (Some(true), true) => 2,
+            (Some(true), false) => 1,
+            (Some(false), _) => {
+                safe.insert(name);
+                continue;
+            }
+            (None, _) => 0,
+        };
+        let line = format!(
+            "{}{version} ({}:{}): {}; {}",
+            d["name"].as_str().unwrap_or_default(),
+            f.path,
+            d["line"].as_u64().unwrap_or(1),
+            d["risk"].as_str().unwrap_or_default(),
+            d["advice"].as_str().unwrap_or_default()
+        );
+        match by_name.get(&name) {
+            Some((r0, _)) if *r0 >= rank => {}
+            _ => {
+                by_name.insert(name, (rank, line));
+            }
+        }
+    }
+    let mut bad = Vec::new();
+    let mut noted = Vec::new();
+    for (name, (rank, line)) in by_name {
+        if rank == 0 && safe.contains(&name) {
+            // A manifest's range, and a lockfile beside it that selects a safe version.
+            continue;
+        }
+        if rank == 2 {
+            bad.push(line);
+        } else {
+            noted.push(line);
+        }
+    }
+    (bad, noted)
+}
+
 pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
     let ai: Vec<&warden_core::Asset> = r.assets.iter().filter(|a| is_ai_asset(a)).collect();
     let count = |k: AssetKind| ai.iter().filter(|a| a.kind == k).count();
@@ -514,7 +573,10 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
         let unchecked = models
             .iter()
             .any(|m| m.properties["signature"] == "not checked");
-        verdicts.push(if !bad.is_empty() {
+        let (deps_bad, deps_noted) = unsafe_loaders(r);
+        let mut bad = bad;
+        bad.extend(deps_bad);
+        let mut verdict = if !bad.is_empty() {
             (Some(false), bad)
         } else if models.is_empty() {
             (None, vec!["no model in the repository".into()])
@@ -531,7 +593,9 @@ pub fn assess(r: &ScanResult, answers: &Answers) -> Assessment {
                 Some(true),
                 vec![format!("{} models, all pinned and verified", models.len())],
             )
-        });
+        };
+        verdict.1.extend(deps_noted);
+        verdicts.push(verdict);
     }
 
     // 8. Access restricted.

@@ -5,7 +5,8 @@
 
 use crate::lock::{self, Input};
 use crate::rules::{
-    self, EXTRA_INDEX, INSTALL_SCRIPT, UNPINNED, URL_DEPENDENCY, VCS_UNPINNED, VULNERABLE,
+    self, EXTRA_INDEX, INSTALL_SCRIPT, OUT_OF_SYNC, TYPOSQUAT, UNPINNED, URL_DEPENDENCY,
+    VCS_UNPINNED, VULNERABLE,
 };
 use crate::vulndb::VulnDb;
 use crate::{normalise_name, version, Ecosystem, Package, Source};
@@ -308,6 +309,14 @@ impl Analyzer for DepsAnalyzer {
             Some(Ok(p)) => p,
         };
         self.file_risks(path, &text, &pkgs, out);
+        for u in crate::aiml::unsafe_defaults(&pkgs) {
+            out.facts.push(Fact {
+                analyzer: NAME.into(),
+                kind: crate::aiml::FACT.into(),
+                path: path.into(),
+                data: serde_json::to_value(&u).unwrap_or_default(),
+            });
+        }
         let facts = FileFacts {
             lockfile: is_lockfile(path),
             packages: pkgs,
@@ -367,6 +376,8 @@ impl Analyzer for DepsAnalyzer {
                 out.findings.push(f);
             }
         }
+        self.typosquats(&files, &mut out);
+        self.out_of_sync(&files, &mut out);
         // The SBOM is `warden sbom`'s, built from the facts (`join`, `sbom_packages`): components of the scan
         // stay the inventory's, whose AI dependencies they are.
         // Known vulnerabilities.
@@ -380,6 +391,136 @@ impl Analyzer for DepsAnalyzer {
             }
         }
         out
+    }
+}
+
+/// The lockfiles that record what a manifest declares, by file name: the lockfile must sit in the manifest's
+/// directory (a workspace member's manifest is not compared with its root's lockfile: nothing in the facts says
+/// whether that lockfile covers it).
+fn lockfiles_of(manifest: &str) -> &'static [&'static str] {
+    match manifest {
+        "package.json" => &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+        ],
+        "pyproject.toml" => &["poetry.lock", "uv.lock"],
+        "Pipfile" => &["Pipfile.lock"],
+        "Cargo.toml" => &["Cargo.lock"],
+        "composer.json" => &["composer.lock"],
+        _ => &[],
+    }
+}
+
+impl DepsAnalyzer {
+    /// Declared dependencies one edit away from a popular name of their ecosystem (`typosquat.rs`). Manifests
+    /// are read first; a lockfile's direct packages count only where no manifest beside it declared them.
+    fn typosquats(&self, files: &[(String, FileFacts)], out: &mut FinishOutput) {
+        let mut seen: HashSet<(String, Ecosystem, String)> = HashSet::new();
+        let manifests = files.iter().filter(|(_, f)| !f.lockfile);
+        let lockfiles = files.iter().filter(|(_, f)| f.lockfile);
+        for (path, f) in manifests.chain(lockfiles) {
+            for p in f.packages.iter().filter(|p| p.direct) {
+                if !matches!(p.source, Source::Registry) {
+                    continue;
+                }
+                let key = (
+                    dir_of(path).to_string(),
+                    p.ecosystem,
+                    normalise_name(p.ecosystem, &p.name),
+                );
+                if !seen.insert(key) {
+                    continue;
+                }
+                let Some(target) = crate::typosquat::resembles(p.ecosystem, &p.name) else {
+                    continue;
+                };
+                let mut finding = self.finding(
+                    TYPOSQUAT,
+                    format!(
+                        "`{}` is one edit away from `{target}`, one of the most downloaded {} packages, and is not popular itself: make sure it is the package you meant",
+                        p.name,
+                        p.ecosystem.osv_name()
+                    ),
+                    path,
+                    p.line,
+                    format!("typosquat|{}|{}", p.ecosystem.osv_name(), p.name),
+                );
+                finding.snippet = p.name.clone();
+                finding.ext.insert(
+                    NAME.into(),
+                    serde_json::json!({"package": p.name, "ecosystem": p.ecosystem.osv_name(), "resembles": target}),
+                );
+                out.findings.push(finding);
+            }
+        }
+    }
+
+    /// Manifests that declare registry dependencies the lockfile beside them does not lock (or locks at another
+    /// version than an exact pin): the lockfile was not regenerated after the manifest changed.
+    fn out_of_sync(&self, files: &[(String, FileFacts)], out: &mut FinishOutput) {
+        let by_path: HashMap<&str, &FileFacts> =
+            files.iter().map(|(p, f)| (p.as_str(), f)).collect();
+        for (path, f) in files.iter().filter(|(_, f)| !f.lockfile) {
+            let dir = dir_of(path);
+            for lock_name in lockfiles_of(lock::file_name(path)) {
+                let lock_path = if dir.is_empty() {
+                    lock_name.to_string()
+                } else {
+                    format!("{dir}/{lock_name}")
+                };
+                let Some(lockf) = by_path.get(lock_path.as_str()) else {
+                    continue;
+                };
+                let mut locked: HashMap<(Ecosystem, String), Vec<&str>> = HashMap::new();
+                for p in &lockf.packages {
+                    locked
+                        .entry((p.ecosystem, normalise_name(p.ecosystem, &p.name)))
+                        .or_default()
+                        .extend(p.version.as_deref());
+                }
+                let mut stale: Vec<String> = Vec::new();
+                let mut first = None;
+                for p in f.packages.iter().filter(|p| p.direct && !p.peer) {
+                    if !matches!(p.source, Source::Registry | Source::OtherRegistry { .. }) {
+                        continue;
+                    }
+                    let why = match locked.get(&(p.ecosystem, normalise_name(p.ecosystem, &p.name)))
+                    {
+                        None => Some(format!("{} (not locked)", p.name)),
+                        Some(versions) => p.version.as_deref().and_then(|pin| {
+                            let same = versions.iter().any(|v| {
+                                version::compare(p.ecosystem, v, pin)
+                                    == Some(std::cmp::Ordering::Equal)
+                            });
+                            (!same && !versions.is_empty()).then(|| {
+                                format!("{} {pin} (locked at {})", p.name, versions.join(", "))
+                            })
+                        }),
+                    };
+                    if let Some(w) = why {
+                        first.get_or_insert(p.line);
+                        stale.push(w);
+                    }
+                }
+                let Some(line) = first else { continue };
+                let shown: Vec<&str> = stale.iter().take(5).map(String::as_str).collect();
+                let mut finding = self.finding(
+                    OUT_OF_SYNC,
+                    format!(
+                        "{lock_name} does not match this manifest: {}{}; regenerate the lockfile so that installs from it get what the manifest declares",
+                        shown.join(", "),
+                        if stale.len() > 5 { format!(" and {} more", stale.len() - 5) } else { String::new() }
+                    ),
+                    path,
+                    line,
+                    format!("out-of-sync|{lock_path}"),
+                );
+                finding.snippet = shown.join(", ");
+                out.findings.push(finding);
+            }
+        }
     }
 }
 

@@ -3,10 +3,12 @@
 //! in each ecosystem's version order; and the dependency risks assistants bring (loose pins, typosquats, URL and
 //! VCS sources, dependency confusion, install scripts).
 
+pub mod aiml;
 pub mod analyzer;
 pub mod lock;
 pub mod osv;
 pub mod rules;
+pub mod typosquat;
 pub mod version;
 pub mod vulndb;
 
@@ -121,6 +123,9 @@ pub struct Package {
     /// Install scripts the lockfile records (npm `hasInstallScript`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub install_script: bool,
+    /// A peer dependency (npm `peerDependencies`): the consumer installs it, so a lockfile may not hold it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub peer: bool,
 }
 
 impl Package {
@@ -136,6 +141,7 @@ impl Package {
             line,
             source,
             install_script: false,
+            peer: false,
         }
     }
 
@@ -228,6 +234,7 @@ mod tests {
             line: 1,
             source: Source::Registry,
             install_script: false,
+            peer: false,
         };
         assert_eq!(
             p(Ecosystem::PyPI, "Django", "4.2.1").purl(),

@@ -14,6 +14,8 @@ pub const URL_DEPENDENCY: &str = "url-dependency";
 pub const EXTRA_INDEX: &str = "extra-index-url";
 pub const INSTALL_SCRIPT: &str = "install-script";
 pub const UNPINNED: &str = "unpinned-without-lockfile";
+pub const TYPOSQUAT: &str = "typosquat";
+pub const OUT_OF_SYNC: &str = "lockfile-out-of-sync";
 
 /// One rule as written in `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -77,7 +79,7 @@ mod tests {
     #[test]
     fn the_rules_file_reads_and_every_rule_but_the_database_one_has_examples() {
         let rules: Vec<Rule> = toml::from_str::<File>(RULES_TOML).unwrap().rule;
-        assert_eq!(rules.len(), 6);
+        assert_eq!(rules.len(), 8);
         for id in [
             VULNERABLE,
             VCS_UNPINNED,
@@ -85,6 +87,8 @@ mod tests {
             EXTRA_INDEX,
             INSTALL_SCRIPT,
             UNPINNED,
+            TYPOSQUAT,
+            OUT_OF_SYNC,
         ] {
             let r = rules
                 .iter()

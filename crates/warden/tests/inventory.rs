@@ -683,3 +683,49 @@ fn a_next_js_route_behind_an_ingress_is_a_public_llm_app() {
         "{deps:?}"
     );
 }
+
+#[test]
+fn ai_packages_with_unsafe_loading_defaults_are_assessment_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "requirements.txt",
+        "torch==2.1.0\nnumpy==1.26.4\njoblib==1.4.2\n",
+    );
+    write(
+        dir.path(),
+        "train.py",
+        "import torch\nmodel = torch.load('model.pt')\n",
+    );
+    let out = warden()
+        .args(["assess", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+    let doc = json(&out.get_output().stdout);
+    let q7 = doc["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == 7)
+        .unwrap()
+        .clone();
+    assert_eq!(q7["answer"], "no", "{q7:#}");
+    let ev = q7["evidence"].to_string();
+    // torch below 2.6 unpickles by default: an upgrade fixes it, so it is a "no".
+    assert!(ev.contains("torch 2.1.0 (requirements.txt:1)"), "{ev}");
+    // joblib is pickle in every version: listed; numpy 1.26 is past its fix: not listed.
+    assert!(ev.contains("joblib 1.4.2 (requirements.txt:3)"), "{ev}");
+    assert!(!ev.contains("numpy"), "{ev}");
+
+    // With a safe torch, the packages no longer make the answer "no" by themselves.
+    write(dir.path(), "requirements.txt", "torch==2.6.0\n");
+    let out = warden()
+        .args(["assess", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+    let doc = json(&out.get_output().stdout);
+    let ev = doc["questions"][6]["evidence"].to_string();
+    assert!(!ev.contains("torch 2.6.0"), "{ev}");
+}

@@ -275,6 +275,7 @@ fn manifest(text: &str) -> Result<Vec<Package>, LockError> {
             };
             let mut p = manifest_entry(&d.key, spec, d.line);
             p.dev = dev;
+            p.peer = section == "peerDependencies";
             out.push(p);
         }
     }
