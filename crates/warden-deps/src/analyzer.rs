@@ -211,7 +211,7 @@ impl DepsAnalyzer {
                     .split_whitespace()
                     .next()
                     .unwrap_or("");
-                let shown = strip_credentials(url);
+                let shown = lock::strip_credentials(url);
                 let mut f = self.finding(
                     EXTRA_INDEX,
                     format!(
@@ -225,22 +225,6 @@ impl DepsAnalyzer {
                 out.findings.push(f);
             }
         }
-    }
-}
-
-/// A URL without `user:password@`.
-fn strip_credentials(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (host, tail) = rest.split_once('/').map_or((rest, ""), |(h, t)| (h, t));
-            let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-            if tail.is_empty() && !rest.contains('/') {
-                format!("{scheme}://{host}")
-            } else {
-                format!("{scheme}://{host}/{tail}")
-            }
-        }
-        None => url.to_string(),
     }
 }
 

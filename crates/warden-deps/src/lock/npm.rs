@@ -15,6 +15,7 @@
 //! `saphyr-parser`'s event stream; yarn classic by a line parser.
 
 use super::{file_name, json, line_of_index, Input, LockError};
+use super::{split_url, strip_credentials};
 use crate::{Ecosystem, Package, Source};
 use std::collections::{HashMap, HashSet};
 
@@ -406,99 +407,6 @@ fn split_name_range(s: &str) -> (&str, &str) {
         Some(i) => (&s[..i + 1], &s[i + 2..]),
         None => (s, ""),
     }
-}
-
-struct UrlParts<'a> {
-    scheme: &'a str,
-    userinfo: Option<&'a str>,
-    /// Host and port, as written.
-    hostport: &'a str,
-    host: &'a str,
-    /// Path, query and fragment, as written.
-    rest: &'a str,
-}
-
-fn split_url(s: &str) -> Option<UrlParts<'_>> {
-    let (scheme, after) = s.split_once("://")?;
-    if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    {
-        return None;
-    }
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let (authority, rest) = after.split_at(end);
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
-    };
-    let host = if hostport.starts_with('[') {
-        hostport.split_inclusive(']').next().unwrap_or(hostport)
-    } else {
-        hostport.split(':').next().unwrap_or(hostport)
-    };
-    Some(UrlParts {
-        scheme,
-        userinfo,
-        hostport,
-        host,
-        rest,
-    })
-}
-
-/// A URL without its credentials: a `user:password@` or an HTTP(S) `token@` is dropped (an SSH user such as
-/// `git@` is kept, it is no secret), and so are query parameters named like tokens, keys or signatures.
-fn strip_credentials(url: &str) -> String {
-    let Some(u) = split_url(url) else {
-        return url.to_string();
-    };
-    let http = u.scheme.ends_with("http") || u.scheme.ends_with("https");
-    let user = u.userinfo.filter(|i| !i.contains(':') && !http);
-    let mut out = String::with_capacity(url.len());
-    out.push_str(u.scheme);
-    out.push_str("://");
-    if let Some(user) = user {
-        out.push_str(user);
-        out.push('@');
-    }
-    out.push_str(u.hostport);
-    let (before_fragment, fragment) = match u.rest.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (u.rest, None),
-    };
-    match before_fragment.split_once('?') {
-        Some((path, query)) => {
-            out.push_str(path);
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|pair| {
-                    let key = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
-                    ![
-                        "token",
-                        "auth",
-                        "key",
-                        "sig",
-                        "pass",
-                        "secret",
-                        "credential",
-                    ]
-                    .iter()
-                    .any(|w| key.contains(w))
-                })
-                .collect();
-            if !kept.is_empty() {
-                out.push('?');
-                out.push_str(&kept.join("&"));
-            }
-        }
-        None => out.push_str(before_fragment),
-    }
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
 }
 
 /// The registries npm and yarn use by default.

@@ -34,7 +34,7 @@
 //! TOML is read through `toml`'s spanned document, XML through `quick-xml`'s event reader, JSON by a small
 //! position-aware parser, and the line formats line by line, so every package carries the line of its entry.
 
-use super::{file_name, json, line_of, line_of_index, Input, LockError};
+use super::{file_name, json, line_of, line_of_index, strip_credentials, Input, LockError};
 use crate::{Ecosystem, Package, Source};
 use std::collections::{HashMap, HashSet};
 
@@ -78,19 +78,6 @@ impl Lines {
     /// 1-based line of a byte offset, as [`line_of`] counts it.
     fn line(&self, offset: usize) -> u32 {
         line_of_index(self.newlines.partition_point(|&n| n < offset))
-    }
-}
-
-/// A URL without the user and password of its authority (`https://user:token@host/x` is `https://host/x`).
-fn strip_credentials(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let (scheme, rest) = url.split_at(scheme_end + 3);
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
-        None => url.to_string(),
     }
 }
 

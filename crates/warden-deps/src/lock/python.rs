@@ -19,7 +19,7 @@ use std::ops::Range;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
-use super::{file_name, json, line_of, line_of_index, Input, LockError};
+use super::{file_name, json, line_of, line_of_index, strip_credentials, Input, LockError};
 use crate::{normalise_name, Ecosystem, Package, Source};
 
 /// The packages of a Python lockfile or manifest, or `None` for a file name this module does not read.
@@ -77,29 +77,6 @@ fn is_requirements_file(path: &str) -> bool {
 
 // ---------------------------------------------------------------------------------------------------------------
 // URLs, indexes and references
-
-/// `https://user:token@host/simple` → `https://host/simple`. The conventional ssh user of `ssh://git@host/…` is
-/// no secret and stays; any other user information goes.
-fn strip_credentials(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest_start = scheme_end + 3;
-    let rest = &url[rest_start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    match authority.rfind('@') {
-        Some(at) => {
-            let user = &authority[..at];
-            let scheme = url[..scheme_end].to_ascii_lowercase();
-            if scheme.ends_with("ssh") && !user.contains(':') {
-                url.to_string()
-            } else {
-                format!("{}{}", &url[..rest_start], &rest[at + 1..])
-            }
-        }
-        None => url.to_string(),
-    }
-}
 
 /// Whether an index URL is PyPI's own (`https://pypi.org/simple`, the legacy `pypi.python.org`).
 fn is_pypi(url: &str) -> bool {
