@@ -304,11 +304,16 @@ def load_yaml_records():
                 recs.append(json.load(fh))
         return recs
     import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fast = hasattr(yaml, "CSafeLoader")  # libyaml's safe loader when PyYAML was built with it
     recs = []
     for f in files:
         with open(f) as fh:
-            r = json.load(fh) if f.endswith(".json") else yaml.load(fh, Loader=loader)
+            if f.endswith(".json"):
+                r = json.load(fh)
+            elif fast:
+                r = yaml.load(fh, Loader=yaml.CSafeLoader)
+            else:
+                r = yaml.safe_load(fh)
         if isinstance(r, dict) and r.get("id"):
             recs.append(r)
     ensure_osv_zip(recs, len(files))

@@ -23,6 +23,33 @@ impl Drop for Local {
     }
 }
 
+/// Whether the ignore files above `root` (a parent's `.gitignore`, `.git/info/exclude`) ignore `root` itself.
+/// ripgrep's walker would then skip everything under it and the scan would silently see nothing; a root the user
+/// named is scanned, so the caller drops the parents' rules (its own ignore files, and those below, still hold).
+fn ignored_by_parents(root: &Path) -> bool {
+    let Ok(abs) = root.canonicalize() else {
+        return false;
+    };
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return false;
+    };
+    // Listing the parent one level deep with the same ignore rules: the root is missing when they ignore it.
+    let listed = WalkBuilder::new(parent)
+        .hidden(false)
+        .parents(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .ignore(true)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .max_depth(Some(1))
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.file_name() == name);
+    !listed
+}
+
 impl Scanner {
     /// Scans the files under `root` (or `root` itself when it is a file).
     pub fn scan_worktree(&self, root: &Path) -> Result<ScanResult, ScanError> {
@@ -37,7 +64,7 @@ impl Scanner {
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
-            .parents(true)
+            .parents(!single_file && !ignored_by_parents(root))
             .git_ignore(true)
             .git_exclude(true)
             .git_global(false)

@@ -268,6 +268,30 @@ fn dotfiles_are_scanned_and_ignore_files_honoured() {
 }
 
 #[test]
+fn a_root_that_a_parent_gitignore_ignores_is_still_scanned() {
+    // A generated or vendored directory the enclosing repository ignores, scanned by name.
+    let dir = TempDir::new().unwrap();
+    let line = format!("token={}\n", github_pat());
+    write(dir.path(), ".gitignore", "build/\n*.log\n");
+    write(dir.path(), "build/app/.npmrc", &line);
+    write(dir.path(), "build/app/skip/x.env", &line);
+    write(dir.path(), "build/app/.gitignore", "skip/\n");
+    let doc = scan_json(&dir.path().join("build/app"), &[], 1);
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [".npmrc"], "the root's own ignore file still holds");
+    // A root the parents do not ignore keeps their rules.
+    write(dir.path(), "src/.npmrc", &line);
+    write(dir.path(), "src/debug.log", &line);
+    let doc = scan_json(&dir.path().join("src"), &[], 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc:#}");
+}
+
+#[test]
 fn config_disables_rules_overrides_severity_and_allowlists() {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
