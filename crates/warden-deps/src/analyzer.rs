@@ -535,13 +535,25 @@ pub fn join(facts: &Facts) -> Joined {
             let key = (dir_of(path).to_string(), p.ecosystem);
             if f.lockfile {
                 locked.insert(key);
-            } else if p.direct {
-                declared
-                    .entry(key)
-                    .or_default()
-                    .entry(normalise_name(p.ecosystem, &p.name))
-                    .or_insert(p.dev);
             }
+        }
+    }
+    // A manifest's declarations go to the nearest lockfile of its ecosystem, in its directory or above (a
+    // workspace member's package.json and the root yarn.lock). A package is dev only if every declaration is.
+    for (path, f) in &files {
+        if f.lockfile {
+            continue;
+        }
+        for p in f.packages.iter().filter(|p| p.direct) {
+            let Some(lock_dir) = nearest_lock(&locked, dir_of(path), p.ecosystem) else {
+                continue;
+            };
+            declared
+                .entry((lock_dir.to_string(), p.ecosystem))
+                .or_default()
+                .entry(normalise_name(p.ecosystem, &p.name))
+                .and_modify(|dev| *dev &= p.dev)
+                .or_insert(p.dev);
         }
     }
     for (path, f) in files.iter_mut() {
@@ -562,13 +574,22 @@ pub fn join(facts: &Facts) -> Joined {
 
 /// Whether a lockfile of `eco` sits in `dir` or a directory above it (workspaces lock at their root).
 pub fn locked_at(locked: &HashSet<(String, Ecosystem)>, dir: &str, eco: Ecosystem) -> bool {
+    nearest_lock(locked, dir, eco).is_some()
+}
+
+/// The nearest directory at or above `dir` that holds a lockfile of `eco`.
+fn nearest_lock<'a>(
+    locked: &HashSet<(String, Ecosystem)>,
+    dir: &'a str,
+    eco: Ecosystem,
+) -> Option<&'a str> {
     let mut d = dir;
     loop {
         if locked.contains(&(d.to_string(), eco)) {
-            return true;
+            return Some(d);
         }
         if d.is_empty() {
-            return false;
+            return None;
         }
         d = dir_of(d);
     }

@@ -127,3 +127,51 @@ fn a_malformed_lockfile_is_named_and_the_rest_is_listed() {
     let doc = json(&out.get_output().stdout);
     assert_eq!(doc["packages"].as_array().unwrap().len(), 7);
 }
+
+#[test]
+fn a_yarn_workspace_member_declares_what_the_root_lockfile_locks() {
+    // yarn classic's lockfile says nothing about workspaces: the members' package.json files do.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "package.json",
+        r#"{"name": "mono", "private": true, "workspaces": ["packages/*"]}"#,
+    );
+    write(
+        d,
+        "packages/web/package.json",
+        r#"{"name": "web", "dependencies": {"react": "^18.2.0"}, "devDependencies": {"jest": "^29.7.0"}}"#,
+    );
+    write(
+        d,
+        "packages/api/package.json",
+        r#"{"name": "api", "devDependencies": {"react": "^18.2.0"}}"#,
+    );
+    write(
+        d,
+        "yarn.lock",
+        "# yarn lockfile v1\n\n\
+         jest@^29.7.0:\n  version \"29.7.0\"\n  resolved \"https://registry.yarnpkg.com/jest/-/jest-29.7.0.tgz\"\n\n\
+         loose-envify@^1.1.0:\n  version \"1.4.0\"\n  resolved \"https://registry.yarnpkg.com/loose-envify/-/loose-envify-1.4.0.tgz\"\n\n\
+         react@^18.2.0:\n  version \"18.3.1\"\n  resolved \"https://registry.yarnpkg.com/react/-/react-18.3.1.tgz\"\n  dependencies:\n    loose-envify \"^1.1.0\"\n",
+    );
+    let doc = sbom(d, "json");
+    let p = doc["packages"].as_array().unwrap();
+    let get = |name: &str| {
+        p.iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {doc:#}"))
+            .clone()
+    };
+    // react is a runtime dependency of web (a dev one of api: runtime wins), jest a dev one, loose-envify neither.
+    assert_eq!(
+        (get("react")["direct"].clone(), get("react")["dev"].clone()),
+        (true.into(), false.into())
+    );
+    assert_eq!(
+        (get("jest")["direct"].clone(), get("jest")["dev"].clone()),
+        (true.into(), true.into())
+    );
+    assert_eq!(get("loose-envify")["direct"], false);
+}
