@@ -173,19 +173,9 @@ def ensure_monorepo(services, seed):
             e = json.load(f)
         if (e.get("services") == services and e.get("seed") == seed and os.path.isdir(MONO)
                 and e.get("generator") == gen_monorepo.generator_hash()):
-            unignore(MONO)
             return e
     e = gen_monorepo.generate(MONO, services, seed)
-    unignore(MONO)
     return e
-
-
-def unignore(root):
-    """warden honours the ignore files above what it scans (as ripgrep does), and bench/.gitignore ignores every
-    `work/` (so does bench/deps/work/.gitignore): a `.ignore` whitelisting all (it outranks .gitignore) lets warden
-    see the tree. cdxgen reads no such file."""
-    with open(os.path.join(root, ".ignore"), "w") as f:
-        f.write("!*\n")
 
 
 def cdxgen_env():
@@ -477,13 +467,43 @@ def boundary_pins(ref):
 
 def ensure_vulnrepo(sets):
     os.makedirs(os.path.join(VULNREPO, "requirements"), exist_ok=True)
-    unignore(VULNREPO)
     for fname, pins in sets.items():
         text = "".join(f"{n}=={v}\n" for n, v in pins)
         p = os.path.join(VULNREPO, "requirements", fname)
         if not os.path.isfile(p) or open(p).read() != text:
             with open(p, "w") as f:
                 f.write(text)
+
+
+def ensure_bulkrepo(ref, n):
+    """`n` pins for the matching-speed run: every version the advisories list, for every package they name,
+    round-robin over the packages until there are `n` (so nearly every pin is a package the database holds
+    records for, the expensive case), 1,000 pins per requirements file."""
+    versions = {}
+    for name, pairs in sorted(ref.by_name.items()):
+        spelled = pairs[0][1]["package"]["name"]
+        vs = sorted({v for _, a in pairs for v in a.get("versions") or []})
+        if vs:
+            versions[spelled] = vs
+    names = sorted(versions)
+    pins = []
+    i = 0
+    while len(pins) < n and names:
+        name = names[i % len(names)]
+        vs = versions[name]
+        pins.append((name, vs[(i // len(names)) % len(vs)]))
+        i += 1
+    root = os.path.join(WORK, "bulkrepo")
+    stamp = os.path.join(root, ".pins")
+    if not (os.path.isfile(stamp) and open(stamp).read() == str(n)):
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(os.path.join(root, "requirements"))
+        for k in range(0, len(pins), 1000):
+            with open(os.path.join(root, "requirements", f"r{k // 1000:04}.txt"), "w") as f:
+                f.write("".join(f"{a}=={b}\n" for a, b in pins[k:k + 1000]))
+        with open(stamp, "w") as f:
+            f.write(str(n))
+    return root, len(pins)
 
 
 def warden_findings(path):
@@ -615,6 +635,18 @@ def vuln_section(a, expected):
                              f"{n} deps/vulnerable-package findings"])
             else:
                 rows.append([f"warden {label} --only deps", f"exit {r['rc']}", "", tail(r["stderr"], 2)])
+    if db and a.pins:
+        bulk, n = ensure_bulkrepo(ref, a.pins)
+        out = os.path.join(OUT, "warden-bulk.json")
+        r = measured("warden-bulk", [a.warden, "scan", bulk, "--only", "deps", "--vulndb", db, "--format", "json",
+                                     "--output", out, "--fail-on", "none", "--no-progress"], a.runs,
+                     timeout=a.timeout)
+        if r["rc"] in (0, 2) and os.path.isfile(out):
+            found, _ = warden_findings(out)
+            rows.append([f"warden scan {n:,} pins --only deps", fmt_s(r["wall"]), f"{r['rss']:.0f}",
+                         f"{found} findings ({n / max(r['wall'], 1e-9):,.0f} packages/s)"])
+        else:
+            rows.append([f"warden scan {n:,} pins --only deps", f"exit {r['rc']}", "", tail(r["stderr"], 2)])
     table(rows, ["step", "wall (median)", "peak RSS MiB", "result"])
     say()
 
@@ -696,6 +728,8 @@ def main():
     ap.add_argument("--services", type=int, default=200)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--only", choices=("sbom", "vuln"))
+    ap.add_argument("--pins", type=int, default=100000,
+                    help="pins in the matching-speed repository (every version the advisories list; 0: skip)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
     a = ap.parse_args()
     w = a.warden or os.environ.get("WARDEN") or os.path.join(REPO, "target", "release", "warden")
