@@ -3,12 +3,13 @@
 
     python3 scripts/popular-names.py
 
-Writes crates/warden-deps/data/popular/{npm,pypi,go,rubygems}.txt: one name per line, most popular first
+Writes crates/warden-deps/data/popular/{npm,npm-dependents,pypi,go,rubygems}.txt: one name per line, most popular first
 (RubyGems: the order of the source), under a header that states the source. The sources are published
 packages, fetched from their registries (no GitHub access needed):
 
-- npm: the npm package `npm-high-impact` by Titus Wormer (MIT), `lib/top-download.js`: npm packages ordered
-  by weekly downloads, built from the npm registry's download counts.
+- npm: the npm package `npm-high-impact` by Titus Wormer (MIT): `lib/top-download.js`, npm packages ordered
+  by weekly downloads from the npm registry's counts, and `lib/top-dependent.js`, ordered by how many packages
+  depend on them (what developers declare, where downloads also count transitive helpers).
 - PyPI, Go, RubyGems: the PyPI package `guarddog` by Datadog (Apache-2.0), `guarddog/analyzer/metadata/
   resources/top_*_packages.json`. Its PyPI list is Hugo van Kemenade's top-pypi-packages (downloads over 30
   days, from the PyPI BigQuery dataset); the Go and RubyGems lists are Datadog's snapshots of those
@@ -41,11 +42,11 @@ def fetch(url: str) -> bytes:
         return r.read()
 
 
-def npm_names() -> list[str]:
+def npm_names(list_file: str) -> list[str]:
     meta = json.loads(fetch(f"https://registry.npmjs.org/{NPM_PACKAGE}/{NPM_VERSION}"))
     tgz = fetch(meta["dist"]["tarball"])
     with tarfile.open(fileobj=io.BytesIO(tgz)) as t:
-        js = t.extractfile("package/lib/top-download.js").read().decode()
+        js = t.extractfile(f"package/lib/{list_file}").read().decode()
     return re.findall(r"^\s*'([^']+)',?$", js, re.M)
 
 
@@ -87,9 +88,16 @@ def day(ts: int) -> str:
 def main() -> None:
     write(
         "npm",
-        npm_names(),
+        npm_names("top-download.js"),
         f"Most downloaded npm packages, most popular first.\n"
         f"Source: npm package {NPM_PACKAGE}@{NPM_VERSION} (MIT, Titus Wormer), lib/top-download.js.\n"
+        f"Regenerate: python3 scripts/popular-names.py",
+    )
+    write(
+        "npm-dependents",
+        npm_names("top-dependent.js"),
+        f"npm packages with the most dependents (what developers declare), most first.\n"
+        f"Source: npm package {NPM_PACKAGE}@{NPM_VERSION} (MIT, Titus Wormer), lib/top-dependent.js.\n"
         f"Regenerate: python3 scripts/popular-names.py",
     )
     lists, stamps = guarddog_lists()

@@ -5,7 +5,7 @@
 
 1. Legitimate neighbours. The check stays quiet on every name of an ecosystem's popular list, so its false
    positives come from legitimate packages that are not on the list. The list's own less popular part stands in
-   for them: every name ranked below 5,000 is compared with the top names exactly as the check does (same
+   for them: every name ranked below 5,000 (by downloads) is compared with the top names exactly as the check does (same
    targets, minimum length and trailing-digit rule), as if it were not on the list. The rate printed is the share
    of such names the check would flag.
 2. Reported squats. Names from public typosquatting reports (below), declared in a requirements.txt and a
@@ -23,7 +23,8 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT / "crates/warden-deps/data/popular"
-TARGETS = {"npm": 2000, "pypi": 1000}
+# Each ecosystem's lists and how many of each list's top names are targets (as crates/warden-deps/src/typosquat.rs).
+LISTS = {"pypi": [("pypi", 1000)], "npm": [("npm", 2000), ("npm-dependents", 1000)]}
 MIN_LEN = 5
 
 # Names from public reports: the SK-CSIRT advisory of September 2017 and later PyPI takedowns (PyPI); npm's
@@ -73,9 +74,11 @@ def digit_suffix_only(a, b):
 
 
 def legit_neighbours(eco):
+    targets = []
+    for lst, top in LISTS[eco]:
+        targets += [t for t in (key(eco, n) for n in names(lst)[:top]) if len(t) >= MIN_LEN and t not in targets]
     ns = [key(eco, n) for n in names(eco)]
-    targets = [t for t in ns[:TARGETS[eco]] if len(t) >= MIN_LEN]
-    rest = ns[5000:]
+    rest = [n for n in ns[5000:] if n not in targets]
     hits = [(c, next(t for t in targets if one_edit(c, t) and not digit_suffix_only(c, t)))
             for c in rest if any(one_edit(c, t) and not digit_suffix_only(c, t) for t in targets)]
     return len(rest), hits

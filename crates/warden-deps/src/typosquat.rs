@@ -7,7 +7,7 @@
 //! a substitution or two neighbours swapped — turns it into one of the most popular names. Three limits keep the
 //! check quiet on legitimate neighbours, measured on the lists themselves (the less popular half of each list
 //! compared with its top, see `bench/deps/typosquat.py`):
-//! - only the top [`targets`] names are targets: squatters aim at what is installed most;
+//! - only the top names of each list are targets ([`sources`]): squatters aim at what is installed most;
 //! - targets shorter than [`MIN_LEN`] are skipped: every short name has dozens of real neighbours;
 //! - an edit that only adds, drops or changes a trailing digit is a version suffix (`json5`/`json3`,
 //!   `gitdb`/`gitdb2`), not a typo.
@@ -18,12 +18,19 @@ use crate::{normalise_name, Ecosystem};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-/// How many of the most popular names are targets: npm's list counts every package the registry downloads
-/// most, helpers pulled in transitively among them, so its top reaches further down for the same tools.
-pub fn targets(eco: Ecosystem) -> usize {
+/// The lists of an ecosystem, each with how many of its top names are targets. npm has two: by downloads (which
+/// count the helpers every install pulls in, so its top reaches further down) and by dependents (the packages
+/// developers declare and so mistype: `mongoose`, `electron`, `grunt-cli` rank low by downloads).
+fn sources(eco: Ecosystem) -> &'static [(&'static str, usize)] {
     match eco {
-        Ecosystem::Npm => 2000,
-        _ => 1000,
+        Ecosystem::PyPI => &[(include_str!("../data/popular/pypi.txt"), 1000)],
+        Ecosystem::Npm => &[
+            (include_str!("../data/popular/npm.txt"), 2000),
+            (include_str!("../data/popular/npm-dependents.txt"), 1000),
+        ],
+        Ecosystem::Go => &[(include_str!("../data/popular/go.txt"), 1000)],
+        Ecosystem::RubyGems => &[(include_str!("../data/popular/rubygems.txt"), 1000)],
+        Ecosystem::CratesIo | Ecosystem::Packagist | Ecosystem::Maven => &[],
     }
 }
 /// The shortest target name (after normalisation) that is compared.
@@ -34,16 +41,6 @@ struct List {
     known: HashSet<String>,
     /// The top names, normalised, most popular first, with the name as listed.
     targets: Vec<(String, String)>,
-}
-
-fn source(eco: Ecosystem) -> Option<&'static str> {
-    Some(match eco {
-        Ecosystem::PyPI => include_str!("../data/popular/pypi.txt"),
-        Ecosystem::Npm => include_str!("../data/popular/npm.txt"),
-        Ecosystem::Go => include_str!("../data/popular/go.txt"),
-        Ecosystem::RubyGems => include_str!("../data/popular/rubygems.txt"),
-        Ecosystem::CratesIo | Ecosystem::Packagist | Ecosystem::Maven => return None,
-    })
 }
 
 /// The key names are compared by: the ecosystem's normalisation, lower case (npm and Go names are case-sensitive
@@ -57,21 +54,27 @@ fn list(eco: Ecosystem) -> Option<&'static List> {
     let lists = LISTS.get_or_init(|| {
         Ecosystem::ALL
             .iter()
-            .filter_map(|&e| {
-                let text = source(e)?;
-                let names: Vec<&str> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .collect();
-                let known = names.iter().map(|n| key(e, n)).collect();
-                let targets = names
-                    .iter()
-                    .take(targets(e))
-                    .map(|n| (key(e, n), n.to_string()))
-                    .filter(|(k, _)| k.chars().count() >= MIN_LEN)
-                    .collect();
-                Some((e, List { known, targets }))
+            .filter(|&&e| !sources(e).is_empty())
+            .map(|&e| {
+                let mut known = HashSet::new();
+                let mut targets: Vec<(String, String)> = Vec::new();
+                for (text, top) in sources(e) {
+                    let names = text
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+                    for (rank, n) in names.enumerate() {
+                        let k = key(e, n);
+                        if rank < *top
+                            && k.chars().count() >= MIN_LEN
+                            && !targets.iter().any(|(t, _)| *t == k)
+                        {
+                            targets.push((k.clone(), n.to_string()));
+                        }
+                        known.insert(k);
+                    }
+                }
+                (e, List { known, targets })
             })
             .collect()
     });
@@ -169,6 +172,7 @@ mod tests {
             (Ecosystem::Npm, "crossenv", "cross-env"),
             (Ecosystem::Npm, "lodahs", "lodash"),
             (Ecosystem::Npm, "expresss", "express"),
+            (Ecosystem::Npm, "mongose", "mongoose"),
         ] {
             assert_eq!(resembles(eco, squat), Some(target), "{squat}");
         }
@@ -200,8 +204,9 @@ mod tests {
             Ecosystem::Go,
             Ecosystem::RubyGems,
         ] {
-            let text = source(eco).unwrap();
-            assert!(text.lines().any(|l| l.starts_with("# Source:")), "{eco:?}");
+            for (text, _) in sources(eco) {
+                assert!(text.lines().any(|l| l.starts_with("# Source:")), "{eco:?}");
+            }
             assert!(list(eco).unwrap().known.len() > 900, "{eco:?}");
         }
     }
