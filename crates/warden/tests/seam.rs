@@ -30,7 +30,7 @@ fn only_and_skip_select_analyzer_families() {
             "scan",
             ".",
             "--skip",
-            "secrets,code,intent,k8s,docker,tf,ci,model,ai",
+            "secrets,code,intent,k8s,docker,tf,ci,model,ai,deps",
         ])
         .current_dir(dir.path())
         .assert()
