@@ -1,10 +1,8 @@
 //! The analyzer's rules (`data/rules.toml`): metadata for `warden rules`/`explain`/SARIF, and the example
 //! repositories each rule carries (checked by `crates/warden/tests/ai_rules.rs`).
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use warden_core::{Confidence, RuleMeta, Severity};
+use warden_core::{ExampleRule, RuleMeta};
 
 pub const RULES_TOML: &str = include_str!("../data/rules.toml");
 
@@ -16,64 +14,18 @@ pub const MCP_PLAIN_HTTP: &str = "mcp-server-plain-http";
 pub const SERVED_MODEL_UNPINNED: &str = "served-model-unpinned";
 pub const AI_SERVICE_BROAD_ROLE: &str = "ai-service-broad-role";
 
-/// One rule as written in `rules.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub tags: Vec<String>,
-    pub description: String,
-    pub remediation: String,
-    #[serde(default)]
-    pub references: Vec<String>,
-    /// Small repositories (path → content) that must raise the rule.
-    #[serde(default)]
-    pub example: Vec<BTreeMap<String, String>>,
-    /// Small repositories that must not.
-    #[serde(default)]
-    pub negative: Vec<BTreeMap<String, String>>,
-}
-
-impl Rule {
-    pub fn full_id(&self) -> String {
-        format!("{}/{}", crate::NAME, self.id)
-    }
-
-    pub fn meta(&self) -> RuleMeta {
-        RuleMeta {
-            id: self.full_id(),
-            title: self.title.clone(),
-            severity: self.severity,
-            confidence: self.confidence,
-            description: self.description.trim().to_string(),
-            remediation: self.remediation.clone(),
-            tags: self.tags.clone(),
-            references: self.references.clone(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct File {
-    rule: Vec<Rule>,
-}
+/// One rule as written in `rules.toml` (the shape every rules-as-data analyzer shares).
+pub type Rule = ExampleRule;
 
 /// Every rule; a broken file is caught by this crate's tests.
 pub fn all() -> &'static [Rule] {
     static R: OnceLock<Vec<Rule>> = OnceLock::new();
-    R.get_or_init(|| {
-        toml::from_str::<File>(RULES_TOML)
-            .map(|f| f.rule)
-            .unwrap_or_default()
-    })
+    R.get_or_init(|| Rule::parse_all(crate::NAME, RULES_TOML).unwrap_or_default())
 }
 
 /// A rule's metadata by its short id (`public-llm-app`).
 pub fn meta(id: &str) -> Option<RuleMeta> {
-    all().iter().find(|r| r.id == id).map(Rule::meta)
+    all().iter().find(|r| r.short_id() == id).map(Rule::meta)
 }
 
 #[cfg(test)]
@@ -82,9 +34,9 @@ mod tests {
 
     #[test]
     fn every_rule_parses_and_carries_examples_both_ways() {
-        let f: File = toml::from_str(RULES_TOML).expect("rules.toml");
-        assert_eq!(f.rule.len(), 7);
-        for r in &f.rule {
+        let f = Rule::parse_all(crate::NAME, RULES_TOML).expect("rules.toml");
+        assert_eq!(f.len(), 7);
+        for r in &f {
             assert!(!r.example.is_empty(), "{} has no example", r.id);
             assert!(!r.negative.is_empty(), "{} has no negative example", r.id);
             assert!(

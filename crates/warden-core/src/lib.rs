@@ -22,5 +22,5 @@ pub use result::{
     Asset, AssetKind, BaselineEntry, Component, Diagnostic, Edge, EdgeKind, ScanInfo, ScanMode,
     ScanResult, SkipReason, Stats,
 };
-pub use rule::RuleMeta;
+pub use rule::{ExampleRule, RuleMeta};
 pub use severity::{Confidence, Severity};

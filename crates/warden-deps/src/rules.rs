@@ -1,10 +1,8 @@
 //! The analyzer's rules (`data/rules.toml`): metadata for `warden rules`/`explain`/SARIF, and the example
-//! repositories each rule carries (checked by `crates/warden/tests/deps_rules.rs`).
+//! repositories each rule carries (checked by `crates/warden/tests/deps.rs`).
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use warden_core::{Confidence, RuleMeta, Severity};
+use warden_core::ExampleRule;
 
 pub const RULES_TOML: &str = include_str!("../data/rules.toml");
 
@@ -17,59 +15,13 @@ pub const UNPINNED: &str = "unpinned-without-lockfile";
 pub const TYPOSQUAT: &str = "typosquat";
 pub const OUT_OF_SYNC: &str = "lockfile-out-of-sync";
 
-/// One rule as written in `rules.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub confidence: Confidence,
-    pub tags: Vec<String>,
-    pub description: String,
-    pub remediation: String,
-    #[serde(default)]
-    pub references: Vec<String>,
-    /// Small repositories (path → content) that must raise the rule.
-    #[serde(default)]
-    pub example: Vec<BTreeMap<String, String>>,
-    /// Small repositories that must not.
-    #[serde(default)]
-    pub negative: Vec<BTreeMap<String, String>>,
-}
-
-impl Rule {
-    pub fn full_id(&self) -> String {
-        format!("{}/{}", crate::NAME, self.id)
-    }
-
-    pub fn meta(&self) -> RuleMeta {
-        RuleMeta {
-            id: self.full_id(),
-            title: self.title.clone(),
-            severity: self.severity,
-            confidence: self.confidence,
-            description: self.description.trim().to_string(),
-            remediation: self.remediation.clone(),
-            tags: self.tags.clone(),
-            references: self.references.clone(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct File {
-    rule: Vec<Rule>,
-}
+/// One rule as written in `rules.toml` (the shape every rules-as-data analyzer shares).
+pub type Rule = ExampleRule;
 
 /// Every rule; a broken file is caught by this crate's tests.
 pub fn all() -> &'static [Rule] {
     static R: OnceLock<Vec<Rule>> = OnceLock::new();
-    R.get_or_init(|| {
-        toml::from_str::<File>(RULES_TOML)
-            .map(|f| f.rule)
-            .unwrap_or_default()
-    })
+    R.get_or_init(|| Rule::parse_all(crate::NAME, RULES_TOML).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -78,7 +30,7 @@ mod tests {
 
     #[test]
     fn the_rules_file_reads_and_every_rule_but_the_database_one_has_examples() {
-        let rules: Vec<Rule> = toml::from_str::<File>(RULES_TOML).unwrap().rule;
+        let rules = Rule::parse_all(crate::NAME, RULES_TOML).unwrap();
         assert_eq!(rules.len(), 8);
         for id in [
             VULNERABLE,
@@ -92,7 +44,7 @@ mod tests {
         ] {
             let r = rules
                 .iter()
-                .find(|r| r.id == id)
+                .find(|r| r.short_id() == id)
                 .unwrap_or_else(|| panic!("{id}"));
             if id != VULNERABLE {
                 assert!(!r.example.is_empty() && !r.negative.is_empty(), "{id}");
