@@ -1,6 +1,8 @@
 use crate::{Report, Reporter};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize as DeriveSerialize;
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use warden_core::{Finding, Location, RelatedKind, RuleMeta, Severity};
@@ -168,6 +170,55 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     v
 }
 
+/// The results of a run, serialized as they are made.
+struct Results<'a> {
+    findings: &'a [Finding],
+    index: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.findings.len()))?;
+        for f in self.findings {
+            seq.serialize_element(&result(f, self.index.get(f.rule_id.as_str()).copied()))?;
+        }
+        seq.end()
+    }
+}
+
+/// A run: its other members, with `results` in its place in key order (as a JSON object's keys are written).
+struct Run<'a> {
+    head: Map<String, Value>,
+    results: Results<'a>,
+}
+
+impl Serialize for Run<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.head.len() + 1))?;
+        let mut pending = true;
+        for (k, v) in &self.head {
+            if pending && k.as_str() > "results" {
+                map.serialize_entry("results", &self.results)?;
+                pending = false;
+            }
+            map.serialize_entry(k, v)?;
+        }
+        if pending {
+            map.serialize_entry("results", &self.results)?;
+        }
+        map.end()
+    }
+}
+
+/// The SARIF log: one run.
+#[derive(DeriveSerialize)]
+struct Document<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
 impl Reporter for SarifReporter {
     fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         // Every rule that could report in this run, in a stable order; findings point at them by index.
@@ -180,12 +231,12 @@ impl Reporter for SarifReporter {
             .map(|(i, m)| (m.id.as_str(), i))
             .collect();
         let rules: Vec<Value> = metas.iter().map(|m| rule(m)).collect();
-        let results: Vec<Value> = r
-            .result
-            .findings
-            .iter()
-            .map(|f| result(f, index.get(f.rule_id.as_str()).copied()))
-            .collect();
+        // Results are written one by one as they are made: a DOM of every result (and the copies `json!` makes
+        // of it) took gigabytes for a few hundred thousand findings.
+        let results = Results {
+            findings: &r.result.findings,
+            index: &index,
+        };
         let notifications: Vec<Value> = r
             .result
             .diagnostics
@@ -211,7 +262,6 @@ impl Reporter for SarifReporter {
                 "startTimeUtc": scan.started_at,
                 "toolExecutionNotifications": notifications,
             }],
-            "results": results,
             "properties": {
                 "mode": scan.mode,
                 "target": scan.target,
@@ -226,11 +276,14 @@ impl Reporter for SarifReporter {
         if let Some(b) = &scan.branch {
             run["properties"]["branch"] = json!(b);
         }
-        let doc = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [run],
-        });
+        let Value::Object(run) = run else {
+            unreachable!("`run` is built as an object above")
+        };
+        let doc = Document {
+            schema: "https://json.schemastore.org/sarif-2.1.0.json",
+            runs: [Run { head: run, results }],
+            version: "2.1.0",
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }
