@@ -227,25 +227,33 @@ fn dependency_component(d: &Component, bom_ref: &str) -> Value {
     Value::Object(c)
 }
 
-/// A UUID (RFC 4122 form, version 4 bits set) derived from what identifies the scan, so one scan's BOM has one
-/// serial number.
-fn serial(res: &ScanResult) -> String {
-    let h = Sha256::digest(format!(
-        "{}|{}|{}",
-        res.scan.target, res.scan.started_at, res.scan.rules_version
-    ));
+/// A UUID (RFC 4122 form, version 4 bits set) derived from `seed`: documents about one scan get stable serial
+/// numbers and namespaces, distinct across scans.
+pub fn uuid_from(seed: &str) -> String {
+    let h = Sha256::digest(seed.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&h[..16]);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = hex::encode(b);
     format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
+        "{}-{}-{}-{}-{}",
         &x[..8],
         &x[8..12],
         &x[12..16],
         &x[16..20],
         &x[20..]
+    )
+}
+
+/// The BOM's serial number: one per scan.
+fn serial(res: &ScanResult) -> String {
+    format!(
+        "urn:uuid:{}",
+        uuid_from(&format!(
+            "{}|{}|{}",
+            res.scan.target, res.scan.started_at, res.scan.rules_version
+        ))
     )
 }
 

@@ -8,7 +8,7 @@ mod json;
 mod sarif;
 mod text;
 
-pub use cyclonedx::{bom as cyclonedx_bom, CycloneDxReporter};
+pub use cyclonedx::{bom as cyclonedx_bom, uuid_from, CycloneDxReporter};
 pub use json::{JsonReporter, ReportDocument, Summary, JSON_REPORT_VERSION};
 pub use sarif::SarifReporter;
 pub use text::TextReporter;

@@ -7,7 +7,6 @@ use crate::{run_scan, write_atomically, SourceArgs};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -58,25 +57,12 @@ fn entries<'a>(joined: &'a warden_deps::analyzer::Joined) -> Vec<Entry<'a>> {
     by_purl.into_values().collect()
 }
 
-/// A UUID (version 4 layout) derived from the scan's identity: stable for one scan, distinct across scans.
+/// A UUID derived from the scan's identity and `salt`: stable for one scan, distinct across scans and formats.
 fn uuid(res: &ScanResult, salt: &str) -> String {
-    let h = Sha256::digest(format!(
+    warden_report::uuid_from(&format!(
         "{salt}|{}|{}|{}",
         res.scan.target, res.scan.started_at, res.scan.rules_version
-    ));
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&h[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..]
-    )
+    ))
 }
 
 fn subject_name(res: &ScanResult) -> String {

@@ -141,3 +141,37 @@ pub fn spdx_errors(doc: &serde_json::Value) -> Vec<String> {
     .unwrap();
     schema_errors(&schema, doc)
 }
+
+/// Every example repository of rules-as-data rules scanned with `warden scan --fail-on none` plus `args`: what
+/// did not fire, and what fired on a negative example.
+#[allow(dead_code)]
+pub fn rule_example_failures(rules: &[warden_core::ExampleRule], args: &[&str]) -> Vec<String> {
+    let scan_ids = |files: &std::collections::BTreeMap<String, String>| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            write(dir.path(), path, text.trim_start());
+        }
+        let mut all = vec!["--fail-on", "none"];
+        all.extend_from_slice(args);
+        rule_ids(&scan_json(dir.path(), &all, 0))
+    };
+    let mut failures = Vec::new();
+    for r in rules {
+        let id = r.full_id();
+        for (i, ex) in r.example.iter().enumerate() {
+            let ids = scan_ids(ex);
+            if !ids.contains(&id) {
+                failures.push(format!(
+                    "{id}: example {} did not fire (got {ids:?})",
+                    i + 1
+                ));
+            }
+        }
+        for (i, ex) in r.negative.iter().enumerate() {
+            if scan_ids(ex).contains(&id) {
+                failures.push(format!("{id}: negative example {} fired", i + 1));
+            }
+        }
+    }
+    failures
+}

@@ -9,41 +9,11 @@ fn osv_data() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osv-pypa")
 }
 
-fn scan_ids(files: &std::collections::BTreeMap<String, String>) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        write(dir.path(), path, text.trim_start());
-    }
-    rule_ids(&scan_json(
-        dir.path(),
-        &["--fail-on", "none", "--only", "deps"],
-        0,
-    ))
-}
-
 #[test]
 fn every_deps_rule_fires_on_its_examples_and_not_on_its_negative_examples() {
     let rules = warden_deps::rules::all();
     assert!(!rules.is_empty());
-    let mut failures = Vec::new();
-    for r in rules {
-        let id = r.full_id();
-        for (i, ex) in r.example.iter().enumerate() {
-            let ids = scan_ids(ex);
-            if !ids.contains(&id) {
-                failures.push(format!(
-                    "{id}: example {} did not fire (got {ids:?})",
-                    i + 1
-                ));
-            }
-        }
-        for (i, ex) in r.negative.iter().enumerate() {
-            let ids = scan_ids(ex);
-            if ids.contains(&id) {
-                failures.push(format!("{id}: negative example {} fired", i + 1));
-            }
-        }
-    }
+    let failures = rule_example_failures(rules, &["--only", "deps"]);
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
