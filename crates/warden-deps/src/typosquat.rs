@@ -39,8 +39,9 @@ pub const MIN_LEN: usize = 5;
 struct List {
     /// Every listed name, normalised.
     known: HashSet<String>,
-    /// The top names, normalised, most popular first, with the name as listed.
-    targets: Vec<(String, String)>,
+    /// The top names, normalised (as characters, compared on every check), most popular first, with the name as
+    /// listed.
+    targets: Vec<(Vec<char>, String)>,
 }
 
 /// The key names are compared by: the ecosystem's normalisation, lower case (npm and Go names are case-sensitive
@@ -57,7 +58,8 @@ fn list(eco: Ecosystem) -> Option<&'static List> {
             .filter(|&&e| !sources(e).is_empty())
             .map(|&e| {
                 let mut known = HashSet::new();
-                let mut targets: Vec<(String, String)> = Vec::new();
+                let mut targets: Vec<(Vec<char>, String)> = Vec::new();
+                let mut seen: HashSet<String> = HashSet::new();
                 for (text, top) in sources(e) {
                     let names = text
                         .lines()
@@ -65,11 +67,8 @@ fn list(eco: Ecosystem) -> Option<&'static List> {
                         .filter(|l| !l.is_empty() && !l.starts_with('#'));
                     for (rank, n) in names.enumerate() {
                         let k = key(e, n);
-                        if rank < *top
-                            && k.chars().count() >= MIN_LEN
-                            && !targets.iter().any(|(t, _)| *t == k)
-                        {
-                            targets.push((k.clone(), n.to_string()));
+                        if rank < *top && k.chars().count() >= MIN_LEN && seen.insert(k.clone()) {
+                            targets.push((k.chars().collect(), n.to_string()));
                         }
                         known.insert(k);
                     }
@@ -97,8 +96,7 @@ pub fn resembles(eco: Ecosystem, name: &str) -> Option<&'static str> {
     }
     let cand: Vec<char> = k.chars().collect();
     l.targets.iter().find_map(|(t, shown)| {
-        let t: Vec<char> = t.chars().collect();
-        (one_edit(&cand, &t) && !digit_suffix_only(&cand, &t)).then_some(shown.as_str())
+        (one_edit(&cand, t) && !digit_suffix_only(&cand, t)).then_some(shown.as_str())
     })
 }
 
