@@ -16,8 +16,14 @@ fn main() {
         }
     };
     for t in &texts {
-        let inj: Vec<&str> = warden_gateway::injection::scan(t).iter().map(|h| h.rule).collect();
-        let pii: Vec<&str> = warden_gateway::pii::find(t).iter().map(|h| h.rule).collect();
+        let inj: Vec<&str> = warden_gateway::injection::scan(t)
+            .iter()
+            .map(|h| h.rule)
+            .collect();
+        let pii: Vec<&str> = warden_gateway::pii::find(t)
+            .iter()
+            .map(|h| h.rule)
+            .collect();
         println!("{}", serde_json::json!({"injection": inj, "pii": pii}));
     }
 }

@@ -1,5 +1,13 @@
-//! warden's runtime guard for model traffic. `pii` and `injection` are the screening rules (data files with
-//! examples, checked by tests); the gateway and the probes are built on them.
+//! warden's runtime guard for model traffic.
+//! - `pii` and `injection`: the screening rules (data files with examples, checked by tests);
+//! - `screen`: what the gateway does with them per category and direction (`Policy`), over the request bodies of
+//!   the OpenAI and Anthropic APIs;
+//! - `stream` and `sse`: screening responses that arrive as server-sent events, with a bounded hold-back;
+//! - `server`: the gateway itself.
 
 pub mod injection;
 pub mod pii;
+pub mod screen;
+pub mod server;
+pub mod sse;
+pub mod stream;

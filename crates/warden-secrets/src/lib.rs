@@ -271,6 +271,26 @@ impl SecretsAnalyzer {
         }
     }
 
+    /// Where credentials sit in `text` and which rule found each (`secrets/<id>`): byte ranges in order, none
+    /// overlapping (the widest wins a shared start). For callers that rewrite text — the gateway redacts prompts
+    /// and responses — without the findings, snippets and pairing of [`SecretsAnalyzer::scan`].
+    pub fn spans(&self, text: &[u8]) -> Vec<(String, Range<usize>)> {
+        let mut hits = Vec::new();
+        self.hits("message.txt", text, 0, &mut hits);
+        let mut all: Vec<(usize, Range<usize>)> =
+            hits.into_iter().map(|h| (h.rule, h.loc)).collect();
+        all.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out: Vec<(String, Range<usize>)> = Vec::new();
+        let mut end = 0;
+        for (rule, r) in all {
+            if r.start >= end && r.start < r.end && r.end <= text.len() {
+                end = r.end;
+                out.push((format!("{NAME}/{}", self.engine.rules[rule].def.id), r));
+            }
+        }
+        out
+    }
+
     /// Scans bytes as if they were the file at `path`; the per-file phase without the pipeline around it.
     pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Finding> {
         let mut hits = Vec::new();

