@@ -640,3 +640,54 @@ pub async fn serve(
         });
     }
 }
+
+/// `[gateway]` in `warden.toml` (or the file `--config` names).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Address to listen on (`127.0.0.1:8787` by default).
+    #[serde(default)]
+    pub listen: Option<String>,
+    #[serde(default)]
+    pub upstream: Vec<UpstreamConfig>,
+    #[serde(default)]
+    pub policy: Option<Policy>,
+    /// Largest request body accepted, in bytes (4 MiB by default).
+    #[serde(default)]
+    pub max_body: Option<usize>,
+    /// Upstream timeout in seconds (120 by default).
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+    /// JSON-lines audit log.
+    #[serde(default)]
+    pub audit: Option<PathBuf>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_MAX_BODY: usize = 4 << 20;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs the gateway on its own runtime until Ctrl-C; `ready` is called with the bound address.
+pub fn run_until_interrupted(
+    listen: &str,
+    settings: Settings,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    rt.block_on(async move {
+        let gw = Arc::new(Gateway::new(settings)?);
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        ready(addr);
+        serve(gw, listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("serving on {addr}: {e}"))
+    })
+}

@@ -3,6 +3,7 @@
 //! --fail-on, 2 usage, config or I/O error (including files that could not be read).
 
 mod ai;
+mod gateway;
 mod registry;
 mod sbom;
 mod store_cmd;
@@ -82,6 +83,9 @@ enum Command {
         #[command(subcommand)]
         command: ModelCommand,
     },
+    /// A gateway in front of model APIs (OpenAI, Azure OpenAI, Anthropic, OpenAI-compatible servers) that
+    /// screens prompts and responses: credentials, personal data, prompt injection, exfiltration links
+    Gateway(gateway::GatewayArgs),
 }
 
 #[derive(Subcommand)]
@@ -340,6 +344,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Audit { command } => store_cmd::audit_cmd(command),
         Command::Vulndb { command } => vulndb::run(command),
         Command::Sbom(args) => sbom::sbom(args),
+        Command::Gateway(args) => gateway::gateway(args),
         Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),
