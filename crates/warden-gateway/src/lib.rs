@@ -3,9 +3,11 @@
 //! - `screen`: what the gateway does with them per category and direction (`Policy`), over the request bodies of
 //!   the OpenAI and Anthropic APIs;
 //! - `stream` and `sse`: screening responses that arrive as server-sent events, with a bounded hold-back;
+//! - `keys`: client keys (hashed, scoped, expiring, rate-limited, budgeted);
 //! - `server`: the gateway itself.
 
 pub mod injection;
+pub mod keys;
 pub mod pii;
 pub mod screen;
 pub mod server;

@@ -124,6 +124,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// JSON-lines audit log; `None` writes none.
     pub audit: Option<PathBuf>,
+    /// Client keys; without any, only loopback clients are served.
+    pub keys: Option<Arc<crate::keys::Keys>>,
 }
 
 #[derive(Default)]
@@ -208,6 +210,34 @@ impl Gateway {
             .or_else(|| ups.first())
     }
 
+    fn keyed(&self) -> bool {
+        self.settings.keys.as_ref().is_some_and(|k| k.any())
+    }
+
+    fn check_key(
+        &self,
+        headers: &hyper::HeaderMap,
+        model: Option<&str>,
+    ) -> Result<Option<crate::keys::KeyRecord>, Response<Body>> {
+        let Some(keys) = self.settings.keys.as_ref().filter(|k| k.any()) else {
+            return Ok(None);
+        };
+        match keys.check(crate::keys::presented(headers).as_deref(), model) {
+            Ok(r) => Ok(Some(r)),
+            Err(refusal) => {
+                let (status, code, message) = refusal.describe();
+                if status == 429 {
+                    self.metrics.blocked.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(error(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
+                    code,
+                    &message,
+                ))
+            }
+        }
+    }
+
     fn metrics_text(&self) -> String {
         let m = &self.metrics;
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -257,7 +287,7 @@ impl Gateway {
         }
         self.metrics.requests.fetch_add(1, Ordering::Relaxed);
         // Without client keys, only this machine may use the gateway's provider keys.
-        if !peer.ip().is_loopback() {
+        if !self.keyed() && !peer.ip().is_loopback() {
             return Ok(error(
                 StatusCode::FORBIDDEN,
                 "loopback_only",
@@ -273,6 +303,11 @@ impl Gateway {
                 | "/v1/messages"
         );
         if req.method() == Method::GET && path == "/v1/models" {
+            if self.keyed() {
+                if let Err(r) = self.check_key(req.headers(), None) {
+                    return Ok(r);
+                }
+            }
             return Ok(self.forward_plain(req, &path).await);
         }
         if !api || req.method() != Method::POST {
@@ -354,6 +389,7 @@ impl Gateway {
 
     async fn proxy(self: Arc<Self>, req: Request<Incoming>, path: &str) -> Response<Body> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let headers = req.headers().clone();
         let anthropic_version = req
             .headers()
             .get("anthropic-version")
@@ -407,6 +443,11 @@ impl Gateway {
             .get("model")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let key = match self.check_key(&headers, model.as_deref()) {
+            Ok(k) => k,
+            Err(resp) => return resp,
+        };
+        let key_id = key.as_ref().map(|k| k.id.clone());
         let streaming = body.get("stream").and_then(Value::as_bool) == Some(true);
         let hits = self.screener.request(&mut body);
         let blocked: Vec<&Hit> = hits.iter().filter(|h| h.action == Action::Block).collect();
@@ -418,6 +459,7 @@ impl Gateway {
             json!({
                 "time": warden_core::time::rfc3339(warden_core::time::now()),
                 "request_id": format!("req-{id}"),
+                "key_id": key_id,
                 "route": path,
                 "model": model,
                 "status": status,
@@ -474,6 +516,7 @@ impl Gateway {
             let request_hits = hits.clone();
             let route = path.to_string();
             let model2 = model.clone();
+            let key_id2 = key_id.clone();
             let mut upstream_stream = upstream.bytes_stream();
             let stream = async_stream(move |tx| async move {
                 let mut response_hits: Vec<Hit> = Vec::new();
@@ -516,6 +559,7 @@ impl Gateway {
                 gw.audit(json!({
                     "time": warden_core::time::rfc3339(warden_core::time::now()),
                     "request_id": format!("req-{id}"),
+                    "key_id": key_id2,
                     "route": route,
                     "model": model2,
                     "status": status.as_u16(),
@@ -543,6 +587,9 @@ impl Gateway {
         } else {
             (bytes.to_vec(), Vec::new())
         };
+        if let (Some(k), Some(keys)) = (&key_id, &self.settings.keys) {
+            keys.spend(k, tokens_used(&bytes));
+        }
         let red = response_hits
             .iter()
             .filter(|h| h.action == Action::Redact)
@@ -599,6 +646,17 @@ impl Gateway {
         }
         (v.to_string().into_bytes(), hits)
     }
+}
+
+/// The tokens a whole response reports: OpenAI's `usage.total_tokens`, or Anthropic's input plus output tokens.
+fn tokens_used(bytes: &[u8]) -> u64 {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+        return 0;
+    };
+    let u = &v["usage"];
+    u["total_tokens"].as_u64().unwrap_or_else(|| {
+        u["input_tokens"].as_u64().unwrap_or(0) + u["output_tokens"].as_u64().unwrap_or(0)
+    })
 }
 
 /// A response body fed by a task through a bounded channel: the client's backpressure reaches the upstream
@@ -661,6 +719,9 @@ pub struct GatewayConfig {
     /// JSON-lines audit log.
     #[serde(default)]
     pub audit: Option<PathBuf>,
+    /// The client key store (`warden gateway keys`); default `.warden/gateway-keys.db`.
+    #[serde(default)]
+    pub keys: Option<PathBuf>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";

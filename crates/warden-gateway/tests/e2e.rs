@@ -85,6 +85,14 @@ async fn gateway(
     upstream: &str,
     audit: Option<std::path::PathBuf>,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    gateway_with_keys(upstream, audit, None).await
+}
+
+async fn gateway_with_keys(
+    upstream: &str,
+    audit: Option<std::path::PathBuf>,
+    keys: Option<Arc<warden_gateway::keys::Keys>>,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     std::env::set_var("WARDEN_TEST_UPSTREAM_KEY", "provider-key-value");
     let up = Upstream::load(&UpstreamConfig {
         name: "mock".into(),
@@ -102,6 +110,7 @@ async fn gateway(
             max_body: 64 * 1024,
             timeout: Duration::from_secs(5),
             audit,
+            keys,
         })
         .unwrap(),
     );
@@ -277,4 +286,91 @@ async fn an_unreachable_upstream_is_a_clear_error() {
     assert_eq!(r.status(), 502);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "upstream_unavailable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_keys_are_required_scoped_limited_and_charged() {
+    use warden_gateway::keys::{create, find, Keys, NewKey};
+    let up = mock_upstream(
+        Script {
+            text: "fine".into(),
+            stream_piece: None,
+        },
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let (rec, key) = create(
+        &db,
+        NewKey {
+            name: "app",
+            models: vec!["gpt-4o-mini".into()],
+            expires_at: None,
+            rpm: Some(2),
+            token_budget: None,
+        },
+    )
+    .unwrap();
+    let keys = Arc::new(Keys::open(&db).unwrap());
+    let (gw, _stop) = gateway_with_keys(&format!("http://{up}"), None, Some(keys)).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://{gw}/v1/chat/completions");
+    let r = client
+        .post(&url)
+        .json(&chat("hi", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "missing_key");
+    let r = client
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&chat("hi", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut other = chat("hi", false);
+    other["model"] = json!("gpt-4o");
+    let r = client
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&chat("hi", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&chat("hi", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "two requests a minute");
+    // Anthropic clients present the key as x-api-key.
+    let r = client
+        .post(&url)
+        .header("x-api-key", "wgk_wrong")
+        .json(&chat("hi", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        find(&db, &rec.id).unwrap().unwrap().tokens_used,
+        0,
+        "the mock reports no usage"
+    );
 }

@@ -53,3 +53,81 @@ fn without_an_upstream_the_gateway_says_what_to_pass() {
             "no upstream: pass --upstream URL",
         ));
 }
+
+#[test]
+fn client_keys_are_created_once_listed_without_the_key_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = warden()
+        .args([
+            "gateway",
+            "keys",
+            "create",
+            "--name",
+            "billing-app",
+            "--model",
+            "gpt-4o-mini",
+            "--expires",
+            "2031-01-31",
+            "--rpm",
+            "30",
+        ])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(0);
+    let key = String::from_utf8(out.get_output().stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(key.starts_with("wgk_"), "{key}");
+    let list = warden()
+        .args(["gateway", "keys", "list", "--json"])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(0);
+    let doc = json(&list.get_output().stdout);
+    assert_eq!(doc[0]["name"], "billing-app");
+    assert_eq!(doc[0]["models"][0], "gpt-4o-mini");
+    assert!(
+        !doc.to_string().contains(&key[4..]),
+        "the key is never listed"
+    );
+    let text = warden()
+        .args(["gateway", "keys", "list"])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(0);
+    let text = String::from_utf8(text.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("expires: 2031-01-31"), "{text}");
+    let id = doc[0]["id"].as_str().unwrap().to_string();
+    warden()
+        .args(["gateway", "keys", "revoke", &id])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(0);
+    warden()
+        .args(["gateway", "keys", "revoke", "k_missing"])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no key k_missing"));
+    warden()
+        .args([
+            "gateway",
+            "keys",
+            "create",
+            "--name",
+            "x",
+            "--expires",
+            "tomorrow",
+        ])
+        .current_dir(dir.path())
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a date"));
+}
