@@ -68,7 +68,9 @@ pub fn compile(text: &str) -> Result<Rules, String> {
             return Err(format!("{}: unknown severity `{}`", r.id, r.severity));
         }
         for p in &r.patterns {
-            sources.push(format!("(?i){p}"));
+            // ASCII word boundaries: the rules are English keywords, and a Unicode `\b` keeps the regex engine
+            // off its DFAs (a set of Unicode-boundary patterns runs in the slow PikeVM on every request).
+            sources.push(format!("(?i){}", p.replace(r"\b", r"(?-u:\b)")));
             owner.push(i);
         }
     }
@@ -76,7 +78,12 @@ pub fn compile(text: &str) -> Result<Rules, String> {
         .iter()
         .map(|s| Regex::new(s).map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
-    let set = RegexSet::new(&sources).map_err(|e| e.to_string())?;
+    // A larger lazy-DFA cache: the set's bounded repetitions (`[^.]{0,80}`) make many states, and a cache that
+    // keeps filling up makes the engine give up on the DFA for the slow PikeVM.
+    let set = regex::RegexSetBuilder::new(&sources)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| e.to_string())?;
     Ok(Rules {
         defs: file.rule,
         set,
