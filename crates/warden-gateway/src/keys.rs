@@ -21,6 +21,9 @@ pub struct KeyRecord {
     pub name: String,
     /// Models the key may use; empty: any.
     pub models: Vec<String>,
+    /// Tools (function names) the model may call for this key; empty: any. A response that calls another is
+    /// refused (excessive agency stopped at run time).
+    pub tools: Vec<String>,
     /// Seconds since the epoch; `None`: no expiry.
     pub expires_at: Option<i64>,
     pub revoked: bool,
@@ -49,6 +52,7 @@ fn open(path: &Path) -> Result<Connection, String> {
             hash BLOB NOT NULL UNIQUE,
             name TEXT NOT NULL,
             models TEXT NOT NULL,
+            tools TEXT NOT NULL DEFAULT '[]',
             expires_at INTEGER,
             revoked INTEGER NOT NULL DEFAULT 0,
             rpm INTEGER,
@@ -75,6 +79,7 @@ fn random_hex(bytes: usize) -> Result<String, String> {
 pub struct NewKey<'a> {
     pub name: &'a str,
     pub models: Vec<String>,
+    pub tools: Vec<String>,
     pub expires_at: Option<i64>,
     pub rpm: Option<u32>,
     pub token_budget: Option<u64>,
@@ -87,8 +92,8 @@ pub fn create(path: &Path, k: NewKey) -> Result<(KeyRecord, String), String> {
     let key = format!("{PREFIX}{}", random_hex(24)?);
     let created_at = now();
     c.execute(
-        "INSERT INTO gateway_keys (id, hash, name, models, expires_at, rpm, token_budget, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO gateway_keys (id, hash, name, models, expires_at, rpm, token_budget, created_at, tools)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             id,
             hash(&key),
@@ -97,7 +102,8 @@ pub fn create(path: &Path, k: NewKey) -> Result<(KeyRecord, String), String> {
             k.expires_at,
             k.rpm,
             k.token_budget.map(|b| b as i64),
-            created_at
+            created_at,
+            serde_json::to_string(&k.tools).unwrap_or_else(|_| "[]".into())
         ],
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -106,6 +112,7 @@ pub fn create(path: &Path, k: NewKey) -> Result<(KeyRecord, String), String> {
             id,
             name: k.name.to_string(),
             models: k.models,
+            tools: k.tools,
             expires_at: k.expires_at,
             revoked: false,
             rpm: k.rpm,
@@ -125,6 +132,7 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<(Vec<u8>, KeyRecord)> {
             id: row.get(0)?,
             name: row.get(2)?,
             models: serde_json::from_str(&models).unwrap_or_default(),
+            tools: serde_json::from_str(&row.get::<_, String>(10)?).unwrap_or_default(),
             expires_at: row.get(4)?,
             revoked: row.get::<_, i64>(5)? != 0,
             rpm: row.get(6)?,
@@ -138,7 +146,7 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<(Vec<u8>, KeyRecord)> {
 pub fn list(path: &Path) -> Result<Vec<KeyRecord>, String> {
     let c = open(path)?;
     let mut st = c
-        .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at FROM gateway_keys ORDER BY created_at, id")
+        .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at, tools FROM gateway_keys ORDER BY created_at, id")
         .map_err(|e| e.to_string())?;
     let rows = st
         .query_map([], record)
@@ -257,7 +265,7 @@ impl Keys {
         }
         let c = open(&self.path)?;
         let mut st = c
-            .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at FROM gateway_keys")
+            .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at, tools FROM gateway_keys")
             .map_err(|e| e.to_string())?;
         let rows = st
             .query_map([], record)
@@ -359,7 +367,7 @@ pub fn presented(headers: &hyper::HeaderMap) -> Option<String> {
 pub fn find(path: &Path, id: &str) -> Result<Option<KeyRecord>, String> {
     let c = open(path)?;
     c.query_row(
-        "SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at FROM gateway_keys WHERE id = ?1",
+        "SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at, tools FROM gateway_keys WHERE id = ?1",
         params![id],
         record,
     )
@@ -381,6 +389,7 @@ mod tests {
             NewKey {
                 name: "app",
                 models: vec!["gpt-4o-mini".into()],
+                tools: vec![],
                 expires_at: None,
                 rpm: Some(2),
                 token_budget: Some(100),
@@ -411,6 +420,7 @@ mod tests {
             NewKey {
                 name: "old",
                 models: vec![],
+                tools: vec![],
                 expires_at: Some(now() - 1),
                 rpm: None,
                 token_budget: None,

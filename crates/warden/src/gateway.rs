@@ -70,6 +70,9 @@ enum KeysCommand {
         /// A model the key may use (repeat for several; none: any model)
         #[arg(long = "model")]
         models: Vec<String>,
+        /// A tool (function name) the model may call for this key (repeat for several; none: any tool)
+        #[arg(long = "tool")]
+        tools: Vec<String>,
         /// Last day the key works (YYYY-MM-DD, UTC)
         #[arg(long)]
         expires: Option<String>,
@@ -122,6 +125,7 @@ fn keys_command(command: KeysCommand) -> Result<u8> {
         KeysCommand::Create {
             name,
             models,
+            tools,
             expires,
             rpm,
             budget,
@@ -134,6 +138,7 @@ fn keys_command(command: KeysCommand) -> Result<u8> {
                 keys::NewKey {
                     name: &name,
                     models,
+                    tools,
                     expires_at,
                     rpm,
                     token_budget: budget,
