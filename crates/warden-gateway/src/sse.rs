@@ -285,6 +285,32 @@ fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
     use crate::screen::Policy;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_in_any_pieces_never_panic(
+            events in proptest::collection::vec(
+                prop_oneof![
+                    "\\PC{0,40}",
+                    Just("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi \"}}]}\n\n".to_string()),
+                    Just("data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n".to_string()),
+                    Just("data: {\"type\":\"response.output_text.done\",\"text\":\"t\"}\n\n".to_string()),
+                    Just("data: [DONE]\n\n".to_string()),
+                    Just("\r\n\r\n".to_string()),
+                ],
+                0..30,
+            ),
+            piece in 1usize..64,
+        ) {
+            let bytes = events.concat().into_bytes();
+            let mut rw = SseRewriter::new();
+            for chunk in bytes.chunks(piece) {
+                let _ = rw.push(screener(), chunk);
+            }
+            let _ = rw.finish(screener());
+        }
+    }
 
     fn screener() -> &'static Screener {
         static S: std::sync::OnceLock<Screener> = std::sync::OnceLock::new();
