@@ -78,6 +78,16 @@ impl std::fmt::Debug for Upstream {
 }
 
 impl Upstream {
+    /// The upstream URL for an API path (`/v1/chat/completions`): the same path on OpenAI-style and Anthropic
+    /// servers; Azure OpenAI's v1 API under `/openai` (`https://RESOURCE.openai.azure.com/openai/v1/…`, the model
+    /// named in the body as with OpenAI).
+    pub fn endpoint(&self, path: &str) -> String {
+        match self.kind {
+            Kind::Azure if !self.url.ends_with("/openai") => format!("{}/openai{path}", self.url),
+            _ => format!("{}{path}", self.url),
+        }
+    }
+
     pub fn load(c: &UpstreamConfig) -> Result<Upstream, String> {
         let key = match (&c.key_env, &c.key_file) {
             (Some(var), _) => Some(std::env::var(var).map_err(|_| {
@@ -332,7 +342,7 @@ impl Gateway {
             );
         };
         let _ = req;
-        let rb = self.authorise(self.client.get(format!("{}{path}", up.url)), up, None);
+        let rb = self.authorise(self.client.get(up.endpoint(path)), up, None);
         match rb.send().await {
             Ok(r) => {
                 let status =
@@ -487,7 +497,7 @@ impl Gateway {
         let started = Instant::now();
         let rb = self
             .authorise(
-                self.client.post(format!("{}{path}", up.url)),
+                self.client.post(up.endpoint(path)),
                 up,
                 anthropic_version.as_deref(),
             )
@@ -746,6 +756,47 @@ pub async fn serve(
                 .serve_connection(io, svc)
                 .await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_per_kind() {
+        let up = |kind, url: &str| {
+            Upstream::load(&UpstreamConfig {
+                name: "u".into(),
+                url: url.into(),
+                kind,
+                key_env: None,
+                key_file: None,
+                models: vec![],
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            up(Kind::Openai, "https://api.openai.com/").endpoint("/v1/chat/completions"),
+            "https://api.openai.com/v1/chat/completions"
+        );
+        assert_eq!(
+            up(Kind::Azure, "https://acme.openai.azure.com").endpoint("/v1/chat/completions"),
+            "https://acme.openai.azure.com/openai/v1/chat/completions"
+        );
+        assert_eq!(
+            up(Kind::Anthropic, "https://api.anthropic.com").endpoint("/v1/messages"),
+            "https://api.anthropic.com/v1/messages"
+        );
+        assert!(Upstream::load(&UpstreamConfig {
+            name: "bad".into(),
+            url: "ftp://x".into(),
+            kind: Kind::Openai,
+            key_env: None,
+            key_file: None,
+            models: vec![],
+        })
+        .is_err());
     }
 }
 
