@@ -5,7 +5,7 @@
 # Idempotent: LiteLLM (PyPI litellm[proxy], pinned below) goes into bench/gateway/work/venv once; the loadgen
 # example of warden-gateway is built in release mode. Prints one table; the raw JSON lines go to work/last-run.jsonl.
 set -euo pipefail
-LITELLM_VERSION="1.110.2"
+LITELLM_VERSION="1.79.3"  # 1.80+ put the proxy in a separate `litellm-proxy` package the index lacks
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 WORK="$HERE/work"
