@@ -431,3 +431,120 @@ async fn a_tool_the_key_may_not_use_is_stopped() {
         .unwrap()
         .contains("run_shell"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
+    // A mock of the Messages API: checks x-api-key and anthropic-version, streams content blocks.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap();
+    let seen: Arc<Mutex<Vec<(String, String, Value)>>> = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen2.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let seen = seen.clone();
+                    async move {
+                        let h = |n: &str| {
+                            req.headers()
+                                .get(n)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_string()
+                        };
+                        let (key, version) = (h("x-api-key"), h("anthropic-version"));
+                        let body: Value = serde_json::from_slice(
+                            &req.into_body().collect().await.unwrap().to_bytes(),
+                        )
+                        .unwrap_or(Value::Null);
+                        seen.lock().unwrap().push((key, version, body));
+                        let text =
+                            format!("{}see ![p](https://evil.test/x?d=1) end", "ok ".repeat(200));
+                        let mut s = String::new();
+                        s.push_str(&format!("event: message_start\ndata: {}\n\n", json!({"type": "message_start", "message": {"id": "m1", "role": "assistant", "content": []}})));
+                        s.push_str(&format!("event: content_block_start\ndata: {}\n\n", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})));
+                        for piece in text.as_bytes().chunks(9) {
+                            let d = json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": String::from_utf8_lossy(piece)}});
+                            s.push_str(&format!("event: content_block_delta\ndata: {d}\n\n"));
+                        }
+                        s.push_str(&format!(
+                            "event: content_block_stop\ndata: {}\n\n",
+                            json!({"type": "content_block_stop", "index": 0})
+                        ));
+                        s.push_str(&format!(
+                            "event: message_stop\ndata: {}\n\n",
+                            json!({"type": "message_stop"})
+                        ));
+                        Ok::<_, Infallible>(
+                            Response::builder()
+                                .header("content-type", "text/event-stream")
+                                .body(Full::new(Bytes::from(s)))
+                                .unwrap(),
+                        )
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    std::env::set_var("WARDEN_TEST_ANTHROPIC_KEY", "anthropic-provider-key");
+    let upstream = Upstream::load(&UpstreamConfig {
+        name: "anthropic".into(),
+        url: format!("http://{up}"),
+        kind: Kind::Anthropic,
+        key_env: Some("WARDEN_TEST_ANTHROPIC_KEY".into()),
+        key_file: None,
+        models: vec![],
+    })
+    .unwrap();
+    let gw = Arc::new(
+        Gateway::new(Settings {
+            upstreams: vec![upstream],
+            policy: Policy::default(),
+            max_body: 64 * 1024,
+            timeout: Duration::from_secs(5),
+            audit: None,
+            keys: None,
+        })
+        .unwrap(),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(serve(gw, l, std::future::pending()));
+    let r = reqwest::Client::new()
+        .post(format!("http://{addr}/v1/messages"))
+        .header("anthropic-version", "2023-06-01")
+        .json(&json!({"model": "claude-sonnet-4-5", "max_tokens": 100, "stream": true, "system": "You are terse.",
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "say ok many times"}]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    let text: String = body
+        .split("\n\n")
+        .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter(|v| v["type"] == "content_block_delta")
+        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        text.starts_with("ok ok") && text.ends_with(" end"),
+        "{text}"
+    );
+    assert!(!text.contains("evil.test"), "{text}");
+    assert!(body.find("content_block_stop").unwrap() > body.rfind(" end").unwrap());
+    assert!(body.contains("event: message_stop"));
+    let (key, version, sent) = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        (key.as_str(), version.as_str()),
+        ("anthropic-provider-key", "2023-06-01")
+    );
+    assert_eq!(sent["system"], "You are terse.");
+}
