@@ -548,3 +548,64 @@ async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
     );
     assert_eq!(sent["system"], "You are terse.");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_errors_pass_through_and_a_broken_stream_ends_with_an_error_event() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A raw upstream: the first connection gets a 500 with an OpenAI error body, the second a stream that breaks.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut n = 0;
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            n += 1;
+            let mut buf = vec![0u8; 65536];
+            let _ = s.read(&mut buf).await;
+            if n == 1 {
+                let body =
+                    r#"{"error":{"message":"overloaded","type":"server_error","code":null}}"#;
+                let _ = s
+                    .write_all(format!("HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes())
+                    .await;
+            } else {
+                let event = format!(
+                    "data: {}\n\n",
+                    json!({"choices": [{"index": 0, "delta": {"content": "partial answer "}, "finish_reason": null}]})
+                );
+                let _ = s
+                    .write_all(format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n", event.len()).as_bytes())
+                    .await;
+                // Then the connection drops mid-body.
+            }
+            drop(s);
+        }
+    });
+    let (gw, _stop) = gateway(&format!("http://{up}"), None).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://{gw}/v1/chat/completions");
+    let r = client
+        .post(&url)
+        .json(&chat("hello", false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["message"], "overloaded");
+    let r = client
+        .post(&url)
+        .json(&chat("hello", true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = tokio::time::timeout(Duration::from_secs(10), r.text())
+        .await
+        .expect("the stream ends")
+        .unwrap_or_default();
+    assert!(body.contains("partial answer"), "{body}");
+    assert!(body.contains("upstream_reset"), "{body}");
+}
