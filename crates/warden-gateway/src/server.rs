@@ -522,7 +522,10 @@ impl Gateway {
             .is_some_and(|c| c.starts_with("text/event-stream"));
         if streaming && event_stream && status.is_success() {
             let gw = self.clone();
-            let mut rewriter = SseRewriter::new();
+            let mut rewriter = match &key {
+                Some(k) => SseRewriter::with_tools(&k.tools),
+                None => SseRewriter::new(),
+            };
             let request_hits = hits.clone();
             let route = path.to_string();
             let model2 = model.clone();
@@ -540,6 +543,10 @@ impl Gateway {
                                 && tx.send(Ok(Frame::data(Bytes::from(out)))).await.is_err()
                             {
                                 return;
+                            }
+                            if rewriter.stopped {
+                                gw.metrics.blocked.fetch_add(1, Ordering::Relaxed);
+                                break;
                             }
                         }
                         Err(_) => {

@@ -15,6 +15,10 @@ const MAX_EVENT: usize = 1 << 20;
 
 #[derive(Default)]
 pub struct SseRewriter {
+    /// Tools the model may call on this stream (the client key's allowlist); `None`: any.
+    allowed_tools: Option<Vec<String>>,
+    /// Set once a call to another tool was seen: the stream has ended with an error event.
+    pub stopped: bool,
     buf: Vec<u8>,
     screens: BTreeMap<String, StreamScreen>,
     /// Per text key, the last event that carried text there, as a template for a synthetic closing event.
@@ -36,12 +40,45 @@ impl SseRewriter {
         Self::default()
     }
 
+    /// A rewriter that ends the stream when the model calls a tool outside `tools` (an empty list allows any).
+    pub fn with_tools(tools: &[String]) -> Self {
+        SseRewriter {
+            allowed_tools: (!tools.is_empty()).then(|| tools.to_vec()),
+            ..Self::default()
+        }
+    }
+
+    /// The tool an event starts calling, if it is not allowed.
+    fn forbidden_tool(&self, v: &Value) -> Option<String> {
+        let allowed = self.allowed_tools.as_ref()?;
+        let mut names: Vec<&str> = Vec::new();
+        for c in v["choices"].as_array().into_iter().flatten() {
+            for t in c["delta"]["tool_calls"].as_array().into_iter().flatten() {
+                names.extend(t["function"]["name"].as_str());
+            }
+        }
+        if v["type"] == "content_block_start" && v["content_block"]["type"] == "tool_use" {
+            names.extend(v["content_block"]["name"].as_str());
+        }
+        if v["type"] == "response.output_item.added" && v["item"]["type"] == "function_call" {
+            names.extend(v["item"]["name"].as_str());
+        }
+        names
+            .into_iter()
+            .find(|n| !allowed.iter().any(|a| a == n))
+            .map(str::to_string)
+    }
+
     /// Takes bytes from upstream; returns the complete events among them, rewritten, and the new hits.
     pub fn push(&mut self, screener: &Screener, bytes: &[u8]) -> (String, Vec<Hit>) {
         self.buf.extend_from_slice(bytes);
         let mut out = String::new();
         let mut hits = Vec::new();
         while let Some((end, sep)) = find_event_end(&self.buf) {
+            if self.stopped {
+                self.buf.clear();
+                break;
+            }
             let event: Vec<u8> = self.buf.drain(..end + sep).collect();
             let text = String::from_utf8_lossy(&event[..end]).into_owned();
             self.event(screener, &text, &mut out, &mut hits);
@@ -58,6 +95,10 @@ impl SseRewriter {
     pub fn finish(&mut self, screener: &Screener) -> (String, Vec<Hit>) {
         let mut out = String::new();
         let mut hits = Vec::new();
+        if self.stopped {
+            self.buf.clear();
+            return (out, hits);
+        }
         if !self.buf.is_empty() {
             let text = String::from_utf8_lossy(&self.buf).into_owned();
             self.buf.clear();
@@ -135,6 +176,22 @@ impl SseRewriter {
             emit(out, &other, (!data.is_empty()).then_some(data.as_str()));
             return;
         };
+        if let Some(tool) = self.forbidden_tool(&v) {
+            // Release what was screened so far, then end the stream with an error in the API's error shape.
+            let keys: Vec<String> = self.screens.keys().cloned().collect();
+            for k in keys {
+                self.flush_synthetic(screener, &k, out, hits);
+            }
+            hits.push(Hit {
+                category: "tools",
+                rule: format!("tools/not-allowed ({tool})"),
+                action: crate::screen::Action::Block,
+            });
+            let e = json!({"error": {"message": format!("the model called the tool `{tool}`, which this key may not use"), "type": "invalid_request_error", "code": "tool_not_allowed"}});
+            emit(out, &[], Some(&e.to_string()));
+            self.stopped = true;
+            return;
+        }
         let kind = v
             .get("type")
             .and_then(Value::as_str)
@@ -363,6 +420,33 @@ mod tests {
         assert!(!got.contains("evil.test"));
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(out.ends_with("data: [DONE]\n\n"));
+    }
+
+    #[test]
+    fn a_streamed_call_to_a_tool_outside_the_allowlist_ends_the_stream() {
+        let mut rw = SseRewriter::with_tools(&["search_docs".to_string()]);
+        let events = [
+            json!({"choices": [{"index": 0, "delta": {"content": "Let me check."}, "finish_reason": null}]}),
+            json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "t", "type": "function", "function": {"name": "run_shell", "arguments": ""}}]}, "finish_reason": null}]}),
+            json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{\"cmd\":\"id\"}"}}]}, "finish_reason": null}]}),
+        ];
+        let mut out = String::new();
+        let mut hits = Vec::new();
+        for e in &events {
+            let (o, h) = rw.push(screener(), format!("data: {e}\n\n").as_bytes());
+            out.push_str(&o);
+            hits.extend(h);
+        }
+        let (o, _) = rw.finish(screener());
+        out.push_str(&o);
+        assert!(out.contains("Let me check."), "{out}");
+        assert!(out.contains("tool_not_allowed"), "{out}");
+        assert!(!out.contains("cmd"), "nothing after the call: {out}");
+        assert!(hits.iter().any(|h| h.category == "tools"));
+        // The allowed tool passes.
+        let mut rw = SseRewriter::with_tools(&["run_shell".to_string()]);
+        let (o, _) = rw.push(screener(), format!("data: {}\n\n", events[1]).as_bytes());
+        assert!(o.contains("run_shell") && !o.contains("tool_not_allowed"));
     }
 
     #[test]
