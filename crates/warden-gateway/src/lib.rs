@@ -9,6 +9,7 @@
 pub mod injection;
 pub mod keys;
 pub mod pii;
+pub mod probe;
 pub mod screen;
 pub mod server;
 pub mod sse;
