@@ -175,7 +175,10 @@ pub async fn run(target: &Target) -> Result<Vec<ProbeResult>, String> {
                 .map(|t| json!({"type": "function", "function": {"name": t, "description": format!("the `{t}` tool"), "parameters": {"type": "object", "properties": {}}}}))
                 .collect::<Vec<_>>());
         }
-        let mut rb = client.post(&url).json(&body);
+        let mut rb = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
         if let Some(k) = &target.key {
             rb = rb.bearer_auth(k);
         }
@@ -194,7 +197,12 @@ pub async fn run(target: &Target) -> Result<Vec<ProbeResult>, String> {
             },
             Ok(r) => {
                 let status = r.status();
-                let v: Value = r.json().await.unwrap_or(Value::Null);
+                let v: Value = r
+                    .bytes()
+                    .await
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .unwrap_or(Value::Null);
                 if status.is_client_error() {
                     ProbeResult {
                         probe: p.id.clone(),

@@ -4,6 +4,7 @@
 
 mod ai;
 mod gateway;
+mod probe;
 mod registry;
 mod sbom;
 mod store_cmd;
@@ -86,6 +87,9 @@ enum Command {
     /// A gateway in front of model APIs (OpenAI, Azure OpenAI, Anthropic, OpenAI-compatible servers) that
     /// screens prompts and responses: credentials, personal data, prompt injection, exfiltration links
     Gateway(gateway::GatewayArgs),
+    /// Red-team an OpenAI-compatible endpoint: prompt injection, jailbreaks, system-prompt and secret
+    /// exfiltration, insecure output, unsafe tool use, unbounded output; exit 1 when a probe succeeds
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(Subcommand)]
@@ -345,6 +349,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Vulndb { command } => vulndb::run(command),
         Command::Sbom(args) => sbom::sbom(args),
         Command::Gateway(args) => gateway::gateway(args),
+        Command::Probe(args) => probe::probe(args),
         Command::Assess(args) => ai::assess(args),
         Command::Model {
             command: ModelCommand::Scan(args),

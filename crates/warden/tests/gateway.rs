@@ -131,3 +131,22 @@ fn client_keys_are_created_once_listed_without_the_key_and_revoked() {
         .code(2)
         .stderr(predicates::str::contains("not a date"));
 }
+
+#[test]
+fn probing_an_endpoint_that_does_not_answer_is_exit_2() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = l.local_addr().unwrap();
+    drop(l);
+    warden()
+        .args(["probe", &format!("http://{dead}"), "--timeout", "2"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no probe could be judged"));
+    warden()
+        .args(["probe", "ftp://x"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not an http(s) URL"));
+}
