@@ -459,6 +459,7 @@ impl Gateway {
         };
         let key_id = key.as_ref().map(|k| k.id.clone());
         let streaming = body.get("stream").and_then(Value::as_bool) == Some(true);
+        let protected = crate::screen::protected_tokens(&body);
         let hits = self.screener.request(&mut body);
         let blocked: Vec<&Hit> = hits.iter().filter(|h| h.action == Action::Block).collect();
         let redactions = hits.iter().filter(|h| h.action == Action::Redact).count() as u64;
@@ -525,7 +526,8 @@ impl Gateway {
             let mut rewriter = match &key {
                 Some(k) => SseRewriter::with_tools(&k.tools),
                 None => SseRewriter::new(),
-            };
+            }
+            .protecting(protected.clone());
             let request_hits = hits.clone();
             let route = path.to_string();
             let model2 = model.clone();
@@ -620,7 +622,7 @@ impl Gateway {
             }
         }
         let (out, response_hits) = if status.is_success() {
-            self.response(&bytes)
+            self.response(&bytes, &protected)
         } else {
             (bytes.to_vec(), Vec::new())
         };
@@ -641,14 +643,14 @@ impl Gateway {
     }
 
     /// A whole JSON response: every text the model produced, screened.
-    fn response(&self, bytes: &[u8]) -> (Vec<u8>, Vec<Hit>) {
+    fn response(&self, bytes: &[u8], protected: &[String]) -> (Vec<u8>, Vec<Hit>) {
         let Ok(mut v) = serde_json::from_slice::<Value>(bytes) else {
             return (bytes.to_vec(), Vec::new());
         };
         let mut hits = Vec::new();
         let mut fix = |s: &mut Value| {
             if let Value::String(t) = s {
-                let (out, h) = self.screener.text(t, false, false);
+                let (out, h) = self.screener.answer(t, protected);
                 *t = out;
                 hits.extend(h);
             }

@@ -19,6 +19,8 @@ pub struct SseRewriter {
     allowed_tools: Option<Vec<String>>,
     /// Set once a call to another tool was seen: the stream has ended with an error event.
     pub stopped: bool,
+    /// What the application's instructions hold (`screen::protected_tokens`): it does not leave.
+    protected: Vec<String>,
     buf: Vec<u8>,
     screens: BTreeMap<String, StreamScreen>,
     /// Per text key, the last event that carried text there, as a template for a synthetic closing event.
@@ -38,6 +40,12 @@ enum Place {
 impl SseRewriter {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Also keeps what the application's instructions hold from leaving (`screen::protected_tokens`).
+    pub fn protecting(mut self, protected: Vec<String>) -> Self {
+        self.protected = protected;
+        self
     }
 
     /// A rewriter that ends the stream when the model calls a tool outside `tools` (an empty list allows any).
@@ -207,7 +215,7 @@ impl SseRewriter {
                 let key = responses_key(&v);
                 self.flush_synthetic(screener, &key, out, hits);
                 if let Some(Value::String(t)) = v.get_mut("text") {
-                    let (s, h) = screener.text(t, false, false);
+                    let (s, h) = screener.answer(t, &self.protected);
                     *t = s;
                     hits.extend(h);
                 }
@@ -222,7 +230,7 @@ impl SseRewriter {
                         if let Some(parts) = it.get_mut("content").and_then(Value::as_array_mut) {
                             for p in parts {
                                 if let Some(Value::String(t)) = p.get_mut("text") {
-                                    *t = screener.text(t, false, false).0;
+                                    *t = screener.answer(t, &self.protected).0;
                                 }
                             }
                         }
@@ -233,7 +241,11 @@ impl SseRewriter {
         }
         for (key, place) in places(&v) {
             let delta = get_text(&v, &place).unwrap_or_default();
-            let screen = self.screens.entry(key.clone()).or_default();
+            let protected = &self.protected;
+            let screen = self
+                .screens
+                .entry(key.clone())
+                .or_insert_with(|| StreamScreen::with_protected(protected.clone()));
             let (released, h) = screen.push(screener, &delta);
             hits.extend(h);
             let finishing = matches!(place, Place::Choice(i, _) if v["choices"][i]["finish_reason"].is_string());

@@ -12,6 +12,8 @@ pub const HOLD_BACK: usize = 512;
 pub const HOLD_MAX: usize = 16 * 1024;
 
 pub struct StreamScreen {
+    /// What the application's instructions hold (`screen::protected_tokens`): it does not leave.
+    protected: Vec<String>,
     pending: String,
     /// Hits already reported (a span screened again as the window moves is reported once).
     reported: Vec<Hit>,
@@ -25,7 +27,12 @@ impl Default for StreamScreen {
 
 impl StreamScreen {
     pub fn new() -> Self {
+        Self::with_protected(Vec::new())
+    }
+
+    pub fn with_protected(protected: Vec<String>) -> Self {
         StreamScreen {
+            protected,
             pending: String::new(),
             reported: Vec::new(),
         }
@@ -34,7 +41,7 @@ impl StreamScreen {
     /// Takes the next piece of text; returns what may go to the client now and the new hits.
     pub fn push(&mut self, screener: &Screener, piece: &str) -> (String, Vec<Hit>) {
         self.pending.push_str(piece);
-        let (screened, hits) = screener.text(&self.pending, false, false);
+        let (screened, hits) = screener.answer(&self.pending, &self.protected);
         let new = self.fresh(hits);
         // Keep the screened text as the pending one (redactions are stable: `[REDACTED:…]` is not screened
         // again into something else), and release all but the tail.
@@ -65,7 +72,7 @@ impl StreamScreen {
 
     /// The end of the stream: what is still held, screened.
     pub fn finish(&mut self, screener: &Screener) -> (String, Vec<Hit>) {
-        let (screened, hits) = screener.text(&self.pending, false, false);
+        let (screened, hits) = screener.answer(&self.pending, &self.protected);
         self.pending.clear();
         (screened, self.fresh(hits))
     }

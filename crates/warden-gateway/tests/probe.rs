@@ -1,6 +1,7 @@
 //! `warden probe` against a deliberately vulnerable model server (deterministic, on 127.0.0.1): it obeys every
 //! attack in the suite. Straight at it, every probe finds it vulnerable; behind `warden gateway`, the gateway
-//! stops the injection, jailbreak and extraction probes and the exfiltration link.
+//! stops the injection, jailbreak and extraction probes, the leaks of what the system prompt holds, and the
+//! exfiltration link.
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -165,5 +166,5 @@ async fn behind_the_gateway_most_attacks_are_stopped() {
         .filter(|r| r.outcome != Outcome::Vulnerable)
         .count();
     eprintln!("{}", warden_gateway::probe::text_report(&results));
-    assert!(stopped >= 5, "{stopped} of {} stopped", results.len());
+    assert!(stopped >= 7, "{stopped} of {} stopped", results.len());
 }
