@@ -575,6 +575,9 @@ impl Gateway {
                     .filter(|h| h.action == Action::Redact)
                     .count() as u64;
                 gw.metrics.redacted.fetch_add(red, Ordering::Relaxed);
+                if let (Some(k), Some(keys)) = (&key_id2, &gw.settings.keys) {
+                    keys.spend(k, rewriter.tokens);
+                }
                 gw.audit(json!({
                     "time": warden_core::time::rfc3339(warden_core::time::now()),
                     "request_id": format!("req-{id}"),

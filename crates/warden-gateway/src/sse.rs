@@ -21,6 +21,9 @@ pub struct SseRewriter {
     pub stopped: bool,
     /// What the application's instructions hold (`screen::protected_tokens`): it does not leave.
     protected: Vec<String>,
+    /// Tokens the stream reported using (OpenAI's final `usage` chunk, Anthropic's `message_start` and
+    /// `message_delta` usage, the Responses API's `response.completed`).
+    pub tokens: u64,
     buf: Vec<u8>,
     screens: BTreeMap<String, StreamScreen>,
     /// Per text key, the last event that carried text there, as a template for a synthetic closing event.
@@ -53,6 +56,20 @@ impl SseRewriter {
         SseRewriter {
             allowed_tools: (!tools.is_empty()).then(|| tools.to_vec()),
             ..Self::default()
+        }
+    }
+
+    fn count_usage(&mut self, v: &Value) {
+        let u = match v["type"].as_str() {
+            Some("message_start") => &v["message"]["usage"],
+            Some("response.completed") => &v["response"]["usage"],
+            _ => &v["usage"],
+        };
+        if let Some(t) = u["total_tokens"].as_u64() {
+            self.tokens += t;
+        } else {
+            self.tokens +=
+                u["input_tokens"].as_u64().unwrap_or(0) + u["output_tokens"].as_u64().unwrap_or(0);
         }
     }
 
@@ -184,6 +201,7 @@ impl SseRewriter {
             emit(out, &other, (!data.is_empty()).then_some(data.as_str()));
             return;
         };
+        self.count_usage(&v);
         if let Some(tool) = self.forbidden_tool(&v) {
             // Release what was screened so far, then end the stream with an error in the API's error shape.
             let keys: Vec<String> = self.screens.keys().cloned().collect();
@@ -432,6 +450,21 @@ mod tests {
         assert!(!got.contains("evil.test"));
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert!(out.ends_with("data: [DONE]\n\n"));
+    }
+
+    #[test]
+    fn streamed_usage_is_counted() {
+        let mut rw = SseRewriter::new();
+        for e in [
+            json!({"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 25, "output_tokens": 1}}}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 15}}),
+        ] {
+            rw.push(screener(), format!("data: {e}\n\n").as_bytes());
+        }
+        assert_eq!(rw.tokens, 41);
+        let mut rw = SseRewriter::new();
+        rw.push(screener(), format!("data: {}\n\n", json!({"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12}})).as_bytes());
+        assert_eq!(rw.tokens, 12);
     }
 
     #[test]
