@@ -1,5 +1,7 @@
 //! Screens each string of a JSON array read from stdin and prints one JSON line per string: the injection rules
-//! and personal-data rules that fired. Used by `bench/gateway/accuracy.py`.
+//! that fired, and the credentials and personal data found, each with its rule and the text it matched (these
+//! are the accuracy set's own synthetic values). Used by `bench/gateway/accuracy.py` and
+//! `bench/gateway/traffic.py`.
 use std::io::Read;
 
 fn main() {
@@ -15,6 +17,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let secrets = match warden_secrets::SecretsAnalyzer::new(&warden_core::Config::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("screen: {e}");
+            std::process::exit(2);
+        }
+    };
     for t in &texts {
         let inj: Vec<&str> = warden_gateway::injection::scan(t)
             .iter()
@@ -24,6 +33,18 @@ fn main() {
             .iter()
             .map(|h| h.rule)
             .collect();
-        println!("{}", serde_json::json!({"injection": inj, "pii": pii}));
+        let pii_spans: Vec<serde_json::Value> = warden_gateway::pii::find(t)
+            .iter()
+            .map(|h| serde_json::json!({"rule": h.rule, "text": t.get(h.start..h.end).unwrap_or("")}))
+            .collect();
+        let secret_spans: Vec<serde_json::Value> = secrets
+            .spans(t.as_bytes())
+            .into_iter()
+            .map(|(rule, r)| serde_json::json!({"rule": rule, "text": t.get(r).unwrap_or("")}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"injection": inj, "pii": pii, "pii_spans": pii_spans, "secrets": secret_spans})
+        );
     }
 }

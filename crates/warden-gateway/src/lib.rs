@@ -1,5 +1,5 @@
 //! warden's runtime guard for model traffic.
-//! - `pii` and `injection`: the screening rules (data files with examples, checked by tests);
+//! - `pii`, `injection` and `output`: the screening rules (data files with examples, checked by tests);
 //! - `screen`: what the gateway does with them per category and direction (`Policy`), over the request bodies of
 //!   the OpenAI and Anthropic APIs;
 //! - `stream` and `sse`: screening responses that arrive as server-sent events, with a bounded hold-back;
@@ -8,6 +8,7 @@
 
 pub mod injection;
 pub mod keys;
+pub mod output;
 pub mod pii;
 pub mod probe;
 pub mod screen;

