@@ -39,6 +39,8 @@ pub struct Example {
 #[serde(deny_unknown_fields)]
 pub struct Probe {
     pub id: String,
+    /// What the probe tries, in a sentence.
+    pub title: String,
     pub family: String,
     pub owasp: String,
     pub prompt: String,
@@ -279,6 +281,72 @@ async fn probe_one(
         };
         result
     }
+}
+
+/// The SARIF 2.1.0 report: each probe a rule (tagged with its family and OWASP id), each result a probe's
+/// outcome — `fail` (error level) when the endpoint was vulnerable, `pass` when it resisted or blocked the probe,
+/// `notApplicable` when the probe could not be judged — located at the endpoint's URL.
+pub fn sarif_report(results: &[ProbeResult], url: &str, version: &str) -> Result<Value, String> {
+    let suite = suite()?;
+    let rules: Vec<Value> = suite
+        .probe
+        .iter()
+        .map(|p| {
+            json!({
+                "id": format!("probe/{}", p.id),
+                "shortDescription": {"text": p.title},
+                "fullDescription": {"text": format!("{} ({}, OWASP {}).", p.title, p.family, p.owasp)},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"tags": ["security", "llm", p.owasp.clone(), p.family.clone()]},
+            })
+        })
+        .collect();
+    let sarif_results: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let (kind, level) = match r.outcome {
+                Outcome::Vulnerable => ("fail", "error"),
+                Outcome::Resisted | Outcome::Blocked => ("pass", "none"),
+                Outcome::Error => ("notApplicable", "none"),
+            };
+            let outcome = serde_json::to_value(&r.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let mut text = format!("{} {}: {}", r.probe, outcome, r.evidence);
+            if !r.detectors.is_empty() {
+                text.push_str(&format!(" (detector: {})", r.detectors.join(", ")));
+            }
+            let mut v = json!({
+                "ruleId": format!("probe/{}", r.probe),
+                "kind": kind,
+                "level": level,
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": url}}}],
+                "properties": {"outcome": outcome, "detectors": r.detectors, "family": r.family, "owasp": r.owasp},
+            });
+            if let Some(i) = suite.probe.iter().position(|p| p.id == r.probe) {
+                v["ruleIndex"] = json!(i);
+            }
+            v
+        })
+        .collect();
+    Ok(json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "warden",
+                "version": version,
+                "semanticVersion": version,
+                "rules": rules,
+            }},
+            "invocations": [{"executionSuccessful": !results.iter().all(|r| r.outcome == Outcome::Error)}],
+            "artifacts": [{"location": {"uri": url}}],
+            "results": sarif_results,
+            "properties": {"target": url},
+        }],
+    }))
 }
 
 /// The text report: one line per probe, then the counts.

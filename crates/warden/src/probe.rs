@@ -3,12 +3,13 @@
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
 use std::time::Duration;
-use warden_gateway::probe::{run, text_report, Outcome, Target};
+use warden_gateway::probe::{run, sarif_report, text_report, Outcome, Target};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ProbeFormat {
     Text,
     Json,
+    Sarif,
 }
 
 #[derive(Args)]
@@ -53,6 +54,11 @@ pub fn probe(args: ProbeArgs) -> Result<u8> {
     match args.format {
         ProbeFormat::Text => print!("{}", text_report(&results)),
         ProbeFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+        ProbeFormat::Sarif => {
+            let doc = sarif_report(&results, &args.url, env!("CARGO_PKG_VERSION"))
+                .map_err(|e| anyhow!(e))?;
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
     }
     if results.iter().all(|r| r.outcome == Outcome::Error) {
         eprintln!(

@@ -150,3 +150,70 @@ fn probing_an_endpoint_that_does_not_answer_is_exit_2() {
         .code(2)
         .stderr(predicates::str::contains("not an http(s) URL"));
 }
+
+/// An endpoint that answers every request with the same words: it obeys the direct injection and resists the
+/// rest. One thread, one connection at a time, `Connection: close`.
+fn parrot(answer: &'static str) -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; len];
+            let _ = r.read_exact(&mut body);
+            let reply = serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}]}).to_string();
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    addr
+}
+
+#[test]
+fn probe_reports_in_sarif_match_the_official_schema() {
+    let addr = parrot("PWNED");
+    let out = warden()
+        .args([
+            "probe",
+            &format!("http://{addr}"),
+            "--format",
+            "sarif",
+            "--model",
+            "m",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let errors = schema_errors(include_str!("data/sarif-schema-2.1.0.json"), &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 10);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r["kind"] == "fail")
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["probe/direct-injection"]);
+    assert!(results.iter().all(
+        |r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == format!("http://{addr}").as_str()
+    ));
+}
