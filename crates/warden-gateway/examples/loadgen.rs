@@ -208,6 +208,7 @@ fn main() {
                         timeout: Duration::from_secs(30),
                         audit: None,
                         keys: None,
+                        client_timeout: Duration::from_secs(30),
                     })
                     .expect("gateway"),
                 );

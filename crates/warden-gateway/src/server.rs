@@ -136,6 +136,8 @@ pub struct Settings {
     pub audit: Option<PathBuf>,
     /// Client keys; without any, only loopback clients are served.
     pub keys: Option<Arc<crate::keys::Keys>>,
+    /// How long a client may take to send its request headers, and then its body (slow clients).
+    pub client_timeout: Duration,
 }
 
 #[derive(Default)]
@@ -405,10 +407,22 @@ impl Gateway {
             .get("anthropic-version")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let bytes = match Limited::new(req.into_body(), self.settings.max_body)
-            .collect()
-            .await
-        {
+        let collected = tokio::time::timeout(
+            self.settings.client_timeout,
+            Limited::new(req.into_body(), self.settings.max_body).collect(),
+        )
+        .await;
+        let Ok(collected) = collected else {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                &format!(
+                    "the request body did not arrive within {} s",
+                    self.settings.client_timeout.as_secs_f64()
+                ),
+            );
+        };
+        let bytes = match collected {
             Ok(b) => b.to_bytes(),
             Err(e) => {
                 return if e
@@ -766,13 +780,14 @@ pub async fn serve(
         // ACK agree (a 40 ms stall per response otherwise).
         let _ = stream.set_nodelay(true);
         let gw = gw.clone();
+        let client_timeout = gw.settings.client_timeout;
         tokio::spawn(async move {
             let io = hyper_util::rt::TokioIo::new(stream);
             let svc = hyper::service::service_fn(move |req| gw.clone().handle(req, peer));
-            // Slow clients: headers must arrive within 30 s.
+            // Slow clients: headers must arrive within the client timeout (the body too, see `proxy`).
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30))
+                .header_read_timeout(client_timeout)
                 .serve_connection(io, svc)
                 .await;
         });
@@ -837,6 +852,9 @@ pub struct GatewayConfig {
     /// Upstream timeout in seconds (120 by default).
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Seconds a client may take to send its request headers, and then its body (30 by default).
+    #[serde(default)]
+    pub client_timeout_secs: Option<u64>,
     /// JSON-lines audit log.
     #[serde(default)]
     pub audit: Option<PathBuf>,
@@ -853,6 +871,7 @@ fn host_of_url(url: &str) -> Option<&str> {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_MAX_BODY: usize = 4 << 20;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+pub const DEFAULT_CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs the gateway on its own runtime until Ctrl-C; `ready` is called with the bound address.
 pub fn run_until_interrupted(

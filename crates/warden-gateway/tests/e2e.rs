@@ -117,6 +117,7 @@ async fn gateway_with_keys(
             timeout: Duration::from_secs(5),
             audit,
             keys,
+            client_timeout: Duration::from_secs(1),
         })
         .unwrap(),
     );
@@ -511,6 +512,7 @@ async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
             timeout: Duration::from_secs(5),
             audit: None,
             keys: None,
+            client_timeout: Duration::from_secs(1),
         })
         .unwrap(),
     );
@@ -608,4 +610,35 @@ async fn upstream_errors_pass_through_and_a_broken_stream_ends_with_an_error_eve
         .unwrap_or_default();
     assert!(body.contains("partial answer"), "{body}");
     assert!(body.contains("upstream_reset"), "{body}");
+}
+
+/// A client that sends its headers, or its body, too slowly gets an answer or a closed connection within the
+/// client timeout (1 s here): nothing hangs and no task is left waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (addr, _stop) = gateway("http://127.0.0.1:9", None).await;
+    // The body: 100 bytes promised, 9 sent.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"model\":")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .expect("an answer within the client timeout")
+        .unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+    assert!(head.contains("request_timeout"), "{head}");
+    // The headers: never finished, so the connection is closed.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: gw\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest))
+        .await
+        .expect("the connection closed within the client timeout")
+        .ok();
 }

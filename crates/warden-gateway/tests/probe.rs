@@ -67,6 +67,7 @@ async fn gateway(
             timeout: Duration::from_secs(10),
             audit: None,
             keys,
+            client_timeout: Duration::from_secs(10),
         })
         .unwrap(),
     );

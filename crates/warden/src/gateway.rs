@@ -8,8 +8,8 @@ use std::time::Duration;
 use warden_gateway::keys;
 use warden_gateway::screen::Policy;
 use warden_gateway::server::{
-    run_until_interrupted, GatewayConfig, Kind, Settings, Upstream, UpstreamConfig, DEFAULT_LISTEN,
-    DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
+    run_until_interrupted, GatewayConfig, Kind, Settings, Upstream, UpstreamConfig,
+    DEFAULT_CLIENT_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
 };
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -268,6 +268,10 @@ pub fn gateway(args: GatewayArgs) -> Result<u8> {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TIMEOUT),
         audit: args.audit.or(file.audit),
+        client_timeout: file
+            .client_timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_CLIENT_TIMEOUT),
     };
     let names: Vec<String> = settings
         .upstreams
