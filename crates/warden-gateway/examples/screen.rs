@@ -25,10 +25,9 @@ fn main() {
         }
     };
     for t in &texts {
-        let inj: Vec<&str> = warden_gateway::injection::scan(t)
-            .iter()
-            .map(|h| h.rule)
-            .collect();
+        let hits = warden_gateway::injection::scan(t);
+        let inj: Vec<&str> = hits.iter().map(|h| h.rule).collect();
+        let inj_matched: Vec<&str> = hits.iter().map(|h| h.matched.as_str()).collect();
         let pii: Vec<&str> = warden_gateway::pii::find(t)
             .iter()
             .map(|h| h.rule)
@@ -44,7 +43,7 @@ fn main() {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"injection": inj, "pii": pii, "pii_spans": pii_spans, "secrets": secret_spans})
+            serde_json::json!({"injection": inj, "injection_matched": inj_matched, "pii": pii, "pii_spans": pii_spans, "secrets": secret_spans})
         );
     }
 }

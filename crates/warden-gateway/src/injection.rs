@@ -29,7 +29,18 @@ pub struct RuleDef {
     pub id: String,
     pub title: String,
     pub severity: String,
+    #[serde(default)]
     pub patterns: Vec<String>,
+    /// Weak signals: the rule also fires when at least `min_signals` different ones are present.
+    #[serde(default)]
+    pub signals: Vec<String>,
+    #[serde(default)]
+    pub min_signals: usize,
+    /// With signals: a pattern that must match at least `min_gate` times as well (addressing the model).
+    #[serde(default)]
+    pub gate: Option<String>,
+    #[serde(default)]
+    pub min_gate: usize,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
@@ -48,6 +59,8 @@ pub struct Rules {
     /// Pattern index → rule index.
     owner: Vec<usize>,
     patterns: Vec<Regex>,
+    /// Per rule with signals: its index, the signals as one set, how many must be present, and the gate.
+    signals: Vec<SignalRule>,
 }
 
 /// One rule that fired: its id, the normalised text it matched (at most 120 characters), and whether the text
@@ -57,6 +70,13 @@ pub struct InjectionHit {
     pub rule: &'static str,
     pub matched: String,
     pub hidden: Option<&'static str>,
+}
+
+struct SignalRule {
+    rule: usize,
+    set: RegexSet,
+    min: usize,
+    gate: Option<(Regex, usize)>,
 }
 
 pub fn compile(text: &str) -> Result<Rules, String> {
@@ -74,6 +94,44 @@ pub fn compile(text: &str) -> Result<Rules, String> {
             owner.push(i);
         }
     }
+    let mut signals = Vec::new();
+    for (i, r) in file.rule.iter().enumerate() {
+        if r.signals.is_empty() {
+            if r.patterns.is_empty() {
+                return Err(format!("{}: neither patterns nor signals", r.id));
+            }
+            continue;
+        }
+        if r.min_signals < 2 || r.min_signals > r.signals.len() {
+            return Err(format!(
+                "{}: min_signals must be between 2 and the number of signals",
+                r.id
+            ));
+        }
+        let sources: Vec<String> = r
+            .signals
+            .iter()
+            .map(|p| format!("(?i){}", p.replace(r"\b", r"(?-u:\b)")))
+            .collect();
+        let set = regex::RegexSetBuilder::new(&sources)
+            .dfa_size_limit(16 << 20)
+            .build()
+            .map_err(|e| format!("{}: {e}", r.id))?;
+        let gate = match &r.gate {
+            Some(g) => Some((
+                Regex::new(&format!("(?i){}", g.replace(r"\b", r"(?-u:\b)")))
+                    .map_err(|e| format!("{}: {e}", r.id))?,
+                r.min_gate,
+            )),
+            None => None,
+        };
+        signals.push(SignalRule {
+            rule: i,
+            set,
+            min: r.min_signals,
+            gate,
+        });
+    }
     let patterns = sources
         .iter()
         .map(|s| Regex::new(s).map_err(|e| e.to_string()))
@@ -89,6 +147,7 @@ pub fn compile(text: &str) -> Result<Rules, String> {
         set,
         owner,
         patterns,
+        signals,
     })
 }
 
@@ -102,6 +161,7 @@ pub fn rules() -> &'static Rules {
             set: RegexSet::empty(),
             owner: Vec::new(),
             patterns: Vec::new(),
+            signals: Vec::new(),
         })
     })
 }
@@ -261,6 +321,25 @@ fn scan_one(
             out.push(InjectionHit {
                 rule,
                 matched: m.as_str().chars().take(120).collect(),
+                hidden,
+            });
+        }
+    }
+    for sr in &rules.signals {
+        let rule = rules.defs[sr.rule].id.as_str();
+        if out.iter().any(|h| h.rule == rule && h.hidden == hidden) {
+            continue;
+        }
+        let n = sr.set.matches(text).iter().count();
+        if n >= sr.min
+            && sr
+                .gate
+                .as_ref()
+                .is_none_or(|(g, min)| g.find_iter(text).take(*min).count() >= *min)
+        {
+            out.push(InjectionHit {
+                rule,
+                matched: format!("{n} signals"),
                 hidden,
             });
         }
