@@ -16,6 +16,10 @@ pub struct PiiRuleDef {
     pub validate: String,
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// A pattern that must match in the 40 characters before a match (a label such as "phone:" or "SSN"), for
+    /// shapes that are personal data only when the text says so.
+    #[serde(default)]
+    pub context: Option<String>,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
@@ -30,6 +34,7 @@ struct File {
 pub struct PiiRule {
     pub def: PiiRuleDef,
     re: Regex,
+    context: Option<Regex>,
     placeholders: Vec<String>,
 }
 
@@ -66,9 +71,17 @@ pub fn compile(text: &str) -> Result<Vec<PiiRule>, String> {
                 .iter()
                 .map(|p| digits_and_letters(p))
                 .collect();
+            let context = match &def.context {
+                Some(c) => Some(
+                    Regex::new(&format!("(?i){}", c.replace(r"\b", r"(?-u:\b)")))
+                        .map_err(|e| format!("{}: {e}", def.id))?,
+                ),
+                None => None,
+            };
             Ok(PiiRule {
                 def,
                 re,
+                context,
                 placeholders,
             })
         })
@@ -93,6 +106,13 @@ pub fn find(text: &str) -> Vec<PiiHit> {
             if r.placeholders.contains(&digits_and_letters(value))
                 || !valid(&r.def.validate, value)
                 || (r.def.validate == "email" && !email_in_context(text, m.start(), m.end()))
+                || r.context.as_ref().is_some_and(|c| {
+                    let mut k = m.start().saturating_sub(40);
+                    while !text.is_char_boundary(k) {
+                        k += 1;
+                    }
+                    !c.is_match(&text[k..m.start()])
+                })
             {
                 continue;
             }
@@ -153,7 +173,22 @@ fn email_in_context(text: &str, start: usize, end: usize) -> bool {
 
 /// 8 to 15 digits (E.164's maximum), not all the same digit, and a leading `+` or the North American shape.
 fn phone(v: &str) -> bool {
+    // An extension (`x123`, `ext. 123`) is not part of the number.
+    let v = v
+        .to_ascii_lowercase()
+        .split(['x', 'e'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let digits: Vec<u8> = v.bytes().filter(u8::is_ascii_digit).collect();
+    if fictional(&digits, v.starts_with('+')) {
+        return false;
+    }
+    // A national number (a trunk `0` first), found only next to a label: 10 or 11 digits as the numbering plans
+    // of the UK, Germany, France, Italy, the Netherlands and Spain have them.
+    if digits.first() == Some(&b'0') && !v.starts_with('+') {
+        return (10..=11).contains(&digits.len()) && digits.get(1) != Some(&b'0');
+    }
     if !(8..=15).contains(&digits.len()) || digits.iter().all(|&d| d == digits[0]) {
         return false;
     }
@@ -163,6 +198,30 @@ fn phone(v: &str) -> bool {
     // NANP: a ten-digit number whose area code and exchange do not start with 0 or 1, and not one of the
     // 555-0100 to 555-0199 numbers reserved for fiction.
     digits.len() == 10 && digits[0] >= b'2' && digits[3] >= b'2' && !(&digits[3..8] == b"55501")
+}
+
+/// Numbers set aside for drama and examples: Ofcom's ranges in the UK (`0113 496 0xxx`, `020 7946 0xxx`,
+/// `07700 900xxx`, …) and NANP's 555-0100 to 555-0199.
+fn fictional(digits: &[u8], international: bool) -> bool {
+    const OFCOM: [&[u8]; 20] = [
+        b"1134960", b"1144960", b"1154960", b"1164960", b"1174960", b"1184960", b"1214960",
+        b"1314960", b"1414960", b"1514960", b"1614960", b"2079460", b"1914980", b"1632960",
+        b"7700900", b"8081570", b"9098790", b"3069990", b"2890180", b"2920180",
+    ];
+    let uk = if international {
+        digits.strip_prefix(b"44")
+    } else {
+        digits.strip_prefix(b"0")
+    };
+    if uk.is_some_and(|nsn| OFCOM.iter().any(|p| nsn.starts_with(p))) {
+        return true;
+    }
+    let nanp = if international {
+        digits.strip_prefix(b"1")
+    } else {
+        Some(digits)
+    };
+    nanp.is_some_and(|d| d.len() == 10 && &d[3..8] == b"55501")
 }
 
 fn luhn(digits: &[u8]) -> bool {
@@ -295,8 +354,15 @@ fn iban(v: &str) -> bool {
 
 /// The SSA never issues area 000, 666 or 900–999, group 00 or serial 0000.
 fn ssn(v: &str) -> bool {
-    let d: Vec<u32> = v.split('-').filter_map(|p| p.parse().ok()).collect();
-    let [area, group, serial] = d[..] else {
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != 9 {
+        return false;
+    }
+    let (Ok(area), Ok(group), Ok(serial)) = (
+        digits[..3].parse::<u32>(),
+        digits[3..5].parse::<u32>(),
+        digits[5..].parse::<u32>(),
+    ) else {
         return false;
     };
     area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
@@ -356,6 +422,7 @@ mod tests {
         assert!(ssn("536-22-8741") && !ssn("900-22-8741"));
         assert!(nino("JG103754C") && !nino("GB103754C"));
         assert!(!phone("(415) 555-0143") && phone("(415) 555-2671"));
+        assert!(!phone("+1 482 555 0172") && !phone("+44 20 7946 0253") && !phone("07700 900292"));
     }
 
     #[test]
