@@ -100,11 +100,29 @@ async fn gateway_with_keys(
     keys: Option<Arc<warden_gateway::keys::Keys>>,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     std::env::set_var("WARDEN_TEST_UPSTREAM_KEY", "provider-key-value");
+    start(
+        upstream,
+        Kind::Openai,
+        "WARDEN_TEST_UPSTREAM_KEY",
+        audit,
+        keys,
+    )
+    .await
+}
+
+/// A gateway in front of one upstream of `kind` whose key is in the environment variable `key_env`.
+async fn start(
+    upstream: &str,
+    kind: Kind,
+    key_env: &str,
+    audit: Option<std::path::PathBuf>,
+    keys: Option<Arc<warden_gateway::keys::Keys>>,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let up = Upstream::load(&UpstreamConfig {
         name: "mock".into(),
         url: upstream.into(),
-        kind: Kind::Openai,
-        key_env: Some("WARDEN_TEST_UPSTREAM_KEY".into()),
+        kind,
+        key_env: Some(key_env.into()),
         key_file: None,
         models: vec![],
     })
@@ -495,30 +513,14 @@ async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
         }
     });
     std::env::set_var("WARDEN_TEST_ANTHROPIC_KEY", "anthropic-provider-key");
-    let upstream = Upstream::load(&UpstreamConfig {
-        name: "anthropic".into(),
-        url: format!("http://{up}"),
-        kind: Kind::Anthropic,
-        key_env: Some("WARDEN_TEST_ANTHROPIC_KEY".into()),
-        key_file: None,
-        models: vec![],
-    })
-    .unwrap();
-    let gw = Arc::new(
-        Gateway::new(Settings {
-            upstreams: vec![upstream],
-            policy: Policy::default(),
-            max_body: 64 * 1024,
-            timeout: Duration::from_secs(5),
-            audit: None,
-            keys: None,
-            client_timeout: Duration::from_secs(1),
-        })
-        .unwrap(),
-    );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(serve(gw, l, std::future::pending()));
+    let (addr, _stop) = start(
+        &format!("http://{up}"),
+        Kind::Anthropic,
+        "WARDEN_TEST_ANTHROPIC_KEY",
+        None,
+        None,
+    )
+    .await;
     let r = reqwest::Client::new()
         .post(format!("http://{addr}/v1/messages"))
         .header("anthropic-version", "2023-06-01")
