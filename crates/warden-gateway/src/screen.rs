@@ -41,6 +41,9 @@ pub struct Policy {
     /// for more is lowered to it, and one that sets no limit gets it. `None` (the default) leaves limits to the
     /// client; per-key token budgets (`warden gateway keys create --tokens`) bound the total either way.
     pub max_output_tokens: Option<u64>,
+    /// Write the text of prompts and answers to the audit log, with every credential and piece of personal data
+    /// redacted whatever its action (default: no content, only decisions).
+    pub audit_content: bool,
     /// Hosts a response may link images from (`![x](https://host/…)`); any other host is an exfiltration link.
     pub image_hosts: Vec<String>,
 }
@@ -56,6 +59,7 @@ impl Default for Policy {
             response_exfiltration: Action::Redact,
             response_output: Action::Log,
             max_output_tokens: None,
+            audit_content: false,
             image_hosts: Vec::new(),
         }
     }
@@ -220,6 +224,23 @@ impl Screener {
         (out, hits)
     }
 
+    /// `text` with every credential, piece of personal data and exfiltration link replaced by `[REDACTED:<rule>]`,
+    /// whatever the policy's actions: what the audit log may hold.
+    pub fn redact_all(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for s in self.spans(text, true, true, true) {
+            if s.category == "output" {
+                continue;
+            }
+            out.push_str(&text[at..s.range.start]);
+            out.push_str(&format!("[REDACTED:{}]", s.rule));
+            at = s.range.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
     /// Screens an answer: as [`Screener::text`] in the response direction, and what the application's own
     /// instructions hold (`protected`, from [`protected_tokens`]) does not leave either, plain or in base64
     /// (system-prompt leakage, OWASP LLM07).
@@ -305,6 +326,45 @@ impl Screener {
             _ => {}
         }
     }
+}
+
+/// Every text a request or response body carries, in order: messages (string or parts), Anthropic's `system`,
+/// `prompt`, `input`, `instructions`, and the answers of each API (`choices[].message.content`,
+/// `choices[].text`, `content[].text`, `output[].content[].text`).
+pub fn texts(body: &Value) -> Vec<String> {
+    fn collect(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+            Value::Object(o) => {
+                for k in ["text", "content", "input", "output"] {
+                    if let Some(x) = o.get(k) {
+                        collect(x, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for k in [
+        "system",
+        "instructions",
+        "messages",
+        "prompt",
+        "input",
+        "content",
+        "output",
+    ] {
+        if let Some(v) = body.get(k) {
+            collect(v, &mut out);
+        }
+    }
+    for c in body["choices"].as_array().into_iter().flatten() {
+        collect(&c["message"]["content"], &mut out);
+        collect(&c["text"], &mut out);
+    }
+    out
 }
 
 /// Caps the output a request asks for at `cap` tokens, in the field its API uses: `max_completion_tokens` or
@@ -497,6 +557,22 @@ mod tests {
         let mut b = json!({"input": "hi"});
         assert!(!cap_output(&mut b, "/v1/embeddings", 1024, true));
         assert_eq!(b, json!({"input": "hi"}));
+    }
+
+    #[test]
+    fn audit_content_is_redacted_whatever_the_policy() {
+        let s = screener();
+        let t = "mail maria.gonzalez@contoso-mail.com or call (415) 555-2671";
+        // The default policy only logs personal data, but the audit copy has none of it.
+        assert_eq!(s.text(t, true, true).0, t);
+        let audit = s.redact_all(t);
+        assert!(
+            !audit.contains("maria") && !audit.contains("2671"),
+            "{audit}"
+        );
+        let body = json!({"system": "be brief", "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+            "choices": [{"message": {"content": "hello"}}]});
+        assert_eq!(texts(&body), ["be brief", "hi", "hello"]);
     }
 
     #[test]

@@ -480,6 +480,13 @@ impl Gateway {
         self.metrics
             .redacted
             .fetch_add(redactions, Ordering::Relaxed);
+        let audit_content = self.settings.policy.audit_content;
+        let request_content: Option<Vec<String>> = audit_content.then(|| {
+            crate::screen::texts(&body)
+                .iter()
+                .map(|t| self.screener.redact_all(&clip(t)))
+                .collect()
+        });
         let entry = |status: u16, hits: &[Hit], response_hits: &[Hit]| {
             json!({
                 "time": warden_core::time::rfc3339(warden_core::time::now()),
@@ -490,6 +497,7 @@ impl Gateway {
                 "status": status,
                 "request": hits,
                 "response": response_hits,
+                "request_content": request_content,
             })
         };
         if !blocked.is_empty() {
@@ -552,14 +560,22 @@ impl Gateway {
             let model2 = model.clone();
             let key_id2 = key_id.clone();
             let mut upstream_stream = upstream.bytes_stream();
+            let request_content2 = request_content.clone();
             let stream = async_stream(move |tx| async move {
                 let mut response_hits: Vec<Hit> = Vec::new();
                 let mut failed = false;
+                let mut transcript = String::new();
+                let keep = |out: &str, transcript: &mut String| {
+                    if audit_content && transcript.len() < AUDIT_CONTENT_MAX {
+                        transcript.push_str(&crate::sse::text_of(out));
+                    }
+                };
                 while let Some(chunk) = upstream_stream.next().await {
                     match chunk {
                         Ok(b) => {
                             let (out, h) = rewriter.push(&gw.screener, &b);
                             response_hits.extend(h);
+                            keep(&out, &mut transcript);
                             if !out.is_empty()
                                 && tx.send(Ok(Frame::data(Bytes::from(out)))).await.is_err()
                             {
@@ -579,6 +595,7 @@ impl Gateway {
                 }
                 let (out, h) = rewriter.finish(&gw.screener);
                 response_hits.extend(h);
+                keep(&out, &mut transcript);
                 if !out.is_empty() {
                     let _ = tx.send(Ok(Frame::data(Bytes::from(out)))).await;
                 }
@@ -607,6 +624,8 @@ impl Gateway {
                     "stream": true,
                     "request": request_hits,
                     "response": response_hits,
+                    "request_content": request_content2,
+                    "response_content": audit_content.then(|| vec![gw.screener.redact_all(&clip(&transcript))]),
                 }));
             });
             return Response::builder()
@@ -656,7 +675,19 @@ impl Gateway {
             .filter(|h| h.action == Action::Redact)
             .count() as u64;
         self.metrics.redacted.fetch_add(red, Ordering::Relaxed);
-        self.audit(entry(status.as_u16(), &hits, &response_hits));
+        let mut e = entry(status.as_u16(), &hits, &response_hits);
+        if audit_content {
+            let answers: Vec<String> = serde_json::from_slice::<Value>(&out)
+                .map(|v| {
+                    crate::screen::texts(&json!({"choices": v["choices"], "content": v["content"], "output": v["output"]}))
+                        .iter()
+                        .map(|t| self.screener.redact_all(&clip(t)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            e["response_content"] = json!(answers);
+        }
+        self.audit(e);
         Response::builder()
             .status(status)
             .header("content-type", "application/json")
@@ -861,6 +892,18 @@ pub struct GatewayConfig {
     /// The client key store (`warden gateway keys`); default `.warden/gateway-keys.db`.
     #[serde(default)]
     pub keys: Option<PathBuf>,
+}
+
+/// The most text of one prompt or answer the audit log keeps.
+const AUDIT_CONTENT_MAX: usize = 16 * 1024;
+
+/// `t` cut to `AUDIT_CONTENT_MAX` bytes on a character boundary.
+fn clip(t: &str) -> String {
+    let mut end = t.len().min(AUDIT_CONTENT_MAX);
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    t[..end].to_string()
 }
 
 fn host_of_url(url: &str) -> Option<&str> {

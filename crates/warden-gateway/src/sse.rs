@@ -288,6 +288,25 @@ impl SseRewriter {
     }
 }
 
+/// The text that whole server-sent events carry (as `SseRewriter::push` and `finish` emit them), in order: what a
+/// client reassembles from them.
+pub fn text_of(events: &str) -> String {
+    let mut out = String::new();
+    for line in events.lines() {
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        if let Ok(v) = serde_json::from_str::<Value>(data.trim_start()) {
+            for (_, place) in places(&v) {
+                if let Some(t) = get_text(&v, &place) {
+                    out.push_str(&t);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn responses_key(v: &Value) -> String {
     format!(
         "r{}:{}",

@@ -106,6 +106,7 @@ async fn gateway_with_keys(
         "WARDEN_TEST_UPSTREAM_KEY",
         audit,
         keys,
+        Policy::default(),
     )
     .await
 }
@@ -117,6 +118,7 @@ async fn start(
     key_env: &str,
     audit: Option<std::path::PathBuf>,
     keys: Option<Arc<warden_gateway::keys::Keys>>,
+    policy: Policy,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let up = Upstream::load(&UpstreamConfig {
         name: "mock".into(),
@@ -130,7 +132,7 @@ async fn start(
     let gw = Arc::new(
         Gateway::new(Settings {
             upstreams: vec![up],
-            policy: Policy::default(),
+            policy,
             max_body: 64 * 1024,
             timeout: Duration::from_secs(5),
             audit,
@@ -519,6 +521,7 @@ async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
         "WARDEN_TEST_ANTHROPIC_KEY",
         None,
         None,
+        Policy::default(),
     )
     .await;
     let r = reqwest::Client::new()
@@ -643,4 +646,80 @@ async fn slow_clients_are_timed_out() {
         .await
         .expect("the connection closed within the client timeout")
         .ok();
+}
+
+/// With `audit_content`, the audit log holds the text of prompts and answers, streamed or not, with personal data
+/// redacted even where the policy only logs it; without it, no text at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_holds_redacted_content_only_when_configured() {
+    std::env::set_var("WARDEN_TEST_UPSTREAM_KEY", "provider-key-value");
+    let dir = tempfile::tempdir().unwrap();
+    let answer = "Write to maria.gonzalez@contoso-mail.com for a refund.";
+    for (stream, content) in [(false, true), (true, true), (false, false)] {
+        let up = mock_upstream(
+            Script {
+                text: answer.into(),
+                stream_piece: stream.then_some(7),
+                raw: None,
+            },
+            Arc::new(Mutex::new(Vec::new())),
+        )
+        .await;
+        let audit = dir.path().join(format!("audit-{stream}-{content}.jsonl"));
+        let policy = Policy {
+            audit_content: content,
+            ..Policy::default()
+        };
+        let (gw, _stop) = start(
+            &format!("http://{up}"),
+            Kind::Openai,
+            "WARDEN_TEST_UPSTREAM_KEY",
+            Some(audit.clone()),
+            None,
+            policy,
+        )
+        .await;
+        let r = reqwest::Client::new()
+            .post(format!("http://{gw}/v1/chat/completions"))
+            .json(&chat("my number is (415) 555-2671, please help", stream))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body = r.text().await.unwrap();
+        // The client gets the answer as the policy says: personal data is only logged.
+        assert!(body.contains("contoso-mail"), "{body}");
+        // A streamed response is audited when its stream ends.
+        let mut log = String::new();
+        for _ in 0..50 {
+            log = std::fs::read_to_string(&audit).unwrap_or_default();
+            if !log.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        assert!(
+            !log.contains("555-2671") && !log.contains("maria.gonzalez"),
+            "{log}"
+        );
+        let v: Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+        if content {
+            let req = v["request_content"].to_string();
+            assert!(
+                req.contains("[REDACTED:pii/phone-number]") && req.contains("please help"),
+                "{v}"
+            );
+            let resp = v["response_content"].to_string();
+            assert!(
+                resp.contains("[REDACTED:pii/email]") && resp.contains("for a refund"),
+                "{v}"
+            );
+        } else {
+            assert!(
+                v["request_content"].is_null() && v.get("response_content").is_none(),
+                "{v}"
+            );
+            assert!(!log.contains("please help"), "{log}");
+        }
+    }
 }
