@@ -47,11 +47,6 @@ pub struct RuleDef {
     pub negatives: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct File {
-    rule: Vec<RuleDef>,
-}
-
 pub struct Rules {
     pub defs: Vec<RuleDef>,
     /// One entry per pattern, for a single pass that says which patterns may match.
@@ -79,23 +74,39 @@ struct SignalRule {
     gate: Option<(Regex, usize)>,
 }
 
+/// A rule pattern with ASCII word boundaries: the rules are written with `\b` around English keywords, and a
+/// Unicode `\b` keeps the regex engine off its DFAs (a set of Unicode-boundary patterns runs in the slow PikeVM
+/// on every request). Every rule file of the gateway compiles its patterns through this.
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
+}
+
+/// A rule file: `[[rule]]` tables of `D`.
+pub(crate) fn rule_file<D: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<D>, String> {
+    #[derive(Deserialize)]
+    struct File<D> {
+        rule: Vec<D>,
+    }
+    toml::from_str::<File<D>>(text)
+        .map(|f| f.rule)
+        .map_err(|e| e.to_string())
+}
+
 pub fn compile(text: &str) -> Result<Rules, String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let defs: Vec<RuleDef> = rule_file(text)?;
     let mut sources = Vec::new();
     let mut owner = Vec::new();
-    for (i, r) in file.rule.iter().enumerate() {
+    for (i, r) in defs.iter().enumerate() {
         if !matches!(r.severity.as_str(), "low" | "medium" | "high" | "critical") {
             return Err(format!("{}: unknown severity `{}`", r.id, r.severity));
         }
         for p in &r.patterns {
-            // ASCII word boundaries: the rules are English keywords, and a Unicode `\b` keeps the regex engine
-            // off its DFAs (a set of Unicode-boundary patterns runs in the slow PikeVM on every request).
-            sources.push(format!("(?i){}", p.replace(r"\b", r"(?-u:\b)")));
+            sources.push(format!("(?i){}", ascii_boundaries(p)));
             owner.push(i);
         }
     }
     let mut signals = Vec::new();
-    for (i, r) in file.rule.iter().enumerate() {
+    for (i, r) in defs.iter().enumerate() {
         if r.signals.is_empty() {
             if r.patterns.is_empty() {
                 return Err(format!("{}: neither patterns nor signals", r.id));
@@ -111,7 +122,7 @@ pub fn compile(text: &str) -> Result<Rules, String> {
         let sources: Vec<String> = r
             .signals
             .iter()
-            .map(|p| format!("(?i){}", p.replace(r"\b", r"(?-u:\b)")))
+            .map(|p| format!("(?i){}", ascii_boundaries(p)))
             .collect();
         let set = regex::RegexSetBuilder::new(&sources)
             .dfa_size_limit(16 << 20)
@@ -119,7 +130,7 @@ pub fn compile(text: &str) -> Result<Rules, String> {
             .map_err(|e| format!("{}: {e}", r.id))?;
         let gate = match &r.gate {
             Some(g) => Some((
-                Regex::new(&format!("(?i){}", g.replace(r"\b", r"(?-u:\b)")))
+                Regex::new(&format!("(?i){}", ascii_boundaries(g)))
                     .map_err(|e| format!("{}: {e}", r.id))?,
                 r.min_gate,
             )),
@@ -143,7 +154,7 @@ pub fn compile(text: &str) -> Result<Rules, String> {
         .build()
         .map_err(|e| e.to_string())?;
     Ok(Rules {
-        defs: file.rule,
+        defs,
         set,
         owner,
         patterns,
@@ -418,18 +429,18 @@ fn deobfuscate(raw: &str) -> Option<String> {
     }
     // A hyphen between two letters inside a word (syllable splitting); compound words lose nothing by it.
     if t.contains('-') {
-        let chars: Vec<char> = t.chars().collect();
-        t = chars
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| {
-                !(**c == '-'
-                    && *i > 0
-                    && chars[i - 1].is_alphabetic()
-                    && chars.get(i + 1).is_some_and(|n| n.is_alphabetic()))
-            })
-            .map(|(_, c)| *c)
-            .collect();
+        let mut out = String::with_capacity(t.len());
+        let mut prev_letter = false;
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            // A dropped hyphen sits between two letters, so the letter before it still precedes what follows.
+            if c == '-' && prev_letter && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+                continue;
+            }
+            prev_letter = c.is_alphabetic();
+            out.push(c);
+        }
+        t = out;
     }
     if leet.find_iter(&t).take(3).count() >= 3 {
         t = leet
@@ -455,6 +466,14 @@ fn deobfuscate(raw: &str) -> Option<String> {
 
 fn symbol(c: char) -> bool {
     matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF)
+}
+
+/// Whether `hay` holds the ASCII word `needle` in any case, without a lowercased copy of the text (this runs on
+/// every request).
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn rot13(text: &str) -> String {
@@ -536,11 +555,13 @@ pub fn scan(text: &str) -> Vec<InjectionHit> {
         scan_one(rules, &d.text, Some(how), &mut out);
     }
     // Text that names its own encoding or direction ("decode this ROT13", "read it backwards").
-    let lower = n.text.to_ascii_lowercase();
-    if lower.contains("rot13") || lower.contains("rot-13") || lower.contains("rot 13") {
+    if ["rot13", "rot-13", "rot 13"]
+        .iter()
+        .any(|w| contains_ignore_case(&n.text, w))
+    {
         scan_one(rules, &rot13(&n.text), Some("rot13"), &mut out);
     }
-    if lower.contains("backwards") || lower.contains("reverse") {
+    if contains_ignore_case(&n.text, "backwards") || contains_ignore_case(&n.text, "reverse") {
         let r: String = n.text.chars().rev().collect();
         scan_one(rules, &r, Some("reversed"), &mut out);
     }

@@ -143,8 +143,8 @@ fn record(row: &rusqlite::Row) -> rusqlite::Result<(Vec<u8>, KeyRecord)> {
     ))
 }
 
-pub fn list(path: &Path) -> Result<Vec<KeyRecord>, String> {
-    let c = open(path)?;
+/// Every key with its hash, oldest first.
+fn records(c: &Connection) -> Result<Vec<(Vec<u8>, KeyRecord)>, String> {
     let mut st = c
         .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at, tools FROM gateway_keys ORDER BY created_at, id")
         .map_err(|e| e.to_string())?;
@@ -153,7 +153,12 @@ pub fn list(path: &Path) -> Result<Vec<KeyRecord>, String> {
         .map_err(|e| e.to_string())?
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
-    Ok(rows.into_iter().map(|(_, r)| r).collect())
+    Ok(rows)
+}
+
+pub fn list(path: &Path) -> Result<Vec<KeyRecord>, String> {
+    let c = open(path)?;
+    Ok(records(&c)?.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Revokes a key by id; `false` when there is no such key.
@@ -263,15 +268,7 @@ impl Keys {
             }
             s.checked = Instant::now();
         }
-        let c = open(&self.path)?;
-        let mut st = c
-            .prepare("SELECT id, hash, name, models, expires_at, revoked, rpm, token_budget, tokens_used, created_at, tools FROM gateway_keys")
-            .map_err(|e| e.to_string())?;
-        let rows = st
-            .query_map([], record)
-            .map_err(|e| e.to_string())?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
+        let rows = records(&open(&self.path)?)?;
         if let Ok(mut s) = self.state.lock() {
             s.by_hash = rows.into_iter().collect();
             s.modified = modified;

@@ -19,11 +19,6 @@ pub struct OutputRuleDef {
     pub negatives: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct File {
-    rule: Vec<OutputRuleDef>,
-}
-
 pub struct OutputRule {
     pub def: OutputRuleDef,
     re: Regex,
@@ -39,12 +34,10 @@ pub fn rules() -> &'static [OutputRule] {
 }
 
 pub fn compile(text: &str) -> Result<Vec<OutputRule>, String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-    file.rule
+    crate::injection::rule_file::<OutputRuleDef>(text)?
         .into_iter()
         .map(|def| {
-            // ASCII word boundaries keep the regex engine on its DFAs (see injection.rs).
-            let re = Regex::new(&def.pattern.replace(r"\b", r"(?-u:\b)"))
+            let re = Regex::new(&crate::injection::ascii_boundaries(&def.pattern))
                 .map_err(|e| format!("{}: {e}", def.id))?;
             Ok(OutputRule { def, re })
         })

@@ -26,11 +26,6 @@ pub struct PiiRuleDef {
     pub negatives: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct File {
-    rule: Vec<PiiRuleDef>,
-}
-
 pub struct PiiRule {
     pub def: PiiRuleDef,
     re: Regex,
@@ -56,12 +51,10 @@ pub fn rules() -> &'static [PiiRule] {
 }
 
 pub fn compile(text: &str) -> Result<Vec<PiiRule>, String> {
-    let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-    file.rule
+    crate::injection::rule_file::<PiiRuleDef>(text)?
         .into_iter()
         .map(|def| {
-            // ASCII word boundaries keep the regex engine on its DFAs (see injection.rs).
-            let re = Regex::new(&def.pattern.replace(r"\b", r"(?-u:\b)"))
+            let re = Regex::new(&crate::injection::ascii_boundaries(&def.pattern))
                 .map_err(|e| format!("{}: {e}", def.id))?;
             if !VALIDATORS.contains(&def.validate.as_str()) {
                 return Err(format!("{}: unknown validator `{}`", def.id, def.validate));
@@ -73,7 +66,7 @@ pub fn compile(text: &str) -> Result<Vec<PiiRule>, String> {
                 .collect();
             let context = match &def.context {
                 Some(c) => Some(
-                    Regex::new(&format!("(?i){}", c.replace(r"\b", r"(?-u:\b)")))
+                    Regex::new(&format!("(?i){}", crate::injection::ascii_boundaries(c)))
                         .map_err(|e| format!("{}: {e}", def.id))?,
                 ),
                 None => None,

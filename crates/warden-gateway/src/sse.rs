@@ -423,21 +423,6 @@ mod tests {
         S.get_or_init(|| Screener::new(Policy::default()).unwrap())
     }
 
-    /// The text a client reassembles from an OpenAI chat stream.
-    fn text_of(stream: &str) -> String {
-        stream
-            .split("\n\n")
-            .filter_map(|e| e.strip_prefix("data: "))
-            .filter(|d| *d != "[DONE]")
-            .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-            .filter_map(|v| {
-                v["choices"][0]["delta"]["content"]
-                    .as_str()
-                    .map(str::to_string)
-            })
-            .collect()
-    }
-
     #[test]
     fn an_openai_stream_is_screened_across_chunks_and_bytes() {
         let words = format!(

@@ -282,17 +282,7 @@ async fn a_streamed_response_passes_chunk_by_chunk_and_is_screened() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/event-stream");
     let body = r.text().await.unwrap();
-    let got: String = body
-        .split("\n\n")
-        .filter_map(|e| e.strip_prefix("data: "))
-        .filter(|d| *d != "[DONE]")
-        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|v| {
-            v["choices"][0]["delta"]["content"]
-                .as_str()
-                .map(str::to_string)
-        })
-        .collect();
+    let got = warden_gateway::sse::text_of(&body);
     assert!(got.starts_with("token token"), "{got}");
     assert!(got.ends_with(" bye"), "{got}");
     assert!(!got.contains("evil.test"), "{got}");
@@ -534,13 +524,7 @@ async fn an_anthropic_upstream_gets_its_headers_and_its_stream_is_screened() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let body = r.text().await.unwrap();
-    let text: String = body
-        .split("\n\n")
-        .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
-        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-        .filter(|v| v["type"] == "content_block_delta")
-        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_string))
-        .collect();
+    let text = warden_gateway::sse::text_of(&body);
     assert!(
         text.starts_with("ok ok") && text.ends_with(" end"),
         "{text}"
