@@ -3,16 +3,44 @@
 //! ([`audit`]). Scans are matched to stored findings by fingerprint, with fallbacks for renamed files and
 //! reworded lines ([`diff`]). No secret is ever stored: findings arrive redacted, with keyed hashes.
 
+pub mod access;
 pub mod audit;
+pub mod dash;
 pub mod diff;
 pub mod model;
 pub mod ops;
 pub mod pg;
+pub mod sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use model::*;
+
+/// Version 2, the same text for both backends: access (users, API tokens, web sessions), uploads by
+/// idempotency key, and the indexes the organisation server's cross-repository pages read by.
+pub(crate) const SCHEMA_V2: &str = "
+CREATE TABLE users (
+  name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, repos TEXT NOT NULL,
+  created_at TEXT NOT NULL, disabled_at TEXT
+);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, repos TEXT NOT NULL,
+  created_by TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT
+);
+CREATE TABLE sessions (
+  hash TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES users(name), csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE uploads (
+  key TEXT PRIMARY KEY, scan_id BIGINT NOT NULL REFERENCES scans(id), repo TEXT NOT NULL, branch TEXT NOT NULL,
+  diff TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX findings_queue ON findings (state, priority, id);
+CREATE INDEX audit_by_finding ON audit (finding, seq);
+CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+";
 
 /// Priority reasons as stored: a JSON array of strings.
 pub(crate) fn reasons_json(r: &[String]) -> String {
@@ -89,6 +117,123 @@ pub trait Store {
     ) -> Result<Vec<Stored>, StoreError>;
     /// The whole audit log, in order.
     fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError>;
+    /// Runs one operation in a write transaction (all or nothing).
+    fn write_dyn(
+        &mut self,
+        op: &mut dyn FnMut(&mut dyn ops::Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Reads outside a transaction.
+    fn reader(&mut self) -> Box<dyn sql::Sql + '_>;
+
+    /// Creates an API token: returns it (shown once) and its listing. See [`access`].
+    fn create_token(
+        &mut self,
+        t: &access::NewToken,
+    ) -> Result<(String, access::TokenInfo), StoreError> {
+        in_tx(self, |tx| access::create_token(tx, t))
+    }
+    fn revoke_token(&mut self, id: &str, actor: &str, at: &str) -> Result<(), StoreError> {
+        in_tx(self, |tx| access::revoke_token(tx, id, actor, at))
+    }
+    fn tokens(&mut self) -> Result<Vec<access::TokenInfo>, StoreError> {
+        access::list_tokens(&mut *self.reader())
+    }
+    /// The principal an API token stands for, if valid at `now`.
+    fn authenticate(
+        &mut self,
+        secret: &str,
+        now: &str,
+    ) -> Result<Option<access::Principal>, StoreError> {
+        access::authenticate(&mut *self.reader(), secret, now)
+    }
+    fn create_user(
+        &mut self,
+        u: &access::UserInfo,
+        password: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        in_tx(self, |tx| access::create_user(tx, u, password, actor))
+    }
+    fn disable_user(&mut self, name: &str, actor: &str, at: &str) -> Result<(), StoreError> {
+        in_tx(self, |tx| access::disable_user(tx, name, actor, at))
+    }
+    fn users(&mut self) -> Result<Vec<access::UserInfo>, StoreError> {
+        access::list_users(&mut *self.reader())
+    }
+    fn check_password(
+        &mut self,
+        name: &str,
+        password: &str,
+    ) -> Result<Option<access::UserInfo>, StoreError> {
+        access::check_password(&mut *self.reader(), name, password)
+    }
+    fn start_session(
+        &mut self,
+        user: &access::UserInfo,
+        now: &str,
+        expires_at: &str,
+    ) -> Result<(String, access::Session), StoreError> {
+        access::start_session(&mut *self.reader(), user, now, expires_at)
+    }
+    fn session(&mut self, secret: &str, now: &str) -> Result<Option<access::Session>, StoreError> {
+        access::session(&mut *self.reader(), secret, now)
+    }
+    fn end_session(&mut self, secret: &str) -> Result<(), StoreError> {
+        access::end_session(&mut *self.reader(), secret)
+    }
+    /// Records an uploaded scan once per idempotency key (`true`: a replay of an earlier upload).
+    fn record_upload(
+        &mut self,
+        key: &str,
+        scan: &ScanRecord,
+    ) -> Result<(ScanDiff, bool), StoreError> {
+        in_tx(self, |tx| access::record_upload(tx, key, scan))
+    }
+    fn overview(&mut self, scope: &access::Scope) -> Result<dash::Overview, StoreError> {
+        dash::overview(&mut *self.reader(), scope)
+    }
+    fn repositories(&mut self, scope: &access::Scope) -> Result<Vec<dash::RepoRow>, StoreError> {
+        dash::repositories(&mut *self.reader(), scope)
+    }
+    fn queue(
+        &mut self,
+        scope: &access::Scope,
+        filter: &dash::QueueFilter,
+    ) -> Result<dash::Page<Stored>, StoreError> {
+        dash::queue(&mut *self.reader(), scope, filter)
+    }
+    fn finding_by_id(&mut self, id: i64) -> Result<Option<Stored>, StoreError> {
+        dash::finding(&mut *self.reader(), id)
+    }
+    fn history(&mut self, fingerprint: &str) -> Result<Vec<audit::Entry>, StoreError> {
+        dash::history(&mut *self.reader(), fingerprint)
+    }
+    fn audit_page(
+        &mut self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<audit::Entry>, StoreError> {
+        dash::audit_page(&mut *self.reader(), limit, before)
+    }
+    fn audit_after(&mut self, seq: i64, limit: i64) -> Result<Vec<audit::Entry>, StoreError> {
+        dash::audit_after(&mut *self.reader(), seq, limit)
+    }
+}
+
+/// Runs `op` in the store's write transaction and returns what it returned.
+fn in_tx<S: Store + ?Sized, T>(
+    store: &mut S,
+    op: impl FnOnce(&mut dyn ops::Tx) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut op = Some(op);
+    let mut out = None;
+    store.write_dyn(&mut |tx| {
+        if let Some(op) = op.take() {
+            out = Some(op(tx)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or_else(|| StoreError::Invalid("the operation did not run".into()))
 }
 
 impl Store for sqlite::Sqlite {
@@ -112,6 +257,15 @@ impl Store for sqlite::Sqlite {
     fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError> {
         sqlite::Sqlite::audit_log(self)
     }
+    fn write_dyn(
+        &mut self,
+        op: &mut dyn FnMut(&mut dyn ops::Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        sqlite::Sqlite::write_dyn(self, op)
+    }
+    fn reader(&mut self) -> Box<dyn sql::Sql + '_> {
+        Box::new(sqlite::Sqlite::reader(self))
+    }
 }
 
 impl Store for pg::Postgres {
@@ -134,5 +288,14 @@ impl Store for pg::Postgres {
     }
     fn audit_log(&mut self) -> Result<Vec<audit::Entry>, StoreError> {
         pg::Postgres::audit_log(self)
+    }
+    fn write_dyn(
+        &mut self,
+        op: &mut dyn FnMut(&mut dyn ops::Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        pg::Postgres::write_dyn(self, op)
+    }
+    fn reader(&mut self) -> Box<dyn sql::Sql + '_> {
+        Box::new(pg::Postgres::reader(self))
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The schema version this warden writes and reads. A database at a higher version is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Triage states. `fixed` is set by a scan that no longer shows the finding; the others by people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,6 +57,8 @@ pub trait Tx {
     fn insert_audits(&mut self, es: &[Entry]) -> Result<(), StoreError> {
         es.iter().try_for_each(|e| self.insert_audit(e))
     }
+    /// The same transaction for the operations written once over SQL ([`crate::sql`]).
+    fn sql(&mut self) -> &mut dyn crate::sql::Sql;
 }
 
 /// What a scan needs of a stored row besides its identity.
@@ -358,4 +360,22 @@ pub fn expire(tx: &mut dyn Tx, now: &str) -> Result<Vec<String>, StoreError> {
     }
     chain.flush(tx)?;
     Ok(due.into_iter().map(|r| r.known.fingerprint).collect())
+}
+
+/// Appends one audit entry about the store itself (an access change, an upload): `subject` names what it is
+/// about (`token:<id>`, `user:<name>`, …) in the entry's finding field.
+pub(crate) fn audit_admin(
+    tx: &mut dyn Tx,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    reason: String,
+) -> Result<(), StoreError> {
+    let mut chain = Chain::start(tx)?;
+    chain.push(
+        tx,
+        entry(at, actor, action, subject, None, None, Some(reason), None),
+    )?;
+    chain.flush(tx)
 }

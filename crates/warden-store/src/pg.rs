@@ -74,7 +74,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn backend(name: &str) -> impl Fn(postgres::Error) -> StoreError + '_ {
+pub(crate) fn backend(name: &str) -> impl Fn(postgres::Error) -> StoreError + '_ {
     move |e| {
         let serialization = e
             .code()
@@ -120,7 +120,7 @@ impl Postgres {
             .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
             .map_err(&err)?
             .get(0);
-        if has_meta {
+        let v = if has_meta {
             let v: Option<String> = tx
                 .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
                 .map_err(&err)?
@@ -138,13 +138,18 @@ impl Postgres {
                     supported: SCHEMA_VERSION,
                 });
             }
+            v
         } else {
             tx.batch_execute(SCHEMA_V1).map_err(&err)?;
             tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', $1)",
-                &[&SCHEMA_VERSION.to_string()],
+                "INSERT INTO meta (key, value) VALUES ('schema_version', '1')",
+                &[],
             )
             .map_err(&err)?;
+            1
+        };
+        if v < 2 {
+            tx.batch_execute(crate::SCHEMA_V2).map_err(&err)?;
         }
         tx.commit().map_err(&err)?;
         Ok(())
@@ -273,6 +278,22 @@ impl Postgres {
         Ok(out)
     }
 
+    /// Runs one operation written over [`Tx`] in a write transaction.
+    pub fn write_dyn(
+        &mut self,
+        op: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.write(op)
+    }
+
+    /// Reads outside a transaction.
+    pub fn reader(&mut self) -> crate::sql::Client<'_, Client> {
+        crate::sql::Client {
+            client: &mut self.client,
+            name: &self.name,
+        }
+    }
+
     /// Raw access for tests that tamper with the database.
     #[doc(hidden)]
     pub fn client(&mut self) -> &mut Client {
@@ -346,7 +367,31 @@ impl PgTx<'_, '_> {
     }
 }
 
+impl crate::sql::Sql for PgTx<'_, '_> {
+    fn exec(&mut self, sql: &str, args: &[crate::sql::Val]) -> Result<u64, StoreError> {
+        crate::sql::Client {
+            client: &mut *self.tx,
+            name: self.name,
+        }
+        .exec(sql, args)
+    }
+    fn query(
+        &mut self,
+        sql: &str,
+        args: &[crate::sql::Val],
+    ) -> Result<Vec<crate::sql::SqlRow>, StoreError> {
+        crate::sql::Client {
+            client: &mut *self.tx,
+            name: self.name,
+        }
+        .query(sql, args)
+    }
+}
+
 impl Tx for PgTx<'_, '_> {
+    fn sql(&mut self) -> &mut dyn crate::sql::Sql {
+        self
+    }
     fn latest_scan(&mut self, repo: &str, branch: &str) -> Result<Option<i64>, StoreError> {
         let row = self
             .tx

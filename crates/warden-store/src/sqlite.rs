@@ -49,7 +49,7 @@ pub struct Sqlite {
     path: String,
 }
 
-fn backend(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+pub(crate) fn backend(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| match &e {
         rusqlite::Error::SqliteFailure(f, _)
             if matches!(
@@ -96,49 +96,36 @@ impl Sqlite {
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(backend(&path))?;
         // Reading the schema is the first thing that touches the file: a file that is not a database fails here.
-        let has_meta: bool = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(backend(&path))?
-            > 0;
         let mut store = Sqlite { conn, path };
-        if has_meta {
-            let v: i64 = store
-                .conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'schema_version'",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()
-                .map_err(backend(&store.path))?
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| StoreError::Corrupt {
-                    path: store.path.clone(),
-                    detail: "no schema version".into(),
-                })?;
-            if v > SCHEMA_VERSION {
-                return Err(StoreError::Newer {
-                    path: store.path.clone(),
-                    found: v,
-                    supported: SCHEMA_VERSION,
-                });
-            }
-        } else {
+        let v = schema_version(&store.conn, &store.path)?;
+        if let Some(v) = v.filter(|v| *v > SCHEMA_VERSION) {
+            return Err(StoreError::Newer {
+                path: store.path.clone(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if v != Some(SCHEMA_VERSION) {
+            let path = store.path.clone();
+            let err = backend(&path);
             let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend(&store.path))?;
-            tx.execute_batch(SCHEMA_V1).map_err(backend(&store.path))?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                params![SCHEMA_VERSION.to_string()],
-            )
-            .map_err(backend(&store.path))?;
-            tx.commit().map_err(backend(&store.path))?;
+                .map_err(&err)?;
+            // Read again under the write lock: another process may have migrated meanwhile.
+            let v = schema_version(&tx, &path)?;
+            if v.is_none() {
+                tx.execute_batch(SCHEMA_V1).map_err(&err)?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    params!["1"],
+                )
+                .map_err(&err)?;
+            }
+            if v.unwrap_or(1) < 2 {
+                tx.execute_batch(crate::SCHEMA_V2).map_err(&err)?;
+            }
+            tx.commit().map_err(&err)?;
         }
         Ok(store)
     }
@@ -265,11 +252,55 @@ impl Sqlite {
         Ok(out)
     }
 
+    /// Runs one operation written over [`Tx`] in a write transaction.
+    pub fn write_dyn(
+        &mut self,
+        op: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.write(op)
+    }
+
+    /// Reads outside a transaction.
+    pub fn reader(&mut self) -> crate::sql::Conn<'_> {
+        crate::sql::Conn {
+            conn: &self.conn,
+            path: &self.path,
+        }
+    }
+
     /// Raw access for tests that tamper with the file.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The schema version recorded in `meta`; `None` for a database without warden's tables.
+fn schema_version(conn: &Connection, path: &str) -> Result<Option<i64>, StoreError> {
+    let has_meta: bool = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(backend(path))?
+        > 0;
+    if !has_meta {
+        return Ok(None);
+    }
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .map_err(backend(path))?
+    .and_then(|v| v.parse().ok())
+    .map(Some)
+    .ok_or_else(|| StoreError::Corrupt {
+        path: path.into(),
+        detail: "no schema version".into(),
+    })
 }
 
 struct SqliteTx<'a> {
@@ -382,7 +413,31 @@ impl SqliteTx<'_> {
     }
 }
 
+impl crate::sql::Sql for SqliteTx<'_> {
+    fn exec(&mut self, sql: &str, args: &[crate::sql::Val]) -> Result<u64, StoreError> {
+        crate::sql::Conn {
+            conn: self.tx,
+            path: self.path,
+        }
+        .exec(sql, args)
+    }
+    fn query(
+        &mut self,
+        sql: &str,
+        args: &[crate::sql::Val],
+    ) -> Result<Vec<crate::sql::SqlRow>, StoreError> {
+        crate::sql::Conn {
+            conn: self.tx,
+            path: self.path,
+        }
+        .query(sql, args)
+    }
+}
+
 impl Tx for SqliteTx<'_> {
+    fn sql(&mut self) -> &mut dyn crate::sql::Sql {
+        self
+    }
     // One statement per row: SQLite runs in-process, so a row costs no round trip.
     fn insert_findings(
         &mut self,
