@@ -1,14 +1,16 @@
-//! warden's reports: what the user reads (text), what programs read (json, versioned), what code
-//! scanning platforms read (SARIF 2.1.0), and an inventory as CycloneDX 1.6. A [`Reporter`] turns one
-//! [`Report`] into bytes, nothing more: it sees the scan's result and rules, never the pipeline or the
-//! analyzers.
+//! warden's reports: what the user reads (text, and one HTML page whose templates the server reuses), what
+//! programs read (json, versioned), what code scanning platforms read (SARIF 2.1.0), and an inventory as
+//! CycloneDX 1.6. A [`Reporter`] turns one [`Report`] into bytes, nothing more: it sees the scan's result and
+//! rules, never the pipeline or the analyzers.
 
 mod cyclonedx;
+pub mod html;
 mod json;
 mod sarif;
 mod text;
 
 pub use cyclonedx::{bom as cyclonedx_bom, uuid_from, CycloneDxReporter};
+pub use html::HtmlReporter;
 pub use json::{JsonReporter, ReportDocument, Summary, JSON_REPORT_VERSION};
 pub use sarif::SarifReporter;
 pub use text::TextReporter;

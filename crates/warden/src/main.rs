@@ -264,6 +264,8 @@ enum Format {
     Sarif,
     /// The scan's inventory (assets, dependency components, their edges) as a CycloneDX 1.6 BOM
     Cyclonedx,
+    /// One self-contained HTML page: summary charts, findings by priority and file, inventory
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -564,6 +566,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Json => Box::new(JsonReporter),
         Format::Sarif => Box::new(SarifReporter),
         Format::Cyclonedx => Box::new(CycloneDxReporter),
+        Format::Html => Box::new(warden_report::HtmlReporter::with_triage(
+            store_cmd::triage_of(&result, scanner.triage_settings(), &args.source.path),
+        )),
     };
     // Streamed, not built in memory first: a report of 200,000 findings is hundreds of MiB.
     match &args.output {

@@ -208,6 +208,35 @@ fn record_of(
     }
 }
 
+/// Each finding's priority, reasons, owner and context as the store would record them (without the blame of its
+/// lines), in the order of the result's findings: for the HTML report.
+pub fn triage_of(
+    result: &ScanResult,
+    settings: &warden_triage::Settings,
+    target: &Path,
+) -> Vec<warden_report::html::Triage> {
+    let owners = owners_of(target);
+    let cx = warden_triage::Context {
+        owners: owners.as_ref(),
+        services: &settings.services,
+        invariants: &settings.invariants,
+    };
+    result
+        .findings
+        .iter()
+        .map(|f| {
+            let p = warden_triage::prioritise(f, &cx);
+            let context = context_json(f, &p, &cx, None);
+            warden_report::html::Triage {
+                priority: p.level,
+                reasons: p.reasons,
+                owner: p.owner,
+                context: Some(context),
+            }
+        })
+        .collect()
+}
+
 /// Records a scan in the store and marks each finding's `baseline_state`.
 pub fn record(
     result: &mut ScanResult,
