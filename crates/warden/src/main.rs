@@ -7,6 +7,7 @@ mod gateway;
 mod probe;
 mod registry;
 mod sbom;
+mod server_cmd;
 mod store_cmd;
 mod vulndb;
 
@@ -72,6 +73,18 @@ enum Command {
     Vulndb {
         #[command(subcommand)]
         command: vulndb::VulndbCommand,
+    },
+    /// The organisation server: the store behind a JSON API and web pages, with users, roles and API tokens
+    Serve(server_cmd::ServeArgs),
+    /// API tokens for the server and CI uploads: create (shown once), list, revoke
+    Token {
+        #[command(subcommand)]
+        command: server_cmd::TokenCommand,
+    },
+    /// Users of the server's web pages: add (password on stdin), list, disable
+    User {
+        #[command(subcommand)]
+        command: server_cmd::UserCommand,
     },
     /// The store's hash-chained audit log: verify it, export it as JSON lines
     Audit {
@@ -239,6 +252,13 @@ struct ScanArgs {
     /// With --db: report only the findings the store had not seen
     #[arg(long)]
     new_only: bool,
+    /// Send the scan to a warden server (`warden serve`) at this URL, as --db would record it
+    #[arg(long, value_name = "URL")]
+    upload: Option<String>,
+    /// The environment variable holding the API token for --upload (a token on the command line would show in
+    /// process lists)
+    #[arg(long, value_name = "VAR", default_value = "WARDEN_TOKEN")]
+    token_env: String,
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -348,6 +368,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Inventory(args) => ai::inventory(args),
         Command::Triage { command } => store_cmd::triage(command),
         Command::Audit { command } => store_cmd::audit_cmd(command),
+        Command::Serve(args) => server_cmd::serve(args),
+        Command::Token { command } => server_cmd::token(command),
+        Command::User { command } => server_cmd::user(command),
         Command::Vulndb { command } => vulndb::run(command),
         Command::Sbom(args) => sbom::sbom(args),
         Command::Gateway(args) => gateway::gateway(args),
@@ -533,6 +556,15 @@ fn scan(args: ScanArgs) -> Result<u8> {
                 .retain(|f| f.baseline_state.as_deref() == Some("new"));
         }
     }
+    if let Some(url) = &args.upload {
+        let record = store_cmd::record_for_upload(
+            &result,
+            scanner.hash_key(),
+            scanner.triage_settings(),
+            &args.source.path,
+        );
+        server_cmd::upload(url, &args.token_env, &record)?;
+    }
     if let Some(p) = &args.baseline {
         let b = Baseline::load(p)?;
         let name = p.display().to_string();
@@ -611,6 +643,8 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
         show_secrets: false,
         db: None,
         new_only: false,
+        upload: None,
+        token_env: "WARDEN_TOKEN".into(),
         color: args.color,
     })
 }

@@ -9,7 +9,7 @@ use warden_core::{HashKey, ScanResult};
 use warden_store::{audit, Decision, FindingRecord, ScanDiff, ScanRecord, State, Store};
 
 /// Where `--db` points when given without a value: `.warden/warden.db` under the repository root.
-pub fn open(db: &str, target: &Path) -> Result<Box<dyn Store>> {
+pub fn open(db: &str, target: &Path) -> Result<Box<dyn Store + Send>> {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         return Ok(Box::new(warden_store::pg::Postgres::open(db)?));
     }
@@ -237,6 +237,23 @@ pub fn triage_of(
         .collect()
 }
 
+/// A scan as `warden scan --upload` sends it to a server: what `--db` would record.
+pub fn record_for_upload(
+    result: &ScanResult,
+    key: &HashKey,
+    settings: &warden_triage::Settings,
+    target: &Path,
+) -> ScanRecord {
+    let owners = owners_of(target);
+    let cx = warden_triage::Context {
+        owners: owners.as_ref(),
+        services: &settings.services,
+        invariants: &settings.invariants,
+    };
+    let (repo, branch) = identity(target);
+    record_of(result, key, &repo, &branch, &cx, target)
+}
+
 /// Records a scan in the store and marks each finding's `baseline_state`.
 pub fn record(
     result: &mut ScanResult,
@@ -285,10 +302,10 @@ pub fn record(
 pub struct StoreArgs {
     /// The store: a SQLite file, or a postgres:// URL (default: .warden/warden.db in the repository)
     #[arg(long, default_value = "")]
-    db: String,
+    pub db: String,
     /// The repository the findings belong to (default: the current directory's)
     #[arg(long, default_value = ".")]
-    repo_path: PathBuf,
+    pub repo_path: PathBuf,
 }
 
 #[derive(Subcommand)]
