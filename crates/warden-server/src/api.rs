@@ -31,6 +31,8 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/api/v1/findings/{id}", get(finding))
         .route("/api/v1/findings/{id}/decision", post(decide))
         .route("/api/v1/audit", get(audit_log))
+        .route("/api/v1/inventory", get(inventory))
+        .route("/api/v1/assessment", get(assessment))
         .route("/api/v1/tokens", get(tokens).post(create_token))
         .route("/api/v1/tokens/{id}", delete(revoke_token))
         .route("/api/v1/users", get(users).post(create_user))
@@ -130,6 +132,61 @@ async fn findings(
     Ok(Json(
         st.store.call(move |s| s.queue(&scope, &filter)).await??,
     ))
+}
+
+async fn inventory(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<warden_store::dash::Snapshot>>> {
+    let scope = caller.principal.read_scope();
+    Ok(Json(
+        st.store
+            .call(move |s| s.latest_snapshots(&scope, "inventory"))
+            .await??,
+    ))
+}
+
+/// Each repository's latest self-assessment, with the score of every assessment before it.
+#[derive(Serialize)]
+pub struct AssessmentRow {
+    #[serde(flatten)]
+    pub latest: warden_store::dash::Snapshot,
+    /// `[scan time, score]`, oldest first.
+    pub scores: Vec<(String, i64)>,
+}
+
+/// How many past assessments the evolution reads, across the caller's repositories.
+const ASSESSMENT_HISTORY: i64 = 20_000;
+
+pub async fn assessments(st: &AppState, caller: &Caller) -> ApiResult<Vec<AssessmentRow>> {
+    let scope = caller.principal.read_scope();
+    let (latest, history) = st
+        .store
+        .call(move |s| -> Result<_, warden_store::StoreError> {
+            Ok((
+                s.latest_snapshots(&scope, "assessment")?,
+                s.snapshot_history(&scope, "assessment", ASSESSMENT_HISTORY)?,
+            ))
+        })
+        .await??;
+    Ok(latest
+        .into_iter()
+        .map(|l| {
+            let scores = history
+                .iter()
+                .filter(|h| h.repo == l.repo && h.branch == l.branch)
+                .map(|h| (h.at.clone(), h.body["score"].as_i64().unwrap_or(0)))
+                .collect();
+            AssessmentRow { latest: l, scores }
+        })
+        .collect())
+}
+
+async fn assessment(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<AssessmentRow>>> {
+    Ok(Json(assessments(&st, &caller).await?))
 }
 
 /// A finding with its audit history.
@@ -511,10 +568,11 @@ async fn upload(
         hex::encode(sha2::Sha256::digest(&body))
     };
     let actor = caller.actor();
-    let scan = tokio::task::spawn_blocking(move || crate::import::parse(&body, &target, &actor))
+    let upload = tokio::task::spawn_blocking(move || crate::import::parse(&body, &target, &actor))
         .await
         .map_err(|_| ApiError::bad_request("the body could not be read"))?
         .map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_report", r.0))?;
+    let (scan, attachments) = (upload.scan, upload.attachments);
     if !caller.principal.can_see(&scan.repo) {
         return Err(ApiError::forbidden(format!(
             "this token or user may not write to {}",
@@ -534,7 +592,7 @@ async fn upload(
     });
     let (diff, replayed) = st
         .store
-        .call(move |s| s.record_upload(&key, &scan))
+        .call(move |s| s.record_upload(&key, &scan, &attachments))
         .await??;
     let status = if replayed {
         StatusCode::OK

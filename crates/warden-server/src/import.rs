@@ -94,18 +94,36 @@ fn line_key(rule: &str, path: &str, snippet: &str) -> String {
     }
 }
 
-/// Reads an upload: a scan record, warden's JSON report or SARIF.
-pub fn parse(body: &[u8], target: &Target, actor: &str) -> Result<ScanRecord, Rejected> {
+/// What an upload brings: the scan, and with a scan record from `warden scan --upload`, its inventory and
+/// self-assessment.
+#[derive(Debug)]
+pub struct Upload {
+    pub scan: ScanRecord,
+    pub attachments: Vec<warden_store::access::Attachment>,
+}
+
+/// Reads an upload: a scan record (with `inventory` and `assessment` beside its fields), warden's JSON report
+/// or SARIF.
+pub fn parse(body: &[u8], target: &Target, actor: &str) -> Result<Upload, Rejected> {
     let v: Value = serde_json::from_slice(body)
         .map_err(|e| Rejected(format!("the body is not JSON ({e})")))?;
     let obj = v
         .as_object()
         .ok_or_else(|| Rejected("the body is not a JSON object".into()))?;
+    let mut attachments = Vec::new();
     let mut scan = if obj.contains_key("runs") {
         sarif(&v, target)?
     } else if obj.contains_key("scan") && obj.contains_key("summary") {
         report(v, target)?
     } else if obj.contains_key("repo") && obj.contains_key("findings") {
+        for kind in warden_store::access::ATTACHMENT_KINDS {
+            if let Some(body) = obj.get(kind).filter(|b| b.is_object()) {
+                attachments.push(warden_store::access::Attachment {
+                    kind: kind.to_string(),
+                    body: body.clone(),
+                });
+            }
+        }
         serde_json::from_value::<ScanRecord>(v)
             .map_err(|e| Rejected(format!("not a warden scan record ({e})")))?
     } else {
@@ -129,7 +147,7 @@ pub fn parse(body: &[u8], target: &Target, actor: &str) -> Result<ScanRecord, Re
     // One finding per fingerprint, as `warden scan --db` stores them.
     let mut seen = std::collections::HashSet::new();
     scan.findings.retain(|f| seen.insert(f.fingerprint.clone()));
-    Ok(scan)
+    Ok(Upload { scan, attachments })
 }
 
 fn require_repo(target: &Target, what: &str) -> Result<String, Rejected> {
@@ -362,7 +380,9 @@ mod tests {
             repo: Some("github.com/acme/api".into()),
             branch: Some("main".into()),
         };
-        let s = parse(body.to_string().as_bytes(), &target, "token:1").unwrap();
+        let s = parse(body.to_string().as_bytes(), &target, "token:1")
+            .unwrap()
+            .scan;
         assert_eq!(s.findings.len(), 1);
         let f = &s.findings[0];
         assert_eq!(f.rule_id, "gitleaks/generic-api-key");
@@ -370,7 +390,9 @@ mod tests {
         assert_eq!(f.title, "Generic API Key");
         assert_eq!((f.path.as_str(), f.line), ("app.py", 4));
         assert!(!f.snippet.contains("zq8Rb1pX7mW3kL9d"), "{}", f.snippet);
-        let again = parse(body.to_string().as_bytes(), &target, "token:1").unwrap();
+        let again = parse(body.to_string().as_bytes(), &target, "token:1")
+            .unwrap()
+            .scan;
         assert_eq!(again.findings[0].fingerprint, f.fingerprint);
         assert_eq!(s.actor, "token:1");
         let no_repo = parse(body.to_string().as_bytes(), &Target::default(), "a");

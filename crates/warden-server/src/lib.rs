@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod graph;
 pub mod import;
 pub mod pages;
 pub mod pool;

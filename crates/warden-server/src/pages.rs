@@ -19,7 +19,15 @@ use warden_store::access::Role;
 use warden_store::Stored;
 
 /// The server's own templates, by name.
-pub const TEMPLATES: [(&str, &str); 10] = [
+pub const TEMPLATES: [(&str, &str); 12] = [
+    (
+        "inventory.html",
+        include_str!("../templates/inventory.html"),
+    ),
+    (
+        "assessment.html",
+        include_str!("../templates/assessment.html"),
+    ),
     ("page.html", include_str!("../templates/page.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("error.html", include_str!("../templates/error.html")),
@@ -47,6 +55,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(overview))
         .route("/static/warden.css", get(css))
+        .route("/favicon.ico", get(favicon))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/repos", get(repos))
@@ -54,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/{id}", get(finding))
         .route("/findings/{id}/decision", post(decide))
         .route("/audit", get(audit))
+        .route("/inventory", get(inventory))
+        .route("/assessment", get(assessment))
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
         .route("/users", get(users).post(create_user))
@@ -189,6 +200,19 @@ async fn css() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         warden_report::html::CSS,
+    )
+}
+
+/// A shield, so browsers asking for an icon get one.
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><path fill=\"#4b63d1\" d=\"M8 1l6 2v5c0 3.5-2.6 6-6 7-3.4-1-6-3.5-6-7V3z\"/></svg>";
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        FAVICON,
     )
 }
 
@@ -536,6 +560,152 @@ async fn decide(
             .await
             .map_err(|e| PageError::api(e, &caller))?;
         Ok(Redirect::to(&format!("/findings/{}", stored.id)).into_response())
+    }
+    .await;
+    finish(&st, r)
+}
+
+#[derive(Deserialize, Default)]
+struct RepoQuery {
+    repo: Option<String>,
+    branch: Option<String>,
+}
+
+fn chosen<'a, T>(items: &'a [T], q: &RepoQuery, key: impl Fn(&T) -> (&str, &str)) -> Option<&'a T> {
+    match &q.repo {
+        Some(r) => items.iter().find(|i| {
+            let (repo, branch) = key(i);
+            repo == r && q.branch.as_deref().is_none_or(|b| b == branch)
+        }),
+        None => items.first(),
+    }
+}
+
+async fn inventory(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Query<RepoQuery>,
+) -> Response {
+    let r = async {
+        let caller = page_caller(&st, &headers, &uri).await?;
+        let scope = caller.principal.read_scope();
+        let snaps = st
+            .store
+            .call(move |s| s.latest_snapshots(&scope, "inventory"))
+            .await
+            .map_err(ApiError::from)
+            .and_then(|r| r.map_err(ApiError::from))
+            .map_err(|e| PageError::api(e, &caller))?;
+        let is_ai = |a: &serde_json::Value| a["ai"].as_bool().unwrap_or(true);
+        let level_of =
+            |a: &serde_json::Value| a["risk"]["level"].as_str().unwrap_or("").to_string();
+        let pick = chosen(&snaps, &q, |s| (s.repo.as_str(), s.branch.as_str()));
+        let repos: Vec<serde_json::Value> = snaps
+            .iter()
+            .map(|s| {
+                let assets = s.body["assets"].as_array().cloned().unwrap_or_default();
+                let ai = assets.iter().filter(|a| is_ai(a)).count();
+                let risky = assets
+                    .iter()
+                    .filter(|a| is_ai(a) && matches!(level_of(a).as_str(), "high" | "critical"))
+                    .count();
+                serde_json::json!({
+                    "repo": s.repo, "branch": s.branch, "ai": ai, "risky": risky, "at": s.at,
+                    "selected": pick.is_some_and(|p| p.scan_id == s.scan_id),
+                })
+            })
+            .collect();
+        let (graph, assets, chosen_v) = match pick {
+            Some(p) => {
+                let assets: Vec<serde_json::Value> = p.body["assets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| {
+                        let loc = &a["location"];
+                        let at = match (loc["path"].as_str(), loc["start_line"].as_u64()) {
+                            (Some(path), Some(line)) => format!("{path}:{line}"),
+                            (Some(path), None) => path.to_string(),
+                            _ => String::new(),
+                        };
+                        serde_json::json!({
+                            "kind": a["kind"], "name": a["name"], "where": at,
+                            "level": level_of(a), "score": a["risk"]["score"],
+                            "reasons": a["risk"]["reasons"].as_array().cloned().unwrap_or_default(),
+                        })
+                    })
+                    .collect();
+                (
+                    crate::graph::svg(&p.body),
+                    assets,
+                    serde_json::json!({"repo": p.repo, "branch": p.branch}),
+                )
+            }
+            None => (String::new(), vec![], serde_json::Value::Null),
+        };
+        Ok(render(
+            &st,
+            Some(&caller),
+            "inventory.html",
+            "inventory",
+            "AI inventory",
+            context! { repos, graph, assets, chosen => chosen_v },
+        ))
+    }
+    .await;
+    finish(&st, r)
+}
+
+async fn assessment(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(q): Query<RepoQuery>,
+) -> Response {
+    let r = async {
+        let caller = page_caller(&st, &headers, &uri).await?;
+        let all = api::assessments(&st, &caller)
+            .await
+            .map_err(|e| PageError::api(e, &caller))?;
+        let rows: Vec<serde_json::Value> = all
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "repo": a.latest.repo, "branch": a.latest.branch, "at": a.latest.at,
+                    "score": a.latest.body["score"], "level": a.latest.body["level"],
+                    "count": a.scores.len(),
+                })
+            })
+            .collect();
+        let pick = chosen(&all, &q, |a| {
+            (a.latest.repo.as_str(), a.latest.branch.as_str())
+        });
+        let (chosen_v, questions, evolution) = match pick {
+            Some(a) => (
+                serde_json::json!({
+                    "repo": a.latest.repo, "branch": a.latest.branch,
+                    "score": a.latest.body["score"], "level": a.latest.body["level"],
+                }),
+                a.latest.body["questions"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                a.scores
+                    .iter()
+                    .map(|(at, s)| (at.chars().take(10).collect::<String>(), (*s).max(0) as u64))
+                    .collect::<Vec<_>>(),
+            ),
+            None => (serde_json::Value::Null, vec![], vec![]),
+        };
+        Ok(render(
+            &st,
+            Some(&caller),
+            "assessment.html",
+            "assessment",
+            "Self-assessment",
+            context! { rows, chosen => chosen_v, questions, evolution },
+        ))
     }
     .await;
     finish(&st, r)

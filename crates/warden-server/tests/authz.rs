@@ -252,6 +252,20 @@ fn routes(
         ),
         (
             "get",
+            "/api/v1/inventory",
+            Some(Role::Viewer),
+            "/api/v1/inventory".into(),
+            None,
+        ),
+        (
+            "get",
+            "/api/v1/assessment",
+            Some(Role::Viewer),
+            "/api/v1/assessment".into(),
+            None,
+        ),
+        (
+            "get",
             "/api/v1/tokens",
             Some(Role::Admin),
             "/api/v1/tokens".into(),
@@ -680,6 +694,80 @@ fn sessions(fx: &Fixture) {
         page(&vic, &format!("/findings/{}", fx.in_b)).status(),
         StatusCode::NOT_FOUND
     );
+
+    // The inventory and the self-assessment a `warden scan --upload` brings, as graph, tables and evolution.
+    for (key, score) in [("ai-1", 40), ("ai-2", 20)] {
+        let mut body = serde_json::to_value(scan(A, vec![])).unwrap();
+        body["branch"] = json!("ai");
+        body["inventory"] = json!({
+            "assets": [
+                {"id": "w", "kind": "workload", "name": "chat-api", "ai": false},
+                {"id": "g", "kind": "agent", "name": "support-bot", "ai": true,
+                 "location": {"path": "bot.py", "start_line": 3},
+                 "risk": {"level": "high", "score": 70, "reasons": ["has a shell tool"]}}
+            ],
+            "edges": [{"from": "w", "to": "g", "kind": "runs"}]
+        });
+        body["assessment"] = json!({"score": score, "level": "moderate", "questions": [
+            {"id": 1, "question": "Do you keep an inventory of AI assets?", "answer": "yes", "source": "evidence", "evidence": ["1 agent"]}
+        ]});
+        let res = c
+            .post(format!("{}/api/v1/scans", fx.base))
+            .bearer_auth(&fx.triager)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let html = page(&vic, "/inventory").text().unwrap();
+    assert!(
+        html.contains("support-bot") && html.contains("<svg class=\"graph\""),
+        "{html}"
+    );
+    assert!(html.contains("has a shell tool"));
+    let html = page(&vic, &format!("/assessment?repo={A}&branch=ai"))
+        .text()
+        .unwrap();
+    assert!(
+        html.contains("inventory of AI assets") && html.contains("<svg"),
+        "{html}"
+    );
+    let rows: Value = page(&vic, "/api/v1/assessment").json().unwrap();
+    assert_eq!(rows[0]["scores"].as_array().unwrap().len(), 2);
+    let vic_b: Value = c
+        .get(format!("{}/api/v1/inventory", fx.base))
+        .bearer_auth(&fx.scoped)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(vic_b.as_array().unwrap().len(), 1);
+
+    // Every page renders for an admin (pages take a token too, for scripts).
+    for path in [
+        "/",
+        "/repos",
+        "/queue",
+        "/queue?state=open,confirmed&domain=secrets",
+        "/inventory",
+        "/assessment",
+        "/audit",
+        "/tokens",
+        "/users",
+    ] {
+        let res = c
+            .get(format!("{}{path}", fx.base))
+            .bearer_auth(&fx.admin)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let html = res.text().unwrap();
+        assert!(
+            html.contains("</html>") && !html.contains("<script"),
+            "{path}"
+        );
+    }
 
     // Signing out ends the session.
     let res = c

@@ -579,13 +579,35 @@ pub fn end_session(sql: &mut dyn Sql, secret: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What came with an uploaded scan, kept beside it: `inventory` (the AI inventory document) or `assessment`
+/// (the self-assessment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub kind: String,
+    pub body: serde_json::Value,
+}
+
+/// The kinds of attachment the store keeps.
+pub const ATTACHMENT_KINDS: [&str; 2] = ["inventory", "assessment"];
+
 /// Records an uploaded scan once per idempotency key: a retry with the same key gets the first answer back
 /// (`true` when it is such a replay) and records nothing; the same key for another repository is refused.
 pub fn record_upload(
     tx: &mut dyn Tx,
     key: &str,
     scan: &ScanRecord,
+    attachments: &[Attachment],
 ) -> Result<(ScanDiff, bool), StoreError> {
+    if let Some(a) = attachments
+        .iter()
+        .find(|a| !ATTACHMENT_KINDS.contains(&a.kind.as_str()))
+    {
+        return Err(StoreError::Invalid(format!(
+            "unknown attachment `{}` (expected {})",
+            a.kind,
+            ATTACHMENT_KINDS.join(" or ")
+        )));
+    }
     if key.is_empty() || key.len() > 128 {
         return Err(StoreError::Invalid(
             "an idempotency key has 1 to 128 characters".into(),
@@ -619,6 +641,19 @@ pub fn record_upload(
             scan.started_at.as_str().into(),
         ],
     )?;
+    for a in attachments {
+        tx.sql().exec(
+            "INSERT INTO snapshots (scan_id, repo, branch, kind, at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                diff.scan_id.into(),
+                scan.repo.as_str().into(),
+                scan.branch.as_str().into(),
+                a.kind.as_str().into(),
+                scan.started_at.as_str().into(),
+                a.body.to_string().into(),
+            ],
+        )?;
+    }
     Ok((diff, false))
 }
 

@@ -416,6 +416,73 @@ pub fn audit_after(sql: &mut dyn Sql, seq: i64, limit: i64) -> Result<Vec<Entry>
         .collect())
 }
 
+/// An inventory or self-assessment as a scan of a repository and branch brought it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    pub repo: String,
+    pub branch: String,
+    pub scan_id: i64,
+    pub at: String,
+    pub body: serde_json::Value,
+}
+
+fn snapshot_of(r: &SqlRow) -> Result<Snapshot, StoreError> {
+    Ok(Snapshot {
+        repo: r.text(0),
+        branch: r.text(1),
+        scan_id: r.int(2),
+        at: r.text(3),
+        body: serde_json::from_str(&r.text(4)).map_err(|e| StoreError::Corrupt {
+            path: "snapshots".into(),
+            detail: format!("scan {}: {e}", r.int(2)),
+        })?,
+    })
+}
+
+pub fn latest_snapshots(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    kind: &str,
+) -> Result<Vec<Snapshot>, StoreError> {
+    let mut args = vec![Val::Text(kind.into())];
+    let mut conds = vec!["s.kind = ?1".to_string()];
+    and(&mut conds, &mut args, scope, "s.repo");
+    sql.query(
+        &format!(
+            "SELECT s.repo, s.branch, s.scan_id, s.at, s.body FROM snapshots s WHERE {} AND s.scan_id =
+             (SELECT max(t.scan_id) FROM snapshots t WHERE t.kind = s.kind AND t.repo = s.repo AND t.branch = s.branch)
+             ORDER BY s.repo, s.branch",
+            conds.join(" AND ")
+        ),
+        &args,
+    )?
+    .iter()
+    .map(snapshot_of)
+    .collect()
+}
+
+pub fn snapshot_history(
+    sql: &mut dyn Sql,
+    scope: &Scope,
+    kind: &str,
+    limit: i64,
+) -> Result<Vec<Snapshot>, StoreError> {
+    let mut args = vec![Val::Text(kind.into())];
+    let mut conds = vec!["kind = ?1".to_string()];
+    and(&mut conds, &mut args, scope, "repo");
+    let limit = limit.clamp(1, 100_000);
+    sql.query(
+        &format!(
+            "SELECT repo, branch, scan_id, at, body FROM snapshots WHERE {} ORDER BY repo, branch, scan_id LIMIT {limit}",
+            conds.join(" AND ")
+        ),
+        &args,
+    )?
+    .iter()
+    .map(snapshot_of)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,11 @@ CREATE TABLE uploads (
   key TEXT PRIMARY KEY, scan_id BIGINT NOT NULL REFERENCES scans(id), repo TEXT NOT NULL, branch TEXT NOT NULL,
   diff TEXT NOT NULL, at TEXT NOT NULL
 );
+CREATE TABLE snapshots (
+  scan_id BIGINT NOT NULL REFERENCES scans(id), repo TEXT NOT NULL, branch TEXT NOT NULL, kind TEXT NOT NULL,
+  at TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (scan_id, kind)
+);
+CREATE INDEX snapshots_by_repo ON snapshots (kind, repo, branch, scan_id);
 CREATE INDEX findings_queue ON findings (state, priority, id);
 CREATE INDEX audit_by_finding ON audit (finding, seq);
 CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
@@ -181,13 +186,32 @@ pub trait Store {
     fn end_session(&mut self, secret: &str) -> Result<(), StoreError> {
         access::end_session(&mut *self.reader(), secret)
     }
-    /// Records an uploaded scan once per idempotency key (`true`: a replay of an earlier upload).
+    /// Records an uploaded scan once per idempotency key (`true`: a replay of an earlier upload), with what
+    /// came with it (the inventory, the self-assessment).
     fn record_upload(
         &mut self,
         key: &str,
         scan: &ScanRecord,
+        attachments: &[access::Attachment],
     ) -> Result<(ScanDiff, bool), StoreError> {
-        in_tx(self, |tx| access::record_upload(tx, key, scan))
+        in_tx(self, |tx| access::record_upload(tx, key, scan, attachments))
+    }
+    /// The latest snapshot of `kind` for each repository and branch in scope.
+    fn latest_snapshots(
+        &mut self,
+        scope: &access::Scope,
+        kind: &str,
+    ) -> Result<Vec<dash::Snapshot>, StoreError> {
+        dash::latest_snapshots(&mut *self.reader(), scope, kind)
+    }
+    /// Every snapshot of `kind` in scope, oldest first, at most `limit`.
+    fn snapshot_history(
+        &mut self,
+        scope: &access::Scope,
+        kind: &str,
+        limit: i64,
+    ) -> Result<Vec<dash::Snapshot>, StoreError> {
+        dash::snapshot_history(&mut *self.reader(), scope, kind, limit)
     }
     fn overview(&mut self, scope: &access::Scope) -> Result<dash::Overview, StoreError> {
         dash::overview(&mut *self.reader(), scope)

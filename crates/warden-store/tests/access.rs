@@ -1,6 +1,7 @@
 //! Access (users, tokens, sessions), uploads and the dashboards' reads: the same behaviour on SQLite and
 //! PostgreSQL, and a version-1 database migrated forward with its findings and audit chain kept.
 
+use warden_store::access;
 use warden_store::access::{NewToken, Role, Scope, UserInfo};
 use warden_store::dash::QueueFilter;
 use warden_store::*;
@@ -188,6 +189,19 @@ fn access(s: &mut dyn Store) {
     assert!(!text.contains(&secret) && !text.contains("horse") && !text.contains(&cookie));
 }
 
+fn attach(score: i64) -> Vec<access::Attachment> {
+    vec![
+        access::Attachment {
+            kind: "assessment".into(),
+            body: serde_json::json!({"score": score, "level": "moderate"}),
+        },
+        access::Attachment {
+            kind: "inventory".into(),
+            body: serde_json::json!({"assets": [{"id": "a1", "kind": "agent", "name": "support-bot"}]}),
+        },
+    ]
+}
+
 fn uploads_and_dashboards(s: &mut dyn Store) {
     let first = scan(
         "github.com/acme/api",
@@ -198,11 +212,11 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
             finding("aaaa0003", "config/k8s-privileged", "medium", 3),
         ],
     );
-    let (d, replay) = s.record_upload("upload-1", &first).unwrap();
+    let (d, replay) = s.record_upload("upload-1", &first, &attach(40)).unwrap();
     assert!(!replay);
     assert_eq!(d.new.len(), 3);
     // A retry with the same key records nothing and answers the same.
-    let (again, replay) = s.record_upload("upload-1", &first).unwrap();
+    let (again, replay) = s.record_upload("upload-1", &first, &attach(40)).unwrap();
     assert!(replay);
     assert_eq!(again, d);
     assert_eq!(
@@ -212,7 +226,7 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
     );
     let mut other = first.clone();
     other.repo = "github.com/acme/web".into();
-    assert!(s.record_upload("upload-1", &other).is_err());
+    assert!(s.record_upload("upload-1", &other, &[]).is_err());
     // A later scan fixes one finding; another repository has its own.
     let second = scan(
         "github.com/acme/api",
@@ -222,7 +236,7 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
             finding("aaaa0002", "code/sql-injection", "high", 2),
         ],
     );
-    s.record_upload("upload-2", &second).unwrap();
+    s.record_upload("upload-2", &second, &attach(20)).unwrap();
     s.record_upload(
         "upload-3",
         &scan(
@@ -230,10 +244,32 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
             "2026-11-12T09:00:00Z",
             vec![finding("bbbb0001", "models/pickle-exec", "critical", 1)],
         ),
+        &[],
     )
     .unwrap();
 
     let all = Scope::all();
+    // What came with the uploads: the latest per repository, and the history.
+    let latest = s.latest_snapshots(&all, "assessment").unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].body["score"], 20);
+    assert_eq!(
+        s.snapshot_history(&all, "assessment", 100).unwrap().len(),
+        2
+    );
+    assert_eq!(
+        s.latest_snapshots(&all, "inventory").unwrap()[0].body["assets"][0]["name"],
+        "support-bot"
+    );
+    assert!(s
+        .latest_snapshots(&Scope(vec!["github.com/ml/*".into()]), "assessment")
+        .unwrap()
+        .is_empty());
+    let bad = [access::Attachment {
+        kind: "secrets".into(),
+        body: serde_json::json!({}),
+    }];
+    assert!(s.record_upload("upload-9", &first, &bad).is_err());
     let o = s.overview(&all).unwrap();
     assert_eq!(o.open, 3);
     assert_eq!(o.untriaged, 3);
@@ -325,7 +361,7 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
 }
 
 /// Turns a fresh database back into what version 1 wrote (the same tables, without version 2's).
-const TO_V1: &str = "DROP TABLE sessions; DROP TABLE users; DROP TABLE tokens; DROP TABLE uploads;
+const TO_V1: &str = "DROP TABLE sessions; DROP TABLE users; DROP TABLE tokens; DROP TABLE uploads; DROP TABLE snapshots;
     DROP INDEX findings_queue; DROP INDEX audit_by_finding; DROP INDEX findings_by_fingerprint;
     UPDATE meta SET value = '1' WHERE key = 'schema_version';";
 

@@ -127,6 +127,23 @@ pub fn assess(args: AssessArgs) -> Result<u8> {
     Ok(exit(&result))
 }
 
+/// What `warden scan --upload` sends beside the scan: the inventory document (when the scan saw any asset)
+/// and the self-assessment (answered from the scan and `[ai.assess]`), as the server keeps them.
+pub fn upload_attachments(src: &SourceArgs, r: &ScanResult) -> Result<Vec<(String, Value)>> {
+    let config = crate::load_config(src)?;
+    let answers = match config.section(warden_ai::NAME) {
+        Some(s) => s.parse::<warden_ai::Settings>(warden_ai::NAME)?.assess,
+        None => Default::default(),
+    };
+    let mut out = Vec::new();
+    if !r.assets.is_empty() {
+        out.push(("inventory".into(), inventory_json(r, &coverage(r))));
+    }
+    let a = warden_ai::assess::assess(r, &answers);
+    out.push(("assessment".into(), serde_json::to_value(&a)?));
+    Ok(out)
+}
+
 /// The inventory as a JSON document: AI assets and the workloads, accounts and credentials around them,
 /// their edges, AI dependencies, the `ai/` findings, and what the scan could not see.
 pub fn inventory_json(r: &ScanResult, notes: &[String]) -> Value {

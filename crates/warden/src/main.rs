@@ -563,7 +563,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
             scanner.triage_settings(),
             &args.source.path,
         );
-        server_cmd::upload(url, &args.token_env, &record)?;
+        let attachments = ai::upload_attachments(&args.source, &result)?;
+        server_cmd::upload(url, &args.token_env, &record, &attachments)?;
     }
     if let Some(p) = &args.baseline {
         let b = Baseline::load(p)?;

@@ -308,11 +308,23 @@ pub fn user(cmd: UserCommand) -> Result<u8> {
 
 /// Sends a scan to a server's `/api/v1/scans`, retrying on network errors and 5xx with the same idempotency
 /// key (so a retry never records twice).
-pub fn upload(url: &str, token_env: &str, scan: &ScanRecord) -> Result<()> {
+pub fn upload(
+    url: &str,
+    token_env: &str,
+    scan: &ScanRecord,
+    attachments: &[(String, serde_json::Value)],
+) -> Result<()> {
     let token = std::env::var(token_env).map_err(|_| {
         anyhow!("--upload: set {token_env} to an API token (`warden token create --role triager`)")
     })?;
-    let body = serde_json::to_vec(scan)?;
+    // The scan record's fields, with the inventory and assessment beside them.
+    let mut doc = serde_json::to_value(scan)?;
+    if let Some(o) = doc.as_object_mut() {
+        for (kind, body) in attachments {
+            o.insert(kind.clone(), body.clone());
+        }
+    }
+    let body = serde_json::to_vec(&doc)?;
     let key = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(&body))
