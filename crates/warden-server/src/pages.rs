@@ -78,7 +78,7 @@ pub enum PageError {
     Show {
         status: StatusCode,
         message: String,
-        caller: Option<Caller>,
+        caller: Option<Box<Caller>>,
     },
 }
 
@@ -87,7 +87,7 @@ impl PageError {
         PageError::Show {
             status: e.status,
             message: e.message,
-            caller: Some(caller.clone()),
+            caller: Some(Box::new(caller.clone())),
         }
     }
 }
@@ -155,7 +155,7 @@ fn finish(st: &AppState, r: PageResult) -> Response {
         }) => {
             let mut r = render(
                 st,
-                caller.as_ref(),
+                caller.as_deref(),
                 "error.html",
                 "",
                 status.canonical_reason().unwrap_or("Error"),

@@ -180,17 +180,17 @@ fn client() -> Client {
         .unwrap()
 }
 
-/// Every API route: method, path (as the OpenAPI document writes it), the least role, and a request body.
-fn routes(
-    fx: &Fixture,
-    n: usize,
-) -> Vec<(
+/// A route: method, path as the OpenAPI document writes it, the least role, the URL to call, a body.
+type Route = (
     &'static str,
     &'static str,
     Option<Role>,
     String,
     Option<Value>,
-)> {
+);
+
+/// Every API route: method, path (as the OpenAPI document writes it), the least role, and a request body.
+fn routes(fx: &Fixture, n: usize) -> Vec<Route> {
     let a = fx.in_a;
     vec![
         ("get", "/healthz", None, "/healthz".into(), None),

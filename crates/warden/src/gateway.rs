@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use warden_gateway::keys;
-use warden_gateway::screen::Policy;
 use warden_gateway::server::{
     run_until_interrupted, GatewayConfig, Kind, Settings, Upstream, UpstreamConfig,
     DEFAULT_CLIENT_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
@@ -261,7 +260,7 @@ pub fn gateway(args: GatewayArgs) -> Result<u8> {
     let settings = Settings {
         keys,
         upstreams,
-        policy: file.policy.unwrap_or_else(Policy::default),
+        policy: file.policy.unwrap_or_default(),
         max_body: file.max_body.unwrap_or(DEFAULT_MAX_BODY),
         timeout: file
             .timeout_secs
