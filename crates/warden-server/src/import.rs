@@ -406,4 +406,61 @@ mod tests {
         assert!(parse(b"\xff", &Target::default(), "a").is_err());
         assert!(parse(b"[1]", &Target::default(), "a").is_err());
     }
+
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            ".{0,12}".prop_map(serde_json::Value::from),
+            Just(serde_json::Value::from("2.1.0")),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let keys = prop_oneof![
+                Just("runs".to_string()),
+                Just("version".to_string()),
+                Just("results".to_string()),
+                Just("tool".to_string()),
+                Just("driver".to_string()),
+                Just("rules".to_string()),
+                Just("locations".to_string()),
+                Just("repo".to_string()),
+                Just("findings".to_string()),
+                Just("scan".to_string()),
+                Just("summary".to_string()),
+                Just("ruleIndex".to_string()),
+                "[a-z]{1,6}",
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(keys, inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any bytes, and any JSON shaped like the three formats: an upload is read or refused, never a panic.
+        #[test]
+        fn parsing_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256), doc in arb_json()) {
+            let target = Target { repo: Some("r".into()), branch: None };
+            let _ = parse(&bytes, &target, "a");
+            let _ = parse(doc.to_string().as_bytes(), &target, "a");
+            let _ = parse(doc.to_string().as_bytes(), &Target::default(), "a");
+        }
+
+        /// No run of 8 or more token characters survives masking.
+        #[test]
+        fn masking_leaves_no_long_run(s in ".{0,80}") {
+            let m = mask(&s);
+            let token = |c: char| c.is_ascii_alphanumeric() || "+/=_-.".contains(c);
+            let mut run = 0;
+            for c in m.chars() {
+                run = if token(c) { run + 1 } else { 0 };
+                prop_assert!(run < 8, "{m}");
+            }
+        }
+    }
 }
