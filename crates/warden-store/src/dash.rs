@@ -102,7 +102,7 @@ pub fn overview(sql: &mut dyn Sql, scope: &Scope) -> Result<Overview, StoreError
     and(&mut conds, &mut args, scope, "repo");
     let rows = sql.query(
         &format!(
-            "SELECT state, severity, priority, rule_id, count(*) FROM findings WHERE {}
+            "SELECT state, severity, priority, rule_id, CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {}
              GROUP BY state, severity, priority, rule_id",
             conds.join(" AND ")
         ),
@@ -220,7 +220,8 @@ pub fn repositories(sql: &mut dyn Sql, scope: &Scope) -> Result<Vec<RepoRow>, St
         and(&mut conds, &mut args, scope, "repo");
         sql.query(
             &format!(
-                "SELECT repo, branch, severity, count(*) FROM findings WHERE {} GROUP BY repo, branch, severity",
+                "SELECT repo, branch, severity, CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {}
+                 GROUP BY repo, branch, severity",
                 conds.join(" AND ")
             ),
             &args,
@@ -323,9 +324,10 @@ pub fn queue(
         ));
     }
     let cond = conds.join(" AND ");
+    // Every filter is a column of the counts table too: the total is a sum over it, not a count of findings.
     let total = sql
         .query_opt(
-            &format!("SELECT count(*) FROM findings WHERE {cond}"),
+            &format!("SELECT CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {cond}"),
             &args,
         )?
         .map_or(0, |r| r.int(0));

@@ -18,7 +18,9 @@ pub mod testing;
 pub use model::*;
 
 /// Version 2, the same text for both backends: access (users, API tokens, web sessions), uploads by
-/// idempotency key, and the indexes the organisation server's cross-repository pages read by.
+/// idempotency key, snapshots, and what the organisation server's cross-repository pages read: indexes, and
+/// `finding_counts`, the findings counted by repository, branch, state, severity, priority and rule, kept by
+/// every write (see [`ops::recount`]) so that dashboards never count a million rows.
 pub(crate) const SCHEMA_V2: &str = "
 CREATE TABLE users (
   name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, repos TEXT NOT NULL,
@@ -42,6 +44,14 @@ CREATE TABLE snapshots (
 );
 CREATE INDEX snapshots_by_repo ON snapshots (kind, repo, branch, scan_id);
 CREATE INDEX findings_queue ON findings (state, priority, id);
+CREATE INDEX audit_by_action ON audit (action, seq);
+CREATE TABLE finding_counts (
+  repo TEXT NOT NULL, branch TEXT NOT NULL, state TEXT NOT NULL, severity TEXT NOT NULL, priority BIGINT NOT NULL,
+  rule_id TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (repo, branch, state, severity, priority, rule_id)
+);
+INSERT INTO finding_counts (repo, branch, state, severity, priority, rule_id, n)
+  SELECT repo, branch, state, severity, priority, rule_id, count(*) FROM findings
+  GROUP BY repo, branch, state, severity, priority, rule_id;
 CREATE INDEX audit_by_finding ON audit (finding, seq);
 CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';

@@ -280,7 +280,66 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
     }
     chain.flush(tx)?;
     tx.scan_counts(scan_id, &out)?;
+    recount(tx, &scan.repo, &scan.branch)?;
     Ok(out)
+}
+
+/// Counts a repository and branch's findings again into `finding_counts` (after a scan: one grouped read of
+/// that branch's rows, by its index).
+pub(crate) fn recount(tx: &mut dyn Tx, repo: &str, branch: &str) -> Result<(), StoreError> {
+    let args = [repo.into(), branch.into()];
+    tx.sql().exec(
+        "DELETE FROM finding_counts WHERE repo = ?1 AND branch = ?2",
+        &args,
+    )?;
+    tx.sql().exec(
+        "INSERT INTO finding_counts (repo, branch, state, severity, priority, rule_id, n)
+         SELECT repo, branch, state, severity, priority, rule_id, count(*) FROM findings
+         WHERE repo = ?1 AND branch = ?2 GROUP BY repo, branch, state, severity, priority, rule_id",
+        &args,
+    )?;
+    Ok(())
+}
+
+/// Moves one finding from its old state's count to its new one's (a decision, an expiry).
+fn move_count(tx: &mut dyn Tx, id: i64, from: &str, to: &str) -> Result<(), StoreError> {
+    if from == to {
+        return Ok(());
+    }
+    let Some(r) = tx.sql().query_opt(
+        "SELECT repo, branch, severity, priority, rule_id FROM findings WHERE id = ?1",
+        &[id.into()],
+    )?
+    else {
+        return Ok(());
+    };
+    let key = |state: &str| -> Vec<crate::sql::Val> {
+        vec![
+            r.text(0).into(),
+            r.text(1).into(),
+            state.into(),
+            r.text(2).into(),
+            r.int(3).into(),
+            r.text(4).into(),
+        ]
+    };
+    tx.sql().exec(
+        "UPDATE finding_counts SET n = n - 1 WHERE repo = ?1 AND branch = ?2 AND state = ?3 AND severity = ?4
+         AND priority = ?5 AND rule_id = ?6",
+        &key(from),
+    )?;
+    tx.sql().exec(
+        "DELETE FROM finding_counts WHERE repo = ?1 AND branch = ?2 AND state = ?3 AND severity = ?4
+         AND priority = ?5 AND rule_id = ?6 AND n <= 0",
+        &key(from),
+    )?;
+    tx.sql().exec(
+        "INSERT INTO finding_counts (repo, branch, state, severity, priority, rule_id, n)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+         ON CONFLICT (repo, branch, state, severity, priority, rule_id) DO UPDATE SET n = finding_counts.n + 1",
+        &key(to),
+    )?;
+    Ok(())
 }
 
 /// Applies a person's decision; returns the finding's id.
@@ -316,6 +375,7 @@ pub fn decide(tx: &mut dyn Tx, d: &Decision) -> Result<i64, StoreError> {
         d.to.as_str(),
         Some((&d.reason, d.expires.as_deref())),
     )?;
+    move_count(tx, row.known.id, &row.state, d.to.as_str())?;
     let mut chain = Chain::start(tx)?;
     chain.push(
         tx,
@@ -340,6 +400,7 @@ pub fn expire(tx: &mut dyn Tx, now: &str) -> Result<Vec<String>, StoreError> {
     let mut chain = Chain::start(tx)?;
     for r in &due {
         tx.set_state(r.known.id, State::Open.as_str(), None)?;
+        move_count(tx, r.known.id, &r.state, State::Open.as_str())?;
         let reason = format!(
             "accepted risk expired on {}",
             r.expires.as_deref().unwrap_or("?")

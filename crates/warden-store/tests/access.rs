@@ -358,11 +358,26 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
     assert_eq!(page.len(), 2);
     let after = s.audit_after(page[1].seq, 100).unwrap();
     assert_eq!(after.len(), 1);
+    let mut r = s.reader();
+    let kept = r
+        .query("SELECT repo, branch, state, rule_id, n FROM finding_counts ORDER BY repo, branch, state, rule_id", &[])
+        .unwrap();
+    let fresh = r
+        .query(
+            "SELECT repo, branch, state, rule_id, count(*) FROM findings GROUP BY repo, branch, state, rule_id
+             ORDER BY repo, branch, state, rule_id",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        kept.into_iter().map(|r| r.0).collect::<Vec<_>>(),
+        fresh.into_iter().map(|r| r.0).collect::<Vec<_>>()
+    );
 }
 
 /// Turns a fresh database back into what version 1 wrote (the same tables, without version 2's).
 const TO_V1: &str = "DROP TABLE sessions; DROP TABLE users; DROP TABLE tokens; DROP TABLE uploads; DROP TABLE snapshots;
-    DROP INDEX findings_queue; DROP INDEX audit_by_finding; DROP INDEX findings_by_fingerprint;
+    DROP INDEX findings_queue; DROP INDEX audit_by_finding; DROP INDEX findings_by_fingerprint; DROP INDEX audit_by_action; DROP TABLE finding_counts;
     UPDATE meta SET value = '1' WHERE key = 'schema_version';";
 
 #[test]

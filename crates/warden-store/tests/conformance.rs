@@ -136,6 +136,29 @@ fn lifecycle(s: &mut dyn Store) {
         ["new", "new", "new", "new", "dismiss", "accept", "rekey", "fix", "reopen", "expire"]
     );
     assert_eq!(audit::verify(&log), Ok(10));
+    counts_agree(s);
+}
+
+/// The counts the dashboards read, kept by every scan, decision and expiry, equal a fresh count of the findings.
+pub fn counts_agree(s: &mut dyn Store) {
+    let mut r = s.reader();
+    let kept = r
+        .query(
+            "SELECT repo, branch, state, severity, priority, rule_id, n FROM finding_counts
+             ORDER BY repo, branch, state, severity, priority, rule_id",
+            &[],
+        )
+        .unwrap();
+    let fresh = r
+        .query(
+            "SELECT repo, branch, state, severity, priority, rule_id, count(*) FROM findings
+             GROUP BY repo, branch, state, severity, priority, rule_id
+             ORDER BY repo, branch, state, severity, priority, rule_id",
+            &[],
+        )
+        .unwrap();
+    let rows = |v: Vec<warden_store::sql::SqlRow>| v.into_iter().map(|r| r.0).collect::<Vec<_>>();
+    assert_eq!(rows(kept), rows(fresh));
 }
 
 /// The context a caller gives each finding is kept as given, read back, and replaced by a rescan's.
