@@ -538,6 +538,22 @@ def cmd_latency(args):
                     "mode": "concurrent", "clients": args.conc, "n": len(lat), "p50_ms": pct(lat, 50) * 1e3,
                     "p99_ms": pct(lat, 99) * 1e3, "max_ms": max(lat) * 1e3, "rps": len(lat) / wall})
 
+    # Beyond the issue's four: pages a person reaches in one click from those, sequential and fewer (some are slow).
+    extras = [
+        ("repositories page /repos", "/repos"),
+        ("queue, open+confirmed", "/queue?state=open%2Cconfirmed"),
+        ("queue, page 101 (offset 5000)", "/queue?state=open&offset=5000"),
+    ]
+    for name, path in extras if args.extra_n > 0 else []:
+        for _ in range(2):
+            timed(c, path)
+        seq = [timed(c, path) for _ in range(args.extra_n)]
+        lat = [x[0] for x in seq]
+        emit(args, {"kind": "latency", "backend": args.backend, "findings": total, "endpoint": name,
+                    "mode": "sequential", "clients": 1, "n": len(lat), "p50_ms": pct(lat, 50) * 1e3,
+                    "p99_ms": pct(lat, 99) * 1e3, "max_ms": max(lat) * 1e3, "rps": len(lat) / sum(lat),
+                    "bytes": seq[-1][1], "extra": True})
+
 
 def cmd_report(args):
     rows = [json.loads(l) for l in open(args.results) if l.strip()]
@@ -592,6 +608,8 @@ def cmd_report(args):
         if r["backend"] == "postgres" and r["endpoint"].split()[0] in ("overview", "queue"):
             tgt = f"p99 < 100 ms {verdict(r['p99_ms'] < 100)}"
         mode = r["mode"] if r["clients"] == 1 else f"{r['mode']} x{r['clients']}"
+        if r.get("extra"):
+            tgt = "(extra, not in the issue)"
         p(f"  {r['backend']:<10} {r['findings']:>10,} {r['endpoint']:<32} {mode:<14} {r['n']:>4} "
           f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} {r['rps']:>7.1f}  {tgt}")
     text = "\n".join(out)
@@ -637,6 +655,7 @@ def main():
     s.add_argument("--warmup", type=int, default=10)
     s.add_argument("--conc", type=int, default=8)
     s.add_argument("--conc-n", type=int, default=200)
+    s.add_argument("--extra-n", type=int, default=20, help="requests of each extra page (0: none)")
     s = sub.add_parser("report")
     s.add_argument("--results", required=True)
     s.add_argument("--machine", default="")

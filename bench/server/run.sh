@@ -9,10 +9,12 @@
 #   bench/server/run.sh                              # full: 1,000 x 1,000 findings (~1M), 64 x 5,000, SQLite 100k
 #   REPOS=20 BURST=8 BURST_FINDINGS=500 SQLITE_REPOS=5 LAT_N=50 bench/server/run.sh   # quick
 #
-# Environment: REPOS (1000), FINDINGS_PER_REPO (1000), UPLOAD_CLIENTS (4), BURST (64), BURST_FINDINGS (5000),
-# BURST_CHANGES (50: per rescan, dropped + added + reworded), LAT_N (200), LAT_WARMUP (10), LAT_CLIENTS (8),
-# LAT_CONC_N (200), SQLITE_REPOS (100), CONNECTIONS (8), PG_OPTS (server settings, below), WARDEN (a warden binary
-# to use instead of building one), KEEP_WORK=1 (keep the temporary directory, e.g. to look at PostgreSQL).
+# Environment: REPOS (1000), FINDINGS_PER_REPO (1000), UPLOAD_CLIENTS (4), BURST (64; 0 skips the bursts),
+# BURST_FINDINGS (5000), BURST_CHANGES (50: per rescan, that many dropped, added and reworded), LAT_N (200),
+# LAT_WARMUP (10), LAT_CLIENTS (8), LAT_CONC_N (200), EXTRA_N (20: requests of each extra page; 0 skips them),
+# SQLITE_REPOS (100; 0 skips SQLite), CONNECTIONS (8), PG_OPTS (server settings, below), WARDEN (a warden binary to
+# use instead of building one), KEEP_WORK=1 (keep the temporary directory). Results: bench/server/work/ (last-run.txt,
+# last-run.jsonl, explain-postgres.txt, pg-stats-*.txt).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -26,6 +28,7 @@ LAT_N=${LAT_N:-200}
 LAT_WARMUP=${LAT_WARMUP:-10}
 LAT_CLIENTS=${LAT_CLIENTS:-8}
 LAT_CONC_N=${LAT_CONC_N:-200}
+EXTRA_N=${EXTRA_N:-20}
 SQLITE_REPOS=${SQLITE_REPOS:-100}
 CONNECTIONS=${CONNECTIONS:-8}
 # A bench, not a database anyone keeps: fsync is off (commits do not wait for the disk). shared_buffers is sized
@@ -57,8 +60,19 @@ stop_server() {
   SERVER_PID=""
 }
 
+CHILD=""
+child() {  # runs a long step in the background and waits for it, so that INT/TERM stop the run at once
+  "$@" &
+  CHILD=$!
+  local rc=0
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  return $rc
+}
+
 cleanup() {
   local rc=$?
+  if [ -n "$CHILD" ]; then kill "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
   stop_server
   if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop > /dev/null 2>&1 || true
@@ -105,12 +119,19 @@ new_token() {  # DB: an admin token, printed on stdout by warden
 }
 
 # --- 1. warden, PostgreSQL ------------------------------------------------------------------------------------
+WARDEN_GIVEN="${WARDEN:-}"
 if [ -z "${WARDEN:-}" ]; then
   echo "== building warden (release)" >&2
-  (cd "$ROOT" && cargo build -q --release -p warden)
+  child bash -c 'cd "$1" && cargo build -q --release -p warden' _ "$ROOT"
   WARDEN="${CARGO_TARGET_DIR:-$ROOT/target}/release/warden"
 fi
 [ -x "$WARDEN" ] || { echo "run.sh: $WARDEN is not executable" >&2; exit 1; }
+# What was measured: the tree the binary was built from (run.sh's own build), else the binary given.
+if [ -z "${WARDEN_GIVEN:-}" ]; then
+  COMMIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- crates 2>/dev/null || echo ' + uncommitted changes in crates/')"
+else
+  COMMIT="(binary $WARDEN given; tree at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+fi
 "$ROOT/scripts/postgres.sh"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 [ "$(id -u)" = 0 ] && AS_POSTGRES=1
@@ -147,28 +168,30 @@ WATCH="warden=$SERVER_PID,postgres=$(head -n 1 "$PG_DATA/postmaster.pid")"
 
 # --- 2. bulk load ----------------------------------------------------------------------------------------------
 echo "== generating $REPOS scans of $FINDINGS_PER_REPO findings" >&2
-$PY "$LOAD" gen --out "$TMP/bodies" --prefix svc --repos "$REPOS" --per-repo "$FINDINGS_PER_REPO"
+child $PY "$LOAD" gen --out "$TMP/bodies" --prefix svc --repos "$REPOS" --per-repo "$FINDINGS_PER_REPO"
 echo "== uploading ($UPLOAD_CLIENTS clients)" >&2
-$PY "$LOAD" load --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --dir "$TMP/bodies" \
+child $PY "$LOAD" load --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --dir "$TMP/bodies" \
   --clients "$UPLOAD_CLIENTS" --label "bulk load" > /dev/null
 rm -rf "$TMP/bodies"
 
 # --- 4. read latency at REPOS x FINDINGS_PER_REPO (before the bursts add to it) --------------------------------
 echo "== read latency (postgres)" >&2
-$PY "$LOAD" latency --url "$URL" --results "$RESULTS" --backend postgres --n "$LAT_N" --warmup "$LAT_WARMUP" \
-  --conc "$LAT_CLIENTS" --conc-n "$LAT_CONC_N" > /dev/null
+child $PY "$LOAD" latency --url "$URL" --results "$RESULTS" --backend postgres --n "$LAT_N" --warmup "$LAT_WARMUP" \
+  --conc "$LAT_CLIENTS" --conc-n "$LAT_CONC_N" --extra-n "$EXTRA_N" > /dev/null
 # What PostgreSQL spent its time on so far (load + reads), and the plans of the pages' queries (README: diagnosis).
 psql_to "$HERE/stats.sql" "$HERE/work/pg-stats-load-and-reads.txt"
 psql_to "$HERE/explain.sql" "$HERE/work/explain-postgres.txt"
 
 # --- 3. concurrent uploads -------------------------------------------------------------------------------------
+if [ "$BURST" -gt 0 ]; then
 echo "== $BURST concurrent uploads of $BURST_FINDINGS findings: new repositories" >&2
-$PY "$LOAD" burst --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --prefix burst --clients "$BURST" \
+child $PY "$LOAD" burst --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --prefix burst --clients "$BURST" \
   --per-repo "$BURST_FINDINGS" --label "new repositories" > /dev/null
 echo "== $BURST concurrent uploads of $BURST_FINDINGS findings: rescans, $BURST_CHANGES fixed + $BURST_CHANGES new + $BURST_CHANGES changed each" >&2
-$PY "$LOAD" burst --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --prefix burst --clients "$BURST" \
+child $PY "$LOAD" burst --url "$URL" --results "$RESULTS" --backend postgres --watch "$WATCH" --prefix burst --clients "$BURST" \
   --per-repo "$BURST_FINDINGS" --rescan --changes "$BURST_CHANGES" --label "rescans" > /dev/null
 psql_to "$HERE/stats.sql" "$HERE/work/pg-stats-bursts.txt"
+fi
 
 stop_server
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop > /dev/null
@@ -184,13 +207,13 @@ if [ "$SQLITE_REPOS" -gt 0 ]; then
   # SQLite: one writer at a time; warden's default is 2 connections.
   CONNECTIONS=2 start_server "$DB" "$TMP/serve-sqlite.log"
   echo "== SQLite: generating and uploading $SQLITE_REPOS x $FINDINGS_PER_REPO" >&2
-  $PY "$LOAD" gen --out "$TMP/bodies" --prefix sq --repos "$SQLITE_REPOS" --per-repo "$FINDINGS_PER_REPO"
-  $PY "$LOAD" load --url "$URL" --results "$RESULTS" --backend sqlite --watch "warden=$SERVER_PID" --dir "$TMP/bodies" \
+  child $PY "$LOAD" gen --out "$TMP/bodies" --prefix sq --repos "$SQLITE_REPOS" --per-repo "$FINDINGS_PER_REPO"
+  child $PY "$LOAD" load --url "$URL" --results "$RESULTS" --backend sqlite --watch "warden=$SERVER_PID" --dir "$TMP/bodies" \
     --clients "$UPLOAD_CLIENTS" --label "bulk load" > /dev/null
   rm -rf "$TMP/bodies"
   echo "== read latency (sqlite)" >&2
-  $PY "$LOAD" latency --url "$URL" --results "$RESULTS" --backend sqlite --n "$LAT_N" --warmup "$LAT_WARMUP" \
-    --conc "$LAT_CLIENTS" --conc-n "$LAT_CONC_N" > /dev/null
+  child $PY "$LOAD" latency --url "$URL" --results "$RESULTS" --backend sqlite --n "$LAT_N" --warmup "$LAT_WARMUP" \
+    --conc "$LAT_CLIENTS" --conc-n "$LAT_CONC_N" --extra-n "$EXTRA_N" > /dev/null
   stop_server
 fi
 
@@ -198,4 +221,4 @@ fi
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr)"
 $PY "$LOAD" report --results "$RESULTS" --machine "$MACHINE" --save "$HERE/work/last-run.txt" \
-  --notes "PostgreSQL: $PG_VERSION, throwaway server with $PG_OPTS — fsync=off: commits do not wait for the disk (bench only)|warden serve --connections $CONNECTIONS on PostgreSQL, 2 on SQLite; client: Python threads on the same machine|load average before the run $LOAD_BEFORE, at its end $LOAD_AFTER (the machine is shared); run took $(( $(date +%s) - STARTED )) s|targets (issue): overview and queue p99 < 100 ms at 1M findings on PostgreSQL; uploads >= 20,000 findings/s"
+  --notes "warden at $COMMIT|PostgreSQL: $PG_VERSION, throwaway server with $PG_OPTS — fsync=off: commits do not wait for the disk (bench only)|warden serve --connections $CONNECTIONS on PostgreSQL, 2 on SQLite; client: Python threads on the same machine|load average before the run $LOAD_BEFORE, at its end $LOAD_AFTER (the machine is shared); run took $(( $(date +%s) - STARTED )) s|targets (issue): overview and queue p99 < 100 ms at 1M findings on PostgreSQL; uploads >= 20,000 findings/s"
