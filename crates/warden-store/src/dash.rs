@@ -97,17 +97,27 @@ fn states_condition(states: &[State], args: &mut Vec<Val>) -> String {
 
 pub fn overview(sql: &mut dyn Sql, scope: &Scope) -> Result<Overview, StoreError> {
     let mut out = Overview::default();
+    // Across every repository, the totals by domain (a few hundred rows at most); for a scope, its branches'
+    // counts (the domain is the rule's first segment either way).
     let mut args = Vec::new();
-    let mut conds = vec![states_condition(&OPEN_STATES, &mut args)];
-    and(&mut conds, &mut args, scope, "repo");
-    let rows = sql.query(
-        &format!(
-            "SELECT state, severity, priority, rule_id, CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {}
-             GROUP BY state, severity, priority, rule_id",
-            conds.join(" AND ")
-        ),
-        &args,
-    )?;
+    let rows = if scope.is_all() {
+        let c = states_condition(&OPEN_STATES, &mut args);
+        sql.query(
+            &format!("SELECT state, severity, priority, domain, n FROM finding_totals WHERE {c} AND n > 0"),
+            &args,
+        )?
+    } else {
+        let mut conds = vec![states_condition(&OPEN_STATES, &mut args)];
+        and(&mut conds, &mut args, scope, "repo");
+        sql.query(
+            &format!(
+                "SELECT state, severity, priority, rule_id, CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {}
+                 GROUP BY state, severity, priority, rule_id",
+                conds.join(" AND ")
+            ),
+            &args,
+        )?
+    };
     for r in &rows {
         let n = r.int(4);
         out.open += n;
@@ -238,12 +248,26 @@ pub fn repositories(sql: &mut dyn Sql, scope: &Scope) -> Result<Vec<RepoRow>, St
             _ => {}
         }
     }
+    // The latest scan of every branch in scope, in one read.
+    let latest: BTreeMap<i64, (String, Option<String>)> = {
+        let mut args = Vec::new();
+        let mut conds = Vec::new();
+        and(&mut conds, &mut args, scope, "repo");
+        sql.query(
+            &format!(
+                "SELECT id, started_at, head_commit FROM scans WHERE id IN
+                 (SELECT max(id) FROM scans WHERE {} GROUP BY repo, branch)",
+                conds.join(" AND ")
+            ),
+            &args,
+        )?
+        .iter()
+        .map(|r| (r.int(0), (r.text(1), r.opt_text(2))))
+        .collect()
+    };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let last = sql.query_opt(
-            "SELECT started_at, head_commit FROM scans WHERE id = ?1",
-            &[r.int(3).into()],
-        )?;
+        let last = latest.get(&r.int(3));
         let (open, critical, high) = by.get(&(r.text(0), r.text(1))).copied().unwrap_or_default();
         out.push(RepoRow {
             repo: r.text(0),
@@ -252,8 +276,8 @@ pub fn repositories(sql: &mut dyn Sql, scope: &Scope) -> Result<Vec<RepoRow>, St
             critical,
             high,
             scans: r.int(2),
-            last_scan_at: last.as_ref().map(|l| l.text(0)),
-            head_commit: last.as_ref().and_then(|l| l.opt_text(1)),
+            last_scan_at: last.map(|l| l.0.clone()),
+            head_commit: last.and_then(|l| l.1.clone()),
         });
     }
     Ok(out)
@@ -297,13 +321,14 @@ pub fn queue(
     scope: &Scope,
     filter: &QueueFilter,
 ) -> Result<Page<Stored>, StoreError> {
-    let mut args = Vec::new();
     let states = if filter.states.is_empty() {
         vec![State::Open]
     } else {
         filter.states.clone()
     };
-    let mut conds = vec![states_condition(&states, &mut args)];
+    // The conditions besides the state, shared by the count and the rows.
+    let mut args = Vec::new();
+    let mut conds = Vec::new();
     and(&mut conds, &mut args, scope, "repo");
     if let Some(repo) = &filter.repo {
         args.push(repo.into());
@@ -323,19 +348,59 @@ pub fn queue(
             args.len()
         ));
     }
-    let cond = conds.join(" AND ");
-    // Every filter is a column of the counts table too: the total is a sum over it, not a count of findings.
-    let total = sql
-        .query_opt(
-            &format!("SELECT CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {cond}"),
-            &args,
+    // The total is a sum over the counts, never a count of findings: over the totals by domain when the
+    // caller sees everything and names no repository, else over its branches' counts.
+    let total = if scope.is_all() && filter.repo.is_none() {
+        let mut targs = Vec::new();
+        let mut tconds = vec![states_condition(&states, &mut targs)];
+        if let Some(s) = &filter.severity {
+            targs.push(s.into());
+            tconds.push(format!("severity = ?{}", targs.len()));
+        }
+        if let Some(d) = &filter.domain {
+            targs.push(d.into());
+            tconds.push(format!("domain = ?{}", targs.len()));
+        }
+        sql.query_opt(
+            &format!(
+                "SELECT CAST(sum(n) AS BIGINT) FROM finding_totals WHERE {}",
+                tconds.join(" AND ")
+            ),
+            &targs,
         )?
-        .map_or(0, |r| r.int(0));
+    } else {
+        let mut cargs = args.clone();
+        let mut cconds = conds.clone();
+        cconds.push(states_condition(&states, &mut cargs));
+        sql.query_opt(
+            &format!(
+                "SELECT CAST(sum(n) AS BIGINT) FROM finding_counts WHERE {}",
+                cconds.join(" AND ")
+            ),
+            &cargs,
+        )?
+    }
+    .map_or(0, |r| r.int(0));
     let limit = filter.limit.clamp(1, 500);
     let offset = filter.offset.max(0);
+    // One ordered index scan per state (state, priority, id), merged: an `IN` over states would have the
+    // database sort every matching row.
+    let mut parts = Vec::new();
+    for st in &states {
+        args.push(st.as_str().into());
+        let mut c = conds.clone();
+        c.push(format!("state = ?{}", args.len()));
+        parts.push(format!(
+            "SELECT * FROM (SELECT {STORED_COLUMNS} FROM findings WHERE {} ORDER BY priority, id LIMIT {}) AS s{}",
+            c.join(" AND "),
+            limit + offset,
+            parts.len()
+        ));
+    }
     let rows = sql.query(
         &format!(
-            "SELECT {STORED_COLUMNS} FROM findings WHERE {cond} ORDER BY priority, id LIMIT {limit} OFFSET {offset}"
+            "SELECT * FROM ({}) AS u ORDER BY priority, id LIMIT {limit} OFFSET {offset}",
+            parts.join(" UNION ALL ")
         ),
         &args,
     )?;

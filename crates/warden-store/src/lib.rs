@@ -19,8 +19,9 @@ pub use model::*;
 
 /// Version 2, the same text for both backends: access (users, API tokens, web sessions), uploads by
 /// idempotency key, snapshots, and what the organisation server's cross-repository pages read: indexes, and
-/// `finding_counts`, the findings counted by repository, branch, state, severity, priority and rule, kept by
-/// every write (see [`ops::recount`]) so that dashboards never count a million rows.
+/// `finding_counts`, the findings counted by repository, branch, state, severity, priority and rule, and
+/// `finding_totals`, the same across repositories by domain (filled by [`ops::fill_totals`] after this text
+/// runs), both kept by every write (see [`ops::recount`]) so that dashboards never count a million rows.
 pub(crate) const SCHEMA_V2: &str = "
 CREATE TABLE users (
   name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, repos TEXT NOT NULL,
@@ -52,6 +53,10 @@ CREATE TABLE finding_counts (
 INSERT INTO finding_counts (repo, branch, state, severity, priority, rule_id, n)
   SELECT repo, branch, state, severity, priority, rule_id, count(*) FROM findings
   GROUP BY repo, branch, state, severity, priority, rule_id;
+CREATE TABLE finding_totals (
+  state TEXT NOT NULL, severity TEXT NOT NULL, priority BIGINT NOT NULL, domain TEXT NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (state, severity, priority, domain)
+);
 CREATE INDEX audit_by_finding ON audit (finding, seq);
 CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';

@@ -284,9 +284,52 @@ pub fn record_scan(tx: &mut dyn Tx, scan: &ScanRecord) -> Result<ScanDiff, Store
     Ok(out)
 }
 
+/// A rule id's domain: its first segment (`secrets`, `code`, `config`, …).
+pub fn domain_of(rule_id: &str) -> &str {
+    rule_id.split('/').next().unwrap_or(rule_id)
+}
+
+type TotalKey = (String, String, i64, String);
+
+/// A branch's counts from `finding_counts`, by state, severity, priority and domain.
+fn branch_totals(
+    tx: &mut dyn Tx,
+    repo: &str,
+    branch: &str,
+) -> Result<std::collections::HashMap<TotalKey, i64>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for r in tx.sql().query(
+        "SELECT state, severity, priority, rule_id, n FROM finding_counts WHERE repo = ?1 AND branch = ?2",
+        &[repo.into(), branch.into()],
+    )? {
+        let key = (r.text(0), r.text(1), r.int(2), domain_of(&r.text(3)).to_string());
+        *out.entry(key).or_default() += r.int(4);
+    }
+    Ok(out)
+}
+
+fn add_total(tx: &mut dyn Tx, k: &TotalKey, delta: i64) -> Result<(), StoreError> {
+    if delta == 0 {
+        return Ok(());
+    }
+    tx.sql().exec(
+        "INSERT INTO finding_totals (state, severity, priority, domain, n) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (state, severity, priority, domain) DO UPDATE SET n = finding_totals.n + ?5",
+        &[
+            k.0.as_str().into(),
+            k.1.as_str().into(),
+            k.2.into(),
+            k.3.as_str().into(),
+            delta.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Counts a repository and branch's findings again into `finding_counts` (after a scan: one grouped read of
-/// that branch's rows, by its index).
+/// that branch's rows, by its index), and moves `finding_totals` by the difference.
 pub(crate) fn recount(tx: &mut dyn Tx, repo: &str, branch: &str) -> Result<(), StoreError> {
+    let before = branch_totals(tx, repo, branch)?;
     let args = [repo.into(), branch.into()];
     tx.sql().exec(
         "DELETE FROM finding_counts WHERE repo = ?1 AND branch = ?2",
@@ -298,10 +341,48 @@ pub(crate) fn recount(tx: &mut dyn Tx, repo: &str, branch: &str) -> Result<(), S
          WHERE repo = ?1 AND branch = ?2 GROUP BY repo, branch, state, severity, priority, rule_id",
         &args,
     )?;
+    let after = branch_totals(tx, repo, branch)?;
+    let mut keys: Vec<&TotalKey> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let delta = after.get(k).copied().unwrap_or(0) - before.get(k).copied().unwrap_or(0);
+        add_total(tx, k, delta)?;
+    }
     Ok(())
 }
 
-/// Moves one finding from its old state's count to its new one's (a decision, an expiry).
+/// Fills `finding_totals` from `finding_counts` (the migration to version 2).
+pub(crate) fn fill_totals(sql: &mut dyn crate::sql::Sql) -> Result<(), StoreError> {
+    let mut totals: std::collections::BTreeMap<TotalKey, i64> = Default::default();
+    for r in sql.query(
+        "SELECT state, severity, priority, rule_id, n FROM finding_counts",
+        &[],
+    )? {
+        let key = (
+            r.text(0),
+            r.text(1),
+            r.int(2),
+            domain_of(&r.text(3)).to_string(),
+        );
+        *totals.entry(key).or_default() += r.int(4);
+    }
+    for (k, n) in totals {
+        sql.exec(
+            "INSERT INTO finding_totals (state, severity, priority, domain, n) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                k.0.as_str().into(),
+                k.1.as_str().into(),
+                k.2.into(),
+                k.3.as_str().into(),
+                n.into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Moves one finding from its old state's counts to its new one's (a decision, an expiry).
 fn move_count(tx: &mut dyn Tx, id: i64, from: &str, to: &str) -> Result<(), StoreError> {
     if from == to {
         return Ok(());
@@ -339,6 +420,16 @@ fn move_count(tx: &mut dyn Tx, id: i64, from: &str, to: &str) -> Result<(), Stor
          ON CONFLICT (repo, branch, state, severity, priority, rule_id) DO UPDATE SET n = finding_counts.n + 1",
         &key(to),
     )?;
+    let total = |state: &str| -> TotalKey {
+        (
+            state.to_string(),
+            r.text(2),
+            r.int(3),
+            domain_of(&r.text(4)).to_string(),
+        )
+    };
+    add_total(tx, &total(from), -1)?;
+    add_total(tx, &total(to), 1)?;
     Ok(())
 }
 

@@ -150,6 +150,10 @@ impl Postgres {
         };
         if v < 2 {
             tx.batch_execute(crate::SCHEMA_V2).map_err(&err)?;
+            crate::ops::fill_totals(&mut crate::sql::Client {
+                client: &mut tx,
+                name: &name,
+            })?;
         }
         tx.commit().map_err(&err)?;
         Ok(())

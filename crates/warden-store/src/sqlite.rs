@@ -124,6 +124,10 @@ impl Sqlite {
             }
             if v.unwrap_or(1) < 2 {
                 tx.execute_batch(crate::SCHEMA_V2).map_err(&err)?;
+                crate::ops::fill_totals(&mut crate::sql::Conn {
+                    conn: &tx,
+                    path: &path,
+                })?;
             }
             tx.commit().map_err(&err)?;
         }

@@ -74,7 +74,14 @@ fn access(s: &mut dyn Store) {
         "expired"
     );
     assert!(s
-        .authenticate(&format!("{}0", &secret[..51]), "2026-11-30T11:00:00Z")
+        .authenticate(
+            &format!(
+                "{}{}",
+                &secret[..51],
+                if secret.ends_with('0') { '1' } else { '0' }
+            ),
+            "2026-11-30T11:00:00Z"
+        )
         .unwrap()
         .is_none());
     assert!(s
@@ -353,6 +360,34 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
         1
     );
     assert!(s.finding_by_id(999_999).unwrap().is_none());
+    // Two states at once: merged in priority order, counted from the totals.
+    let both = s
+        .queue(
+            &all,
+            &QueueFilter {
+                states: vec![State::Open, State::FalsePositive],
+                limit: 2,
+                offset: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(both.total, 3);
+    assert_eq!(both.items.len(), 2);
+    assert_eq!(both.items[0].priority, 1);
+    assert_eq!(both.items[1].rule_id, "code/sql-injection");
+    let scoped_both = s
+        .queue(
+            &acme,
+            &QueueFilter {
+                states: vec![State::Open, State::FalsePositive],
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(scoped_both.total, 2);
+    assert_eq!(scoped_both.items.len(), 2);
     let page = s.audit_page(2, None).unwrap();
     assert_eq!(page[0].action, "dismiss");
     assert_eq!(page.len(), 2);
@@ -377,7 +412,7 @@ fn uploads_and_dashboards(s: &mut dyn Store) {
 
 /// Turns a fresh database back into what version 1 wrote (the same tables, without version 2's).
 const TO_V1: &str = "DROP TABLE sessions; DROP TABLE users; DROP TABLE tokens; DROP TABLE uploads; DROP TABLE snapshots;
-    DROP INDEX findings_queue; DROP INDEX audit_by_finding; DROP INDEX findings_by_fingerprint; DROP INDEX audit_by_action; DROP TABLE finding_counts;
+    DROP INDEX findings_queue; DROP INDEX audit_by_finding; DROP INDEX findings_by_fingerprint; DROP INDEX audit_by_action; DROP TABLE finding_counts; DROP TABLE finding_totals;
     UPDATE meta SET value = '1' WHERE key = 'schema_version';";
 
 #[test]

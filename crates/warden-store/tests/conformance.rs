@@ -158,7 +158,38 @@ pub fn counts_agree(s: &mut dyn Store) {
         )
         .unwrap();
     let rows = |v: Vec<warden_store::sql::SqlRow>| v.into_iter().map(|r| r.0).collect::<Vec<_>>();
-    assert_eq!(rows(kept), rows(fresh));
+    let fresh = rows(fresh);
+    assert_eq!(rows(kept), fresh);
+    // And the totals across repositories, by domain.
+    let mut want = std::collections::BTreeMap::new();
+    for r in &fresh {
+        let t = |i: usize| match &r[i] {
+            warden_store::sql::Val::Text(s) => s.clone(),
+            warden_store::sql::Val::Int(n) => n.to_string(),
+            warden_store::sql::Val::Null => String::new(),
+        };
+        let n = match r[6] {
+            warden_store::sql::Val::Int(n) => n,
+            _ => 0,
+        };
+        let domain = warden_store::ops::domain_of(&t(5)).to_string();
+        *want.entry((t(2), t(3), t(4), domain)).or_insert(0) += n;
+    }
+    let got: std::collections::BTreeMap<_, _> = r
+        .query(
+            "SELECT state, severity, priority, domain, n FROM finding_totals WHERE n <> 0",
+            &[],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                (r.text(0), r.text(1), r.int(2).to_string(), r.text(3)),
+                r.int(4),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
 }
 
 /// The context a caller gives each finding is kept as given, read back, and replaced by a rescan's.
