@@ -275,6 +275,8 @@ async fn decide(
 #[derive(Default)]
 pub struct ChainStatus {
     state: Mutex<Verified>,
+    /// A background check is under way.
+    running: std::sync::atomic::AtomicBool,
 }
 
 /// The audit chain's status as the pages and the API show it.
@@ -285,11 +287,29 @@ pub struct Verified {
     /// The first broken entry, with why; `None` while the chain holds.
     pub broken: Option<String>,
     pub checked_at: String,
+    /// A check is under way: entries appended since `checked_at` are not counted yet.
+    pub checking: bool,
     #[serde(skip)]
     last: Option<Entry>,
 }
 
 impl ChainStatus {
+    /// What the last check found, at once; starts a check in the background when none is running, so a page
+    /// never waits on the chain (the first check after a start reads the whole log).
+    pub fn current(self: &std::sync::Arc<Self>, st: &AppState) -> Verified {
+        use std::sync::atomic::Ordering;
+        let mut v = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if !self.running.swap(true, Ordering::SeqCst) {
+            let (me, st) = (std::sync::Arc::clone(self), st.clone());
+            tokio::spawn(async move {
+                let _ = me.check(&st).await;
+                me.running.store(false, Ordering::SeqCst);
+            });
+        }
+        v.checking = self.running.load(Ordering::SeqCst);
+        v
+    }
+
     /// Checks the entries appended since the last call; a break is kept (it does not heal).
     pub async fn check(&self, st: &AppState) -> ApiResult<Verified> {
         let mut v = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();

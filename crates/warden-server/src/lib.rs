@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until ctrl-c (or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // The first check of the audit chain reads the whole log: start it now, not on the first page.
+    let _ = state.chain.current(&state);
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -359,11 +359,7 @@ async fn overview(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> R
             .map_err(ApiError::from)
             .and_then(|r| r.map_err(ApiError::from))
             .map_err(|e| PageError::api(e, &caller))?;
-        let chain = st
-            .chain
-            .check(&st)
-            .await
-            .map_err(|e| PageError::api(e, &caller))?;
+        let chain = st.chain.current(&st);
         let by_severity: Vec<(String, u64)> = SEVERITIES
             .iter()
             .map(|s| {
