@@ -94,6 +94,19 @@ impl PageError {
 
 type PageResult = Result<Response, PageError>;
 
+/// Runs a store call for a page; a failure becomes the page's error, shown to its caller.
+async fn ask<T: Send + 'static>(
+    st: &AppState,
+    caller: &Caller,
+    f: impl FnOnce(&mut dyn warden_store::Store) -> Result<T, warden_store::StoreError> + Send + 'static,
+) -> Result<T, PageError> {
+    match st.store.call(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(PageError::api(e.into(), caller)),
+        Err(e) => Err(PageError::api(e.into(), caller)),
+    }
+}
+
 fn me(caller: Option<&Caller>) -> Value {
     match caller {
         Some(c) => Value::from_serialize(serde_json::json!({
@@ -352,13 +365,7 @@ async fn overview(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> R
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         let scope = caller.principal.read_scope();
-        let o = st
-            .store
-            .call(move |s| s.overview(&scope))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let o = ask(&st, &caller, move |s| s.overview(&scope)).await?;
         let chain = st.chain.current(&st);
         let by_severity: Vec<(String, u64)> = SEVERITIES
             .iter()
@@ -390,13 +397,7 @@ async fn repos(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Resp
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         let scope = caller.principal.read_scope();
-        let repos = st
-            .store
-            .call(move |s| s.repositories(&scope))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let repos = ask(&st, &caller, move |s| s.repositories(&scope)).await?;
         Ok(render(
             &st,
             Some(&caller),
@@ -470,13 +471,7 @@ async fn queue(
         let filter = q.filter().map_err(|e| PageError::api(e, &caller))?;
         let offset = filter.offset.max(0);
         let scope = caller.principal.read_scope();
-        let page = st
-            .store
-            .call(move |s| s.queue(&scope, &filter))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let page = ask(&st, &caller, move |s| s.queue(&scope, &filter)).await?;
         let rows: Vec<FindingView> = page.items.iter().map(view_of).collect();
         let prev = (offset > 0).then(|| queue_link(&q, &state, (offset - QUEUE_PAGE).max(0)));
         let next = (offset + QUEUE_PAGE < page.total)
@@ -586,13 +581,10 @@ async fn inventory(
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         let scope = caller.principal.read_scope();
-        let snaps = st
-            .store
-            .call(move |s| s.latest_snapshots(&scope, "inventory"))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let snaps = ask(&st, &caller, move |s| {
+            s.latest_snapshots(&scope, "inventory")
+        })
+        .await?;
         let is_ai = |a: &serde_json::Value| a["ai"].as_bool().unwrap_or(true);
         let level_of =
             |a: &serde_json::Value| a["risk"]["level"].as_str().unwrap_or("").to_string();
@@ -729,13 +721,7 @@ async fn audit(
             .await
             .map_err(|e| PageError::api(e, &caller))?;
         let before = q.before;
-        let entries = st
-            .store
-            .call(move |s| s.audit_page(AUDIT_PAGE, before))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let entries = ask(&st, &caller, move |s| s.audit_page(AUDIT_PAGE, before)).await?;
         let older = entries
             .last()
             .filter(|e| e.seq > 1 && entries.len() as i64 == AUDIT_PAGE)
@@ -759,13 +745,7 @@ async fn tokens_page(
     created: Option<(String, warden_store::access::TokenInfo)>,
 ) -> PageResult {
     require(caller, Role::Admin)?;
-    let tokens = st
-        .store
-        .call(|s| s.tokens())
-        .await
-        .map_err(ApiError::from)
-        .and_then(|r| r.map_err(ApiError::from))
-        .map_err(|e| PageError::api(e, caller))?;
+    let tokens = ask(st, caller, |s| s.tokens()).await?;
     let (created_token, created) = match created {
         Some((t, i)) => (Some(t), Some(i)),
         None => (None, None),
@@ -847,12 +827,7 @@ async fn revoke_token(
         check_csrf(&caller, &f.csrf)?;
         require(&caller, Role::Admin)?;
         let (actor, at) = (caller.actor(), crate::now());
-        st.store
-            .call(move |s| s.revoke_token(&id, &actor, &at))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        ask(&st, &caller, move |s| s.revoke_token(&id, &actor, &at)).await?;
         Ok(Redirect::to("/tokens").into_response())
     }
     .await;
@@ -863,13 +838,7 @@ async fn users(State(st): State<AppState>, headers: HeaderMap, uri: Uri) -> Resp
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         require(&caller, Role::Admin)?;
-        let users = st
-            .store
-            .call(|s| s.users())
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        let users = ask(&st, &caller, |s| s.users()).await?;
         Ok(render(
             &st,
             Some(&caller),
@@ -932,12 +901,7 @@ async fn disable_user(
         check_csrf(&caller, &f.csrf)?;
         require(&caller, Role::Admin)?;
         let (actor, at) = (caller.actor(), crate::now());
-        st.store
-            .call(move |s| s.disable_user(&name, &actor, &at))
-            .await
-            .map_err(ApiError::from)
-            .and_then(|r| r.map_err(ApiError::from))
-            .map_err(|e| PageError::api(e, &caller))?;
+        ask(&st, &caller, move |s| s.disable_user(&name, &actor, &at)).await?;
         Ok(Redirect::to("/users").into_response())
     }
     .await;
