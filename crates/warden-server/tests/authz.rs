@@ -2,6 +2,8 @@
 //! 401/403 as designed), the OpenAPI document against the routes, scopes, CSRF, token expiry and revocation,
 //! upload idempotence, the sign-in limiter, security headers and the pages.
 
+mod support;
+
 use reqwest::blocking::{Client, Response};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -9,31 +11,14 @@ use std::collections::BTreeSet;
 use warden_store::access::{NewToken, Role, Scope, UserInfo};
 use warden_store::{FindingRecord, ScanRecord, Store};
 
-/// Starts a server on 127.0.0.1 with its own runtime thread; returns its base URL.
 fn start(stores: Vec<Box<dyn Store + Send>>) -> String {
-    let shared = warden_server::SharedStore::start(stores);
-    let state = warden_server::AppState::new(
-        shared,
+    support::start(
+        stores,
         warden_server::Settings {
-            secure_cookies: false,
             max_upload: 1 << 20,
             ..Default::default()
         },
-    );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            warden_server::serve(l, state).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    )
 }
 
 fn finding(fp: &str, rule: &str, severity: &str) -> FindingRecord {

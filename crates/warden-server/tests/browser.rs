@@ -5,6 +5,8 @@
 //! and chromium-driver and a pinned Selenium the first time. Each page's picture is kept in the workspace's
 //! `target/screenshots/{sqlite,postgres}-<page>.png`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -54,30 +56,8 @@ fn python() -> &'static Path {
     }
 }
 
-/// Starts a server on 127.0.0.1 with its own runtime thread; returns its base URL.
 fn start(stores: Vec<Box<dyn Store + Send>>) -> String {
-    let shared = warden_server::SharedStore::start(stores);
-    let state = warden_server::AppState::new(
-        shared,
-        warden_server::Settings {
-            secure_cookies: false,
-            ..Default::default()
-        },
-    );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(l.local_addr().unwrap()).unwrap();
-            warden_server::serve(l, state).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    support::start(stores, Default::default())
 }
 
 /// A finding as `warden scan` records it: `what` is "rule-id: title".
