@@ -315,7 +315,15 @@ pub fn parse(src: &str) -> (Tree, Vec<Instance>) {
                         .first()
                         .map(|(_, w)| w.clone())
                         .unwrap_or_default();
-                    let v = rest[key.len().min(rest.len())..].trim().to_string();
+                    // Everything after the first word, cut at whitespace rather than at the key's length:
+                    // the key as read (quotes removed) may be shorter than its text, and the text may hold
+                    // multi-byte characters.
+                    let v = rest
+                        .trim_start()
+                        .split_once(char::is_whitespace)
+                        .map_or("", |(_, v)| v)
+                        .trim()
+                        .to_string();
                     vec![(0, key, Some(v))]
                 } else {
                     rest_words
@@ -622,6 +630,20 @@ mod tests {
         assert_eq!(t.elems(vars).len(), 2);
         assert_eq!(t.get_str(t.elems(vars)[1], "value"), Some("two words"));
         assert_eq!(instr(&t, &insts, 5, "user"), "app");
+    }
+
+    #[test]
+    fn legacy_env_values_are_cut_at_whitespace_not_at_the_key_length() {
+        // Found by fuzzing: the key as read is shorter than its text, and the value holds a multi-byte character.
+        let _ = parse("env\u{b}\u{3}limmtsl;#www#w!'2*\u{759}");
+        let (t, insts) = parse("FROM a\nENV \"KEY\" välue with spaces\nENV PLAIN x y\n");
+        let vars = t.get(insts[1].node, "vars").unwrap();
+        assert_eq!(
+            t.get_str(t.elems(vars)[0], "value"),
+            Some("välue with spaces")
+        );
+        let vars = t.get(insts[2].node, "vars").unwrap();
+        assert_eq!(t.get_str(t.elems(vars)[0], "value"), Some("x y"));
     }
 
     #[test]
