@@ -198,27 +198,21 @@ pub struct FindingDetail {
 }
 
 /// A finding the caller may see; any other id is "not found", so that existence does not leak.
-pub async fn visible_finding(st: &AppState, caller: &Caller, id: &str) -> ApiResult<FindingDetail> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::not_found(format!("no finding {id}")))?;
-    let found = st
-        .store
-        .call(move |s| -> Result<_, warden_store::StoreError> {
-            let Some(f) = s.finding_by_id(id)? else {
-                return Ok(None);
-            };
-            let history = s.history(&f.fingerprint)?;
-            Ok(Some(FindingDetail {
-                finding: f,
-                history,
-            }))
-        })
-        .await??;
-    match found {
-        Some(d) if caller.principal.can_see(&d.finding.repo) => Ok(d),
-        _ => Err(ApiError::not_found(format!("no finding {id}"))),
+async fn visible(st: &AppState, caller: &Caller, id: &str) -> ApiResult<Stored> {
+    let not_found = || ApiError::not_found(format!("no finding {id}"));
+    let n: i64 = id.parse().map_err(|_| not_found())?;
+    match st.store.call(move |s| s.finding_by_id(n)).await?? {
+        Some(f) if caller.principal.can_see(&f.repo) => Ok(f),
+        _ => Err(not_found()),
     }
+}
+
+/// A visible finding with its audit history.
+pub async fn visible_finding(st: &AppState, caller: &Caller, id: &str) -> ApiResult<FindingDetail> {
+    let finding = visible(st, caller, id).await?;
+    let fp = finding.fingerprint.clone();
+    let history = st.store.call(move |s| s.history(&fp)).await??;
+    Ok(FindingDetail { finding, history })
 }
 
 async fn finding(
@@ -246,11 +240,11 @@ pub async fn apply_decision(
     body: DecisionBody,
 ) -> ApiResult<Stored> {
     caller.require(Role::Triager)?;
-    let detail = visible_finding(st, caller, id).await?;
+    let finding = visible(st, caller, id).await?;
     let to = FindingState::parse(&body.state)
         .ok_or_else(|| ApiError::bad_request(format!("unknown state `{}`", body.state)))?;
     let d = Decision {
-        finding: detail.finding.id.to_string(),
+        finding: finding.id.to_string(),
         to,
         reason: body.reason,
         expires: body.expires.filter(|e| !e.is_empty()),
@@ -476,6 +470,20 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(CreatedToken { token, info })))
 }
 
+/// An admin's change of access (revoke a token, disable a user): `f` gets the store, the caller's audit name
+/// and the time. The caller's CSRF token, if a session's, was checked by the route.
+pub async fn admin_action(
+    st: &AppState,
+    caller: &Caller,
+    f: impl FnOnce(&mut dyn warden_store::Store, &str, &str) -> Result<(), warden_store::StoreError>
+        + Send
+        + 'static,
+) -> ApiResult<()> {
+    caller.require(Role::Admin)?;
+    let (actor, at) = (caller.actor(), crate::now());
+    Ok(st.store.call(move |s| f(s, &actor, &at)).await??)
+}
+
 async fn revoke_token(
     State(st): State<AppState>,
     caller: Caller,
@@ -483,11 +491,10 @@ async fn revoke_token(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     caller.check_csrf(csrf_of(&headers))?;
-    caller.require(Role::Admin)?;
-    let (actor, at) = (caller.actor(), crate::now());
-    st.store
-        .call(move |s| s.revoke_token(&id, &actor, &at))
-        .await??;
+    admin_action(&st, &caller, move |s, actor, at| {
+        s.revoke_token(&id, actor, at)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -544,11 +551,10 @@ async fn disable_user(
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     caller.check_csrf(csrf_of(&headers))?;
-    caller.require(Role::Admin)?;
-    let (actor, at) = (caller.actor(), crate::now());
-    st.store
-        .call(move |s| s.disable_user(&name, &actor, &at))
-        .await??;
+    admin_action(&st, &caller, move |s, actor, at| {
+        s.disable_user(&name, actor, at)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -825,9 +825,11 @@ async fn revoke_token(
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         check_csrf(&caller, &f.csrf)?;
-        require(&caller, Role::Admin)?;
-        let (actor, at) = (caller.actor(), crate::now());
-        ask(&st, &caller, move |s| s.revoke_token(&id, &actor, &at)).await?;
+        api::admin_action(&st, &caller, move |s, actor, at| {
+            s.revoke_token(&id, actor, at)
+        })
+        .await
+        .map_err(|e| PageError::api(e, &caller))?;
         Ok(Redirect::to("/tokens").into_response())
     }
     .await;
@@ -899,9 +901,11 @@ async fn disable_user(
     let r = async {
         let caller = page_caller(&st, &headers, &uri).await?;
         check_csrf(&caller, &f.csrf)?;
-        require(&caller, Role::Admin)?;
-        let (actor, at) = (caller.actor(), crate::now());
-        ask(&st, &caller, move |s| s.disable_user(&name, &actor, &at)).await?;
+        api::admin_action(&st, &caller, move |s, actor, at| {
+            s.disable_user(&name, actor, at)
+        })
+        .await
+        .map_err(|e| PageError::api(e, &caller))?;
         Ok(Redirect::to("/users").into_response())
     }
     .await;
