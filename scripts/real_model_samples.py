@@ -3,7 +3,7 @@
 
 Run by scripts/real-model-samples.sh inside its venv (numpy, joblib, scikit-learn, onnx, safetensors, gguf,
 h5py). Every file here is *written* by its library; nothing is ever loaded or unpickled. warden must report
-none of them at medium severity or above (crates/warden/tests/model_real.rs).
+none of them at medium severity or above (tests/model_real.rs).
 """
 import collections
 import os

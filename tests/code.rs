@@ -70,7 +70,7 @@ fn json_report_carries_related_steps_across_files() {
     let dir = app();
     let doc = scan_json(dir.path(), &["--only", "code"], 1);
     let errors = schema_errors(
-        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        include_str!("../docs/schemas/report-v2.schema.json"),
         &doc,
     );
     assert!(errors.is_empty(), "{errors:#?}");

@@ -162,7 +162,7 @@ fn exposure_graph_on_a_multi_service_cluster() {
     let dir = cluster();
     let doc = scan_json(dir.path(), &["--only", "k8s,secrets"], 1);
     let errors = schema_errors(
-        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        include_str!("../docs/schemas/report-v2.schema.json"),
         &doc,
     );
     assert!(errors.is_empty(), "{errors:#?}");

@@ -12,7 +12,7 @@ fn rules_reference_is_current() {
         .stdout
         .clone();
     let generated = String::from_utf8(out).unwrap();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     if std::env::var_os("WARDEN_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &generated).unwrap();
     }

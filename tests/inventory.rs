@@ -272,7 +272,7 @@ fn the_stories_are_findings_in_scan_and_the_secret_finding_names_its_client() {
     }
     // The scan report with the AI inventory in it still matches the report's schema.
     let errors = schema_errors(
-        include_str!("../../../docs/schemas/report-v2.schema.json"),
+        include_str!("../docs/schemas/report-v2.schema.json"),
         &doc,
     );
     assert!(errors.is_empty(), "{errors:#?}");

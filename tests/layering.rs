@@ -7,7 +7,7 @@ use std::path::Path;
 /// The workspace crates a crate's `[dependencies]` name.
 fn workspace_deps(krate: &str) -> Vec<String> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
+        .join("crates")
         .join(krate)
         .join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();

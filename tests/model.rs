@@ -122,7 +122,7 @@ fn model_scan_reports_and_exits_1() {
 
 fn vectors() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../warden-models/tests/data/model-signing")
+        .join("crates/warden-models/tests/data/model-signing")
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

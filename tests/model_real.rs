@@ -15,7 +15,7 @@ fn samples() -> Option<PathBuf> {
         return None;
     }
     let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/real-model-samples.sh");
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/real-model-samples.sh");
     let out = std::process::Command::new("bash")
         .arg(&script)
         .output()

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Cross-checks the labels of warden's deps accuracy set against reference version orders.
 
-The set (crates/warden/tests/data/deps-accuracy/, see its README.md) labels which locked package versions its
-synthetic OSV records affect. crates/warden/tests/deps_accuracy.rs checks warden against those labels; this script
+The set (tests/data/deps-accuracy/, see its README.md) labels which locked package versions its
+synthetic OSV records affect. tests/deps_accuracy.rs checks warden against those labels; this script
 checks the LABELS themselves: for every labeled pair it evaluates the OSV records with each ecosystem's reference
 implementation of the version order and the OSV schema's range rule, and reports where a label and the reference
 disagree. It never runs warden.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""AI inventory (AI-BOM) benchmark: warden vs cdxgen on the fixture crates/warden/tests/fixtures/ai-platform/.
+"""AI inventory (AI-BOM) benchmark: warden vs cdxgen on the fixture tests/fixtures/ai-platform/.
 
 What it does
   1. Copies the fixture to a temporary directory (`<tmp>/ai-platform/`), leaves out the oracle
@@ -460,7 +460,7 @@ def main() -> int:
 
     lines: list[str] = []
     say = lines.append
-    say("AI inventory: warden vs cdxgen on crates/warden/tests/fixtures/ai-platform/ (+ generated pickle)")
+    say("AI inventory: warden vs cdxgen on tests/fixtures/ai-platform/ (+ generated pickle)")
     say(f"  warden: {args.warden} inventory DIR --format json"
         + ("" if wd["ok"] else f"   -> n/a: {wd['error']}"))
     ver = cdxgen_version(cdxgen) if cdxgen else "?"
