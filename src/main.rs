@@ -183,6 +183,11 @@ pub(crate) struct SourceArgs {
     /// Scan every commit reachable from any ref, each unique blob once
     #[arg(long, conflicts_with = "image")]
     history: bool,
+    /// Scan what a range of commits changed, for pull requests: `BASE..HEAD` (the two trees), `BASE...HEAD`
+    /// (from their merge base) or `BASE` (to HEAD). Whole-repository analyzers still see every file of HEAD;
+    /// reported are the findings in changed files that BASE did not already have
+    #[arg(long, value_name = "RANGE", conflicts_with_all = ["staged", "history", "image"])]
+    diff: Option<String>,
     /// With --history: only the commits not reachable from REV, and the blobs they add (e.g. the last scanned
     /// commit, or origin/main in a pull request)
     #[arg(long, value_name = "REV", requires = "history")]
@@ -416,7 +421,9 @@ fn load_config(src: &SourceArgs) -> Result<Config> {
 }
 
 fn mode(src: &SourceArgs) -> ScanMode {
-    if src.staged {
+    if src.diff.is_some() {
+        ScanMode::Diff
+    } else if src.staged {
         ScanMode::Staged
     } else if src.history {
         ScanMode::History
@@ -490,6 +497,11 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
         ScanMode::Staged => scanner.scan_staged(&src.path),
         ScanMode::History => scanner.scan_history(&src.path),
         ScanMode::Image => scanner.scan_image(&src.path),
+        ScanMode::Diff => {
+            let range = src.diff.as_deref().unwrap_or_default();
+            let range = warden_scan::DiffRange::parse(range).map_err(|e| anyhow!("--diff: {e}"))?;
+            scanner.scan_diff(&src.path, &range)
+        }
     };
     if let Some((bar, done)) = ticker {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -624,6 +636,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
             path: args.path,
             staged: false,
             history: false,
+            diff: None,
             image: false,
             validate: false,
             vulndb: None,

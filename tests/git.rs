@@ -366,3 +366,45 @@ fn finding_of<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Val
         .find(|f| f["rule_id"] == rule)
         .unwrap_or_else(|| panic!("no {rule} finding"))
 }
+
+#[test]
+fn diff_reports_what_the_range_introduced() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "old.env", format!("GH={}\n", github_pat()));
+    write(root, "app.py", "print('hello')\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base, with a key already there"]);
+    git(root, &["branch", "-q", "base"]);
+    git(root, &["checkout", "-qb", "topic"]);
+    // The old key's file is edited but keeps its key: not something the branch introduced.
+    write(root, "old.env", format!("# edited\nGH={}\n", github_pat()));
+    write(root, "new.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "topic adds a key"]);
+    // The base branch moves on with a key of its own, which the topic branch never had.
+    git(root, &["checkout", "-q", "base"]);
+    write(root, "base.env", format!("AWS={}\n", aws_key_id()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base adds a key"]);
+    git(root, &["checkout", "-q", "topic"]);
+
+    for range in ["base..topic", "base...topic", "base"] {
+        let doc = scan_json(root, &["--diff", range], 1);
+        assert_eq!(rule_ids(&doc), ["secrets/slack-bot-token"], "{range}");
+        assert_eq!(doc["findings"][0]["location"]["path"], "new.env");
+        assert_eq!(doc["scan"]["mode"], "diff");
+    }
+    // Nothing changed, nothing reported; the working tree is not what a range holds.
+    write(root, "untracked.env", format!("AWS={}\n", aws_key_id()));
+    let doc = scan_json(root, &["--diff", "topic..topic"], 0);
+    assert_eq!(rule_ids(&doc), Vec::<String>::new());
+
+    warden()
+        .args(["scan", "--diff", "no-such-branch..topic"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-branch"));
+}

@@ -14,6 +14,8 @@ pub enum ScanMode {
     History,
     /// A container image (`docker save` tarball or OCI layout), layer by layer.
     Image,
+    /// What a range of commits changed (`--diff BASE..HEAD`): findings the range introduced.
+    Diff,
 }
 
 impl ScanMode {
@@ -23,6 +25,7 @@ impl ScanMode {
             Self::Staged => "staged",
             Self::History => "history",
             Self::Image => "image",
+            Self::Diff => "diff",
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod blame;
 mod correlate;
+mod diff;
 mod history;
 mod history_cache;
 mod image;
@@ -15,5 +16,6 @@ mod staged;
 pub mod suppress;
 mod walk;
 
+pub use diff::DiffRange;
 pub use history::{head_of, normalise_remote, repository_identity};
 pub use pipeline::{Progress, ScanError, Scanner};

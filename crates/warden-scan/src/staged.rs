@@ -1,5 +1,6 @@
 //! The staged source: every blob in the index that differs from HEAD, read from the object database (what
-//! `git commit` would record, not what the working tree holds).
+//! `git commit` would record, not what the working tree holds). The change itself (a tree against a base) is
+//! scanned by [`Scanner::scan_change`], which the diff source (`diff.rs`) shares.
 
 use crate::history::{load_blob, open_repo, scan_blob, tree_blobs, tree_facts, ExcludeRules};
 use crate::pipeline::{Partial, ScanError, Scanner};
@@ -7,7 +8,10 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use warden_core::{Finding, FinishScope, ScanMode, ScanResult, SkipReason};
+use warden_core::{Fact, Finding, FinishScope, ScanInfo, ScanMode, ScanResult, SkipReason};
+
+/// Each blob's facts, by blob id: a blob that two trees share is analysed once.
+pub(crate) type FactMemo = HashMap<gix::ObjectId, Vec<Fact>>;
 
 impl Scanner {
     /// Scans what is staged for commit in the repository containing `path`.
@@ -27,32 +31,62 @@ impl Scanner {
                 .collect(),
             Err(_) => HashMap::new(), // unborn HEAD: everything staged is new
         };
-        let exclude = ExcludeRules::new(&repo);
-        let finishing = self.has_finish(|s| s != FinishScope::None);
-
-        // Changed entries are scanned; with a second phase, unchanged ones contribute their facts too, so it
-        // reasons about the whole index, as the commit will record it.
-        let mut todo = Vec::new();
-        let mut index_tree = Vec::new();
+        let mut tree = Vec::new();
         for entry in index.entries() {
-            let rel = entry.path(&index).to_string();
             let Some(mode) = entry.mode.to_tree_entry_mode() else {
                 continue;
             };
             if mode.is_tree() || mode.is_commit() || mode.is_link() || entry.stage_raw() != 0 {
                 continue;
             }
-            if !self.config.path_selected(&rel) || exclude.excluded(&rel) {
-                continue;
-            }
-            let changed = head.get(&rel) != Some(&entry.id);
-            if changed || finishing {
-                todo.push((rel.clone(), entry.id, changed));
-            }
-            index_tree.push((rel, entry.id));
+            tree.push((entry.path(&index).to_string(), entry.id));
         }
-
+        let exclude = ExcludeRules::new(&repo);
         let sync = repo.into_sync();
+        let mut result = self.scan_change(
+            path,
+            &sync,
+            &exclude,
+            info,
+            tree,
+            &head,
+            &mut FactMemo::new(),
+        )?;
+        result.stats.duration_ms = start.elapsed().as_millis() as u64;
+        Ok(result)
+    }
+
+    /// Scans `tree` as a change against `base` (path → blob): the blobs that differ from the base are
+    /// analysed and reported; with a second phase, the others contribute their facts too (taken from `memo`
+    /// when an earlier call analysed the same blob), so it reasons about the whole tree. Only findings that
+    /// touch a changed file are kept.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scan_change(
+        &self,
+        path: &Path,
+        sync: &gix::ThreadSafeRepository,
+        exclude: &ExcludeRules,
+        info: ScanInfo,
+        tree: Vec<(String, gix::ObjectId)>,
+        base: &HashMap<String, gix::ObjectId>,
+        memo: &mut FactMemo,
+    ) -> Result<ScanResult, ScanError> {
+        let git_err = |reason: String| ScanError::Git {
+            path: path.to_owned(),
+            reason,
+        };
+        let finishing = self.has_finish(|s| s != FinishScope::None);
+        let tree: Vec<(String, gix::ObjectId)> = tree
+            .into_iter()
+            .filter(|(rel, _)| self.config.path_selected(rel) && !exclude.excluded(rel))
+            .collect();
+        // Changed entries are scanned; with a second phase, unchanged ones contribute their facts too.
+        let todo: Vec<(&str, gix::ObjectId, bool)> = tree
+            .iter()
+            .map(|(rel, id)| (rel.as_str(), *id, base.get(rel) != Some(id)))
+            .filter(|(_, id, changed)| *changed || (finishing && !memo.contains_key(id)))
+            .collect();
+
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
@@ -62,39 +96,38 @@ impl Scanner {
                 .map_init(
                     || sync.to_thread_local(),
                     |repo, (rel, id, changed)| {
-                        (rel, *id, *changed, scan_blob(self, repo, rel, *id))
+                        (*rel, *id, *changed, scan_blob(self, repo, rel, *id))
                     },
                 )
                 .collect()
         });
         let mut part = Partial::default();
-        let mut facts_by_blob = HashMap::new();
         for (rel, id, changed, r) in reports {
             match r {
                 Ok(mut report) => {
-                    facts_by_blob.insert(id, std::mem::take(&mut report.facts));
+                    memo.insert(id, std::mem::take(&mut report.facts));
                     if changed {
                         part.merge(report);
                     }
                 }
                 Err(msg) => part.skip(
-                    rel.clone(),
+                    rel.to_string(),
                     SkipReason::Unreadable,
-                    format!("cannot read staged blob: {msg}"),
+                    format!("cannot read blob {id}: {msg}"),
                 ),
             }
         }
         let mut result = ScanResult::new(info);
         let by_path: HashMap<&str, gix::ObjectId> =
-            index_tree.iter().map(|(p, id)| (p.as_str(), *id)).collect();
+            tree.iter().map(|(p, id)| (p.as_str(), *id)).collect();
         let read = |rel: &str| {
             let id = *by_path.get(rel)?;
             load_blob(&sync.to_thread_local(), id, self.config.max_file_size())
                 .ok()
                 .flatten()
         };
-        // A pre-commit check speaks of what the commit changes: findings that touch a changed file.
-        let changed: HashSet<&str> = todo.iter().filter(|t| t.2).map(|t| t.0.as_str()).collect();
+        // A change speaks of what it changes: findings that touch a changed file.
+        let changed: HashSet<&str> = todo.iter().filter(|t| t.2).map(|t| t.0).collect();
         let touches_change = |f: &Finding| {
             changed.contains(f.location.path.as_str())
                 || f.related
@@ -102,15 +135,13 @@ impl Scanner {
                     .any(|r| changed.contains(r.location.path.as_str()))
         };
         if finishing {
-            let facts = tree_facts(&index_tree, &facts_by_blob);
+            let facts = tree_facts(&tree, memo);
             let (mut fin, suppressed) = self.finish_tree(&facts, |_| true, &read);
             fin.findings.retain(|f| touches_change(f));
             part.stats.suppressed_inline += suppressed;
             Self::absorb_finish(&mut part, &mut result, fin);
             part.facts = facts.all;
         }
-        let mut result = self.complete(result, part, &read, &touches_change);
-        result.stats.duration_ms = start.elapsed().as_millis() as u64;
-        Ok(result)
+        Ok(self.complete(result, part, &read, &touches_change))
     }
 }
