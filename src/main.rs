@@ -291,6 +291,10 @@ enum Format {
     Cyclonedx,
     /// One self-contained HTML page: summary charts, findings by priority and file, inventory
     Html,
+    /// The `secrets` findings as a GitLab secret detection report (schema 15.2.4; docs/ci.md)
+    GitlabSecrets,
+    /// Every other finding as a GitLab SAST report (schema 15.2.4; docs/ci.md)
+    GitlabSast,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -614,6 +618,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         Format::Html => Box::new(warden_report::HtmlReporter::with_triage(
             store_cmd::triage_of(&result, scanner.triage_settings(), &args.source.path),
         )),
+        Format::GitlabSecrets => Box::new(warden_report::GitlabSecretsReporter),
+        Format::GitlabSast => Box::new(warden_report::GitlabSastReporter),
     };
     // Streamed, not built in memory first: a report of 200,000 findings is hundreds of MiB.
     match &args.output {

@@ -4,12 +4,14 @@
 //! rules, never the pipeline or the analyzers.
 
 mod cyclonedx;
+mod gitlab;
 pub mod html;
 mod json;
 mod sarif;
 mod text;
 
 pub use cyclonedx::{bom as cyclonedx_bom, uuid_from, CycloneDxReporter};
+pub use gitlab::{GitlabSastReporter, GitlabSecretsReporter, GITLAB_SCHEMA_VERSION};
 pub use html::HtmlReporter;
 pub use json::{JsonReporter, ReportDocument, Summary, JSON_REPORT_VERSION};
 pub use sarif::SarifReporter;
