@@ -4,10 +4,12 @@
 
 mod ai;
 mod gateway;
+mod init;
 mod probe;
 mod registry;
 mod sbom;
 mod server_cmd;
+mod shell;
 mod store_cmd;
 mod vulndb;
 
@@ -103,6 +105,20 @@ enum Command {
     /// Red-team an OpenAI-compatible endpoint: prompt injection, jailbreaks, system-prompt and secret
     /// exfiltration, insecure output, unsafe tool use, unbounded output; exit 1 when a probe succeeds
     Probe(probe::ProbeArgs),
+    /// Set a repository up: a commented warden.toml with every main setting at its default, and a git
+    /// pre-commit hook running `warden scan --staged`; never overwrites the user's files unless --force
+    Init(init::InitArgs),
+    /// Print the shell completion script (bash: `source <(warden completions bash)`)
+    Completions {
+        #[arg(value_enum)]
+        shell: shell::Shell,
+    },
+    /// Print warden's man page (roff), or with --dir write one page per command into DIR
+    Man {
+        /// Write warden.1, warden-scan.1, … into DIR instead of printing warden.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +186,10 @@ struct ModelScanArgs {
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Style of the text report: `full` (each finding with its line, confidence, fingerprint and fix) or
+    /// `concise` (one line per finding: path:line:col: severity rule message)
+    #[arg(long, value_enum, default_value_t = TextStyle::Full)]
+    style: TextStyle,
 }
 
 #[derive(Args)]
@@ -267,6 +287,10 @@ struct ScanArgs {
     /// Colour in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Style of the text report: `full` (each finding with its line, confidence, fingerprint and fix) or
+    /// `concise` (one line per finding: path:line:col: severity rule message)
+    #[arg(long, value_enum, default_value_t = TextStyle::Full)]
+    style: TextStyle,
 }
 
 #[derive(Args)]
@@ -313,18 +337,50 @@ pub(crate) enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether text output is coloured: `auto` colours a terminal on stdout, unless `NO_COLOR` is set.
+    /// Whether text output is coloured: the one place every coloured output asks. `auto` colours a terminal
+    /// on stdout unless `NO_COLOR` is set to something (no-color.org: present and not empty); `always` and
+    /// `never` win over the environment.
     pub(crate) fn enabled(self, output: &Option<PathBuf>) -> bool {
+        self.resolve(
+            output.is_none() && std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+
+    fn resolve(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                output.is_none()
-                    && std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
         }
     }
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::ColorChoice::{self, *};
+    use std::ffi::OsStr;
+
+    #[test]
+    fn no_color_counts_only_when_set_and_not_empty_and_always_wins() {
+        let on = |c: ColorChoice, tty, nc: Option<&str>| c.resolve(tty, nc.map(OsStr::new));
+        assert!(on(Auto, true, None));
+        assert!(on(Auto, true, Some("")));
+        assert!(!on(Auto, true, Some("1")));
+        assert!(!on(Auto, true, Some("0")));
+        assert!(!on(Auto, false, None));
+        assert!(on(Always, false, Some("1")));
+        assert!(!on(Never, true, None));
+    }
+}
+
+/// The text report's style (`--style`).
+#[derive(Clone, Copy, ValueEnum)]
+enum TextStyle {
+    /// Findings grouped by file, each with its redacted line, confidence, fingerprint and fix
+    Full,
+    /// One line per finding: `path:line:col: severity rule-id message`
+    Concise,
 }
 
 #[derive(Clone, Copy)]
@@ -385,6 +441,13 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Gateway(args) => gateway::gateway(args),
         Command::Probe(args) => probe::probe(args),
         Command::Assess(args) => ai::assess(args),
+        Command::Init(args) => init::init(args),
+        Command::Completions { shell } => {
+            shell::completions(shell, <Cli as clap::CommandFactory>::command())
+        }
+        Command::Man { dir } => {
+            shell::man(<Cli as clap::CommandFactory>::command(), dir.as_deref())
+        }
         Command::Model {
             command: ModelCommand::Scan(args),
         } => model_scan(args),
@@ -611,7 +674,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
     };
     let color = args.color.enabled(&args.output);
     let reporter: Box<dyn Reporter> = match args.format {
-        Format::Text => Box::new(TextReporter { color }),
+        Format::Text => match args.style {
+            TextStyle::Full => Box::new(TextReporter { color }),
+            TextStyle::Concise => Box::new(TextReporter::concise(color)),
+        },
         Format::Json => Box::new(JsonReporter),
         Format::Sarif => Box::new(SarifReporter),
         Format::Cyclonedx => Box::new(CycloneDxReporter),
@@ -666,6 +732,7 @@ fn model_scan(args: ModelScanArgs) -> Result<u8> {
         upload: None,
         token_env: "WARDEN_TOKEN".into(),
         color: args.color,
+        style: args.style,
     })
 }
 

@@ -10,7 +10,16 @@ pub struct TextReporter {
     pub color: bool,
 }
 
+/// The concise style of the text report (`--style concise`): one line per finding, as compilers and ruff print
+/// them (`path:line:col: severity rule-id message`, secrets redacted as in the full style), then the summary.
+struct Concise(TextReporter);
+
 impl TextReporter {
+    /// The concise style: one line per finding, then the same summary line as the full style.
+    pub fn concise(color: bool) -> impl Reporter {
+        Concise(TextReporter { color })
+    }
+
     fn paint(&self, text: &str, style: Style) -> String {
         if self.color {
             text.style(style).to_string()
@@ -137,6 +146,32 @@ impl Reporter for TextReporter {
             writeln!(out)?;
         }
         self.summary(r, out)
+    }
+}
+
+impl Reporter for Concise {
+    fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let text = &self.0;
+        for f in &r.result.findings {
+            let l = &f.location;
+            let pos = match l.byte_offset {
+                Some(b) => format!("{}@{b}", l.path),
+                None => format!("{}:{}:{}", l.path, l.start_line, l.start_column),
+            };
+            // One finding, one line: a message never breaks it.
+            let message = f.message.replace(['\n', '\r'], " ");
+            writeln!(
+                out,
+                "{}: {} {} {message}",
+                text.paint(&pos, Style::new().bold()),
+                text.paint(
+                    f.severity.as_str(),
+                    TextReporter::severity_style(f.severity)
+                ),
+                text.paint(&f.rule_id, Style::new().bold()),
+            )?;
+        }
+        text.summary(r, out)
     }
 }
 
