@@ -65,12 +65,25 @@ fn concise_is_one_line_per_finding_and_never_prints_a_secret() {
 }
 
 #[test]
-fn model_scan_accepts_the_style() {
+fn model_scan_takes_the_style_too() {
     let dir = TempDir::new().unwrap();
-    warden()
+    // A pickle that calls os.system("id") when loaded.
+    write(
+        dir.path(),
+        "model.pkl",
+        b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.",
+    );
+    let out = warden()
         .args(["model", "scan", ".", "--style", "concise"])
         .current_dir(dir.path())
         .assert()
-        .code(0)
-        .stdout(predicates::str::starts_with("warden: no findings"));
+        .code(1);
+    let out = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("model.pkl:1:1: critical model/pickle-dangerous-callable "),
+        "{out}"
+    );
+    assert!(lines[1].starts_with("warden: 1 finding"), "{out}");
 }

@@ -263,3 +263,60 @@ fn first_sentence(s: &str) -> &str {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warden_core::*;
+
+    fn render(findings: Vec<Finding>, reporter: &dyn Reporter) -> String {
+        let info = ScanInfo {
+            tool: "warden".into(),
+            tool_version: "0.0.0".into(),
+            rules_version: "0".into(),
+            target: ".".into(),
+            mode: ScanMode::Worktree,
+            head_commit: None,
+            branch: None,
+            started_at: "2026-11-29T12:00:00Z".into(),
+            analyzers: vec!["model".into()],
+            hash_key_id: "0".into(),
+        };
+        let mut result = ScanResult::new(info);
+        result.findings = findings;
+        let mut out = Vec::new();
+        reporter
+            .write(
+                &Report {
+                    result: &result,
+                    rules: &[],
+                },
+                &mut out,
+            )
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn concise_names_a_byte_offset_and_keeps_a_finding_on_one_line() {
+        let rule = RuleMeta {
+            id: "model/demo".into(),
+            title: "demo".into(),
+            severity: Severity::Medium,
+            confidence: Confidence::High,
+            description: String::new(),
+            remediation: String::new(),
+            tags: vec![],
+            references: vec![],
+        };
+        let mut binary = Finding::new(&rule, "first\nsecond", Location::at("m.bin", 1, 1, 1));
+        binary.location.byte_offset = Some(4096);
+        let text = Finding::new(&rule, "plain", Location::at("a.py", 3, 7, 9));
+        let out = render(vec![binary, text], &TextReporter::concise(false));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "m.bin@4096: medium model/demo first second");
+        assert_eq!(lines[1], "a.py:3:7: medium model/demo plain");
+        assert!(lines[2].starts_with("warden: 2 findings (2 medium) in 2 files"));
+        assert_eq!(lines.len(), 3);
+    }
+}
