@@ -478,3 +478,66 @@ fn the_gitlab_template_publishes_what_the_script_writes() {
         .unwrap()
         .contains("merge_request_event"));
 }
+
+/// The template itself, run by gitlab-ci-local (npm) in shell mode, when it is installed (on PATH, or named by
+/// WARDEN_GITLAB_CI_LOCAL; it needs Node 20+ with version 4.56, and rsync): GitLab's CI schema accepts the
+/// template, the included job runs its script, and the reports come out valid. The image line is dropped, since
+/// the shell executor runs without containers.
+#[test]
+fn the_gitlab_template_runs_in_gitlab_ci_local() {
+    let gcl = std::env::var("WARDEN_GITLAB_CI_LOCAL").unwrap_or_else(|_| "gitlab-ci-local".into());
+    let found = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !found(&gcl) || !found("rsync") {
+        eprintln!("skipped: gitlab-ci-local or rsync not installed");
+        return;
+    }
+    let dir = repo();
+    let p = dir.path();
+    let template = std::fs::read_to_string(root().join("ci/gitlab/warden.gitlab-ci.yml")).unwrap();
+    let shell: String = template
+        .lines()
+        .filter(|l| !l.starts_with("  image: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(p, "ci/gitlab/warden.gitlab-ci.yml", shell);
+    write(
+        p,
+        "scripts/ci/gitlab.sh",
+        std::fs::read(root().join("scripts/ci/gitlab.sh")).unwrap(),
+    );
+    write(p, "Cargo.toml", "[package]\n");
+    write(
+        p,
+        ".gitlab-ci.yml",
+        "stages: [test]\ninclude:\n  - local: ci/gitlab/warden.gitlab-ci.yml\n",
+    );
+    git(p, &["add", "."]);
+    git(p, &["commit", "-q", "-m", "ci"]);
+    let out = Command::new(&gcl)
+        .args(["--shell-executor-no-image", "--variable"])
+        .arg(format!("WARDEN={}", env!("CARGO_BIN_EXE_warden")))
+        .arg("--variable")
+        .arg(format!("WARDEN_HASH_KEY={TEST_KEY}"))
+        .args(["--variable", "WARDEN_FAIL_ON=critical", "warden"])
+        .current_dir(p)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("json schema validated"), "{log}");
+    assert!(log.contains("findings: critical=0 high=1"), "{log}");
+    let secrets = read_json(&p.join("gl-secret-detection-report.json"));
+    assert!(schema_errors(SECRETS_SCHEMA, &secrets).is_empty());
+    assert!(schema_errors(SAST_SCHEMA, &read_json(&p.join("gl-sast-report.json"))).is_empty());
+    assert!(p
+        .join(".gitlab-ci-local/artifacts/warden/warden.sarif")
+        .is_file());
+}
