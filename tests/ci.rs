@@ -165,6 +165,40 @@ fn github_action_writes_sarif_outputs_and_a_summary() {
 }
 
 #[test]
+fn github_action_builds_warden_when_none_is_given() {
+    // `cargo install --locked --path` as on a runner, with `--debug` and this test build's target directory so
+    // it reuses what is built; installed outside the workspace, as ~/.cargo is on a runner.
+    let dir = repo();
+    let install = TempDir::new().unwrap();
+    let exe = Path::new(env!("CARGO_BIN_EXE_warden"));
+    let target = exe.parent().and_then(Path::parent).unwrap();
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{home}/.cargo"));
+    let rustup_home = std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{home}/.rustup"));
+    let action = root();
+    let step = github_scan(
+        dir.path(),
+        &[
+            ("WARDEN", ""),
+            ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+            ("WARDEN_INSTALL_ROOT", install.path().to_str().unwrap()),
+            ("WARDEN_CARGO_ARGS", "--debug"),
+            ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+            ("CARGO_HOME", &cargo_home),
+            ("RUSTUP_HOME", &rustup_home),
+        ],
+    );
+    assert!(
+        step.run.stderr.contains("building warden from"),
+        "{}",
+        step.run.stderr
+    );
+    assert_eq!(step.run.code, 1, "{}", step.run.stderr);
+    assert!(install.path().join("bin/warden").is_file());
+    assert_eq!(step.outputs()["findings"], "1");
+}
+
+#[test]
 fn github_action_exit_status_follows_fail_on() {
     let dir = repo();
     for (fail_on, code) in [("critical", 0), ("none", 0), ("high", 1), ("low", 1)] {

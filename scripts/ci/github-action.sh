@@ -8,6 +8,8 @@
 # Inputs (action.yml maps its inputs onto them):
 #   WARDEN            an existing warden binary; empty: `cargo install --locked --path "$WARDEN_SOURCE"`
 #   WARDEN_SOURCE     warden's source to build (default: $GITHUB_ACTION_PATH, the action's own checkout)
+#   WARDEN_INSTALL_ROOT, WARDEN_CARGO_ARGS  where `cargo install` puts it (default: $CARGO_HOME) and more
+#                     arguments for it (tests pass `--debug` to reuse their build)
 #   WARDEN_PATH       what to scan (default: .)
 #   WARDEN_ARGS       more `warden scan` arguments, split on whitespace (no globbing, no evaluation)
 #   WARDEN_FAIL_ON    info|low|medium|high|critical|none (default: high)
@@ -68,9 +70,13 @@ resolve_warden() {
     fi
     local src root
     src="$(source_dir)"
-    root="${CARGO_HOME:-$HOME/.cargo}"
+    root="${WARDEN_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
+    local -a cargo_args=()
+    if [[ -n "${WARDEN_CARGO_ARGS:-}" ]]; then
+        read -r -a cargo_args <<<"$WARDEN_CARGO_ARGS"
+    fi
     say "building warden from $src"
-    cargo install --locked --quiet --path "$src" --root "$root" >&2
+    cargo install --locked --quiet --path "$src" --root "$root" "${cargo_args[@]}" >&2
     printf '%s\n' "$root/bin/warden"
 }
 

@@ -9,6 +9,8 @@
 # Inputs (the template's variables):
 #   WARDEN          an existing warden binary; empty: `warden` on PATH, else built from WARDEN_SOURCE
 #   WARDEN_SOURCE   warden's source to build with `cargo install --locked --path` (default: next to this script)
+#   WARDEN_INSTALL_ROOT, WARDEN_CARGO_ARGS  where `cargo install` puts it (default: $CARGO_HOME) and more
+#                   arguments for it (tests pass `--debug` to reuse their build)
 #   WARDEN_PATH     what to scan (default: .)
 #   WARDEN_ARGS     more `warden scan` arguments, split on whitespace (no globbing, no evaluation)
 #   WARDEN_FAIL_ON  info|low|medium|high|critical|none (default: high)
@@ -36,9 +38,13 @@ resolve_warden() {
     fi
     local src root
     src="${WARDEN_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-    root="${CARGO_HOME:-$HOME/.cargo}"
+    root="${WARDEN_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
+    local -a cargo_args=()
+    if [[ -n "${WARDEN_CARGO_ARGS:-}" ]]; then
+        read -r -a cargo_args <<<"$WARDEN_CARGO_ARGS"
+    fi
     say "building warden from $src"
-    cargo install --locked --quiet --path "$src" --root "$root" >&2
+    cargo install --locked --quiet --path "$src" --root "$root" "${cargo_args[@]}" >&2
     printf '%s\n' "$root/bin/warden"
 }
 
