@@ -2,8 +2,8 @@
 //! every other analyzer's. GitLab shows them in merge requests and its vulnerability report when a job lists
 //! them under `artifacts: reports: secret_detection:` / `sast:`.
 //!
-//! Secrets stay as redacted as the analyzers left them: the snippet and `ext.secrets.secret` are the only
-//! places a credential's text appears, and both are redacted unless the user asked for `--show-secrets`.
+//! Secrets stay as redacted as the analyzers left them: the message, the snippet and `ext.secrets.secret` are
+//! the only places a credential's text appears, all redacted unless the user asked for `--show-secrets`.
 
 use crate::{uuid_from, Report, Reporter};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -184,7 +184,7 @@ fn vulnerability(
     {
         details.insert(
             "secret".into(),
-            json!({ "name": "Secret (redacted)", "type": "text", "value": secret }),
+            json!({ "name": "Secret", "type": "text", "value": secret }),
         );
     }
     details.insert(
