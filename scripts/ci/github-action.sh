@@ -21,6 +21,8 @@
 #
 # Exit status: warden's own. 0 nothing at or above WARDEN_FAIL_ON, 1 findings at or above it, 2 an error
 # (bad arguments, unreadable input); the SARIF file is written in every case warden could write it.
+# Backticks in single-quoted printf formats are Markdown, not command substitution.
+# shellcheck disable=SC2016
 set -euo pipefail
 
 say() { printf 'warden-action: %s\n' "$*" >&2; }
