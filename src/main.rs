@@ -5,6 +5,7 @@
 mod ai;
 mod gateway;
 mod init;
+mod lsp;
 mod probe;
 mod registry;
 mod sbom;
@@ -108,6 +109,9 @@ enum Command {
     /// Set a repository up: a commented warden.toml with every main setting at its default, and a git
     /// pre-commit hook running `warden scan --staged`; never overwrites the user's files unless --force
     Init(init::InitArgs),
+    /// A Language Server (stdio) for editors: findings as diagnostics on open buffers as you type and for the
+    /// workspace on save; quick fixes (ignore comment, credential to environment lookup) and rule explanations
+    Lsp(lsp::LspArgs),
     /// Print the shell completion script (bash: `source <(warden completions bash)`)
     Completions {
         #[arg(value_enum)]
@@ -249,6 +253,30 @@ pub(crate) struct SourceArgs {
     /// Do not run these analyzer families; overrides scan.skip
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
+}
+
+impl SourceArgs {
+    /// The working tree at `path`, every other option at its default.
+    pub(crate) fn worktree(path: PathBuf, config: Option<PathBuf>) -> Self {
+        SourceArgs {
+            path,
+            staged: false,
+            history: false,
+            diff: None,
+            image: false,
+            validate: false,
+            vulndb: None,
+            since: None,
+            cache: None,
+            no_cache: false,
+            config,
+            threads: None,
+            max_file_size: None,
+            no_progress: true,
+            only: Vec::new(),
+            skip: Vec::new(),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -442,6 +470,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Probe(args) => probe::probe(args),
         Command::Assess(args) => ai::assess(args),
         Command::Init(args) => init::init(args),
+        Command::Lsp(args) => lsp::lsp(args),
         Command::Completions { shell } => {
             shell::completions(shell, <Cli as clap::CommandFactory>::command())
         }
@@ -519,8 +548,9 @@ fn hash_key(config: &Config, path: &Path) -> Result<HashKey> {
     Ok(key)
 }
 
-/// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
-pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
+/// The scanner the source arguments ask for: config, hash key, analyzers, triage settings; and whether a
+/// vulnerability database was found.
+pub(crate) fn build_scanner(src: &SourceArgs, reveal: bool) -> Result<(Scanner, bool)> {
     let config = load_config(src)?;
     if !src.path.exists() {
         bail!("{}: no such file or directory", src.path.display());
@@ -555,8 +585,14 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);
     }
+    Ok((scanner, vulndb.is_some()))
+}
+
+/// Runs the scan the source arguments ask for, with progress on stderr when it is a terminal.
+pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanResult)> {
+    let (scanner, has_vulndb) = build_scanner(src, reveal)?;
     let progress = Arc::new(Progress::default());
-    scanner = scanner.progress(progress.clone());
+    let scanner = scanner.progress(progress.clone());
     let ticker = (!src.no_progress && std::io::stderr().is_terminal())
         .then(|| spawn_ticker(progress.clone()));
     let result = match mode(src) {
@@ -576,7 +612,7 @@ pub(crate) fn run_scan(src: &SourceArgs, reveal: bool) -> Result<(Scanner, ScanR
     }
     let result = result?;
     let deps_ran = result.scan.analyzers.iter().any(|a| a == warden_deps::NAME);
-    if vulndb.is_none() && deps_ran && result.facts.iter().any(|f| f.kind == "deps/packages") {
+    if !has_vulndb && deps_ran && result.facts.iter().any(|f| f.kind == "deps/packages") {
         eprintln!(
             "warden: no vulnerability database: dependency versions were not checked for known \
              vulnerabilities (load OSV data with `warden vulndb import`, or pass --vulndb DB)"
@@ -705,22 +741,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
 fn model_scan(args: ModelScanArgs) -> Result<u8> {
     scan(ScanArgs {
         source: SourceArgs {
-            path: args.path,
-            staged: false,
-            history: false,
-            diff: None,
-            image: false,
-            validate: false,
-            vulndb: None,
-            since: None,
-            cache: None,
-            no_cache: false,
-            config: args.config,
             threads: args.threads,
-            max_file_size: None,
             no_progress: args.no_progress,
             only: vec![warden_models::NAME.to_string()],
-            skip: Vec::new(),
+            ..SourceArgs::worktree(args.path, args.config)
         },
         format: args.format,
         output: args.output,

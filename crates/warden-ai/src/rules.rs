@@ -1,5 +1,5 @@
 //! The analyzer's rules (`data/rules.toml`): metadata for `warden rules`/`explain`/SARIF, and the example
-//! repositories each rule carries (checked by `crates/warden/tests/ai_rules.rs`).
+//! repositories each rule carries (checked by `tests/ai_rules.rs`).
 
 use std::sync::OnceLock;
 use warden_core::{ExampleRule, RuleMeta};

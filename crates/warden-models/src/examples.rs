@@ -1,7 +1,7 @@
 //! Every `model/*` rule's positive and negative example, built here as bytes (pickles are emitted opcode by
 //! opcode; nothing is ever unpickled). The test checks that each positive example raises its rule and each
 //! negative one does not, and that no rule is left without examples. The two whole-directory rules
-//! (`unsigned-model`, `signature-invalid`) need a tree on disk and a key: `crates/warden/tests/model.rs`
+//! (`unsigned-model`, `signature-invalid`) need a tree on disk and a key: `tests/model.rs`
 //! checks them through `warden scan`.
 
 use crate::protobuf::testenc::Msg;

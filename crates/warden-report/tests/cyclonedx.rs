@@ -5,7 +5,7 @@ use warden_core::{
     Asset, AssetKind, Component, Edge, EdgeKind, Location, ScanInfo, ScanMode, ScanResult,
 };
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../warden/tests/data/");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/");
 
 fn schema_validator() -> jsonschema::Validator {
     let read = |name: &str| -> serde_json::Value {

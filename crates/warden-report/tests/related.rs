@@ -113,7 +113,7 @@ fn errors(schema: &str, doc: &serde_json::Value) -> Vec<String> {
 fn sarif_has_related_locations_and_a_code_flow() {
     let doc: serde_json::Value = serde_json::from_slice(&render(&SarifReporter)).unwrap();
     let errs = errors(
-        include_str!("../../warden/tests/data/sarif-schema-2.1.0.json"),
+        include_str!("../../../tests/data/sarif-schema-2.1.0.json"),
         &doc,
     );
     assert!(errs.is_empty(), "{errs:#?}");

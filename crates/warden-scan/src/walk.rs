@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
-use warden_core::{Facts, FinishScope, ScanMode, ScanResult, SkipReason};
+use warden_core::{Fact, Facts, Finding, FinishScope, ScanMode, ScanResult, SkipReason};
 
 pub const IGNORE_FILE: &str = ".wardenignore";
 
@@ -151,6 +151,46 @@ impl Scanner {
         let mut result = self.complete(result, part, &read, &|_| true);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
+    }
+}
+
+impl Scanner {
+    /// One file as an editor holds it (`rel` under the worktree `root`, not yet saved), scanned in the context
+    /// of the rest of the worktree: `context` is a worktree scan's facts, whose entries for `rel` give way to
+    /// the buffer's, so whole-repository analyzers reason about the tree as it would be with the buffer saved.
+    /// Only findings that touch `rel` are kept. Never fails: a buffer nobody wants is an empty result.
+    pub fn scan_buffer(&self, root: &Path, context: &[Fact], rel: &str, text: &[u8]) -> ScanResult {
+        let start = Instant::now();
+        let info = self.scan_info(root, ScanMode::Worktree);
+        let mut report = self.scan_loaded(rel, text);
+        let own = std::mem::take(&mut report.facts);
+        let mut part = Partial::default();
+        part.merge(report);
+        let mut result = ScanResult::new(info);
+        let cap = self.config.max_file_size();
+        let read = |p: &str| {
+            if p == rel {
+                Some(text.to_vec())
+            } else {
+                read_capped(&root.join(p), cap).ok()
+            }
+        };
+        let touches = |f: &Finding| {
+            f.location.path == rel || f.related.iter().any(|r| r.location.path == rel)
+        };
+        if self.has_finish(|s| s != FinishScope::None) {
+            let mut all: Vec<Fact> = context.iter().filter(|f| f.path != rel).cloned().collect();
+            all.extend(own);
+            let facts = Facts { all };
+            let (mut out, suppressed) = self.finish_tree(&facts, |_| true, &read);
+            out.findings.retain(|f| touches(f));
+            part.stats.suppressed_inline += suppressed;
+            Self::absorb_finish(&mut part, &mut result, out);
+            part.facts = facts.all;
+        }
+        let mut result = self.complete(result, part, &read, &touches);
+        result.stats.duration_ms = start.elapsed().as_millis() as u64;
+        result
     }
 }
 
