@@ -404,3 +404,47 @@ fn a_broken_warden_toml_is_reported_and_nothing_is_analysed() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn a_cross_file_trace_updates_as_the_buffer_changes() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "shop/__init__.py", "");
+    write(
+        &root,
+        "shop/params.py",
+        "from flask import request\n\n\ndef customer_id():\n    return request.args.get(\"customer\", \"\")\n",
+    );
+    let safe = "import sqlite3\n\nfrom flask import Flask\n\nfrom shop.params import customer_id\n\napp = Flask(__name__)\n\n\n@app.route(\"/orders\")\ndef orders():\n    conn = sqlite3.connect(\"shop.db\")\n    cid = customer_id()\n    return conn.execute(\"SELECT * FROM orders WHERE customer = ?\", (cid,)).fetchall()\n";
+    write(&root, "shop/views.py", safe);
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    let views = uri(&root.join("shop/views.py"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": views, "languageId": "python", "version": 1, "text": safe } }),
+    );
+    assert_eq!(codes(&c.diagnostics(&views)), Vec::<String>::new());
+    // Unsaved: the query now concatenates what the other module returns from the request.
+    let unsafe_text = safe.replace(
+        "\"SELECT * FROM orders WHERE customer = ?\", (cid,)",
+        "\"SELECT * FROM orders WHERE customer = '\" + cid + \"'\"",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": views, "version": 2 }, "contentChanges": [{ "text": unsafe_text }] }),
+    );
+    let d = c.diagnostics(&views);
+    assert_eq!(codes(&d), ["code/sql-injection"], "{d}");
+    let related = d["diagnostics"][0]["relatedInformation"]
+        .as_array()
+        .unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == uri(&root.join("shop/params.py"))),
+        "the trace runs through the other module: {d}"
+    );
+    assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 13);
+    assert_eq!(c.finish(), 0);
+}

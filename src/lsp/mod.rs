@@ -920,6 +920,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever a client sends as a change (positions past the end, inside a character, reversed), applying
+        /// it never panics and leaves valid UTF-8; span conversion of any finding position neither.
+        #[test]
+        fn any_change_applies_without_panic(
+            text in "(?s).{0,80}",
+            lines in proptest::collection::vec((0u32..6, 0u32..40, 0u32..6, 0u32..40), 1..4),
+            insert in "(?s).{0,10}",
+            utf8 in proptest::bool::ANY,
+        ) {
+            let mut t = text;
+            for (l0, c0, l1, c1) in lines {
+                apply_change(&mut t, lt::TextDocumentContentChangeEvent {
+                    range: Some(lt::Range::new(lt::Position::new(l0, c0), lt::Position::new(l1, c1))),
+                    range_length: None,
+                    text: insert.clone(),
+                }, utf8);
+                let mut f = warden_core::Location::at("x", l0 + 1, c0, c1);
+                f.end_line = l1;
+                let _ = span(&t, &f, utf8);
+                let line = t.lines().next().unwrap_or("");
+                let _ = edits::env_lookup("a.py", &t, line, c0 as usize, c1 as usize, "secrets/x");
+                let _ = edits::ignore_comment("a.py", line, "secrets/x");
+            }
+        }
+    }
+
     #[test]
     fn incremental_changes_apply_in_either_encoding() {
         let mut t = String::from("a = 1\né = \"x\"\n");
