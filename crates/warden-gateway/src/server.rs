@@ -230,7 +230,7 @@ impl Gateway {
         &self,
         headers: &hyper::HeaderMap,
         model: Option<&str>,
-    ) -> Result<Option<crate::keys::KeyRecord>, Response<Body>> {
+    ) -> Result<Option<crate::keys::KeyRecord>, Box<Response<Body>>> {
         let Some(keys) = self.settings.keys.as_ref().filter(|k| k.any()) else {
             return Ok(None);
         };
@@ -241,11 +241,12 @@ impl Gateway {
                 if status == 429 {
                     self.metrics.blocked.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(error(
+                // Boxed: a refusal is the rare path, and a response is large to carry in every Ok.
+                Err(Box::new(error(
                     StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED),
                     code,
                     &message,
-                ))
+                )))
             }
         }
     }
@@ -317,7 +318,7 @@ impl Gateway {
         if req.method() == Method::GET && path == "/v1/models" {
             if self.keyed() {
                 if let Err(r) = self.check_key(req.headers(), None) {
-                    return Ok(r);
+                    return Ok(*r);
                 }
             }
             return Ok(self.forward_plain(req, &path).await);
@@ -469,7 +470,7 @@ impl Gateway {
             .map(str::to_string);
         let key = match self.check_key(&headers, model.as_deref()) {
             Ok(k) => k,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         };
         let key_id = key.as_ref().map(|k| k.id.clone());
         let streaming = body.get("stream").and_then(Value::as_bool) == Some(true);

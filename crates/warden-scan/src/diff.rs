@@ -59,7 +59,7 @@ impl Scanner {
                 .map_err(|e| git_err(format!("`{spec}`: {e}")))?;
             let c = id
                 .object()
-                .and_then(|o| o.peel_to_commit().map_err(Into::into))
+                .and_then(|o| o.peel_to_commit())
                 .map_err(|e| git_err(format!("`{spec}` is not a commit: {e}")))?;
             Ok(c.id)
         };
@@ -85,7 +85,7 @@ impl Scanner {
         let tree_of = |id: gix::ObjectId| -> Result<Vec<(String, gix::ObjectId)>, ScanError> {
             let tree = repo
                 .find_commit(id)
-                .and_then(|c| c.tree_id().map_err(Into::into))
+                .and_then(|c| c.tree_id())
                 .map_err(|e| git_err(format!("commit {id}: {e}")))?;
             tree_blobs(&repo, tree.detach()).map_err(git_err)
         };
