@@ -8,6 +8,7 @@
 #   bench/run.sh --only config-holdout [--tools ...] [--verbose]   (config accuracy on the held-out set)
 #   bench/run.sh --only contexts [--tools warden,kingfisher,detect-secrets,trufflehog] [--files] [--warden PATH]
 #                                (secrets in UTF-16, archives, images, tfstate, kubeconfig, SQLite, .pyc: bench/contexts.py)
+#   bench/run.sh --only integrations [--runs N] [--quick]   (diff scans and `warden lsp`: bench/integrations.py)
 # warden itself is not built here: build it first with `cargo build --release -p warden`
 # (bench.py reports it as n/a when target/release/warden is missing).
 set -euo pipefail
@@ -98,6 +99,25 @@ case "$ONLY" in
       exec "$VENV/bin/python" "$HERE/code/score.py" "${ARGS[@]}"
     fi
     exec "$VENV/bin/python" "$HERE/code/speed.py" "${ARGS[@]}"
+    ;;
+esac
+# Developer integrations (bench/integrations.py, see README "Developer integrations"): --only integrations
+#   [--runs N] [--quick] [--size-mb N] [--debounce 0,150] [--tools warden,kingfisher,semgrep] [--warden PATH]
+# Pull-request (diff) scans vs Kingfisher's --since-commit and semgrep's --baseline-commit, and `warden lsp`
+# latencies. Its peers (kingfisher-bin, semgrep) are installed into bench/.venv once.
+case "$ONLY" in
+  integrations)
+    if [ ! -x "$VENV/bin/semgrep" ] || [ ! -x "$VENV/bin/kingfisher" ]; then
+      "$VENV/bin/pip" install -q --disable-pip-version-check kingfisher-bin semgrep
+    fi
+    ARGS=(); skip=0
+    for a in "$@"; do
+      if [ "$skip" = 1 ]; then skip=0; continue; fi
+      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+    done
+    mkdir -p "$HERE/work"
+    export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
+    exec "$VENV/bin/python" "$HERE/integrations.py" "${ARGS[@]}"
     ;;
 esac
 # Install the peers once; re-running is a no-op unless something is missing.
