@@ -69,6 +69,11 @@ if [ "${WARDEN_PRECOMMIT_RELEASE:-0}" != 1 ]; then
 #!/bin/sh
 if [ "\$1" = install ]; then
     shift
+    # Run from a cargo test, the variables cargo set for it must not reach this build: a build script watching
+    # one (ring watches CARGO_MANIFEST_DIR) would rebuild in place what the outer build made.
+    for v in \$(env | sed -n 's/^\(CARGO_[A-Z0-9_]*\)=.*/\1/p'); do
+        case "\$v" in CARGO_HOME) ;; *) unset "\$v" ;; esac
+    done
     CARGO_TARGET_DIR="$TARGET" exec "$REAL_CARGO" install --debug --locked "\$@"
 fi
 exec "$REAL_CARGO" "\$@"

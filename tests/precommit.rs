@@ -18,12 +18,21 @@ fn pre_commit_builds_the_hooks_and_refuses_a_commit_with_a_credential() {
         .parent()
         .and_then(Path::parent)
         .expect("target/debug/warden");
-    let out = Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/precommit.sh"))
+    let mut c = Command::new("bash");
+    c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/precommit.sh"))
         .env("WARDEN_PRECOMMIT_TARGET", target)
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
+        .stdin(Stdio::null());
+    // Without the variables cargo sets for a test process: a build script that watches one of them (ring's
+    // watches CARGO_MANIFEST_DIR) would otherwise see it change, and the nested build would rebuild that crate
+    // and its dependents in place, under the outer build's own file names.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" && k != "CARGO_TARGET_DIR" || k == "OUT_DIR"
+        {
+            c.env_remove(&k);
+        }
+    }
+    let out = c.output().expect("bash runs");
     let transcript = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
