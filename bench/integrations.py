@@ -7,7 +7,8 @@
 Input (built under bench/work/ on first use, then reused; fixed seeds, stamp files):
   bench/work/int-corpus  gen_corpus.py corpus --size-mb 60 (6 with --quick): ~2000 files of generated
                          Python/JS/YAML/JSON/.env/Terraform/Markdown, a fake key planted in one file of 40.
-  bench/work/int-repo    a copy committed as `base` (branch main), then branch `feature` with one commit that
+  $TMPDIR/warden-bench-integrations/int-repo-60m (outside the checkout: see args_repo_dir)
+                         a copy committed as `base` (branch main), then branch `feature` with one commit that
                          edits 20 files (Python, JS, Markdown; one of them already held a planted key, which
                          must NOT be reported again) and adds one new Slack bot token (built at run time, fake, real shape) to a
                          Python file. HEAD = feature.
@@ -42,6 +43,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -83,9 +85,19 @@ def git(repo, *args, ts=None):
 
 
 # ----------------------------------------------------------------------------- input
+REPO_DIR = None
+
+
+def args_repo_dir():
+    """Where the git repository is built: outside this checkout. warden reads `.wardenignore` files of parent
+    directories too, even above a nested repository's root, so under bench/work/ the checkout's own .wardenignore
+    (`tests/`, ...) would silently drop every `*/tests/*` file of the generated repository from `warden scan .`."""
+    return REPO_DIR or os.path.join(tempfile.gettempdir(), "warden-bench-integrations")
+
+
 def build_repo(size_mb, seed):
     corpus = os.path.join(WORK, "int-corpus-%dm" % size_mb)
-    repo = os.path.join(WORK, "int-repo-%dm" % size_mb)
+    repo = os.path.join(args_repo_dir(), "int-repo-%dm" % size_mb)
     info_path = repo + ".json"
     params = {"size_mb": size_mb, "seed": seed, "v": 2}
     stamp = os.path.join(repo, ".git", "int-stamp")
@@ -140,6 +152,7 @@ def build_repo(size_mb, seed):
     info = {"files": manifest["files"], "bytes": manifest["bytes"], "planted_in_base": manifest["planted"],
             "edited": edited, "old_key_file": old_key_file, "key_file": key_file, "key_line": key_line,
             "key_sha256": hashlib.sha256(key.encode()).hexdigest()}
+    os.makedirs(os.path.dirname(info_path), exist_ok=True)
     with open(info_path, "w") as fh:
         json.dump(info, fh, indent=1)
     with open(stamp, "w") as fh:
@@ -249,7 +262,8 @@ def pr_scans(args, repo, info):
                  % ("PASS" if ok else "FAIL", len(sec), at, info["key_file"], info["key_line"], len(alld), len(sec_all),
                     full_sec, info["planted_in_base"], info["old_key_file"],
                     "not reported again" if all(p != info["old_key_file"] for p, _ in at) else "REPORTED AGAIN"))
-        # show the rule of what the diff found
+        summ = json.load(open(jo("w-full")))["summary"]
+        check += "; the full scan read %d of the repository's %d files" % (summ["files_scanned"], info["files"])
         rules = sorted({str(f.get("rule_id")) for f in alld})
         check += "; diff rules: %s" % ", ".join(rules)
     if "kingfisher" in tools and kf:
@@ -298,8 +312,9 @@ def pr_scans(args, repo, info):
                          "%d run" % runs if runs != args.runs else ""))
     elif "semgrep" in tools:
         rows.append(("semgrep", "-", None, None, "not installed"))
-    # table: ratios peer / warden for the same job (secrets: warden full/diff; code: warden --only code)
-    ref = {("kingfisher", "full"): "full", ("kingfisher", "diff"): "diff", ("kingfisher", "diff (commits)"): "diff",
+    # table: ratios peer / warden for the same job (Kingfisher: warden --only secrets; semgrep: --only code)
+    ref = {("kingfisher", "full"): "full --only secrets", ("kingfisher", "diff"): "diff --only secrets",
+           ("kingfisher", "diff (commits)"): "diff --only secrets",
            ("semgrep", "full"): "full --only code", ("semgrep", "diff"): "diff --only code"}
     say("")
     say("| tool | mode | seconds | findings | vs warden (peer / warden) | note |")
@@ -507,6 +522,8 @@ def main():
     ap.add_argument("--debounce", default="0,150", help="comma-separated `warden lsp --debounce` settings (ms)")
     ap.add_argument("--tools", default="warden,kingfisher,semgrep")
     ap.add_argument("--skip", default="", help="pr or lsp")
+    ap.add_argument("--repo-dir", default=None, help="where to build the git repository (default: $TMPDIR/"
+                    "warden-bench-integrations; not under this checkout, whose .wardenignore would apply)")
     tgt = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
     ap.add_argument("--warden", default=os.path.join(tgt, "release", "warden"))
     args = ap.parse_args()
@@ -514,6 +531,8 @@ def main():
         args.runs = 1
     args.size_mb = args.size_mb or (6 if args.quick else 60)
     args.semgrep_runs = args.semgrep_runs or 1
+    global REPO_DIR
+    REPO_DIR = args.repo_dir
     if not os.access(args.warden, os.X_OK):
         sys.exit("warden not found at %s: build it first (cargo build --release), or pass --warden" % args.warden)
     os.makedirs(OUT, exist_ok=True)
