@@ -239,6 +239,12 @@ pub trait Analyzer: Send + Sync {
     fn claim(&self, file: &FileMeta) -> Claim;
     /// Per file: findings that need only this file, plus facts for the second phase.
     fn analyze(&self, file: &SourceFile, out: &mut FileOutput);
+    /// Whether the per-file phase may publish facts (read by second and third phases). A source that needs only
+    /// a file's facts — an unchanged file of `--diff` or `--staged`, a renamed blob in a history scan — skips
+    /// the analyzers that publish none. `true` unless overridden.
+    fn publishes_facts(&self) -> bool {
+        true
+    }
     /// Whether there is a second phase and which trees it sees; [`FinishScope::None`] unless overridden.
     fn finish_scope(&self) -> FinishScope {
         FinishScope::None

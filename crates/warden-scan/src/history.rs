@@ -87,12 +87,13 @@ pub(crate) fn load_blob(
     Ok(Some(blob.detach().data))
 }
 
-/// Scans one blob, or counts it as too large.
+/// Scans one blob, or counts it as too large; with `facts_only`, only for its facts.
 pub(crate) fn scan_blob(
     scanner: &Scanner,
     repo: &gix::Repository,
     path: &str,
     id: gix::ObjectId,
+    facts_only: bool,
 ) -> Result<FileReport, String> {
     let header = repo.find_header(id).map_err(|e| e.to_string())?;
     if header.size() > scanner.config.max_file_size() {
@@ -101,7 +102,7 @@ pub(crate) fn scan_blob(
     // Not detached: the buffer goes back to the repository's pool when the blob drops, so a history scan
     // allocates (and zeroes) a few buffers per thread, not one per blob.
     let blob = repo.find_blob(id).map_err(|e| e.to_string())?;
-    Ok(scanner.scan_loaded(path, &blob.data))
+    Ok(scanner.scan_loaded_for(path, &blob.data, facts_only))
 }
 
 /// A tree's facts: each blob's facts, at the path the blob has in that tree.
@@ -413,7 +414,7 @@ impl Scanner {
             rest.par_iter()
                 .map_init(
                     || sync.to_thread_local(),
-                    |repo, (id, p, ci)| match scan_blob(self, repo, p, *id) {
+                    |repo, (id, p, ci)| match scan_blob(self, repo, p, *id, false) {
                         Ok(mut report) => {
                             let omitted = !report.facts.is_empty() && !wants_facts(id);
                             if omitted {
@@ -579,7 +580,7 @@ impl Scanner {
                     .map_init(
                         || sync.to_thread_local(),
                         |repo, (p, id)| {
-                            let facts = scan_blob(self, repo, p, *id)
+                            let facts = scan_blob(self, repo, p, *id, true)
                                 .map(|r| r.facts)
                                 .unwrap_or_default();
                             (p.clone(), facts)

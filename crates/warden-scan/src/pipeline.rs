@@ -197,8 +197,8 @@ impl Scanner {
         }
     }
 
-    /// Asks every analyzer how it wants the file.
-    fn plan(&self, meta: &FileMeta) -> Plan {
+    /// Asks every analyzer how it wants the file (with `facts_only`, only those that publish facts).
+    fn plan(&self, meta: &FileMeta, facts_only: bool) -> Plan {
         let cap = self.config.max_file_size();
         let mut plan = Plan {
             run: Vec::new(),
@@ -211,6 +211,9 @@ impl Scanner {
             plan.read_cap = Some(plan.read_cap.unwrap_or(0).max(max));
         };
         for (i, a) in self.analyzers.iter().enumerate() {
+            if facts_only && !a.publishes_facts() {
+                continue;
+            }
             match a.claim(meta) {
                 Claim::Skip => {}
                 Claim::Text if meta.size > cap => {
@@ -251,7 +254,7 @@ impl Scanner {
             binary: is_binary(&buf),
         };
         let binary = meta.binary;
-        let plan = self.plan(&meta);
+        let plan = self.plan(&meta, false);
         if let Some(reason) = plan.skipped {
             return Ok(FileReport::skipped(reason));
         }
@@ -286,13 +289,19 @@ impl Scanner {
 
     /// Content already in memory (a git blob).
     pub(crate) fn scan_loaded(&self, rel: &str, bytes: &[u8]) -> FileReport {
+        self.scan_loaded_for(rel, bytes, false)
+    }
+
+    /// As [`Self::scan_loaded`]; with `facts_only`, for a file whose facts are all that is wanted, only the
+    /// analyzers that publish facts run.
+    pub(crate) fn scan_loaded_for(&self, rel: &str, bytes: &[u8], facts_only: bool) -> FileReport {
         let meta = FileMeta {
             path: rel,
             size: bytes.len() as u64,
             head: &bytes[..bytes.len().min(HEAD_LEN)],
             binary: is_binary(bytes),
         };
-        let plan = self.plan(&meta);
+        let plan = self.plan(&meta, facts_only);
         if let Some(reason) = plan.skipped {
             return FileReport::skipped(reason);
         }

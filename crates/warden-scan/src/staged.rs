@@ -96,7 +96,12 @@ impl Scanner {
                 .map_init(
                     || sync.to_thread_local(),
                     |repo, (rel, id, changed)| {
-                        (*rel, *id, *changed, scan_blob(self, repo, rel, *id))
+                        (
+                            *rel,
+                            *id,
+                            *changed,
+                            scan_blob(self, repo, rel, *id, !*changed),
+                        )
                     },
                 )
                 .collect()

@@ -604,6 +604,11 @@ impl Analyzer for SecretsAnalyzer {
         NAME
     }
 
+    /// Findings only: a file nobody changed needs no secrets pass in a diff or staged scan.
+    fn publishes_facts(&self) -> bool {
+        false
+    }
+
     fn rules(&self) -> &[RuleMeta] {
         &self.metas
     }

@@ -106,3 +106,18 @@ proptest! {
         prop_assert_eq!(ours, theirs);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, .. ProptestConfig::default() })]
+
+    /// The analyzer says it publishes no facts (so diff and staged scans skip it on unchanged files): it holds.
+    #[test]
+    fn the_per_file_phase_publishes_no_facts(bytes in texty()) {
+        prop_assert!(!warden_core::Analyzer::publishes_facts(&*ANALYZER));
+        let meta = warden_core::FileMeta { path: "x.env", size: bytes.len() as u64, head: &bytes, binary: false };
+        let file = warden_core::SourceFile::in_memory(meta, &bytes);
+        let mut out = warden_core::FileOutput::default();
+        warden_core::Analyzer::analyze(&*ANALYZER, &file, &mut out);
+        prop_assert!(out.facts.is_empty());
+    }
+}
