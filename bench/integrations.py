@@ -35,6 +35,7 @@ import argparse
 import glob
 import hashlib
 import json
+import math
 import os
 import queue
 import random
@@ -102,7 +103,7 @@ def build_repo(size_mb, seed):
     params = {"size_mb": size_mb, "seed": seed, "v": 2}
     stamp = os.path.join(repo, ".git", "int-stamp")
     if os.path.exists(stamp) and open(stamp).read() == json.dumps(params) and os.path.exists(info_path):
-        say("repository up to date: %s" % os.path.relpath(repo, REPO))
+        say("repository up to date: %s" % repo)
         return repo, json.load(open(info_path))
     subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "corpus", "--out", corpus,
                     "--size-mb", str(size_mb), "--seed", str(seed)], check=True)
@@ -159,7 +160,7 @@ def build_repo(size_mb, seed):
         fh.write(json.dumps(params))
     say("repository: %d files, %.1f MiB, %d keys in base; feature edits %d files, new key in %s:%d -> %s"
         % (info["files"], info["bytes"] / 1048576, info["planted_in_base"], len(edited), key_file, key_line,
-           os.path.relpath(repo, REPO)))
+           repo))
     return repo, info
 
 
@@ -435,7 +436,7 @@ class Lsp:
 
 def pct(xs, p):
     s = sorted(xs)
-    return s[min(len(s) - 1, max(0, int(round(p / 100.0 * len(s) + 0.5)) - 1))]
+    return s[min(len(s) - 1, max(0, math.ceil(p / 100.0 * len(s)) - 1))]  # nearest rank
 
 
 def lsp_bench(args, repo, info, full_scan):
