@@ -56,6 +56,13 @@ HOOKS="$WORK/hooks"
 mkdir -p "$HOOKS"
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | grep -zv '^target/' | xargs -0 tar -cf - 2> /dev/null) \
     | tar -xf - -C "$HOOKS"
+# The snapshot's workspace crates get a version of their own. Cargo names a path crate's build outputs by its
+# path relative to the workspace and its version, not by where the workspace is: built unchanged in the shared
+# target directory, the snapshot's crates would be rebuilt in place under the outer build's file names (their
+# sources are at another path, so they are stale there), and a `cargo test` running this script would then link
+# its doc-tests against them. Registry crates keep their names and are reused.
+sed -i 's/^version = "0\.1\.0"$/version = "0.1.0-hooks"/' "$HOOKS/Cargo.toml"
+sed -i '/^name = "warden/{n;s/^version = "0\.1\.0"$/version = "0.1.0-hooks"/}' "$HOOKS/Cargo.lock"
 git -C "$HOOKS" init -q
 git -C "$HOOKS" add -A > /dev/null
 git -C "$HOOKS" commit -qm "hooks snapshot"
