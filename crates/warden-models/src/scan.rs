@@ -156,7 +156,11 @@ impl Out {
             subject: key.1,
             detail,
             offset,
-            file_offset: place.file_offset(offset),
+            // Inside a member whose claimed data runs past the end of the file (a truncated nested archive),
+            // an offset can map beyond the file: then it names no byte of the file at all.
+            file_offset: place
+                .file_offset(offset)
+                .filter(|at| *at <= self.report.size),
             member: key.2,
             severity,
             count: 1,
@@ -1763,6 +1767,18 @@ mod tests {
         let z = include_bytes!("../tests/data/truncated-deflate.bin");
         for name in ["model.pt", "model.bin", "model.keras", "model.pkl"] {
             scan_file(&mut Cursor::new(&z[..]), name, z.len() as u64).unwrap();
+        }
+    }
+
+    #[test]
+    fn offsets_inside_a_truncated_nested_zip_stay_inside_the_file() {
+        // Found by fuzzing (modelzip): a stored member, itself a zip, whose data runs past the end of the file;
+        // its problems' offsets mapped beyond the file. They are reported without a file offset now.
+        let z = include_bytes!("../tests/data/truncated-nested-zip.bin");
+        let r = scan_file(&mut Cursor::new(&z[..]), "model.pt", z.len() as u64).unwrap();
+        assert!(r.items.iter().any(|i| i.rule == "zip-malformed"), "{r:#?}");
+        for i in &r.items {
+            assert!(i.file_offset.is_none_or(|at| at <= z.len() as u64), "{i:#?}");
         }
     }
 
