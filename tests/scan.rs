@@ -80,10 +80,7 @@ fn secrets_are_never_printed_whole_unless_asked() {
 fn json_report_matches_its_schema() {
     let dir = fixture();
     let doc = scan_json(dir.path(), &[], 1);
-    let errors = schema_errors(
-        include_str!("../docs/schemas/report-v2.schema.json"),
-        &doc,
-    );
+    let errors = schema_errors(include_str!("../docs/schemas/report-v2.schema.json"), &doc);
     assert!(errors.is_empty(), "{errors:#?}");
     let mut ids = rule_ids(&doc);
     ids.sort();
@@ -289,6 +286,39 @@ fn a_root_that_a_parent_gitignore_ignores_is_still_scanned() {
     write(dir.path(), "src/debug.log", &line);
     let doc = scan_json(&dir.path().join("src"), &[], 1);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc:#}");
+}
+
+#[test]
+fn ignore_files_above_a_repository_root_do_not_reach_into_it() {
+    // A project checked out inside another directory tree (a monorepo's scratch dir, a benchmark's work dir):
+    // the enclosing .wardenignore and .gitignore are another project's.
+    let dir = TempDir::new().unwrap();
+    let line = format!("token={}\n", github_pat());
+    write(dir.path(), ".wardenignore", "tests/\n");
+    write(dir.path(), ".gitignore", "*.env\n");
+    let repo = dir.path().join("work/project");
+    write(&repo, "tests/a.py", format!("T = \"{}\"\n", github_pat()));
+    write(&repo, "b.env", &line);
+    init_repo(&repo);
+    let doc = scan_json(&repo, &[], 1);
+    let mut paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["b.env", "tests/a.py"]);
+    // A directory that is not a repository's root still takes its parents' rules.
+    let doc = scan_json(&repo.join("tests"), &[], 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc:#}");
+    write(&repo, ".wardenignore", "tests/\n");
+    let doc = scan_json(&repo, &[], 1);
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        1,
+        "the repository's own file holds: {doc:#}"
+    );
 }
 
 #[test]

@@ -64,7 +64,9 @@ impl Scanner {
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
-            .parents(!single_file && !ignored_by_parents(root))
+            // Above a repository's root nothing applies: git reads no .gitignore there, and a .wardenignore of an
+            // enclosing directory (another project's) must not drop this one's files either.
+            .parents(!single_file && !root.join(".git").exists() && !ignored_by_parents(root))
             .git_ignore(true)
             .git_exclude(true)
             .git_global(false)
