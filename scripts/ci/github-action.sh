@@ -26,6 +26,8 @@
 set -euo pipefail
 
 say() { printf 'warden-action: %s\n' "$*" >&2; }
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 output() {
     if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
@@ -62,24 +64,7 @@ cache_key() {
 
 # The binary to run: WARDEN when given, else one built from the action's source.
 resolve_warden() {
-    if [[ -n "${WARDEN:-}" ]]; then
-        if [[ ! -x "$WARDEN" ]] && ! command -v "$WARDEN" >/dev/null; then
-            say "WARDEN=$WARDEN is not an executable"
-            exit 2
-        fi
-        printf '%s\n' "$WARDEN"
-        return
-    fi
-    local src root
-    src="$(source_dir)"
-    root="${WARDEN_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-    local -a cargo_args=()
-    if [[ -n "${WARDEN_CARGO_ARGS:-}" ]]; then
-        read -r -a cargo_args <<<"$WARDEN_CARGO_ARGS"
-    fi
-    say "building warden from $src"
-    cargo install --locked --quiet --path "$src" --root "$root" "${cargo_args[@]}" >&2
-    printf '%s\n' "$root/bin/warden"
+    given_warden || build_warden "$(source_dir)"
 }
 
 # `--diff BASE..HEAD` on a pull request, with the base commit fetched when a shallow checkout lacks it.
@@ -96,13 +81,7 @@ diff_args() {
         say "pull request without a base commit: scanning everything"
         return 0
     fi
-    if ! git cat-file -e "$base^{commit}" 2>/dev/null; then
-        say "fetching the base commit $base"
-        git fetch --quiet --no-tags --depth=1 origin "$base" </dev/null >&2 || {
-            say "could not fetch $base: scanning everything"
-            return 0
-        }
-    fi
+    have_commit "$base" "the base commit" || return 0
     printf '%s\n' "--diff" "$base..HEAD"
 }
 
@@ -137,19 +116,13 @@ PY
 }
 
 scan() {
-    # An unset secret arrives as an empty variable; warden would reject an empty key.
-    if [[ -z "${WARDEN_HASH_KEY:-}" ]]; then
-        unset WARDEN_HASH_KEY
-    fi
+    local -a extra=() diff=()
+    scan_inputs
     local warden path fail_on sarif
     warden="$(resolve_warden)"
     path="${WARDEN_PATH:-.}"
     fail_on="${WARDEN_FAIL_ON:-high}"
     sarif="${WARDEN_SARIF:-warden.sarif}"
-    local -a extra=() diff=()
-    if [[ -n "${WARDEN_ARGS:-}" ]]; then
-        read -r -a extra <<<"$WARDEN_ARGS"
-    fi
     mapfile -t diff < <(diff_args)
     local -a cmd=("$warden" scan "$path" --format sarif --output "$sarif" --fail-on "$fail_on"
         --no-progress "${diff[@]}" "${extra[@]}")

@@ -22,30 +22,12 @@
 set -euo pipefail
 
 say() { printf 'warden-gitlab: %s\n' "$*" >&2; }
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 resolve_warden() {
-    if [[ -n "${WARDEN:-}" ]]; then
-        if [[ ! -x "$WARDEN" ]] && ! command -v "$WARDEN" >/dev/null; then
-            say "WARDEN=$WARDEN is not an executable"
-            exit 2
-        fi
-        printf '%s\n' "$WARDEN"
-        return
-    fi
-    if command -v warden >/dev/null; then
-        command -v warden
-        return
-    fi
-    local src root
-    src="${WARDEN_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-    root="${WARDEN_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}"
-    local -a cargo_args=()
-    if [[ -n "${WARDEN_CARGO_ARGS:-}" ]]; then
-        read -r -a cargo_args <<<"$WARDEN_CARGO_ARGS"
-    fi
-    say "building warden from $src"
-    cargo install --locked --quiet --path "$src" --root "$root" "${cargo_args[@]}" >&2
-    printf '%s\n' "$root/bin/warden"
+    given_warden || command -v warden ||
+        build_warden "${WARDEN_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 }
 
 # `--diff BASE..HEAD` in a merge request pipeline, with the base commit fetched when the clone is too shallow.
@@ -55,29 +37,18 @@ diff_args() {
         return 0
     fi
     local head="${CI_COMMIT_SHA:-HEAD}"
-    if ! git cat-file -e "$base^{commit}" 2>/dev/null; then
-        say "fetching the merge request's base commit $base"
-        git fetch --quiet --no-tags --depth=1 origin "$base" </dev/null >&2 || {
-            say "could not fetch $base: scanning everything"
-            return 0
-        }
-    fi
+    have_commit "$base" "the merge request's base commit" || return 0
     printf '%s\n' "--diff" "$base..$head"
 }
 
 main() {
-    if [[ -z "${WARDEN_HASH_KEY:-}" ]]; then
-        unset WARDEN_HASH_KEY
-    fi
+    local -a extra=() diff=()
+    scan_inputs
     local warden path fail_on dir
     warden="$(resolve_warden)"
     path="${WARDEN_PATH:-.}"
     fail_on="${WARDEN_FAIL_ON:-high}"
     dir="${WARDEN_REPORT_DIR:-${CI_PROJECT_DIR:-.}}"
-    local -a extra=() diff=()
-    if [[ -n "${WARDEN_ARGS:-}" ]]; then
-        read -r -a extra <<<"$WARDEN_ARGS"
-    fi
     mapfile -t diff < <(diff_args)
     if [[ ${#diff[@]} -gt 0 ]]; then
         say "merge request: scanning what ${diff[1]} changed"
