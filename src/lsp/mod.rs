@@ -409,11 +409,10 @@ fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
 }
 
 /// The text of a URI as the client sees it: the open buffer, else the file on disk.
-fn text_of(server: &Server, shared: &Shared, uri: &str) -> Option<String> {
+fn text_of(shared: &Shared, uri: &str) -> Option<String> {
     if let Some(d) = shared.docs.get(uri) {
         return Some(d.text.clone());
     }
-    let _ = server;
     std::fs::read(path_of(uri)?)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -433,7 +432,7 @@ fn findings_at<'a>(
         .into_iter()
         .flatten()
         .filter(|f| {
-            let r = range_of(text, f, server.utf8);
+            let r = span(text, &f.location, server.utf8);
             r.start <= range.end && range.start <= r.end
         })
         .collect()
@@ -441,7 +440,7 @@ fn findings_at<'a>(
 
 fn code_actions(server: &Server, shared: &Shared, p: lt::CodeActionParams) -> Vec<lt::CodeAction> {
     let uri = p.text_document.uri.as_str().to_string();
-    let Some(text) = text_of(server, shared, &uri) else {
+    let Some(text) = text_of(shared, &uri) else {
         return Vec::new();
     };
     let name = server.name_for(&uri);
@@ -530,7 +529,7 @@ fn hover(server: &Server, shared: &Shared, p: lt::HoverParams) -> Option<lt::Hov
         .as_str()
         .to_string();
     let pos = p.text_document_position_params.position;
-    let text = text_of(server, shared, &uri)?;
+    let text = text_of(shared, &uri)?;
     let found = findings_at(server, shared, &text, &uri, lt::Range::new(pos, pos));
     if found.is_empty() {
         return None;
@@ -586,11 +585,7 @@ fn severity(s: Severity) -> lt::DiagnosticSeverity {
     }
 }
 
-/// A finding's range in the client's units, from its 1-based byte columns (end exclusive) and the text.
-fn range_of(text: &str, f: &Finding, utf8: bool) -> lt::Range {
-    span(text, &f.location, utf8)
-}
-
+/// A location's range in the client's units, from its 1-based byte columns (end exclusive) and the text.
 fn span(text: &str, l: &warden_core::Location, utf8: bool) -> lt::Range {
     if l.byte_offset.is_some() {
         return lt::Range::new(lt::Position::new(0, 0), lt::Position::new(0, 0));
@@ -642,7 +637,7 @@ fn diagnostic(text: &str, f: &Finding, utf8: bool, root: &Path) -> lt::Diagnosti
         })
         .collect();
     lt::Diagnostic {
-        range: range_of(text, f, utf8),
+        range: span(text, &f.location, utf8),
         severity: Some(severity(f.severity)),
         code: Some(lt::NumberOrString::String(f.rule_id.clone())),
         source: Some("warden".into()),
