@@ -227,7 +227,11 @@ def pr_scans(args, repo, info):
     W = {}
     plans = [
         ("full", [w, "scan", ".", "--format", "json", "--output", jo("w-full"), "--no-progress"], "w-full"),
-        ("diff", [w, "scan", "--diff", "base..HEAD", "--format", "json", "--output", jo("w-diff"), "--no-progress"], "w-diff"),
+        ("diff", [w, "scan", "--diff", "base..HEAD", "--no-cache", "--format", "json", "--output", jo("w-diff"),
+                  "--no-progress"], "w-diff"),
+        # The facts cache (.warden/cache/): the first run below fills it, the timed ones use it.
+        ("diff (warm cache)", [w, "scan", "--diff", "base..HEAD", "--format", "json", "--output", jo("w-diff-warm"),
+                               "--no-progress"], "w-diff-warm"),
         ("diff --only secrets", [w, "scan", "--diff", "base..HEAD", "--only", "secrets", "--format", "json",
                                  "--output", jo("w-diff-secrets"), "--no-progress"], "w-diff-secrets"),
         ("full --only secrets", [w, "scan", ".", "--only", "secrets", "--format", "json", "--output",
@@ -237,10 +241,13 @@ def pr_scans(args, repo, info):
         plans += [
             ("full --only code", [w, "scan", ".", "--only", "code", "--format", "json", "--output", jo("w-full-code"),
                                   "--no-progress"], "w-full-code"),
-            ("diff --only code", [w, "scan", "--diff", "base..HEAD", "--only", "code", "--format", "json", "--output",
-                                  jo("w-diff-code"), "--no-progress"], "w-diff-code"),
+            ("diff --only code", [w, "scan", "--diff", "base..HEAD", "--only", "code", "--no-cache", "--format", "json",
+                                  "--output", jo("w-diff-code"), "--no-progress"], "w-diff-code"),
         ]
+    shutil.rmtree(os.path.join(repo, ".warden", "cache"), ignore_errors=True)
     for mode, argv, name in plans:
+        if "warm cache" in mode:
+            timed(argv, repo, name + ".fill")
         t = median_runs(argv, repo, name, args.runs)
         n = None
         if t is not None:
@@ -265,6 +272,12 @@ def pr_scans(args, repo, info):
                     "not reported again" if all(p != info["old_key_file"] for p, _ in at) else "REPORTED AGAIN"))
         summ = json.load(open(jo("w-full")))["summary"]
         check += "; the full scan read %d of the repository's %d files" % (summ["files_scanned"], info["files"])
+        if "diff (warm cache)" in W:
+            fp = lambda fs: sorted(str(f.get("fingerprint")) for f in fs)  # noqa: E731
+            same = fp(W["diff (warm cache)"][1]) == fp(alld)
+            cached = json.load(open(jo("w-diff-warm")))["summary"].get("cached_blobs")
+            check += "; diff with a warm cache: %s (%s unchanged files from the cache)" % (
+                "the same findings" if same else "DIFFERENT FINDINGS", cached)
         rules = sorted({str(f.get("rule_id")) for f in alld})
         check += "; diff rules: %s" % ", ".join(rules)
     if "kingfisher" in tools and kf:
@@ -327,7 +340,7 @@ def pr_scans(args, repo, info):
             wt = W[ref[key]][0]
             r = "%.1fx (warden %s: %.2f s)" % (t / wt, ref[key], wt)
         elif tool == "warden" and mode.startswith("diff") and t:
-            full = W.get("full" if mode == "diff" else mode.replace("diff", "full"), (None,))[0]
+            full = W.get("full" if mode in ("diff", "diff (warm cache)") else mode.replace("diff", "full"), (None,))[0]
             if full:
                 r = "diff / full = %.2f" % (t / full)
         if tool.split()[0] != "warden" and mode.startswith("diff") and t:

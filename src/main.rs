@@ -216,12 +216,13 @@ pub(crate) struct SourceArgs {
     /// commit, or origin/main in a pull request)
     #[arg(long, value_name = "REV", requires = "history")]
     since: Option<String>,
-    /// With --history: where the history cache lives (default: .warden/cache/ in the repository); a rescan
-    /// reads only the blobs that new commits add
-    #[arg(long, value_name = "DIR", requires = "history")]
+    /// With --history, --diff or --staged: where the caches live (default: .warden/cache/ in the repository).
+    /// A history rescan reads only the blobs that new commits add; a change scan analyses only the changed
+    /// files, taking the others' facts from the last one
+    #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
-    /// With --history: neither read nor write the history cache
-    #[arg(long, requires = "history", conflicts_with = "cache")]
+    /// Neither read nor write a cache
+    #[arg(long, conflicts_with = "cache")]
     no_cache: bool,
     /// PATH is a container image: a `docker save` tarball or an OCI image layout directory; every layer's
     /// files and the image config (Env, Cmd, labels, build history) are scanned, no daemon or registry needed
@@ -569,7 +570,14 @@ pub(crate) fn build_scanner(src: &SourceArgs, reveal: bool) -> Result<(Scanner, 
     };
     let analyzers = registry::analyzers(&setup)?;
     let triage = warden_triage::Settings::load(&config)?;
-    let cache = match (&src.cache, src.no_cache || !src.history) {
+    // --validate asks providers about what the per-file phase finds: a change scan that filled its cache would
+    // scan unchanged files whole, and so validate their credentials too.
+    let git_source = src.history || src.staged || src.diff.is_some();
+    if (src.cache.is_some() || src.no_cache) && !git_source {
+        bail!("--cache and --no-cache apply to --history, --diff and --staged scans");
+    }
+    let no_cache = src.no_cache || !git_source || (src.validate && !src.history);
+    let cache = match (&src.cache, no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),
         (None, false) => Some(
@@ -580,7 +588,7 @@ pub(crate) fn build_scanner(src: &SourceArgs, reveal: bool) -> Result<(Scanner, 
     };
     let mut scanner = Scanner::new(analyzers, config, key)
         .since(src.since.clone())
-        .history_cache(cache)
+        .cache_dir(cache)
         .triage(triage);
     if let Some(n) = src.threads {
         scanner = scanner.threads(n);

@@ -438,6 +438,15 @@ fn action_yml_is_a_composite_action_around_the_script() {
             .unwrap_or_else(|| panic!("a step uses {prefix}"))
     };
     uses("actions/cache@");
+    assert!(
+        steps.iter().any(|s| s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/cache@"))
+            && s["with"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/.warden/cache"))),
+        "pull requests keep the facts cache"
+    );
     let upload = uses("github/codeql-action/upload-sarif@");
     let cond = upload["if"].as_str().unwrap();
     assert!(cond.contains("always()") && cond.contains("inputs.upload-sarif"));
@@ -498,6 +507,14 @@ fn the_gitlab_template_publishes_what_the_script_writes() {
     }
     assert_eq!(job["artifacts"]["paths"][0], "warden.sarif");
     assert_eq!(job["artifacts"]["when"], "always");
+    assert!(
+        job["cache"]["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == ".warden/cache/"),
+        "merge requests keep the facts cache"
+    );
     let lines: Vec<&str> = job["script"]
         .as_array()
         .unwrap()

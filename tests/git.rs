@@ -408,3 +408,96 @@ fn diff_reports_what_the_range_introduced() {
         .code(2)
         .stderr(predicates::str::contains("no-such-branch"));
 }
+
+#[test]
+fn change_scans_take_unchanged_files_facts_from_the_cache() {
+    // A cross-file trace: the request value comes from a module the change does not touch, so the finding in
+    // the changed file needs that module's facts — from the cache on the second run.
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    init_repo(root);
+    write(root, "shop/__init__.py", "");
+    write(
+        root,
+        "shop/params.py",
+        "from flask import request\n\n\ndef customer_id():\n    return request.args.get(\"customer\", \"\")\n",
+    );
+    let safe = "import sqlite3\n\nfrom flask import Flask\n\nfrom shop.params import customer_id\n\napp = Flask(__name__)\n\n\n@app.route(\"/orders\")\ndef orders():\n    conn = sqlite3.connect(\"shop.db\")\n    cid = customer_id()\n    return conn.execute(\"SELECT * FROM orders WHERE customer = ?\", (cid,)).fetchall()\n";
+    write(root, "shop/views.py", safe);
+    // An unchanged file with a key: never cached, so the cache holds no part of it.
+    write(root, "old.env", format!("GH={}\n", github_pat()));
+    for i in 0..12 {
+        write(
+            root,
+            &format!("lib/m{i}.py"),
+            format!("def f{i}():\n    return {i}\n"),
+        );
+    }
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "base"]);
+    git(root, &["branch", "-q", "base"]);
+    git(root, &["checkout", "-qb", "topic"]);
+    write(
+        root,
+        "shop/views.py",
+        safe.replace(
+            "\"SELECT * FROM orders WHERE customer = ?\", (cid,)",
+            "\"SELECT * FROM orders WHERE customer = '\" + cid + \"'\"",
+        ),
+    );
+    write(root, "new.env", format!("SLACK={}\n", slack_bot_token()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "topic"]);
+
+    let diff = |extra: &[&str]| {
+        let mut args = vec!["--diff", "base..topic"];
+        args.extend_from_slice(extra);
+        scan_json(root, &args, 1)
+    };
+    let uncached = diff(&["--no-cache"]);
+    let mut want = rule_ids(&uncached);
+    want.sort();
+    assert_eq!(want, ["code/sql-injection", "secrets/slack-bot-token"]);
+    assert!(uncached["summary"].get("cached_blobs").is_none());
+    let cache_dir = root.join(".warden/cache");
+    assert!(!cache_dir.exists(), "--no-cache writes nothing");
+
+    let cold = diff(&[]);
+    let warm = diff(&[]);
+    assert_eq!(finding_keys(&cold), finding_keys(&uncached));
+    assert_eq!(finding_keys(&warm), finding_keys(&uncached));
+    assert_eq!(cold["summary"]["cached_blobs"], 0);
+    // Every unchanged file but the one with a key: params, __init__ and the twelve modules.
+    assert_eq!(warm["summary"]["cached_blobs"], 14, "{}", warm["summary"]);
+    let trace = finding_of(&warm, "code/sql-injection");
+    assert!(
+        trace.to_string().contains("shop/params.py"),
+        "the trace still runs through the cached module: {trace}"
+    );
+    for e in std::fs::read_dir(&cache_dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!text.contains(&github_pat()[..12]) && !text.contains(&slack_bot_token()[..12]));
+    }
+
+    // The pre-commit path shares the cache: a staged edit of one module, the rest from the cache.
+    write(root, "lib/m0.py", "def f0():\n    return 'zero'\n");
+    git(root, &["add", "lib/m0.py"]);
+    let out = warden()
+        .args(["scan", "--staged", "--format", "json"])
+        .current_dir(root)
+        .assert()
+        .code(0);
+    let staged = json(&out.get_output().stdout);
+    assert!(
+        staged["summary"]["cached_blobs"].as_u64().unwrap() >= 13,
+        "{}",
+        staged["summary"]
+    );
+    // A scan of the working tree has no cache to use.
+    warden()
+        .args(["scan", "--cache", "x"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--history, --diff and --staged"));
+}

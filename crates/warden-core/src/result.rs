@@ -113,7 +113,8 @@ pub struct Stats {
     pub commits: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blobs: Option<u64>,
-    /// History scans with a cache: blobs whose clean result came from the cache instead of being read.
+    /// History scans with a cache: blobs whose clean result came from the cache instead of being read. Change
+    /// scans (`--diff`, `--staged`) with a cache: unchanged files whose facts came from the cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_blobs: Option<u64>,
     /// Findings dropped by inline `warden:ignore` markers.

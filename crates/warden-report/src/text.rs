@@ -216,9 +216,13 @@ impl TextReporter {
                 }
             ),
             _ => format!(
-                "{} ({})",
+                "{} ({}{})",
                 plural(st.files_scanned as usize, "file", "files"),
-                human_bytes(st.bytes_scanned)
+                human_bytes(st.bytes_scanned),
+                match st.cached_blobs {
+                    Some(n) if n > 0 => format!("; facts of {n} unchanged from the cache"),
+                    _ => String::new(),
+                }
             ),
         };
         parts.push(format!(

@@ -6,7 +6,6 @@
 
 use crate::history::{open_repo, tree_blobs, ExcludeRules};
 use crate::pipeline::{ScanError, Scanner};
-use crate::staged::FactMemo;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
@@ -98,8 +97,8 @@ impl Scanner {
         info.head_commit = Some(head.to_string());
         let exclude = ExcludeRules::new(&repo);
         let sync = repo.into_sync();
-        let mut memo = FactMemo::new();
-        let mut result = self.scan_change(
+        let mut memo = self.change_memo();
+        let (mut result, head_seen) = self.scan_change(
             path,
             &sync,
             &exclude,
@@ -109,7 +108,7 @@ impl Scanner {
             &mut memo,
         )?;
         // The same change seen from the base: what the changed files held before.
-        let before =
+        let (before, base_seen) =
             self.scan_change(path, &sync, &exclude, info, base_tree, &head_map, &mut memo)?;
         let had: HashSet<&str> = before
             .findings
@@ -119,6 +118,7 @@ impl Scanner {
         result
             .findings
             .retain(|f| !had.contains(f.fingerprint.as_str()));
+        self.save_memo(&memo, &[&head_seen, &base_seen], &mut result);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }

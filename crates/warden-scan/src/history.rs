@@ -273,7 +273,7 @@ impl Scanner {
             hidden.push(id);
         }
         let slot = self
-            .history_cache
+            .cache_dir
             .as_ref()
             .map(|dir| CacheSlot::new(dir, &self.cache_key()));
         let cache = slot.as_ref().and_then(CacheSlot::load);

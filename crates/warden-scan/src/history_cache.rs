@@ -12,7 +12,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use warden_core::{Fact, SkipReason};
 
@@ -102,13 +101,6 @@ impl CacheSlot {
         commits: Vec<CachedCommit>,
         blobs: Vec<CachedBlob>,
     ) -> Result<(), String> {
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        // The cache is local state: keep it out of commits wherever it is put.
-        let ignore = dir.join(".gitignore");
-        if !ignore.exists() {
-            let _ = std::fs::write(&ignore, "*\n");
-        }
         let file = CacheFile {
             format: FORMAT,
             key: self.key.clone(),
@@ -116,21 +108,18 @@ impl CacheSlot {
             commits,
             blobs,
         };
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        serde_json::to_writer(&mut w, &file).map_err(|e| e.to_string())?;
-        w.flush().map_err(|e| e.to_string())?;
-        drop(w);
-        tmp.persist(&self.file)
-            .map_err(|e| format!("{}: {}", self.file.display(), e.error))?;
-        prune(dir, &self.file);
+        crate::fact_cache::write_whole(&self.file, &file)?;
+        prune(
+            self.file.parent().unwrap_or(Path::new(".")),
+            &self.file,
+            "history-",
+        );
         Ok(())
     }
 }
 
-/// Removes the least recently written `history-*.json` files beyond [`KEEP`], never `keep`.
-fn prune(dir: &Path, keep: &Path) {
+/// Removes the least recently written `<prefix>*.json` files beyond [`KEEP`], never `keep`.
+pub(crate) fn prune(dir: &Path, keep: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -139,7 +128,7 @@ fn prune(dir: &Path, keep: &Path) {
         .filter(|e| {
             let n = e.file_name();
             let n = n.to_string_lossy();
-            n.starts_with("history-") && n.ends_with(".json")
+            n.starts_with(prefix) && n.ends_with(".json")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod blame;
 mod correlate;
 mod diff;
+mod fact_cache;
 mod history;
 mod history_cache;
 mod image;

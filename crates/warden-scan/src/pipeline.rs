@@ -37,7 +37,8 @@ pub struct Scanner {
     /// History scans: only commits not reachable from this revision (`--since REV`).
     pub(crate) since: Option<String>,
     /// History scans: the directory of the history cache (none: no cache).
-    pub(crate) history_cache: Option<std::path::PathBuf>,
+    /// Where the history cache and the facts cache of change scans live; `None`: no cache.
+    pub(crate) cache_dir: Option<std::path::PathBuf>,
     /// Services and invariants (`[triage]`): checked once the result is complete.
     pub(crate) triage: warden_triage::Settings,
 }
@@ -90,7 +91,7 @@ impl Scanner {
             threads,
             progress: None,
             since: None,
-            history_cache: None,
+            cache_dir: None,
             triage: warden_triage::Settings::default(),
         }
     }
@@ -111,9 +112,11 @@ impl Scanner {
         self
     }
 
-    /// Keeps a history scan's cache in `dir` (see `history_cache.rs`): a rescan reads only new blobs.
-    pub fn history_cache(mut self, dir: Option<std::path::PathBuf>) -> Self {
-        self.history_cache = dir;
+    /// Keeps caches in `dir`: a history scan's (see `history_cache.rs`; a rescan reads only new blobs) and the
+    /// facts of the unchanged files of `--diff` and `--staged` scans (see `fact_cache.rs`; the next change scan
+    /// analyses only what changed).
+    pub fn cache_dir(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.cache_dir = dir;
         self
     }
 

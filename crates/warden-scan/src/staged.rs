@@ -2,16 +2,14 @@
 //! `git commit` would record, not what the working tree holds). The change itself (a tree against a base) is
 //! scanned by [`Scanner::scan_change`], which the diff source (`diff.rs`) shares.
 
-use crate::history::{load_blob, open_repo, scan_blob, tree_blobs, tree_facts, ExcludeRules};
+use crate::fact_cache::{FactMemo, FileKey};
+use crate::history::{load_blob, open_repo, scan_blob, tree_blobs, ExcludeRules};
 use crate::pipeline::{Partial, ScanError, Scanner};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use warden_core::{Fact, Finding, FinishScope, ScanInfo, ScanMode, ScanResult, SkipReason};
-
-/// Each blob's facts, by blob id: a blob that two trees share is analysed once.
-pub(crate) type FactMemo = HashMap<gix::ObjectId, Vec<Fact>>;
+use warden_core::{Diagnostic, Finding, FinishScope, ScanInfo, ScanMode, ScanResult, SkipReason};
 
 impl Scanner {
     /// Scans what is staged for commit in the repository containing `path`.
@@ -43,23 +41,41 @@ impl Scanner {
         }
         let exclude = ExcludeRules::new(&repo);
         let sync = repo.into_sync();
-        let mut result = self.scan_change(
-            path,
-            &sync,
-            &exclude,
-            info,
-            tree,
-            &head,
-            &mut FactMemo::new(),
-        )?;
+        let mut memo = self.change_memo();
+        let (mut result, seen) =
+            self.scan_change(path, &sync, &exclude, info, tree, &head, &mut memo)?;
+        self.save_memo(&memo, &[&seen], &mut result);
         result.stats.duration_ms = start.elapsed().as_millis() as u64;
         Ok(result)
     }
 
+    /// The memo of a change scan: with a cache directory and a repository-wide second phase (which is what
+    /// needs the unchanged files' facts), it starts from the facts cache (`fact_cache.rs`).
+    pub(crate) fn change_memo(&self) -> FactMemo {
+        match &self.cache_dir {
+            Some(dir) if self.has_finish(|s| s != FinishScope::None) => {
+                FactMemo::cached(dir, &self.cache_key())
+            }
+            _ => FactMemo::new(),
+        }
+    }
+
+    /// Writes the facts cache for the trees a change scan saw; a cache that cannot be written is said as a
+    /// diagnostic (the scan itself is complete).
+    pub(crate) fn save_memo(&self, memo: &FactMemo, trees: &[&[FileKey]], result: &mut ScanResult) {
+        if let Err((file, e)) = memo.save(trees) {
+            result.diagnostics.push(Diagnostic {
+                path: file.display().to_string(),
+                reason: SkipReason::CacheNotWritten,
+                message: format!("facts cache not written: {e}"),
+            });
+        }
+    }
+
     /// Scans `tree` as a change against `base` (path → blob): the blobs that differ from the base are
     /// analysed and reported; with a second phase, the others contribute their facts too (taken from `memo`
-    /// when an earlier call analysed the same blob), so it reasons about the whole tree. Only findings that
-    /// touch a changed file are kept.
+    /// when the cache or an earlier call has them), so it reasons about the whole tree. Only findings that
+    /// touch a changed file are kept. Returns the result and the files of the tree it saw (after path filters).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn scan_change(
         &self,
@@ -70,13 +86,13 @@ impl Scanner {
         tree: Vec<(String, gix::ObjectId)>,
         base: &HashMap<String, gix::ObjectId>,
         memo: &mut FactMemo,
-    ) -> Result<ScanResult, ScanError> {
+    ) -> Result<(ScanResult, Vec<FileKey>), ScanError> {
         let git_err = |reason: String| ScanError::Git {
             path: path.to_owned(),
             reason,
         };
         let finishing = self.has_finish(|s| s != FinishScope::None);
-        let tree: Vec<(String, gix::ObjectId)> = tree
+        let tree: Vec<FileKey> = tree
             .into_iter()
             .filter(|(rel, _)| self.config.path_selected(rel) && !exclude.excluded(rel))
             .collect();
@@ -84,8 +100,11 @@ impl Scanner {
         let todo: Vec<(&str, gix::ObjectId, bool)> = tree
             .iter()
             .map(|(rel, id)| (rel.as_str(), *id, base.get(rel) != Some(id)))
-            .filter(|(_, id, changed)| *changed || (finishing && !memo.contains_key(id)))
+            .filter(|(rel, id, changed)| *changed || (finishing && !memo.contains(rel, id)))
             .collect();
+        // With a cache, an unchanged file is scanned whole, not only for its facts: only a file known to be
+        // clean may be cached. (The secrets analyzer, the one that publishes no facts, is the cheap one.)
+        let whole = memo.caching();
 
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
@@ -100,7 +119,7 @@ impl Scanner {
                             *rel,
                             *id,
                             *changed,
-                            scan_blob(self, repo, rel, *id, !*changed),
+                            scan_blob(self, repo, rel, *id, !*changed && !whole),
                         )
                     },
                 )
@@ -110,7 +129,14 @@ impl Scanner {
         for (rel, id, changed, r) in reports {
             match r {
                 Ok(mut report) => {
-                    memo.insert(id, std::mem::take(&mut report.facts));
+                    let clean = (changed || whole)
+                        && report.findings.is_empty()
+                        && report.diagnostics.is_empty();
+                    memo.insert(
+                        (rel.to_string(), id),
+                        std::mem::take(&mut report.facts),
+                        clean,
+                    );
                     if changed {
                         part.merge(report);
                     }
@@ -140,13 +166,18 @@ impl Scanner {
                     .any(|r| changed.contains(r.location.path.as_str()))
         };
         if finishing {
-            let facts = tree_facts(&tree, memo);
+            let facts = memo.tree_facts(&tree);
             let (mut fin, suppressed) = self.finish_tree(&facts, |_| true, &read);
             fin.findings.retain(|f| touches_change(f));
             part.stats.suppressed_inline += suppressed;
             Self::absorb_finish(&mut part, &mut result, fin);
             part.facts = facts.all;
         }
-        Ok(self.complete(result, part, &read, &touches_change))
+        let mut result = self.complete(result, part, &read, &touches_change);
+        if memo.caching() {
+            let unchanged = tree.iter().filter(|(p, id)| base.get(p) == Some(id));
+            result.stats.cached_blobs = Some(memo.from_cache(unchanged));
+        }
+        Ok((result, tree))
     }
 }
