@@ -493,6 +493,19 @@ fn change_scans_take_unchanged_files_facts_from_the_cache() {
         "{}",
         staged["summary"]
     );
+    // A cache that cannot be written is said, and the scan is still complete (its findings, its exit code).
+    let blocked = root.join("old.env").join("cache");
+    let doc = diff(&["--cache", blocked.to_str().unwrap()]);
+    assert_eq!(finding_keys(&doc), finding_keys(&uncached));
+    assert!(
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["reason"] == "cache-not-written"),
+        "{}",
+        doc["diagnostics"]
+    );
     // A scan of the working tree has no cache to use.
     warden()
         .args(["scan", "--cache", "x"])

@@ -5,8 +5,9 @@
 //! does not vouch for, instead of every file of the tree.
 //!
 //! As with the history cache (`history_cache.rs`), a blob is kept only when its full scan (every analyzer, the
-//! secrets analyzer included) came back with no finding and no problem, so the cache never holds a secret, a
-//! snippet or a secret's hash; a file with a finding is analysed again on every run. One file per rule set and
+//! secrets analyzer included) came back with no finding, so the cache never holds a secret, a snippet or a
+//! secret's hash; a file with a finding is analysed again on every run. (A file with a parse problem but no
+//! finding is kept: what it yields is the same each time, and the cache keeps facts, never messages.) One file per rule set and
 //! configuration (`facts-<key>.json` beside the history cache), holding the files of the trees the last scan
 //! saw (so it does not grow with the repository's past), written whole to a temporary file and renamed into
 //! place: a run that dies mid-write leaves the previous cache intact. A missing, unreadable or foreign file is
