@@ -210,6 +210,14 @@ def version(argv):
         return "?"
 
 
+def count_in(path, key):
+    """How many items a peer's JSON report holds under `key`; None when it is missing or unreadable."""
+    try:
+        return len(json.load(open(path)).get(key, []))
+    except (OSError, ValueError):
+        return None
+
+
 def warden_findings(path):
     with open(path) as fh:
         return json.load(fh).get("findings", [])
@@ -290,12 +298,7 @@ def pr_scans(args, repo, info):
                                   ("diff", ["--git-history", "none", "--since-commit", "base"], "kf-diff"),
                                   ("diff (commits)", ["--git-history", "full", "--since-commit", "base"], "kf-diff-commits")]:
             t = median_runs(base + extra + ["-o", jo(name)], repo, name, args.runs, ok=(0, 200, 205))
-            n = None
-            if t is not None:
-                try:
-                    n = len(json.load(open(jo(name))).get("findings", []))
-                except (OSError, ValueError):
-                    n = None
+            n = count_in(jo(name), "findings") if t is not None else None
             note = ""
             if t is not None and mode != "full":
                 try:
@@ -316,12 +319,7 @@ def pr_scans(args, repo, info):
         for mode, extra, name, runs in [("full", [], "sg-full", args.semgrep_runs),
                                         ("diff", ["--baseline-commit", "base"], "sg-diff", args.runs)]:
             t = median_runs(base + extra + ["--output", jo(name), "."], repo, name, runs)
-            n = None
-            if t is not None:
-                try:
-                    n = len(json.load(open(jo(name))).get("results", []))
-                except (OSError, ValueError):
-                    n = None
+            n = count_in(jo(name), "results") if t is not None else None
             rows.append(("semgrep %s" % version([sg, "--version"]), mode, t, n,
                          "%d run" % runs if runs != args.runs else ""))
     elif "semgrep" in tools:

@@ -22,17 +22,18 @@ for a in "$@"; do
   case "$a" in --only=*) ONLY="${a#--only=}" ;; esac
   prev="$a"
 done
+# The arguments without `--only X` / `--only=X`, for the scripts that take the rest.
+ARGS=(); skip=0
+for a in "$@"; do
+  if [ "$skip" = 1 ]; then skip=0; continue; fi
+  case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
+done
 # Configuration benchmark (bench/config/, see README "Configuration analysis"): --only config-accuracy | config-speed,
 # and --only config-holdout (config-accuracy on the held-out set bench/config/accuracy-holdout/).
 # Its peers (checkov, zizmor) live in their own venv, bench/work/config-venv, which bench/config/peers.py creates
 # and fills from bench/config/requirements.txt on first use (a no-op afterwards).
 case "$ONLY" in
   config-accuracy|config-speed|config-holdout)
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     mkdir -p "$HERE/work"
     if [ "$ONLY" = config-accuracy ]; then
       exec "$PY" "$HERE/config/score.py" "${ARGS[@]}"
@@ -50,11 +51,6 @@ esac
 # bench/models/peers.py creates and fills from bench/models/requirements.txt on first use (a no-op afterwards).
 case "$ONLY" in
   models-accuracy|models-speed)
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     mkdir -p "$HERE/work"
     if [ "$ONLY" = models-accuracy ]; then
       exec "$PY" "$HERE/models/matrix.py" "${ARGS[@]}"
@@ -68,11 +64,6 @@ esac
 # bench/inventory/peers.sh on first use (a no-op afterwards).
 case "$ONLY" in
   inventory)
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     mkdir -p "$HERE/work"
     exec "$PY" "$HERE/inventory/compare.py" "${ARGS[@]}"
     ;;
@@ -88,11 +79,6 @@ case "$ONLY" in
     if [ ! -x "$VENV/bin/semgrep" ] || [ ! -x "$VENV/bin/bandit" ] || [ ! -x "$VENV/bin/ruff" ]; then
       "$VENV/bin/pip" install -q --disable-pip-version-check semgrep bandit ruff
     fi
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     mkdir -p "$HERE/work"
     export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
     if [ "$ONLY" = code-accuracy ]; then
@@ -110,11 +96,6 @@ case "$ONLY" in
     if [ ! -x "$VENV/bin/semgrep" ] || [ ! -x "$VENV/bin/kingfisher" ]; then
       "$VENV/bin/pip" install -q --disable-pip-version-check kingfisher-bin semgrep
     fi
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     mkdir -p "$HERE/work"
     export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
     exec "$VENV/bin/python" "$HERE/integrations.py" "${ARGS[@]}"
@@ -131,11 +112,6 @@ mkdir -p "$HERE/work"
 # --only contexts. Same peers as above (Kingfisher, detect-secrets; trufflehog 2.x is reported n/a).
 case "$ONLY" in
   contexts)
-    ARGS=(); skip=0
-    for a in "$@"; do
-      if [ "$skip" = 1 ]; then skip=0; continue; fi
-      case "$a" in --only) skip=1 ;; --only=*) ;; *) ARGS+=("$a") ;; esac
-    done
     exec "$VENV/bin/python" "$HERE/contexts.py" "${ARGS[@]}"
     ;;
 esac

@@ -81,6 +81,18 @@ pub fn rule_ids(doc: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The paths of a report's findings, sorted.
+pub fn finding_paths(doc: &serde_json::Value) -> Vec<String> {
+    let mut paths: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap().to_string())
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Runs `warden scan . --format json` plus `extra` in `root`, expects `code`, and parses the report.
 pub fn scan_json(root: &Path, extra: &[&str], code: i32) -> serde_json::Value {
     let out = warden()

@@ -254,13 +254,7 @@ fn dotfiles_are_scanned_and_ignore_files_honoured() {
     write(root, ".gitignore", "ignored-by-git/\n");
     write(root, ".wardenignore", "ignored-by-warden/\n");
     let doc = scan_json(root, &[], 1);
-    let mut paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
-    paths.sort();
+    let paths = finding_paths(&doc);
     assert_eq!(paths, [".github/workflows/ci.yml", ".npmrc"]);
 }
 
@@ -274,12 +268,7 @@ fn a_root_that_a_parent_gitignore_ignores_is_still_scanned() {
     write(dir.path(), "build/app/skip/x.env", &line);
     write(dir.path(), "build/app/.gitignore", "skip/\n");
     let doc = scan_json(&dir.path().join("build/app"), &[], 1);
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
+    let paths = finding_paths(&doc);
     assert_eq!(paths, [".npmrc"], "the root's own ignore file still holds");
     // A root the parents do not ignore keeps their rules.
     write(dir.path(), "src/.npmrc", &line);
@@ -301,13 +290,7 @@ fn ignore_files_above_a_repository_root_do_not_reach_into_it() {
     write(&repo, "b.env", &line);
     init_repo(&repo);
     let doc = scan_json(&repo, &[], 1);
-    let mut paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
-    paths.sort();
+    let paths = finding_paths(&doc);
     assert_eq!(paths, ["b.env", "tests/a.py"]);
     // A directory that is not a repository's root still takes its parents' rules.
     let doc = scan_json(&repo.join("tests"), &[], 1);

@@ -13,29 +13,38 @@
 //! place: a run that dies mid-write leaves the previous cache intact. A missing, unreadable or foreign file is
 //! no cache.
 
-use crate::history_cache::prune;
+use crate::history_cache::{prune, write_whole};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use warden_core::Fact;
 
 /// Bumped when the file's meaning changes; older files are then ignored.
 const FORMAT: u32 = 1;
 
+/// The cache file: read owned ([`CachedFile`]), written borrowed from the memo ([`CachedFileRef`]), so saving
+/// copies no facts.
 #[derive(Serialize, Deserialize)]
-struct FactsFile {
+struct FactsFile<F> {
     format: u32,
     key: String,
-    files: Vec<CachedFile>,
+    files: Vec<F>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct CachedFile {
     path: String,
     blob: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     facts: Vec<Fact>,
+}
+
+#[derive(Serialize)]
+struct CachedFileRef<'a> {
+    path: &'a str,
+    blob: String,
+    #[serde(skip_serializing_if = "<[Fact]>::is_empty")]
+    facts: &'a [Fact],
 }
 
 /// A file of a tree: its path and blob.
@@ -67,7 +76,7 @@ impl FactMemo {
         let mut memo = FactMemo::default();
         if let Some(f) = std::fs::read(&file)
             .ok()
-            .and_then(|b| serde_json::from_slice::<FactsFile>(&b).ok())
+            .and_then(|b| serde_json::from_slice::<FactsFile<CachedFile>>(&b).ok())
             .filter(|f| f.format == FORMAT && f.key == key)
         {
             for c in f.files {
@@ -140,14 +149,10 @@ impl FactMemo {
             key: key.clone(),
             files: keep
                 .into_iter()
-                .map(|(path, id)| CachedFile {
-                    path: path.clone(),
-                    blob: id.to_string(),
-                    facts: self
-                        .facts
-                        .get(&(path.clone(), *id))
-                        .cloned()
-                        .unwrap_or_default(),
+                .map(|k| CachedFileRef {
+                    path: &k.0,
+                    blob: k.1.to_string(),
+                    facts: self.facts.get(k).map(Vec::as_slice).unwrap_or_default(),
                 })
                 .collect(),
         };
@@ -155,26 +160,6 @@ impl FactMemo {
         prune(file.parent().unwrap_or(Path::new(".")), file, "facts-");
         Ok(())
     }
-}
-
-/// Writes `value` as JSON to `file` through a temporary file in the same directory, renamed into place; the
-/// directory gets a `.gitignore` that keeps the cache out of commits.
-pub(crate) fn write_whole(file: &Path, value: &impl Serialize) -> Result<(), String> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        let _ = std::fs::write(&ignore, "*\n");
-    }
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-    serde_json::to_writer(&mut w, value).map_err(|e| e.to_string())?;
-    w.flush().map_err(|e| e.to_string())?;
-    drop(w);
-    tmp.persist(file)
-        .map_err(|e| format!("{}: {}", file.display(), e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]

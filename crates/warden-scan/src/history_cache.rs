@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use warden_core::{Fact, SkipReason};
 
@@ -108,7 +109,7 @@ impl CacheSlot {
             commits,
             blobs,
         };
-        crate::fact_cache::write_whole(&self.file, &file)?;
+        write_whole(&self.file, &file)?;
         prune(
             self.file.parent().unwrap_or(Path::new(".")),
             &self.file,
@@ -138,6 +139,26 @@ pub(crate) fn prune(dir: &Path, keep: &Path, prefix: &str) {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+/// Writes `value` as JSON to `file` through a temporary file in the same directory, renamed into place; the
+/// directory gets a `.gitignore` that keeps the cache out of commits.
+pub(crate) fn write_whole(file: &Path, value: &impl Serialize) -> Result<(), String> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        let _ = std::fs::write(&ignore, "*\n");
+    }
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+    serde_json::to_writer(&mut w, value).map_err(|e| e.to_string())?;
+    w.flush().map_err(|e| e.to_string())?;
+    drop(w);
+    tmp.persist(file)
+        .map_err(|e| format!("{}: {}", file.display(), e.error))?;
+    Ok(())
 }
 
 /// Whether every commit of the cached walk is still reachable: each old tip must be a current tip, a parent of
